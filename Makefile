@@ -1,0 +1,30 @@
+# Wraps CMake. `make run` and `make test` install what is missing first.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+LISTEN ?= 127.0.0.1:50051
+DATA_DIR ?= ./data
+
+.PHONY: deps configure build run test format clean
+
+deps:
+	./deploy/install-deps.sh
+
+configure:
+	@test -f $(BUILD_DIR)/CMakeCache.txt || cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: deps
+	$(MAKE) build
+	./deploy/run-demo.sh --listen $(LISTEN) --data_dir $(DATA_DIR) --bin_dir $(BUILD_DIR)/bin
+
+test: deps
+	$(MAKE) build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+format:
+	find common domain store services clients tests -name '*.cc' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)
