@@ -22,4 +22,25 @@ inline absl::Status FromGrpcStatus(const grpc::Status& status) {
 
 }  // namespace agreements
 
+// In a function returning grpc::Status: returns the converted status when not OK.
+#define RETURN_IF_ERROR_GRPC(expr)                         \
+  do {                                                     \
+    ::absl::Status agr_grpc_status_ = (expr);              \
+    if (!agr_grpc_status_.ok()) {                          \
+      return ::agreements::ToGrpcStatus(agr_grpc_status_); \
+    }                                                      \
+  } while (false)
+
+// In a function returning grpc::Status: assigns the value of a StatusOr or returns its
+// converted status.
+#define ASSIGN_OR_RETURN_GRPC(lhs, expr)                                               \
+  AGR_ASSIGN_OR_RETURN_GRPC_IMPL_(AGR_GRPC_CONCAT_(agr_grpc_statusor_, __LINE__), lhs, \
+                                  expr)
+#define AGR_GRPC_CONCAT_INNER_(a, b) a##b
+#define AGR_GRPC_CONCAT_(a, b) AGR_GRPC_CONCAT_INNER_(a, b)
+#define AGR_ASSIGN_OR_RETURN_GRPC_IMPL_(statusor, lhs, expr)                \
+  auto statusor = (expr);                                                   \
+  if (!statusor.ok()) return ::agreements::ToGrpcStatus(statusor.status()); \
+  lhs = std::move(statusor).value()
+
 #endif  // AGREEMENTS_COMMON_GRPC_STATUS_H_

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# `make run`: starts agreements-server in the foreground, waits until it is healthy, loads
+# the demo data through the gRPC API from a second process, prints the sector views, and
+# keeps serving until Ctrl-C (then shuts down cleanly and exits 0).
+set -euo pipefail
+
+listen=127.0.0.1:50051
+data_dir=./data
+bin_dir=build/bin
+demo_file="$(dirname "$0")/demo/state-visit-2009.jsonl"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --listen) listen=$2; shift 2 ;;
+    --data_dir) data_dir=$2; shift 2 ;;
+    --bin_dir) bin_dir=$2; shift 2 ;;
+    *) echo "run-demo: unknown argument $1" >&2; exit 1 ;;
+  esac
+done
+
+cli=("$bin_dir/agreements" --server "$listen")
+"$bin_dir/agreements-server" --listen="$listen" --data_dir="$data_dir" &
+server_pid=$!
+
+stop() {
+  kill -TERM "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null
+  exit 0
+}
+trap stop INT TERM
+
+healthy=0
+for _ in $(seq 1 100); do
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "run-demo: agreements-server exited; is $listen already in use?" >&2
+    exit 1
+  fi
+  if "${cli[@]}" health >/dev/null 2>&1; then healthy=1; break; fi
+  sleep 0.2
+done
+if [ "$healthy" -ne 1 ]; then
+  echo "run-demo: agreements-server did not become healthy in 20 s" >&2
+  kill -TERM "$server_pid" 2>/dev/null || true
+  exit 1
+fi
+
+echo
+echo "== Loading the demo data (2009 state visit) through the gRPC API =="
+"${cli[@]}" load "$demo_file"
+for sector in energy transport telecom construction; do
+  echo
+  echo "== Sector view: $sector =="
+  "${cli[@]}" list --sector "$sector" --all
+  "${cli[@]}" summary "$sector"
+done
+echo
+echo "agreements-server is serving on $listen (data in $data_dir). Try:"
+echo "  $bin_dir/agreements --server $listen sectors"
+echo "  $bin_dir/agreements --server $listen get <agreement-id>"
+echo "Press Ctrl-C to stop."
+wait "$server_pid"

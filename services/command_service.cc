@@ -1,0 +1,183 @@
+#include "services/command_service.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
+
+namespace agreements::services {
+namespace {
+
+namespace v1 = ::agreements::v1;
+
+std::string ActorOf(const grpc::CallbackServerContext* context) {
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find(kActorHeader);
+  if (it == metadata.end() || it->second.empty()) return "anonymous";
+  std::string actor(it->second.data(), std::min(it->second.size(), kMaxActorLength));
+  return actor;
+}
+
+store::CommitRequest MakeRequest(const grpc::CallbackServerContext* context,
+                                 const v1::CommandContext& command_context,
+                                 std::vector<v1::Command> commands) {
+  store::CommitRequest request;
+  request.request_id = command_context.request_id();
+  request.correlation_id = command_context.correlation_id();
+  request.causation_id = command_context.causation_id();
+  request.reason = command_context.reason();
+  request.actor = ActorOf(context);
+  request.actor_authenticated = false;
+  request.commands = std::move(commands);
+  return request;
+}
+
+// The domain names fields from the command ("change.party_registered.party.names[0]");
+// a client of RegisterParty knows them as "party.names[0]". Rewrites the leading path.
+absl::Status RenameField(const absl::Status& status, absl::string_view from,
+                         absl::string_view to) {
+  if (status.ok() || !absl::StartsWith(status.message(), from)) return status;
+  return absl::Status(status.code(),
+                      absl::StrCat(to, status.message().substr(from.size())));
+}
+
+// Submits and finishes the RPC from the committer's answer. `fill` copies the outcome
+// into the response; it runs on the committer thread and must not block.
+template <typename Fill>
+grpc::ServerUnaryReactor* Submit(store::Committer* committer,
+                                 grpc::CallbackServerContext* context,
+                                 store::CommitRequest request, absl::string_view from,
+                                 absl::string_view to, Fill fill) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  committer->Submit(
+      std::move(request), [reactor, fill, from = std::string(from), to = std::string(to)](
+                              absl::StatusOr<store::CommitOutcome> outcome) {
+        if (!outcome.ok()) {
+          absl::Status status =
+              RenameField(outcome.status(), "request_id", "context.request_id");
+          if (!from.empty()) status = RenameField(status, from, to);
+          reactor->Finish(ToGrpcStatus(status));
+          return;
+        }
+        fill(*std::move(outcome));
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* Reject(grpc::CallbackServerContext* context,
+                                 const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* CommandService::RecordAgreement(
+    grpc::CallbackServerContext* context, const v1::RecordAgreementRequest* request,
+    v1::RecordAgreementResponse* response) {
+  v1::Command command;
+  command.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
+  command.set_stream_id(request->agreement().id());
+  auto* recorded = command.mutable_change()->mutable_agreement_recorded();
+  *recorded->mutable_agreement() = request->agreement();
+  recorded->set_initial_status(request->initial_status());
+  return Submit(committer_, context, MakeRequest(context, request->context(), {command}),
+                "change.agreement_recorded.agreement", "agreement",
+                [response](store::CommitOutcome outcome) {
+                  *response->mutable_result() = std::move(outcome.result);
+                  if (!outcome.agreements.empty()) {
+                    *response->mutable_agreement() = std::move(outcome.agreements[0]);
+                  }
+                });
+}
+
+grpc::ServerUnaryReactor* CommandService::ApplyAgreementChange(
+    grpc::CallbackServerContext* context, const v1::ApplyAgreementChangeRequest* request,
+    v1::ApplyAgreementChangeResponse* response) {
+  const auto kind = request->change().kind_case();
+  if (kind == v1::EventPayload::kAgreementRecorded) {
+    return Reject(context, absl::InvalidArgumentError(
+                               "change: agreement_recorded is not a change; use "
+                               "RecordAgreement"));
+  }
+  if (kind == v1::EventPayload::kPartyRegistered ||
+      kind == v1::EventPayload::kPartyUpdated) {
+    return Reject(context, absl::InvalidArgumentError(
+                               "change: party events are not agreement changes; use "
+                               "RegisterParty or UpdateParty"));
+  }
+  if (request->agreement_id().empty()) {
+    return Reject(context, absl::InvalidArgumentError("agreement_id: required"));
+  }
+  v1::Command command;
+  command.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
+  command.set_stream_id(request->agreement_id());
+  *command.mutable_expected_revision() = request->expected_revision();
+  *command.mutable_change() = request->change();
+  return Submit(committer_, context, MakeRequest(context, request->context(), {command}),
+                "stream_id", "agreement_id", [response](store::CommitOutcome outcome) {
+                  *response->mutable_result() = std::move(outcome.result);
+                  if (!outcome.agreements.empty()) {
+                    *response->mutable_agreement() = std::move(outcome.agreements[0]);
+                  }
+                });
+}
+
+grpc::ServerUnaryReactor* CommandService::RegisterParty(
+    grpc::CallbackServerContext* context, const v1::RegisterPartyRequest* request,
+    v1::RegisterPartyResponse* response) {
+  v1::Command command;
+  command.set_stream_type(v1::STREAM_TYPE_PARTY);
+  command.set_stream_id(request->party().id());
+  *command.mutable_change()->mutable_party_registered()->mutable_party() =
+      request->party();
+  return Submit(committer_, context, MakeRequest(context, request->context(), {command}),
+                "change.party_registered.party", "party",
+                [response](store::CommitOutcome outcome) {
+                  *response->mutable_result() = std::move(outcome.result);
+                  if (!outcome.parties.empty()) {
+                    *response->mutable_party() = std::move(outcome.parties[0]);
+                  }
+                });
+}
+
+grpc::ServerUnaryReactor* CommandService::UpdateParty(
+    grpc::CallbackServerContext* context, const v1::UpdatePartyRequest* request,
+    v1::UpdatePartyResponse* response) {
+  if (request->party().id().empty()) {
+    return Reject(context, absl::InvalidArgumentError("party.id: required"));
+  }
+  v1::Command command;
+  command.set_stream_type(v1::STREAM_TYPE_PARTY);
+  command.set_stream_id(request->party().id());
+  *command.mutable_expected_revision() = request->expected_revision();
+  auto* updated = command.mutable_change()->mutable_party_updated();
+  *updated->mutable_party() = request->party();
+  *updated->mutable_update_mask() = request->update_mask();
+  return Submit(committer_, context, MakeRequest(context, request->context(), {command}),
+                "change.party_updated.", "", [response](store::CommitOutcome outcome) {
+                  *response->mutable_result() = std::move(outcome.result);
+                  if (!outcome.parties.empty()) {
+                    *response->mutable_party() = std::move(outcome.parties[0]);
+                  }
+                });
+}
+
+grpc::ServerUnaryReactor* CommandService::ExecuteBatch(
+    grpc::CallbackServerContext* context, const v1::ExecuteBatchRequest* request,
+    v1::ExecuteBatchResponse* response) {
+  std::vector<v1::Command> commands(request->commands().begin(),
+                                    request->commands().end());
+  return Submit(committer_, context,
+                MakeRequest(context, request->context(), std::move(commands)), "", "",
+                [response](store::CommitOutcome outcome) {
+                  *response->mutable_result() = std::move(outcome.result);
+                });
+}
+
+}  // namespace agreements::services

@@ -1,0 +1,49 @@
+// CommandService: the gRPC adapter of the write side. Turns each RPC into a
+// store::CommitRequest, submits it to the Committer and answers when the group holding it
+// is durable. Uses the callback API: no gRPC thread ever waits for a commit.
+//
+// Thread-safe. Does not own the Committer, which must outlive the gRPC server.
+#ifndef AGREEMENTS_SERVICES_COMMAND_SERVICE_H_
+#define AGREEMENTS_SERVICES_COMMAND_SERVICE_H_
+
+#include "agreements/v1/command_service.grpc.pb.h"
+#include "store/committer.h"
+
+namespace agreements::services {
+
+// Metadata header naming the actor until authentication exists.
+inline constexpr char kActorHeader[] = "x-actor";
+inline constexpr size_t kMaxActorLength = 200;
+
+class CommandService final : public agreements::v1::CommandService::CallbackService {
+ public:
+  explicit CommandService(store::Committer* committer) : committer_(committer) {}
+
+  grpc::ServerUnaryReactor* RecordAgreement(
+      grpc::CallbackServerContext* context,
+      const agreements::v1::RecordAgreementRequest* request,
+      agreements::v1::RecordAgreementResponse* response) override;
+  grpc::ServerUnaryReactor* ApplyAgreementChange(
+      grpc::CallbackServerContext* context,
+      const agreements::v1::ApplyAgreementChangeRequest* request,
+      agreements::v1::ApplyAgreementChangeResponse* response) override;
+  grpc::ServerUnaryReactor* RegisterParty(
+      grpc::CallbackServerContext* context,
+      const agreements::v1::RegisterPartyRequest* request,
+      agreements::v1::RegisterPartyResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateParty(
+      grpc::CallbackServerContext* context,
+      const agreements::v1::UpdatePartyRequest* request,
+      agreements::v1::UpdatePartyResponse* response) override;
+  grpc::ServerUnaryReactor* ExecuteBatch(
+      grpc::CallbackServerContext* context,
+      const agreements::v1::ExecuteBatchRequest* request,
+      agreements::v1::ExecuteBatchResponse* response) override;
+
+ private:
+  store::Committer* const committer_;
+};
+
+}  // namespace agreements::services
+
+#endif  // AGREEMENTS_SERVICES_COMMAND_SERVICE_H_

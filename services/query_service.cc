@@ -1,0 +1,224 @@
+#include "services/query_service.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "common/grpc_status.h"
+#include "common/status_macros.h"
+#include "domain/sectors.h"
+#include "services/page_token.h"
+#include "store/view_reader.h"
+
+namespace agreements::services {
+namespace {
+
+namespace v1 = ::agreements::v1;
+namespace sv1 = ::agreements::storage::v1;
+
+absl::StatusOr<size_t> PageSize(int32_t requested) {
+  if (requested < 0) {
+    return absl::InvalidArgumentError("page_size: must not be negative");
+  }
+  if (requested == 0) return size_t{QueryService::kDefaultPageSize};
+  return static_cast<size_t>(std::min(requested, QueryService::kMaxPageSize));
+}
+
+absl::Status CheckSector(const std::string& sector, bool required) {
+  if (sector.empty()) {
+    return required ? absl::InvalidArgumentError("sector: required") : absl::OkStatus();
+  }
+  if (!domain::IsRegistrySector(sector)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sector: \"", sector, "\" is not a registry sector (see ListSectors)"));
+  }
+  return absl::OkStatus();
+}
+
+v1::SectorSummary Summarize(const std::string& sector,
+                            const sv1::SectorCounters& counters, size_t top_parties) {
+  v1::SectorSummary summary;
+  summary.set_sector(sector);
+  summary.set_agreement_count(counters.agreement_count());
+  std::vector<std::pair<int32_t, int64_t>> by_status(counters.by_status().begin(),
+                                                     counters.by_status().end());
+  std::sort(by_status.begin(), by_status.end());
+  for (const auto& [status, count] : by_status) {
+    auto* entry = summary.add_by_status();
+    entry->set_status(static_cast<v1::AgreementStatus>(status));
+    entry->set_count(count);
+  }
+  std::vector<std::pair<int32_t, int64_t>> by_kind(counters.by_kind().begin(),
+                                                   counters.by_kind().end());
+  std::sort(by_kind.begin(), by_kind.end());
+  for (const auto& [kind, count] : by_kind) {
+    auto* entry = summary.add_by_kind();
+    entry->set_instrument_kind(static_cast<v1::InstrumentKind>(kind));
+    entry->set_count(count);
+  }
+  // Keys are "<currency>/<type number>": order by currency, then type.
+  std::vector<std::tuple<std::string, int, const sv1::AmountTotalRecord*>> totals;
+  for (const auto& [key, record] : counters.amount_totals()) {
+    std::pair<std::string, std::string> parts = absl::StrSplit(key, '/');
+    int type = 0;
+    if (!absl::SimpleAtoi(parts.second, &type)) continue;
+    totals.emplace_back(parts.first, type, &record);
+  }
+  std::sort(totals.begin(), totals.end(), [](const auto& a, const auto& b) {
+    return std::tie(std::get<0>(a), std::get<1>(a)) <
+           std::tie(std::get<0>(b), std::get<1>(b));
+  });
+  for (const auto& [currency, type, record] : totals) {
+    auto* entry = summary.add_amount_totals();
+    entry->set_type(static_cast<v1::AmountType>(type));
+    *entry->mutable_total() = record->total();
+    entry->set_agreement_count(record->agreement_count());
+  }
+  std::vector<std::pair<std::string, int64_t>> parties(counters.party_counts().begin(),
+                                                       counters.party_counts().end());
+  std::sort(parties.begin(), parties.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  for (size_t i = 0; i < parties.size() && i < top_parties; ++i) {
+    auto* entry = summary.add_top_parties();
+    entry->set_party_id(parties[i].first);
+    entry->set_agreement_count(parties[i].second);
+  }
+  return summary;
+}
+
+}  // namespace
+
+absl::Status QueryService::AwaitPosition(const grpc::ServerContext* context,
+                                         uint64_t min_position) const {
+  if (min_position == 0 || committer_->committed_position() >= min_position) {
+    return absl::OkStatus();
+  }
+  absl::Time deadline = absl::Now() + absl::Seconds(kMaxWaitSeconds);
+  const absl::Time client_deadline = absl::FromChrono(context->deadline());
+  if (client_deadline < deadline) deadline = client_deadline;
+  if (committer_->WaitForPosition(min_position, deadline)) return absl::OkStatus();
+  return absl::DeadlineExceededError(
+      absl::StrCat("min_position: the views have not reached position ", min_position,
+                   " in time; they are at ", committer_->committed_position()));
+}
+
+grpc::Status QueryService::GetAgreement(grpc::ServerContext* context,
+                                        const v1::GetAgreementRequest* request,
+                                        v1::GetAgreementResponse* response) {
+  if (request->agreement_id().empty()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("agreement_id: required"));
+  }
+  RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
+  ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
+  ASSIGN_OR_RETURN_GRPC(*response->mutable_agreement(),
+                        reader->GetAgreement(request->agreement_id()));
+  response->set_position(reader->position());
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
+                                          const v1::ListAgreementsRequest* request,
+                                          v1::ListAgreementsResponse* response) {
+  RETURN_IF_ERROR_GRPC(CheckSector(request->sector(), /*required=*/false));
+  ASSIGN_OR_RETURN_GRPC(size_t page_size, PageSize(request->page_size()));
+  v1::ListAgreementsRequest filters = *request;
+  filters.clear_page_size();
+  filters.clear_page_token();
+  filters.clear_min_position();
+  ASSIGN_OR_RETURN_GRPC(std::string after,
+                        DecodePageToken(filters, request->page_token()));
+  RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
+
+  store::AgreementFilter filter;
+  filter.sector = request->sector();
+  filter.status = request->status();
+  filter.kind = request->instrument_kind();
+  filter.party_id = request->party_id();
+  filter.signed_from = request->signed_from();
+  filter.signed_to = request->signed_to();
+  ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
+  ASSIGN_OR_RETURN_GRPC(auto page, reader->ListAgreements(filter, after, page_size));
+  for (auto& agreement : page.items) *response->add_agreements() = std::move(agreement);
+  if (!page.next_after.empty()) {
+    response->set_next_page_token(EncodePageToken(filters, page.next_after));
+  }
+  response->set_position(reader->position());
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::GetSectorSummary(grpc::ServerContext* context,
+                                            const v1::GetSectorSummaryRequest* request,
+                                            v1::GetSectorSummaryResponse* response) {
+  RETURN_IF_ERROR_GRPC(CheckSector(request->sector(), /*required=*/true));
+  if (request->top_parties() < 0 || request->top_parties() > 100) {
+    return ToGrpcStatus(absl::InvalidArgumentError("top_parties: must be 0 to 100"));
+  }
+  const size_t top = request->top_parties() == 0 ? 10 : request->top_parties();
+  RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
+  ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
+  ASSIGN_OR_RETURN_GRPC(auto counters, reader->GetSectorCounters(request->sector()));
+  *response->mutable_summary() = Summarize(request->sector(), counters, top);
+  response->set_position(reader->position());
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::ListSectors(grpc::ServerContext* context,
+                                       const v1::ListSectorsRequest* request,
+                                       v1::ListSectorsResponse* response) {
+  RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
+  ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
+  for (const auto& sector : domain::RegistrySectors()) {
+    ASSIGN_OR_RETURN_GRPC(auto counters, reader->GetSectorCounters(sector));
+    auto* info = response->add_sectors();
+    info->set_sector(sector);
+    info->set_agreement_count(counters.agreement_count());
+  }
+  response->set_position(reader->position());
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::GetParty(grpc::ServerContext* context,
+                                    const v1::GetPartyRequest* request,
+                                    v1::GetPartyResponse* response) {
+  if (request->party_id().empty()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("party_id: required"));
+  }
+  RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
+  ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
+  ASSIGN_OR_RETURN_GRPC(*response->mutable_party(),
+                        reader->GetParty(request->party_id()));
+  response->set_position(reader->position());
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::ListParties(grpc::ServerContext* context,
+                                       const v1::ListPartiesRequest* request,
+                                       v1::ListPartiesResponse* response) {
+  ASSIGN_OR_RETURN_GRPC(size_t page_size, PageSize(request->page_size()));
+  v1::ListPartiesRequest filters = *request;
+  filters.clear_page_size();
+  filters.clear_page_token();
+  filters.clear_min_position();
+  ASSIGN_OR_RETURN_GRPC(std::string after,
+                        DecodePageToken(filters, request->page_token()));
+  RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
+  store::PartyFilter filter;
+  filter.type = request->type();
+  filter.country_code = request->country_code();
+  ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
+  ASSIGN_OR_RETURN_GRPC(auto page, reader->ListParties(filter, after, page_size));
+  for (auto& party : page.items) *response->add_parties() = std::move(party);
+  if (!page.next_after.empty()) {
+    response->set_next_page_token(EncodePageToken(filters, page.next_after));
+  }
+  response->set_position(reader->position());
+  return grpc::Status::OK;
+}
+
+}  // namespace agreements::services

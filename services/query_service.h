@@ -1,0 +1,58 @@
+// QueryService: the gRPC adapter of the read side. Each call reads one RocksDB snapshot
+// through store::ViewReader, so an answer reflects exactly one global position, which it
+// reports. min_position waits (bounded) for the committer to reach that position.
+//
+// Uses the synchronous API on purpose: reads are short blocking RocksDB calls and the
+// optional min_position wait blocks; gRPC's sync thread pool bounds both, while the
+// callback threads that serve commands never block. Thread-safe; does not own the Store
+// or the Committer.
+#ifndef AGREEMENTS_SERVICES_QUERY_SERVICE_H_
+#define AGREEMENTS_SERVICES_QUERY_SERVICE_H_
+
+#include "agreements/v1/query_service.grpc.pb.h"
+#include "store/committer.h"
+#include "store/store.h"
+
+namespace agreements::services {
+
+class QueryService final : public agreements::v1::QueryService::Service {
+ public:
+  // Longest wait for min_position.
+  static constexpr int kMaxWaitSeconds = 10;
+  static constexpr int kDefaultPageSize = 50;
+  static constexpr int kMaxPageSize = 1000;
+
+  QueryService(const store::Store* store, const store::Committer* committer)
+      : store_(store), committer_(committer) {}
+
+  grpc::Status GetAgreement(grpc::ServerContext* context,
+                            const agreements::v1::GetAgreementRequest* request,
+                            agreements::v1::GetAgreementResponse* response) override;
+  grpc::Status ListAgreements(grpc::ServerContext* context,
+                              const agreements::v1::ListAgreementsRequest* request,
+                              agreements::v1::ListAgreementsResponse* response) override;
+  grpc::Status GetSectorSummary(
+      grpc::ServerContext* context,
+      const agreements::v1::GetSectorSummaryRequest* request,
+      agreements::v1::GetSectorSummaryResponse* response) override;
+  grpc::Status ListSectors(grpc::ServerContext* context,
+                           const agreements::v1::ListSectorsRequest* request,
+                           agreements::v1::ListSectorsResponse* response) override;
+  grpc::Status GetParty(grpc::ServerContext* context,
+                        const agreements::v1::GetPartyRequest* request,
+                        agreements::v1::GetPartyResponse* response) override;
+  grpc::Status ListParties(grpc::ServerContext* context,
+                           const agreements::v1::ListPartiesRequest* request,
+                           agreements::v1::ListPartiesResponse* response) override;
+
+ private:
+  absl::Status AwaitPosition(const grpc::ServerContext* context,
+                             uint64_t min_position) const;
+
+  const store::Store* const store_;
+  const store::Committer* const committer_;
+};
+
+}  // namespace agreements::services
+
+#endif  // AGREEMENTS_SERVICES_QUERY_SERVICE_H_

@@ -1,0 +1,65 @@
+#include "services/server.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+
+namespace agreements::services {
+
+absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
+    ServerOptions options) {
+  std::unique_ptr<RegistryServer> server(new RegistryServer());
+  server->options_ = options;
+  auto store = store::Store::Open(options.data_dir, store::StoreOptions());
+  if (!store.ok()) return store.status();
+  server->store_ = *std::move(store);
+  auto committer = store::Committer::Start(server->store_.get(), options.committer);
+  if (!committer.ok()) return committer.status();
+  server->committer_ = *std::move(committer);
+  server->command_service_ = std::make_unique<CommandService>(server->committer_.get());
+  server->query_service_ =
+      std::make_unique<QueryService>(server->store_.get(), server->committer_.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+                           &server->port_);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  builder.RegisterService(server->command_service_.get());
+  builder.RegisterService(server->query_service_.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  }
+  server->server_->GetHealthCheckService()->SetServingStatus(true);
+  return server;
+}
+
+RegistryServer::~RegistryServer() { Shutdown(); }
+
+void RegistryServer::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+  }
+  if (server_ != nullptr) {
+    server_->GetHealthCheckService()->SetServingStatus(false);
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      absl::ToChronoSeconds(options_.shutdown_grace));
+  }
+  if (committer_ != nullptr) committer_->Shutdown();
+  committer_.reset();
+  store_.reset();
+}
+
+void RegistryServer::Wait() {
+  if (server_ != nullptr) server_->Wait();
+}
+
+}  // namespace agreements::services

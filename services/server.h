@@ -1,0 +1,69 @@
+// RegistryServer: the whole registry in one object: the Store, the Committer and the gRPC
+// server with the command and query services, the standard health service and server
+// reflection. Used by agreements-server and by the end-to-end tests.
+//
+// Thread-safe: Shutdown may be called from any thread, once or more. Owns everything it
+// starts; destruction shuts down.
+#ifndef AGREEMENTS_SERVICES_SERVER_H_
+#define AGREEMENTS_SERVICES_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/server.h"
+#include "services/command_service.h"
+#include "services/query_service.h"
+#include "store/committer.h"
+#include "store/store.h"
+
+namespace agreements::services {
+
+struct ServerOptions {
+  // host:port to listen on; port 0 picks a free port (see RegistryServer::port()).
+  // Default: 127.0.0.1:50051.
+  std::string listen = "127.0.0.1:50051";
+  // RocksDB data directory; created when missing.
+  // Default: ./data.
+  std::string data_dir = "./data";
+  // Largest request accepted, in bytes.
+  // Default: 4 MiB.
+  int max_receive_message_bytes = 4 << 20;
+  // How long Shutdown lets in-flight RPCs finish before cancelling them.
+  // Default: 10 s.
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  // Options of the commit path.
+  store::CommitterOptions committer;
+};
+
+class RegistryServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<RegistryServer>> Start(ServerOptions options);
+  ~RegistryServer();
+
+  // The port actually bound.
+  int port() const { return port_; }
+  // Stops accepting calls, lets in-flight calls finish (commands are answered only once
+  // durable), drains the committer and closes the store.
+  void Shutdown();
+  // Blocks until the server has shut down.
+  void Wait();
+
+ private:
+  RegistryServer() = default;
+
+  ServerOptions options_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::Committer> committer_;
+  std::unique_ptr<CommandService> command_service_;
+  std::unique_ptr<QueryService> query_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  absl::Mutex mu_;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace agreements::services
+
+#endif  // AGREEMENTS_SERVICES_SERVER_H_

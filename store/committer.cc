@@ -1,0 +1,622 @@
+#include "store/committer.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/sha256.h"
+#include "common/status_macros.h"
+#include "domain/decider.h"
+#include "google/protobuf/util/time_util.h"
+#include "rocksdb/write_batch.h"
+#include "store/keys.h"
+#include "store/projector.h"
+
+namespace agreements::store {
+namespace {
+
+namespace v1 = ::agreements::v1;
+namespace sv1 = ::agreements::storage::v1;
+using google::protobuf::util::TimeUtil;
+
+constexpr size_t kMaxRequestIdLength = 128;
+
+absl::Status ValidateRequestId(const std::string& id) {
+  if (id.empty()) return absl::InvalidArgumentError("request_id: required");
+  if (id.size() > kMaxRequestIdLength) {
+    return absl::InvalidArgumentError("request_id: at most 128 characters");
+  }
+  for (char c : id) {
+    if (c < 0x21 || c > 0x7e) {
+      return absl::InvalidArgumentError(
+          "request_id: only printable ASCII characters without spaces");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// True for ids of the form "<prefix>-<digits>", which only the server assigns.
+bool IsReservedId(const std::string& id, char prefix) {
+  if (id.size() < 3 || id[0] != prefix || id[1] != '-') return false;
+  for (size_t i = 2; i < id.size(); ++i) {
+    if (id[i] < '0' || id[i] > '9') return false;
+  }
+  return true;
+}
+
+std::string Fingerprint(const CommitRequest& request) {
+  Sha256 hasher;
+  std::string length;
+  for (const auto& command : request.commands) {
+    const std::string bytes = SerializeDeterministic(command);
+    length.clear();
+    AppendU64(length, bytes.size());
+    hasher.Update(length);
+    hasher.Update(bytes);
+  }
+  hasher.Update(request.reason);
+  const Sha256Digest digest = hasher.Finish();
+  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
+std::string StreamName(v1::StreamType type, const std::string& id) {
+  return absl::StrCat(type == v1::STREAM_TYPE_PARTY ? "parties/" : "agreements/", id);
+}
+
+absl::Status CheckExpectedRevision(const v1::ExpectedRevision& expected,
+                                   v1::StreamType type, const std::string& id,
+                                   uint64_t current) {
+  const std::string name = StreamName(type, id);
+  switch (expected.kind_case()) {
+    case v1::ExpectedRevision::KIND_NOT_SET:
+    case v1::ExpectedRevision::kAny:
+      return absl::OkStatus();
+    case v1::ExpectedRevision::kNoStream:
+      if (current == 0) return absl::OkStatus();
+      return absl::AbortedError(absl::StrCat("expected_revision: ", name,
+                                             " exists at revision ", current,
+                                             "; expected no stream"));
+    case v1::ExpectedRevision::kStreamExists:
+      if (current > 0) return absl::OkStatus();
+      return absl::AbortedError(absl::StrCat("expected_revision: ", name,
+                                             " does not exist (revision 0); expected an "
+                                             "existing stream"));
+    case v1::ExpectedRevision::kExact:
+      if (current == expected.exact()) return absl::OkStatus();
+      return absl::AbortedError(absl::StrCat("expected_revision: ", name,
+                                             " is at revision ", current, "; expected ",
+                                             expected.exact()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+// The state of one group being committed: what the requests before the current one left
+// behind (loaded lazily from the store), the WriteBatch, and the answers.
+class Committer::Group {
+ public:
+  Group(Store* store, const CommitterOptions& options, uint64_t next_position,
+        absl::Time recorded_at)
+      : store_(store),
+        options_(options),
+        next_position_(next_position),
+        recorded_at_(TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(recorded_at))) {}
+
+  // Decides one request and, if it succeeds, adds it to the batch.
+  absl::StatusOr<CommitOutcome> Add(const CommitRequest& request);
+
+  // Adds the counters and the head to the batch; returns the batch to write.
+  rocksdb::WriteBatch& Finish();
+  uint64_t next_position() const { return next_position_; }
+
+ private:
+  // Per-request scratch state, merged into the group only when the request succeeds.
+  struct Scope {
+    uint64_t next_position = 0;
+    std::map<std::string, v1::Agreement> agreements;
+    std::map<std::string, v1::Party> parties;
+    std::vector<std::pair<std::string, v1::Event>> events;  // (bytes, event)
+    std::vector<std::pair<v1::StreamType, std::string>> touched;
+  };
+
+  absl::StatusOr<std::optional<v1::Agreement>> LoadAgreement(const Scope& scope,
+                                                             const std::string& id);
+  absl::StatusOr<std::optional<v1::Party>> LoadParty(const Scope& scope,
+                                                     const std::string& id);
+  absl::StatusOr<std::optional<v1::EventEnvelope>> LoadEnvelope(const Scope& scope,
+                                                                uint64_t position);
+  absl::StatusOr<std::optional<sv1::RequestRecord>> LoadRequest(const std::string& id);
+  absl::Status LoadCounters(const v1::Agreement& agreement);
+  absl::Status ApplyCommand(const CommitRequest& request, v1::Command command,
+                            Scope& scope);
+  absl::StatusOr<CommitOutcome> Replay(const sv1::RequestRecord& record);
+  absl::Status Project(const CommitRequest& request, const std::string& fingerprint,
+                       Scope& scope, CommitOutcome& outcome);
+
+  Store* const store_;
+  const CommitterOptions& options_;
+  uint64_t next_position_;
+  const google::protobuf::Timestamp recorded_at_;
+
+  std::map<std::string, std::optional<v1::Agreement>> agreements_;
+  std::map<std::string, std::optional<v1::Party>> parties_;
+  std::map<uint64_t, v1::EventEnvelope> envelopes_;
+  std::map<std::string, sv1::RequestRecord> requests_;
+  SectorCounterMap counters_;
+  std::set<std::string> loaded_sectors_;
+  rocksdb::WriteBatch batch_;
+};
+
+absl::StatusOr<std::optional<v1::Agreement>> Committer::Group::LoadAgreement(
+    const Scope& scope, const std::string& id) {
+  if (auto it = scope.agreements.find(id); it != scope.agreements.end())
+    return it->second;
+  if (auto it = agreements_.find(id); it != agreements_.end()) return it->second;
+  auto bytes = store_->Get(store_->agreements(), id);
+  std::optional<v1::Agreement> state;
+  if (bytes.ok()) {
+    state.emplace();
+    if (!state->ParseFromString(*bytes)) {
+      return absl::DataLossError(absl::StrCat("agreement view of ", id, " is corrupt"));
+    }
+  } else if (!absl::IsNotFound(bytes.status())) {
+    return bytes.status();
+  }
+  agreements_[id] = state;
+  return state;
+}
+
+absl::StatusOr<std::optional<v1::Party>> Committer::Group::LoadParty(
+    const Scope& scope, const std::string& id) {
+  if (auto it = scope.parties.find(id); it != scope.parties.end()) return it->second;
+  if (auto it = parties_.find(id); it != parties_.end()) return it->second;
+  auto bytes = store_->Get(store_->parties(), id);
+  std::optional<v1::Party> state;
+  if (bytes.ok()) {
+    state.emplace();
+    if (!state->ParseFromString(*bytes)) {
+      return absl::DataLossError(absl::StrCat("party view of ", id, " is corrupt"));
+    }
+  } else if (!absl::IsNotFound(bytes.status())) {
+    return bytes.status();
+  }
+  parties_[id] = state;
+  return state;
+}
+
+absl::StatusOr<std::optional<v1::EventEnvelope>> Committer::Group::LoadEnvelope(
+    const Scope& scope, uint64_t position) {
+  for (const auto& [bytes, event] : scope.events) {
+    if (event.envelope().position() == position) return event.envelope();
+  }
+  if (auto it = envelopes_.find(position); it != envelopes_.end()) return it->second;
+  auto bytes = store_->Get(store_->log(), LogKey(position));
+  if (absl::IsNotFound(bytes.status())) return std::optional<v1::EventEnvelope>();
+  if (!bytes.ok()) return bytes.status();
+  v1::Event event;
+  if (!event.ParseFromString(*bytes)) {
+    return absl::DataLossError(
+        absl::StrCat("event at position ", position, " is corrupt"));
+  }
+  return std::optional<v1::EventEnvelope>(event.envelope());
+}
+
+absl::StatusOr<std::optional<sv1::RequestRecord>> Committer::Group::LoadRequest(
+    const std::string& id) {
+  if (auto it = requests_.find(id); it != requests_.end()) return it->second;
+  auto bytes = store_->Get(store_->requests(), id);
+  if (absl::IsNotFound(bytes.status())) return std::optional<sv1::RequestRecord>();
+  if (!bytes.ok()) return bytes.status();
+  sv1::RequestRecord record;
+  if (!record.ParseFromString(*bytes)) {
+    return absl::DataLossError(absl::StrCat("request record ", id, " is corrupt"));
+  }
+  return std::optional<sv1::RequestRecord>(record);
+}
+
+absl::Status Committer::Group::LoadCounters(const v1::Agreement& agreement) {
+  for (const auto& sector : agreement.sectors()) {
+    if (!loaded_sectors_.insert(sector).second) continue;
+    auto bytes = store_->Get(store_->sector_counters(), sector);
+    if (absl::IsNotFound(bytes.status())) continue;
+    if (!bytes.ok()) return bytes.status();
+    if (!counters_[sector].ParseFromString(*bytes)) {
+      return absl::DataLossError(
+          absl::StrCat("counters of sector ", sector, " are corrupt"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
+                                            v1::Command command, Scope& scope) {
+  RETURN_IF_ERROR(domain::ValidateCommand(command));
+  const v1::StreamType type = command.stream_type();
+  v1::EventPayload& change = *command.mutable_change();
+
+  // Creation commands may leave the id to the server: "a-<position>" / "p-<position>".
+  std::string* payload_id = nullptr;
+  char reserved_prefix = 0;
+  if (change.has_agreement_recorded()) {
+    payload_id = change.mutable_agreement_recorded()->mutable_agreement()->mutable_id();
+    reserved_prefix = 'a';
+  } else if (change.has_party_registered()) {
+    payload_id = change.mutable_party_registered()->mutable_party()->mutable_id();
+    reserved_prefix = 'p';
+  }
+  if (payload_id != nullptr) {
+    if (payload_id->empty()) *payload_id = command.stream_id();
+    if (payload_id->empty()) {
+      *payload_id =
+          absl::StrCat(std::string(1, reserved_prefix), "-", scope.next_position);
+    } else if (IsReservedId(*payload_id, reserved_prefix)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("stream_id: ids of the form ", std::string(1, reserved_prefix),
+                       "-<number> are reserved for ids assigned by the server (got \"",
+                       *payload_id, "\")"));
+    }
+    command.set_stream_id(*payload_id);
+  }
+  const std::string& id = command.stream_id();
+
+  // The stream's current state.
+  std::optional<v1::Agreement> agreement;
+  std::optional<v1::Party> party;
+  uint64_t revision = 0;
+  if (type == v1::STREAM_TYPE_AGREEMENT) {
+    ASSIGN_OR_RETURN(agreement, LoadAgreement(scope, id));
+    if (agreement) revision = agreement->revision();
+  } else {
+    ASSIGN_OR_RETURN(party, LoadParty(scope, id));
+    if (party) revision = party->revision();
+  }
+  RETURN_IF_ERROR(CheckExpectedRevision(command.expected_revision(), type, id, revision));
+
+  // Everything the command refers to, so that Decide stays pure.
+  const domain::References refs = domain::ReferencesOf(command);
+  domain::DecideContext context;
+  for (const auto& party_id : refs.party_ids) {
+    ASSIGN_OR_RETURN(auto referenced, LoadParty(scope, party_id));
+    if (referenced) context.parties.emplace(party_id, *std::move(referenced));
+  }
+  for (const auto& agreement_id : refs.agreement_ids) {
+    ASSIGN_OR_RETURN(auto referenced, LoadAgreement(scope, agreement_id));
+    if (referenced) context.agreements.emplace(agreement_id, *std::move(referenced));
+  }
+  if (refs.corrected_position != 0) {
+    ASSIGN_OR_RETURN(context.corrected_event,
+                     LoadEnvelope(scope, refs.corrected_position));
+  }
+
+  std::vector<v1::EventPayload> payloads;
+  if (type == v1::STREAM_TYPE_AGREEMENT) {
+    ASSIGN_OR_RETURN(payloads, domain::DecideAgreement(agreement ? &*agreement : nullptr,
+                                                       command, context));
+  } else {
+    ASSIGN_OR_RETURN(payloads,
+                     domain::DecideParty(party ? &*party : nullptr, command, context));
+  }
+
+  v1::Agreement next_agreement = agreement.value_or(v1::Agreement());
+  v1::Party next_party = party.value_or(v1::Party());
+  for (auto& payload : payloads) {
+    v1::Event event;
+    v1::EventEnvelope& envelope = *event.mutable_envelope();
+    envelope.set_position(scope.next_position++);
+    envelope.set_stream_type(type);
+    envelope.set_stream_id(id);
+    envelope.set_revision(++revision);
+    envelope.set_event_type(domain::EventTypeName(payload));
+    *envelope.mutable_recorded_at() = recorded_at_;
+    envelope.set_actor(request.actor);
+    envelope.set_actor_authenticated(request.actor_authenticated);
+    envelope.set_request_id(request.request_id);
+    envelope.set_correlation_id(request.correlation_id);
+    envelope.set_causation_id(request.causation_id);
+    envelope.set_reason(command.reason().empty() ? request.reason : command.reason());
+    *event.mutable_payload() = std::move(payload);
+    std::string bytes = SerializeDeterministic(event);
+    if (bytes.size() > options_.max_event_bytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("change: the event would be ", bytes.size(),
+                       " bytes; the limit is ", options_.max_event_bytes));
+    }
+    if (type == v1::STREAM_TYPE_AGREEMENT) {
+      domain::EvolveAgreement(next_agreement, event);
+    } else {
+      domain::EvolveParty(next_party, event);
+    }
+    scope.events.emplace_back(std::move(bytes), std::move(event));
+  }
+  const auto key = std::make_pair(type, id);
+  if (std::find(scope.touched.begin(), scope.touched.end(), key) == scope.touched.end()) {
+    scope.touched.push_back(key);
+  }
+  if (type == v1::STREAM_TYPE_AGREEMENT) {
+    scope.agreements[id] = std::move(next_agreement);
+  } else {
+    scope.parties[id] = std::move(next_party);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CommitOutcome> Committer::Group::Replay(const sv1::RequestRecord& record) {
+  CommitOutcome outcome;
+  outcome.result = record.result();
+  outcome.result.set_replayed(true);
+  Scope empty;
+  for (const auto& stream : record.result().streams()) {
+    if (stream.stream_type() == v1::STREAM_TYPE_AGREEMENT) {
+      ASSIGN_OR_RETURN(auto state, LoadAgreement(empty, stream.stream_id()));
+      if (state) outcome.agreements.push_back(*std::move(state));
+    } else {
+      ASSIGN_OR_RETURN(auto state, LoadParty(empty, stream.stream_id()));
+      if (state) outcome.parties.push_back(*std::move(state));
+    }
+  }
+  return outcome;
+}
+
+absl::Status Committer::Group::Project(const CommitRequest& request,
+                                       const std::string& fingerprint, Scope& scope,
+                                       CommitOutcome& outcome) {
+  v1::CommitResult& result = outcome.result;
+  std::map<std::pair<v1::StreamType, std::string>, v1::StreamResult*> by_stream;
+  for (const auto& key : scope.touched) {
+    v1::StreamResult* stream = result.add_streams();
+    stream->set_stream_type(key.first);
+    stream->set_stream_id(key.second);
+    by_stream[key] = stream;
+  }
+  for (const auto& [bytes, event] : scope.events) {
+    const v1::EventEnvelope& envelope = event.envelope();
+    batch_.Put(store_->log(), LogKey(envelope.position()), bytes);
+    batch_.Put(
+        store_->streams(),
+        StreamKey(envelope.stream_type(), envelope.stream_id(), envelope.revision()),
+        EncodeU64(envelope.position()));
+    v1::StreamResult* stream = by_stream[{envelope.stream_type(), envelope.stream_id()}];
+    stream->set_revision(envelope.revision());
+    stream->add_positions(envelope.position());
+    envelopes_[envelope.position()] = envelope;
+  }
+  if (!scope.events.empty()) {
+    result.set_first_position(scope.events.front().second.envelope().position());
+    result.set_last_position(scope.events.back().second.envelope().position());
+  }
+
+  for (const auto& [type, id] : scope.touched) {
+    if (type == v1::STREAM_TYPE_AGREEMENT) {
+      const v1::Agreement& next = scope.agreements[id];
+      std::optional<v1::Agreement>& previous = agreements_[id];
+      std::set<std::string> old_keys, new_keys;
+      if (previous) {
+        for (auto& k : AgreementIndexKeys(*previous)) old_keys.insert(std::move(k));
+        RETURN_IF_ERROR(LoadCounters(*previous));
+        ApplyContribution(*previous, -1, counters_);
+      }
+      for (auto& k : AgreementIndexKeys(next)) new_keys.insert(std::move(k));
+      RETURN_IF_ERROR(LoadCounters(next));
+      ApplyContribution(next, +1, counters_);
+      for (const auto& k : old_keys) {
+        if (!new_keys.count(k)) batch_.Delete(store_->agreement_index(), k);
+      }
+      for (const auto& k : new_keys) {
+        if (!old_keys.count(k)) batch_.Put(store_->agreement_index(), k, "");
+      }
+      batch_.Put(store_->agreements(), id, SerializeDeterministic(next));
+      previous = next;
+      outcome.agreements.push_back(next);
+    } else {
+      const v1::Party& next = scope.parties[id];
+      std::optional<v1::Party>& previous = parties_[id];
+      std::set<std::string> old_keys, new_keys;
+      if (previous) {
+        for (auto& k : PartyIndexKeys(*previous)) old_keys.insert(std::move(k));
+      }
+      for (auto& k : PartyIndexKeys(next)) new_keys.insert(std::move(k));
+      for (const auto& k : old_keys) {
+        if (!new_keys.count(k)) batch_.Delete(store_->party_index(), k);
+      }
+      for (const auto& k : new_keys) {
+        if (!old_keys.count(k)) batch_.Put(store_->party_index(), k, "");
+      }
+      batch_.Put(store_->parties(), id, SerializeDeterministic(next));
+      previous = next;
+      outcome.parties.push_back(next);
+    }
+  }
+
+  sv1::RequestRecord record;
+  record.set_fingerprint(fingerprint);
+  *record.mutable_result() = result;
+  batch_.Put(store_->requests(), request.request_id, SerializeDeterministic(record));
+  requests_[request.request_id] = std::move(record);
+  next_position_ = scope.next_position;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CommitOutcome> Committer::Group::Add(const CommitRequest& request) {
+  RETURN_IF_ERROR(ValidateRequestId(request.request_id));
+  if (request.commands.empty()) {
+    return absl::InvalidArgumentError("commands: at least one command is required");
+  }
+  if (request.commands.size() > options_.max_commands_per_request) {
+    return absl::InvalidArgumentError(absl::StrCat("commands: at most ",
+                                                   options_.max_commands_per_request,
+                                                   " commands per request"));
+  }
+  const std::string fingerprint = Fingerprint(request);
+  ASSIGN_OR_RETURN(auto previous, LoadRequest(request.request_id));
+  if (previous) {
+    if (previous->fingerprint() != fingerprint) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "request_id: \"", request.request_id,
+          "\" was already used for a different request; use a new request id"));
+    }
+    return Replay(*previous);
+  }
+
+  Scope scope;
+  scope.next_position = next_position_;
+  for (size_t i = 0; i < request.commands.size(); ++i) {
+    absl::Status status = ApplyCommand(request, request.commands[i], scope);
+    if (!status.ok()) {
+      if (request.commands.size() == 1) return status;
+      return absl::Status(status.code(),
+                          absl::StrCat("commands[", i, "]: ", status.message()));
+    }
+  }
+  CommitOutcome outcome;
+  RETURN_IF_ERROR(Project(request, fingerprint, scope, outcome));
+  return outcome;
+}
+
+rocksdb::WriteBatch& Committer::Group::Finish() {
+  for (const auto& [sector, counters] : counters_) {
+    if (CountersEmpty(counters)) {
+      batch_.Delete(store_->sector_counters(), sector);
+    } else {
+      batch_.Put(store_->sector_counters(), sector, SerializeDeterministic(counters));
+    }
+  }
+  batch_.Put(store_->meta(), kMetaHead, EncodeU64(next_position_ - 1));
+  return batch_;
+}
+
+Committer::Committer(Store* store, CommitterOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+absl::StatusOr<std::unique_ptr<Committer>> Committer::Start(Store* store,
+                                                            CommitterOptions options) {
+  if (!options.clock) options.clock = [] { return absl::Now(); };
+  std::unique_ptr<Committer> committer(new Committer(store, std::move(options)));
+  RETURN_IF_ERROR(committer->LoadHead());
+  committer->thread_ = std::thread([c = committer.get()] { c->Run(); });
+  return committer;
+}
+
+absl::Status Committer::LoadHead() {
+  ASSIGN_OR_RETURN(uint64_t head, store_->ReadHead());
+  next_position_ = head + 1;
+  if (head > 0) {
+    ASSIGN_OR_RETURN(std::string bytes, store_->Get(store_->log(), LogKey(head)));
+    v1::Event last;
+    if (!last.ParseFromString(bytes)) {
+      return absl::DataLossError(absl::StrCat("event at position ", head, " is corrupt"));
+    }
+    last_recorded_at_ = absl::FromUnixNanos(
+        TimeUtil::TimestampToNanoseconds(last.envelope().recorded_at()));
+  }
+  absl::MutexLock lock(&mu_);
+  committed_position_ = head;
+  return absl::OkStatus();
+}
+
+Committer::~Committer() { Shutdown(); }
+
+void Committer::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void Committer::Submit(CommitRequest request, CommitCallback done) {
+  absl::Status refused;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) {
+      refused = absl::UnavailableError("the registry is shutting down");
+    } else if (queue_.size() >= options_.max_pending_requests) {
+      refused = absl::ResourceExhaustedError(
+          "too many commands waiting to be committed; retry");
+    } else {
+      queue_.push_back(Pending{std::move(request), std::move(done)});
+      return;
+    }
+  }
+  done(refused);
+}
+
+absl::StatusOr<CommitOutcome> Committer::Commit(CommitRequest request) {
+  absl::Mutex mu;
+  bool done = false;
+  absl::StatusOr<CommitOutcome> answer;
+  Submit(std::move(request), [&](absl::StatusOr<CommitOutcome> outcome) {
+    absl::MutexLock lock(&mu);
+    answer = std::move(outcome);
+    done = true;
+  });
+  absl::MutexLock lock(&mu);
+  mu.Await(absl::Condition(&done));
+  return answer;
+}
+
+uint64_t Committer::committed_position() const {
+  absl::MutexLock lock(&mu_);
+  return committed_position_;
+}
+
+bool Committer::WaitForPosition(uint64_t position, absl::Time deadline) const {
+  absl::MutexLock lock(&mu_);
+  auto reached = [this, position]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return committed_position_ >= position;
+  };
+  return mu_.AwaitWithDeadline(absl::Condition(&reached), deadline);
+}
+
+void Committer::Run() {
+  while (true) {
+    std::vector<Pending> group;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || !queue_.empty();
+      };
+      mu_.Await(absl::Condition(&ready));
+      if (queue_.empty()) return;  // stopping, and everything queued is committed
+      while (!queue_.empty() && group.size() < options_.max_group_requests) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(group);
+  }
+}
+
+void Committer::CommitGroup(std::vector<Pending>& pending) {
+  const absl::Time recorded_at = std::max(options_.clock(), last_recorded_at_);
+  Group group(store_, options_, next_position_, recorded_at);
+  std::vector<absl::StatusOr<CommitOutcome>> answers;
+  answers.reserve(pending.size());
+  for (const auto& p : pending) answers.push_back(group.Add(p.request));
+
+  if (group.next_position() == next_position_) {
+    // Nothing new to write: every request failed validation or replays a durable result.
+    for (size_t i = 0; i < pending.size(); ++i) pending[i].done(std::move(answers[i]));
+    return;
+  }
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync;
+  rocksdb::Status s = store_->db()->Write(write, &group.Finish());
+  if (!s.ok()) {
+    const absl::Status error = FromRocksStatus(s, "writing the commit batch");
+    for (auto& p : pending) p.done(error);
+    return;
+  }
+  next_position_ = group.next_position();
+  last_recorded_at_ = recorded_at;
+  {
+    absl::MutexLock lock(&mu_);
+    committed_position_ = next_position_ - 1;
+  }
+  for (size_t i = 0; i < pending.size(); ++i) pending[i].done(std::move(answers[i]));
+}
+
+}  // namespace agreements::store

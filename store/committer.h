@@ -1,0 +1,137 @@
+// Committer: the single commit path of the registry.
+//
+// Commands from any thread are queued (Submit never blocks on I/O). One thread takes
+// every pending request, decides and validates them in arrival order against the state
+// left by the requests before them, assigns gap-free global positions and per-stream
+// revisions, and writes the events, the stream index, the request results and every view
+// in ONE RocksDB WriteBatch with sync=true (group commit). Only after that write returns
+// does any caller of the group get its answer. A request that fails validation fails
+// alone; a failed write fails every request of its group and nothing of it is visible.
+//
+// Thread-safety: Submit, Commit, committed_position, WaitForPosition and Shutdown may be
+// called from any thread. Callbacks run on the committer thread: they must not block.
+// The Committer does not own the Store, which must outlive it.
+#ifndef AGREEMENTS_STORE_COMMITTER_H_
+#define AGREEMENTS_STORE_COMMITTER_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "agreements/v1/agreement.pb.h"
+#include "agreements/v1/events.pb.h"
+#include "agreements/v1/party.pb.h"
+#include "store/store.h"
+
+namespace agreements::store {
+
+// One request: one or more commands on one or more streams, all or nothing.
+struct CommitRequest {
+  // Required: 1 to 128 printable ASCII characters. The key of durable idempotency.
+  std::string request_id;
+  std::vector<agreements::v1::Command> commands;
+  // Recorded in every event's envelope.
+  std::string actor;
+  bool actor_authenticated = false;
+  std::string correlation_id;
+  std::string causation_id;
+  // Used for commands that give no reason of their own.
+  std::string reason;
+};
+
+struct CommitOutcome {
+  agreements::v1::CommitResult result;
+  // State after the request of every agreement / party the request touched, in the
+  // order of result.streams.
+  std::vector<agreements::v1::Agreement> agreements;
+  std::vector<agreements::v1::Party> parties;
+};
+
+using CommitCallback = std::function<void(absl::StatusOr<CommitOutcome>)>;
+
+struct CommitterOptions {
+  // Most requests written in one WriteBatch.
+  // Default: 1024.
+  size_t max_group_requests = 1024;
+  // Most requests waiting in the queue; beyond it Submit fails with RESOURCE_EXHAUSTED.
+  // Default: 20000.
+  size_t max_pending_requests = 20000;
+  // Most commands in one request.
+  // Default: 100.
+  size_t max_commands_per_request = 100;
+  // Largest serialized event accepted.
+  // Default: 1 MiB.
+  size_t max_event_bytes = 1 << 20;
+  // fsync every group before answering. Only tests that measure nothing durable may
+  // turn it off.
+  // Default: true.
+  bool sync = true;
+  // The clock for recorded_at. The committer never lets recorded_at decrease.
+  // Default: absl::Now.
+  std::function<absl::Time()> clock;
+};
+
+class Committer {
+ public:
+  static absl::StatusOr<std::unique_ptr<Committer>> Start(Store* store,
+                                                          CommitterOptions options);
+  // Shuts down (see Shutdown).
+  ~Committer();
+  Committer(const Committer&) = delete;
+  Committer& operator=(const Committer&) = delete;
+
+  // Queues a request; `done` is called exactly once, on the committer thread, after the
+  // group holding the request is durable (or with the error that stopped it).
+  void Submit(CommitRequest request, CommitCallback done);
+
+  // Submits and waits for the answer.
+  absl::StatusOr<CommitOutcome> Commit(CommitRequest request);
+
+  // The last durable global position.
+  uint64_t committed_position() const;
+
+  // Waits until committed_position() >= position or the deadline; true if reached.
+  bool WaitForPosition(uint64_t position, absl::Time deadline) const;
+
+  // Commits every request already queued, then stops the thread. Later Submits fail with
+  // UNAVAILABLE. Idempotent.
+  void Shutdown();
+
+ private:
+  struct Pending {
+    CommitRequest request;
+    CommitCallback done;
+  };
+  class Group;
+
+  Committer(Store* store, CommitterOptions options);
+  absl::Status LoadHead();
+  void Run();
+  void CommitGroup(std::vector<Pending>& pending);
+
+  Store* const store_;
+  const CommitterOptions options_;
+
+  mutable absl::Mutex mu_;
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t committed_position_ ABSL_GUARDED_BY(mu_) = 0;
+
+  // Owned by the committer thread.
+  uint64_t next_position_ = 1;
+  absl::Time last_recorded_at_ = absl::UnixEpoch();
+
+  std::thread thread_;
+};
+
+}  // namespace agreements::store
+
+#endif  // AGREEMENTS_STORE_COMMITTER_H_

@@ -1,0 +1,368 @@
+#include "store/committer.h"
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "rocksdb/write_batch.h"
+#include "store/keys.h"
+#include "store/log_reader.h"
+#include "store/rebuild.h"
+#include "store/store_test_util.h"
+#include "store/view_reader.h"
+
+namespace agreements::store {
+namespace {
+
+namespace v1 = ::agreements::v1;
+using testing::RecordAgreementCommand;
+using testing::RegisterStateCommand;
+using testing::Request;
+using testing::SignCommand;
+using testing::TempDir;
+
+class CommitterTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+
+  void Open() {
+    auto store = Store::Open(dir_.path(), StoreOptions());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    auto committer = Committer::Start(store_.get(), options_);
+    ASSERT_TRUE(committer.ok()) << committer.status();
+    committer_ = *std::move(committer);
+  }
+
+  void Reopen() {
+    committer_.reset();
+    store_.reset();
+    Open();
+  }
+
+  CommitOutcome MustCommit(CommitRequest request) {
+    auto outcome = committer_->Commit(std::move(request));
+    EXPECT_TRUE(outcome.ok()) << outcome.status();
+    return outcome.ok() ? *outcome : CommitOutcome();
+  }
+
+  void RegisterKzKr() {
+    MustCommit(Request(
+        "parties", {RegisterStateCommand("kz", "KZ"), RegisterStateCommand("kr", "KR")}));
+  }
+
+  std::vector<v1::Event> ReadAll() {
+    LogReader reader(store_.get());
+    auto page = reader.ReadForward(1, 1000000);
+    EXPECT_TRUE(page.ok()) << page.status();
+    std::vector<v1::Event> events;
+    for (const auto& stored : page->events) {
+      v1::Event event;
+      EXPECT_TRUE(event.ParseFromString(stored.bytes));
+      EXPECT_EQ(event.envelope().position(), stored.position);
+      events.push_back(event);
+    }
+    return events;
+  }
+
+  void ExpectViewsMatchRebuild() {
+    auto report = RebuildViews(store_.get(), /*repair=*/false);
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_EQ(report->difference_count, 0u)
+        << (report->differences.empty() ? "" : report->differences.front());
+  }
+
+  TempDir dir_;
+  CommitterOptions options_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Committer> committer_;
+};
+
+TEST_F(CommitterTest, AssignsGapFreePositionsAndRevisions) {
+  RegisterKzKr();
+  auto outcome =
+      MustCommit(Request("r1", {RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"}),
+                                SignCommand("a1", "kz"), SignCommand("a1", "kr")}));
+  EXPECT_EQ(outcome.result.first_position(), 3u);
+  EXPECT_EQ(outcome.result.last_position(), 5u);
+  ASSERT_EQ(outcome.result.streams_size(), 1);
+  EXPECT_EQ(outcome.result.streams(0).revision(), 3u);
+  EXPECT_EQ(outcome.result.streams(0).positions_size(), 3);
+  ASSERT_EQ(outcome.agreements.size(), 1u);
+  EXPECT_EQ(outcome.agreements[0].status(), v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
+
+  auto events = ReadAll();
+  ASSERT_EQ(events.size(), 5u);
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].envelope().position(), i + 1);
+  }
+  EXPECT_EQ(events[2].envelope().event_type(), "agreement_recorded");
+  EXPECT_EQ(events[3].envelope().revision(), 2u);
+  EXPECT_EQ(events[4].envelope().request_id(), "r1");
+  EXPECT_EQ(events[4].envelope().actor(), "test");
+  EXPECT_FALSE(events[4].envelope().actor_authenticated());
+  EXPECT_EQ(committer_->committed_position(), 5u);
+  ExpectViewsMatchRebuild();
+}
+
+TEST_F(CommitterTest, ConcurrentWritersGetUniqueContiguousPositions) {
+  RegisterKzKr();
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 40;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<uint64_t> positions;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string id = absl::StrCat("t", t, "-", i);
+        auto outcome = committer_->Commit(
+            Request(id, {RecordAgreementCommand(id, {"kz", "kr"}, {"transport"})}));
+        if (!outcome.ok()) {
+          ++failures;
+          continue;
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        positions.insert(outcome->result.first_position());
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  ASSERT_EQ(positions.size(), size_t{kThreads * kPerThread});
+  EXPECT_EQ(*positions.begin(), 3u);
+  EXPECT_EQ(*positions.rbegin(), uint64_t{kThreads * kPerThread + 2});
+  auto events = ReadAll();
+  ASSERT_EQ(events.size(), size_t{kThreads * kPerThread + 2});
+  // recorded_at never decreases along positions.
+  for (size_t i = 1; i < events.size(); ++i) {
+    const auto& a = events[i - 1].envelope().recorded_at();
+    const auto& b = events[i].envelope().recorded_at();
+    EXPECT_TRUE(a.seconds() < b.seconds() ||
+                (a.seconds() == b.seconds() && a.nanos() <= b.nanos()));
+  }
+  auto reader = ViewReader::Create(store_.get());
+  ASSERT_TRUE(reader.ok());
+  auto counters = (*reader)->GetSectorCounters("transport");
+  ASSERT_TRUE(counters.ok());
+  EXPECT_EQ(counters->agreement_count(), kThreads * kPerThread);
+  ExpectViewsMatchRebuild();
+}
+
+TEST_F(CommitterTest, FailedCommandFailsTheWholeRequestAndNothingElse) {
+  RegisterKzKr();
+  const uint64_t head = committer_->committed_position();
+  // The second command signs for a party that does not participate.
+  auto outcome = committer_->Commit(
+      Request("bad", {RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"}),
+                      SignCommand("a1", "nobody")}));
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_NE(outcome.status().message().find("commands[1]"), std::string::npos)
+      << outcome.status();
+  EXPECT_EQ(committer_->committed_position(), head);
+  auto reader = ViewReader::Create(store_.get());
+  ASSERT_TRUE(reader.ok());
+  EXPECT_TRUE(absl::IsNotFound((*reader)->GetAgreement("a1").status()));
+  EXPECT_EQ(ReadAll().size(), head);
+
+  // In one group, a failing request between two good ones fails alone.
+  std::atomic<int> answered{0};
+  absl::Status results[3];
+  const std::string ids[3] = {"g1", "g2", "g3"};
+  for (int i = 0; i < 3; ++i) {
+    auto command = i == 1 ? SignCommand("missing", "kz")
+                          : RecordAgreementCommand(ids[i], {"kz", "kr"}, {"energy"});
+    committer_->Submit(Request(ids[i], {command}),
+                       [&, i](absl::StatusOr<CommitOutcome> o) {
+                         results[i] = o.status();
+                         ++answered;
+                       });
+  }
+  committer_->Shutdown();
+  EXPECT_EQ(answered.load(), 3);
+  EXPECT_TRUE(results[0].ok()) << results[0];
+  EXPECT_TRUE(absl::IsNotFound(results[1])) << results[1];
+  EXPECT_TRUE(results[2].ok()) << results[2];
+  EXPECT_EQ(ReadAll().size(), head + 2);
+  ExpectViewsMatchRebuild();
+}
+
+TEST_F(CommitterTest, ExpectedRevisionMismatchAbortsWithCurrentRevision) {
+  RegisterKzKr();
+  auto command = RegisterStateCommand("kz", "KZ");
+  command.mutable_expected_revision()->set_no_stream(true);
+  auto outcome = committer_->Commit(Request("again", {command}));
+  ASSERT_TRUE(absl::IsAborted(outcome.status())) << outcome.status();
+  EXPECT_NE(outcome.status().message().find("revision 1"), std::string::npos);
+
+  auto sign = SignCommand("a1", "kz");
+  MustCommit(Request("rec", {RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"})}));
+  sign.mutable_expected_revision()->set_exact(5);
+  outcome = committer_->Commit(Request("sign-stale", {sign}));
+  ASSERT_TRUE(absl::IsAborted(outcome.status())) << outcome.status();
+  EXPECT_NE(outcome.status().message().find("is at revision 1; expected 5"),
+            std::string::npos)
+      << outcome.status();
+
+  sign.mutable_expected_revision()->set_exact(1);
+  MustCommit(Request("sign-ok", {sign}));
+
+  auto missing = SignCommand("nope", "kz");
+  missing.mutable_expected_revision()->set_stream_exists(true);
+  outcome = committer_->Commit(Request("missing", {missing}));
+  EXPECT_TRUE(absl::IsAborted(outcome.status())) << outcome.status();
+
+  // A mismatch in one command of a batch fails the whole batch.
+  const uint64_t head = committer_->committed_position();
+  auto stale = SignCommand("a1", "kr");
+  stale.mutable_expected_revision()->set_exact(1);
+  outcome =
+      committer_->Commit(Request("mixed", {RegisterStateCommand("us", "US"), stale}));
+  EXPECT_TRUE(absl::IsAborted(outcome.status())) << outcome.status();
+  EXPECT_EQ(committer_->committed_position(), head);
+}
+
+TEST_F(CommitterTest, RequestIdsAreDurablyIdempotent) {
+  RegisterKzKr();
+  auto first = MustCommit(
+      Request("once", {RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"})}));
+  EXPECT_FALSE(first.result.replayed());
+  auto again = MustCommit(
+      Request("once", {RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"})}));
+  EXPECT_TRUE(again.result.replayed());
+  EXPECT_EQ(again.result.first_position(), first.result.first_position());
+  EXPECT_EQ(again.result.streams(0).revision(), 1u);
+  ASSERT_EQ(again.agreements.size(), 1u);
+  EXPECT_EQ(again.agreements[0].id(), "a1");
+
+  Reopen();
+  const uint64_t head = committer_->committed_position();
+  auto after_restart = MustCommit(
+      Request("once", {RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"})}));
+  EXPECT_TRUE(after_restart.result.replayed());
+  EXPECT_EQ(after_restart.result.first_position(), first.result.first_position());
+  EXPECT_EQ(committer_->committed_position(), head);
+
+  auto different = committer_->Commit(
+      Request("once", {RecordAgreementCommand("a2", {"kz", "kr"}, {"energy"})}));
+  ASSERT_TRUE(absl::IsInvalidArgument(different.status())) << different.status();
+  EXPECT_NE(different.status().message().find("request_id"), std::string::npos);
+  EXPECT_EQ(committer_->committed_position(), head);
+  EXPECT_EQ(ReadAll().size(), head);
+}
+
+TEST_F(CommitterTest, ServerAssignsIdsAndReservesTheirForm) {
+  RegisterKzKr();
+  auto command = RecordAgreementCommand("", {"kz", "kr"}, {"telecom"});
+  auto outcome = MustCommit(Request("auto", {command}));
+  ASSERT_EQ(outcome.agreements.size(), 1u);
+  EXPECT_EQ(outcome.agreements[0].id(), "a-3");
+
+  auto reserved = RecordAgreementCommand("a-77", {"kz", "kr"}, {"telecom"});
+  auto refused = committer_->Commit(Request("reserved", {reserved}));
+  ASSERT_TRUE(absl::IsInvalidArgument(refused.status())) << refused.status();
+  EXPECT_NE(refused.status().message().find("reserved"), std::string::npos);
+}
+
+TEST_F(CommitterTest, RecordedAtNeverDecreasesWhenTheClockStepsBack) {
+  committer_.reset();
+  store_.reset();
+  absl::Time now = absl::FromUnixSeconds(2000000000);
+  options_.clock = [&now] { return now; };
+  Open();
+  MustCommit(Request("p1", {RegisterStateCommand("kz", "KZ")}));
+  now -= absl::Hours(1);
+  MustCommit(Request("p2", {RegisterStateCommand("kr", "KR")}));
+  Reopen();  // the floor survives a restart
+  MustCommit(Request("p3", {RegisterStateCommand("us", "US")}));
+  auto events = ReadAll();
+  ASSERT_EQ(events.size(), 3u);
+  for (const auto& event : events) {
+    EXPECT_EQ(event.envelope().recorded_at().seconds(), 2000000000);
+  }
+}
+
+TEST_F(CommitterTest, ReadsByRangeBackwardsAndByStream) {
+  RegisterKzKr();
+  MustCommit(Request("r", {RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"}),
+                           SignCommand("a1", "kz")}));
+  LogReader reader(store_.get());
+  auto backward = reader.ReadBackward(0, 2);
+  ASSERT_TRUE(backward.ok());
+  ASSERT_EQ(backward->events.size(), 2u);
+  EXPECT_EQ(backward->events[0].position, 4u);
+  EXPECT_EQ(backward->events[1].position, 3u);
+  EXPECT_EQ(backward->head, 4u);
+
+  auto forward = reader.ReadForward(2, 2);
+  ASSERT_TRUE(forward.ok());
+  ASSERT_EQ(forward->events.size(), 2u);
+  EXPECT_EQ(forward->events[0].position, 2u);
+
+  auto stream = reader.ReadStream(v1::STREAM_TYPE_AGREEMENT, "a1", 2, 10);
+  ASSERT_TRUE(stream.ok());
+  ASSERT_EQ(stream->events.size(), 1u);
+  EXPECT_EQ(stream->events[0].position, 4u);
+  // The exact stored bytes: identical to what the log holds at that position.
+  EXPECT_EQ(stream->events[0].bytes, backward->events[0].bytes);
+  v1::Event event;
+  ASSERT_TRUE(event.ParseFromString(stream->events[0].bytes));
+  EXPECT_EQ(event.payload().participant_signed().party_id(), "kz");
+}
+
+TEST_F(CommitterTest, RebuildDetectsAndRepairsTamperedViews) {
+  RegisterKzKr();
+  MustCommit(Request(
+      "r", {RecordAgreementCommand("a1", {"kz", "kr"}, {"energy", "construction"}),
+            SignCommand("a1", "kz")}));
+  ExpectViewsMatchRebuild();
+  committer_->Shutdown();
+  rocksdb::WriteBatch tamper;
+  tamper.Put(store_->agreements(), "a1", "garbage");
+  tamper.Delete(store_->sector_counters(), "energy");
+  tamper.Put(store_->agreement_index(), IndexPrefix(kIndexSector, "health") + "a1", "");
+  ASSERT_TRUE(store_->db()->Write(rocksdb::WriteOptions(), &tamper).ok());
+
+  auto report = RebuildViews(store_.get(), /*repair=*/true);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->difference_count, 3u);
+  EXPECT_TRUE(report->repaired);
+  ExpectViewsMatchRebuild();
+}
+
+TEST_F(CommitterTest, ListsBySectorAndPartyWithPaging) {
+  RegisterKzKr();
+  MustCommit(Request("p", {RegisterStateCommand("us", "US")}));
+  for (int i = 0; i < 7; ++i) {
+    const std::string id = absl::StrCat("e", i);
+    MustCommit(Request(id, {RecordAgreementCommand(id, {"kz", "kr"}, {"energy"})}));
+  }
+  MustCommit(Request("t", {RecordAgreementCommand("t0", {"kz", "us"}, {"transport"})}));
+  auto reader = ViewReader::Create(store_.get());
+  ASSERT_TRUE(reader.ok());
+  AgreementFilter filter;
+  filter.sector = "energy";
+  std::vector<std::string> seen;
+  std::string after;
+  do {
+    auto page = (*reader)->ListAgreements(filter, after, 3);
+    ASSERT_TRUE(page.ok()) << page.status();
+    for (const auto& a : page->items) seen.push_back(a.id());
+    after = page->next_after;
+  } while (!after.empty());
+  EXPECT_EQ(seen, (std::vector<std::string>{"e0", "e1", "e2", "e3", "e4", "e5", "e6"}));
+
+  AgreementFilter by_party;
+  by_party.party_id = "us";
+  auto page = (*reader)->ListAgreements(by_party, "", 10);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].id(), "t0");
+  EXPECT_EQ((*reader)->position(), committer_->committed_position());
+}
+
+}  // namespace
+}  // namespace agreements::store

@@ -1,0 +1,66 @@
+#include "store/keys.h"
+
+namespace agreements::store {
+
+void AppendU64(std::string& out, uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((value >> shift) & 0xff));
+  }
+}
+
+void AppendU32(std::string& out, uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((value >> shift) & 0xff));
+  }
+}
+
+std::string EncodeU64(uint64_t value) {
+  std::string out;
+  out.reserve(8);
+  AppendU64(out, value);
+  return out;
+}
+
+bool DecodeU64(absl::string_view in, uint64_t& value) {
+  if (in.size() != 8) return false;
+  value = 0;
+  for (char c : in) value = (value << 8) | static_cast<uint8_t>(c);
+  return true;
+}
+
+std::string StreamPrefix(agreements::v1::StreamType type, absl::string_view id) {
+  std::string key;
+  key.reserve(id.size() + 2);
+  key.push_back(static_cast<char>(type));
+  key.append(id.data(), id.size());
+  key.push_back('\0');
+  return key;
+}
+
+std::string StreamKey(agreements::v1::StreamType type, absl::string_view id,
+                      uint64_t revision) {
+  std::string key = StreamPrefix(type, id);
+  AppendU64(key, revision);
+  return key;
+}
+
+std::string EnumValue(int value) {
+  std::string out;
+  AppendU32(out, static_cast<uint32_t>(value));
+  return out;
+}
+
+std::string IndexPrefix(char tag, absl::string_view value) {
+  std::string key;
+  key.reserve(value.size() + 2);
+  key.push_back(tag);
+  key.append(value.data(), value.size());
+  key.push_back('\0');
+  return key;
+}
+
+std::string IndexPrefixEnum(char tag, int value) {
+  return IndexPrefix(tag, EnumValue(value));
+}
+
+}  // namespace agreements::store

@@ -1,0 +1,60 @@
+// Key encodings of the store. Every integer in a key is fixed-width big-endian, so byte
+// order is numeric order. docs/storage.md has the whole schema as one table.
+#ifndef AGREEMENTS_STORE_KEYS_H_
+#define AGREEMENTS_STORE_KEYS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "agreements/v1/events.pb.h"
+
+namespace agreements::store {
+
+// Column family names.
+inline constexpr char kCfLog[] = "log";
+inline constexpr char kCfStreams[] = "streams";
+inline constexpr char kCfRequests[] = "requests";
+inline constexpr char kCfAgreements[] = "agreements";
+inline constexpr char kCfParties[] = "parties";
+inline constexpr char kCfAgreementIndex[] = "agreement_index";
+inline constexpr char kCfPartyIndex[] = "party_index";
+inline constexpr char kCfSectorCounters[] = "sector_counters";
+
+// Keys of the default column family.
+inline constexpr char kMetaSchemaVersion[] = "meta/schema_version";
+inline constexpr char kMetaHead[] = "meta/head";
+inline constexpr char kSchemaVersion[] = "1";
+
+// Index tags of the agreement_index column family.
+inline constexpr char kIndexSector = 's';
+inline constexpr char kIndexStatus = 't';
+inline constexpr char kIndexKind = 'k';
+inline constexpr char kIndexParty = 'p';
+// Index tags of the party_index column family.
+inline constexpr char kIndexPartyType = 'y';
+inline constexpr char kIndexPartyCountry = 'c';
+
+void AppendU64(std::string& out, uint64_t value);
+void AppendU32(std::string& out, uint32_t value);
+std::string EncodeU64(uint64_t value);
+// Decodes 8 big-endian bytes; false if the input is not 8 bytes long.
+bool DecodeU64(absl::string_view in, uint64_t& value);
+
+// log: position -> Event bytes.
+inline std::string LogKey(uint64_t position) { return EncodeU64(position); }
+
+// streams: type byte, id, 0x00, revision -> position. Ids never contain 0x00.
+std::string StreamPrefix(agreements::v1::StreamType type, absl::string_view id);
+std::string StreamKey(agreements::v1::StreamType type, absl::string_view id,
+                      uint64_t revision);
+
+// agreement_index / party_index: tag, value, 0x00, id -> empty. Enum values are encoded
+// as 4-byte big-endian numbers, strings as themselves; the 0x00 separator ends the value.
+std::string IndexPrefix(char tag, absl::string_view value);
+std::string IndexPrefixEnum(char tag, int value);
+std::string EnumValue(int value);
+
+}  // namespace agreements::store
+
+#endif  // AGREEMENTS_STORE_KEYS_H_

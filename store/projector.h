@@ -1,0 +1,49 @@
+// The projection of current state into views: the keys and values that the committer
+// writes in the same batch as the events, and that the rebuild recomputes from the log.
+// One code path for both, so a rebuild reproduces the views byte for byte.
+//
+// All functions are pure and thread-safe.
+#ifndef AGREEMENTS_STORE_PROJECTOR_H_
+#define AGREEMENTS_STORE_PROJECTOR_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "agreements/storage/v1/storage.pb.h"
+#include "agreements/v1/agreement.pb.h"
+#include "agreements/v1/party.pb.h"
+#include "agreements/v1/types.pb.h"
+
+namespace agreements::store {
+
+// Keys of agreement_index for one agreement: its sectors, status, kind and parties.
+std::vector<std::string> AgreementIndexKeys(const agreements::v1::Agreement& agreement);
+
+// Keys of party_index for one party: its type and country.
+std::vector<std::string> PartyIndexKeys(const agreements::v1::Party& party);
+
+// Sector -> running counters. An ordered map so iteration (and so rebuild output) is
+// deterministic.
+using SectorCounterMap = std::map<std::string, agreements::storage::v1::SectorCounters>;
+
+// Adds (sign = +1) or removes (sign = -1) one agreement's contribution to the counters of
+// each of its sectors. Entries that reach zero are erased, so that incremental updates
+// and a from-scratch rebuild give identical bytes.
+void ApplyContribution(const agreements::v1::Agreement& agreement, int sign,
+                       SectorCounterMap& counters);
+
+// True when a sector's counters hold nothing (the record is then deleted, not stored).
+bool CountersEmpty(const agreements::storage::v1::SectorCounters& counters);
+
+// Key of an amount total: "<currency>/<AmountType number>".
+std::string AmountTotalKey(const agreements::v1::Money& money, int amount_type);
+
+// Exact decimal arithmetic on Money: a + sign * b, normalized (units and nanos with the
+// same sign, |nanos| < 10^9). The currency of `a` is kept.
+agreements::v1::Money AddMoney(const agreements::v1::Money& a,
+                               const agreements::v1::Money& b, int sign);
+
+}  // namespace agreements::store
+
+#endif  // AGREEMENTS_STORE_PROJECTOR_H_

@@ -1,0 +1,81 @@
+#include "store/projector.h"
+
+#include "gtest/gtest.h"
+#include "store/view_reader.h"
+
+namespace agreements::store {
+namespace {
+
+namespace v1 = ::agreements::v1;
+
+v1::Money Usd(int64_t units, int32_t nanos) {
+  v1::Money m;
+  m.set_currency_code("USD");
+  m.set_units(units);
+  m.set_nanos(nanos);
+  return m;
+}
+
+TEST(ProjectorTest, MoneyArithmeticCarries) {
+  auto sum = AddMoney(Usd(1, 600000000), Usd(2, 700000000), +1);
+  EXPECT_EQ(sum.units(), 4);
+  EXPECT_EQ(sum.nanos(), 300000000);
+  auto diff = AddMoney(Usd(1, 0), Usd(2, 500000000), -1);
+  EXPECT_EQ(diff.units(), -1);
+  EXPECT_EQ(diff.nanos(), -500000000);
+  auto back = AddMoney(diff, Usd(2, 500000000), +1);
+  EXPECT_EQ(back.units(), 1);
+  EXPECT_EQ(back.nanos(), 0);
+}
+
+TEST(ProjectorTest, ContributionsCancelToEmpty) {
+  v1::Agreement a;
+  a.set_id("a1");
+  a.set_status(v1::AGREEMENT_STATUS_IN_FORCE);
+  a.set_instrument_kind(v1::INSTRUMENT_KIND_AGREEMENT);
+  a.add_sectors("energy");
+  a.add_sectors("construction");
+  a.add_participations()->set_party_id("kz");
+  a.add_participations()->set_party_id("kr");
+  auto* amount = a.add_amounts();
+  amount->set_type(v1::AMOUNT_TYPE_ESTIMATED_VALUE);
+  *amount->mutable_value() = Usd(4500000000, 0);
+  SectorCounterMap counters;
+  ApplyContribution(a, +1, counters);
+  ASSERT_EQ(counters.size(), 2u);
+  EXPECT_EQ(counters["energy"].agreement_count(), 1);
+  EXPECT_EQ(counters["energy"].party_counts().at("kz"), 1);
+  EXPECT_EQ(counters["energy"].amount_totals().at("USD/1").total().units(), 4500000000);
+  ApplyContribution(a, -1, counters);
+  EXPECT_TRUE(CountersEmpty(counters["energy"]));
+  EXPECT_TRUE(CountersEmpty(counters["construction"]));
+}
+
+TEST(ProjectorTest, IndexKeysCoverSectorsStatusKindAndParties) {
+  v1::Agreement a;
+  a.set_id("a1");
+  a.add_sectors("energy");
+  a.add_participations()->set_party_id("kz");
+  a.add_participations()->set_party_id("kz");
+  EXPECT_EQ(AgreementIndexKeys(a).size(), 4u);
+}
+
+TEST(ProjectorTest, DateWithinUsesPrecision) {
+  v1::Date may2009;
+  may2009.set_year(2009);
+  may2009.set_month(5);
+  v1::Date from;
+  from.set_year(2009);
+  from.set_month(5);
+  from.set_day(1);
+  v1::Date to;
+  to.set_year(2009);
+  EXPECT_TRUE(DateWithin(may2009, from, to));
+  from.set_day(2);
+  EXPECT_FALSE(DateWithin(may2009, from, to));
+  EXPECT_FALSE(DateWithin(v1::Date(), from, to));
+  EXPECT_TRUE(DateWithin(v1::Date(), v1::Date(), v1::Date()));
+}
+
+}  // namespace
+}  // namespace agreements::store

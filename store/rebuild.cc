@@ -1,0 +1,162 @@
+#include "store/rebuild.h"
+
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "domain/decider.h"
+#include "rocksdb/write_batch.h"
+#include "store/keys.h"
+#include "store/projector.h"
+
+namespace agreements::store {
+namespace {
+
+namespace v1 = ::agreements::v1;
+
+using KeyValues = std::map<std::string, std::string>;
+
+// The views as the log says they must be, per column family.
+struct ExpectedViews {
+  KeyValues streams, agreements, parties, agreement_index, party_index, sector_counters;
+};
+
+std::string Printable(const std::string& key) {
+  for (unsigned char c : key) {
+    if (c < 0x20 || c > 0x7e) return absl::StrCat("0x", absl::BytesToHexString(key));
+  }
+  return key;
+}
+
+absl::Status Compare(Store* store, const rocksdb::Snapshot* snapshot,
+                     rocksdb::ColumnFamilyHandle* cf, const char* name,
+                     const KeyValues& expected, bool repair, rocksdb::WriteBatch& fixes,
+                     RebuildReport& report) {
+  auto note = [&](const std::string& key, const char* what) {
+    ++report.difference_count;
+    if (report.differences.size() < kMaxListedDifferences) {
+      report.differences.push_back(absl::StrCat(name, "/", Printable(key), ": ", what));
+    }
+  };
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(read, cf));
+  it->SeekToFirst();
+  auto want = expected.begin();
+  while (it->Valid() || want != expected.end()) {
+    ++report.keys_compared;
+    const int order = !it->Valid()             ? 1
+                      : want == expected.end() ? -1
+                                               : it->key().compare(want->first);
+    if (order < 0) {
+      note(it->key().ToString(), "stored but not produced by the log");
+      if (repair) fixes.Delete(cf, it->key());
+      it->Next();
+    } else if (order > 0) {
+      note(want->first, "missing from the stored views");
+      if (repair) fixes.Put(cf, want->first, want->second);
+      ++want;
+    } else {
+      if (it->value() != rocksdb::Slice(want->second)) {
+        note(want->first, "stored value differs from the rebuild");
+        if (repair) fixes.Put(cf, want->first, want->second);
+      }
+      it->Next();
+      ++want;
+    }
+  }
+  return FromRocksStatus(it->status(), "scanning stored views");
+}
+
+}  // namespace
+
+absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
+  ScopedSnapshot snapshot(store->db());
+  RebuildReport report;
+  std::map<std::string, v1::Agreement> agreements;
+  std::map<std::string, v1::Party> parties;
+  ExpectedViews expected;
+
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot.get();
+  std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(read, store->log()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    uint64_t position = 0;
+    if (!DecodeU64(ToView(it->key()), position)) {
+      return absl::DataLossError("log key is not 8 bytes");
+    }
+    if (position != report.head + 1) {
+      return absl::DataLossError(absl::StrCat("the log has a gap: position ", position,
+                                              " follows ", report.head));
+    }
+    v1::Event event;
+    if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(
+          absl::StrCat("event at position ", position, " cannot be parsed"));
+    }
+    const v1::EventEnvelope& envelope = event.envelope();
+    if (envelope.position() != position) {
+      return absl::DataLossError(absl::StrCat("event stored at position ", position,
+                                              " names position ", envelope.position()));
+    }
+    if (envelope.stream_type() == v1::STREAM_TYPE_PARTY) {
+      domain::EvolveParty(parties[envelope.stream_id()], event);
+    } else {
+      domain::EvolveAgreement(agreements[envelope.stream_id()], event);
+    }
+    expected.streams[StreamKey(envelope.stream_type(), envelope.stream_id(),
+                               envelope.revision())] = EncodeU64(position);
+    report.head = position;
+    ++report.events;
+  }
+  if (!it->status().ok()) return FromRocksStatus(it->status(), "reading the log");
+
+  SectorCounterMap counters;
+  for (const auto& [id, agreement] : agreements) {
+    expected.agreements[id] = SerializeDeterministic(agreement);
+    for (auto& key : AgreementIndexKeys(agreement)) expected.agreement_index[key] = "";
+    ApplyContribution(agreement, +1, counters);
+  }
+  for (const auto& [id, party] : parties) {
+    expected.parties[id] = SerializeDeterministic(party);
+    for (auto& key : PartyIndexKeys(party)) expected.party_index[key] = "";
+  }
+  for (const auto& [sector, c] : counters) {
+    if (!CountersEmpty(c)) expected.sector_counters[sector] = SerializeDeterministic(c);
+  }
+
+  rocksdb::WriteBatch fixes;
+  const std::pair<rocksdb::ColumnFamilyHandle*, const KeyValues*> families[] = {
+      {store->streams(), &expected.streams},
+      {store->agreements(), &expected.agreements},
+      {store->parties(), &expected.parties},
+      {store->agreement_index(), &expected.agreement_index},
+      {store->party_index(), &expected.party_index},
+      {store->sector_counters(), &expected.sector_counters},
+  };
+  for (const auto& [cf, want] : families) {
+    absl::Status s = Compare(store, snapshot.get(), cf, cf->GetName().c_str(), *want,
+                             repair, fixes, report);
+    if (!s.ok()) return s;
+  }
+  auto head = store->ReadHead(snapshot.get());
+  if (!head.ok()) return head.status();
+  if (*head != report.head) {
+    ++report.difference_count;
+    report.differences.push_back(
+        absl::StrCat("meta/head: stored ", *head, ", the log ends at ", report.head));
+    if (repair) fixes.Put(store->meta(), kMetaHead, EncodeU64(report.head));
+  }
+  if (repair && fixes.Count() > 0) {
+    rocksdb::WriteOptions write;
+    write.sync = true;
+    rocksdb::Status s = store->db()->Write(write, &fixes);
+    if (!s.ok()) return FromRocksStatus(s, "writing repaired views");
+    report.repaired = true;
+  }
+  return report;
+}
+
+}  // namespace agreements::store

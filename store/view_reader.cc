@@ -1,0 +1,185 @@
+#include "store/view_reader.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "store/keys.h"
+
+namespace agreements::store {
+namespace {
+
+namespace v1 = ::agreements::v1;
+
+int DateKey(const v1::Date& date, bool last_day) {
+  int month = date.month();
+  int day = date.day();
+  if (month == 0) month = last_day ? 12 : 1;
+  if (day == 0) day = last_day ? 31 : 1;
+  return date.year() * 10000 + month * 100 + day;
+}
+
+template <typename T>
+absl::StatusOr<T> ReadMessage(const Store* store, rocksdb::ColumnFamilyHandle* cf,
+                              const std::string& key, const rocksdb::Snapshot* snapshot,
+                              absl::string_view what) {
+  auto bytes = store->Get(cf, key, snapshot);
+  if (absl::IsNotFound(bytes.status())) {
+    return absl::NotFoundError(absl::StrCat(what, " \"", key, "\" not found"));
+  }
+  if (!bytes.ok()) return bytes.status();
+  T message;
+  if (!message.ParseFromString(*bytes)) {
+    return absl::DataLossError(
+        absl::StrCat("stored ", what, " \"", key, "\" is corrupt"));
+  }
+  return message;
+}
+
+// Walks the ids under an index prefix (or every key of a state family when prefix is
+// empty) after `after`, loading each item and keeping those `keep` accepts.
+template <typename T, typename Keep>
+absl::StatusOr<Page<T>> Scan(const Store* store, const rocksdb::Snapshot* snapshot,
+                             rocksdb::ColumnFamilyHandle* index,
+                             const std::string& prefix,
+                             rocksdb::ColumnFamilyHandle* state, const std::string& after,
+                             size_t page_size, absl::string_view what, Keep keep) {
+  Page<T> page;
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(read, index));
+  const std::string start = prefix + after;
+  it->Seek(start);
+  if (!after.empty() && it->Valid() && ToView(it->key()) == start) it->Next();
+  size_t scanned = 0;
+  std::string last_id;
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string id = it->key().ToString().substr(prefix.size());
+    if (page.items.size() == page_size || scanned == ViewReader::kMaxScanPerPage) {
+      page.next_after = last_id;
+      return page;
+    }
+    ++scanned;
+    last_id = id;
+    T item;
+    if (state == index) {
+      if (!item.ParseFromArray(it->value().data(),
+                               static_cast<int>(it->value().size()))) {
+        return absl::DataLossError(
+            absl::StrCat("stored ", what, " \"", id, "\" is corrupt"));
+      }
+    } else {
+      auto loaded = ReadMessage<T>(store, state, id, snapshot, what);
+      if (!loaded.ok()) {
+        return absl::DataLossError(
+            absl::StrCat("index names ", what, " \"", id,
+                         "\" which cannot be read: ", loaded.status().message()));
+      }
+      item = *std::move(loaded);
+    }
+    if (keep(item)) page.items.push_back(std::move(item));
+  }
+  if (!it->status().ok()) return FromRocksStatus(it->status(), "scanning a view");
+  return page;
+}
+
+}  // namespace
+
+bool DateWithin(const v1::Date& date, const v1::Date& from, const v1::Date& to) {
+  if (from.year() == 0 && to.year() == 0) return true;
+  if (date.year() == 0) return false;
+  const int key = DateKey(date, false);
+  if (from.year() != 0 && key < DateKey(from, false)) return false;
+  if (to.year() != 0 && key > DateKey(to, true)) return false;
+  return true;
+}
+
+absl::StatusOr<std::unique_ptr<ViewReader>> ViewReader::Create(const Store* store) {
+  std::unique_ptr<ViewReader> reader(new ViewReader(store));
+  auto head = store->ReadHead(reader->snapshot_.get());
+  if (!head.ok()) return head.status();
+  reader->position_ = *head;
+  return reader;
+}
+
+absl::StatusOr<v1::Agreement> ViewReader::GetAgreement(const std::string& id) const {
+  return ReadMessage<v1::Agreement>(store_, store_->agreements(), id, snapshot_.get(),
+                                    "agreement");
+}
+
+absl::StatusOr<v1::Party> ViewReader::GetParty(const std::string& id) const {
+  return ReadMessage<v1::Party>(store_, store_->parties(), id, snapshot_.get(), "party");
+}
+
+absl::StatusOr<Page<v1::Agreement>> ViewReader::ListAgreements(
+    const AgreementFilter& filter, const std::string& after, size_t page_size) const {
+  // Walk the most selective index the filter names; check the rest on each agreement.
+  rocksdb::ColumnFamilyHandle* index = store_->agreement_index();
+  std::string prefix;
+  if (!filter.party_id.empty()) {
+    prefix = IndexPrefix(kIndexParty, filter.party_id);
+  } else if (!filter.sector.empty()) {
+    prefix = IndexPrefix(kIndexSector, filter.sector);
+  } else if (filter.kind != v1::INSTRUMENT_KIND_UNSPECIFIED) {
+    prefix = IndexPrefixEnum(kIndexKind, filter.kind);
+  } else if (filter.status != v1::AGREEMENT_STATUS_UNSPECIFIED) {
+    prefix = IndexPrefixEnum(kIndexStatus, filter.status);
+  } else {
+    index = store_->agreements();
+  }
+  auto keep = [&filter](const v1::Agreement& a) {
+    if (!filter.sector.empty()) {
+      bool found = false;
+      for (const auto& s : a.sectors()) found = found || s == filter.sector;
+      if (!found) return false;
+    }
+    if (filter.status != v1::AGREEMENT_STATUS_UNSPECIFIED &&
+        a.status() != filter.status) {
+      return false;
+    }
+    if (filter.kind != v1::INSTRUMENT_KIND_UNSPECIFIED &&
+        a.instrument_kind() != filter.kind) {
+      return false;
+    }
+    if (!filter.party_id.empty()) {
+      bool found = false;
+      for (const auto& p : a.participations())
+        found = found || p.party_id() == filter.party_id;
+      if (!found) return false;
+    }
+    return DateWithin(a.signed_on(), filter.signed_from, filter.signed_to);
+  };
+  return Scan<v1::Agreement>(store_, snapshot_.get(), index, prefix, store_->agreements(),
+                             after, page_size, "agreement", keep);
+}
+
+absl::StatusOr<Page<v1::Party>> ViewReader::ListParties(const PartyFilter& filter,
+                                                        const std::string& after,
+                                                        size_t page_size) const {
+  rocksdb::ColumnFamilyHandle* index = store_->party_index();
+  std::string prefix;
+  if (!filter.country_code.empty()) {
+    prefix = IndexPrefix(kIndexPartyCountry, filter.country_code);
+  } else if (filter.type != v1::PARTY_TYPE_UNSPECIFIED) {
+    prefix = IndexPrefixEnum(kIndexPartyType, filter.type);
+  } else {
+    index = store_->parties();
+  }
+  auto keep = [&filter](const v1::Party& p) {
+    if (filter.type != v1::PARTY_TYPE_UNSPECIFIED && p.type() != filter.type)
+      return false;
+    return filter.country_code.empty() || p.country_code() == filter.country_code;
+  };
+  return Scan<v1::Party>(store_, snapshot_.get(), index, prefix, store_->parties(), after,
+                         page_size, "party", keep);
+}
+
+absl::StatusOr<agreements::storage::v1::SectorCounters> ViewReader::GetSectorCounters(
+    const std::string& sector) const {
+  auto counters = ReadMessage<agreements::storage::v1::SectorCounters>(
+      store_, store_->sector_counters(), sector, snapshot_.get(), "sector counters");
+  if (absl::IsNotFound(counters.status()))
+    return agreements::storage::v1::SectorCounters();
+  return counters;
+}
+
+}  // namespace agreements::store

@@ -1,0 +1,80 @@
+// ViewReader: reads the current-state views (agreements, parties, indexes, sector
+// counters) from one RocksDB snapshot, so every answer reflects exactly one position.
+//
+// Not thread-safe (one per request); cheap to create. Does not own the Store.
+#ifndef AGREEMENTS_STORE_VIEW_READER_H_
+#define AGREEMENTS_STORE_VIEW_READER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "agreements/storage/v1/storage.pb.h"
+#include "agreements/v1/agreement.pb.h"
+#include "agreements/v1/party.pb.h"
+#include "store/store.h"
+
+namespace agreements::store {
+
+struct AgreementFilter {
+  std::string sector;
+  agreements::v1::AgreementStatus status = agreements::v1::AGREEMENT_STATUS_UNSPECIFIED;
+  agreements::v1::InstrumentKind kind = agreements::v1::INSTRUMENT_KIND_UNSPECIFIED;
+  std::string party_id;
+  // Inclusive bounds on signed_on; unset (year 0) means open.
+  agreements::v1::Date signed_from;
+  agreements::v1::Date signed_to;
+};
+
+struct PartyFilter {
+  agreements::v1::PartyType type = agreements::v1::PARTY_TYPE_UNSPECIFIED;
+  std::string country_code;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  // Id to continue after; empty when there is nothing more.
+  std::string next_after;
+};
+
+class ViewReader {
+ public:
+  // Most index entries examined for one page; a page may come back short (with a
+  // continuation) when filters reject many entries.
+  static constexpr size_t kMaxScanPerPage = 20000;
+
+  static absl::StatusOr<std::unique_ptr<ViewReader>> Create(const Store* store);
+
+  // The global position these views reflect.
+  uint64_t position() const { return position_; }
+
+  absl::StatusOr<agreements::v1::Agreement> GetAgreement(const std::string& id) const;
+  absl::StatusOr<agreements::v1::Party> GetParty(const std::string& id) const;
+  // Ordered by id; starts after `after` (exclusive).
+  absl::StatusOr<Page<agreements::v1::Agreement>> ListAgreements(
+      const AgreementFilter& filter, const std::string& after, size_t page_size) const;
+  absl::StatusOr<Page<agreements::v1::Party>> ListParties(const PartyFilter& filter,
+                                                          const std::string& after,
+                                                          size_t page_size) const;
+  // Empty counters when the sector has no agreement.
+  absl::StatusOr<agreements::storage::v1::SectorCounters> GetSectorCounters(
+      const std::string& sector) const;
+
+ private:
+  explicit ViewReader(const Store* store) : store_(store), snapshot_(store->db()) {}
+
+  const Store* store_;
+  ScopedSnapshot snapshot_;
+  uint64_t position_ = 0;
+};
+
+// True when `date` lies within [from, to] (see ListAgreementsRequest): a date of lower
+// precision is placed at its first day; `to` of lower precision extends to its last day.
+bool DateWithin(const agreements::v1::Date& date, const agreements::v1::Date& from,
+                const agreements::v1::Date& to);
+
+}  // namespace agreements::store
+
+#endif  // AGREEMENTS_STORE_VIEW_READER_H_

@@ -1,0 +1,146 @@
+#include "tests/test_support.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+
+#include "gtest/gtest.h"
+
+namespace agreements::testing {
+
+namespace v1 = ::agreements::v1;
+
+TempDir::TempDir() {
+  std::string pattern = ::testing::TempDir() + "/agreements-e2e-XXXXXX";
+  char* made = mkdtemp(pattern.data());
+  if (made == nullptr) std::abort();
+  path_ = made;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+v1::Date Day(int year, int month, int day) {
+  v1::Date date;
+  date.set_year(year);
+  date.set_month(month);
+  date.set_day(day);
+  date.set_precision(v1::DATE_PRECISION_DAY);
+  return date;
+}
+
+v1::RegisterPartyRequest StateParty(const std::string& request_id, const std::string& id,
+                                    const std::string& country) {
+  v1::RegisterPartyRequest request;
+  request.mutable_context()->set_request_id(request_id);
+  v1::Party* party = request.mutable_party();
+  party->set_id(id);
+  party->set_type(v1::PARTY_TYPE_STATE);
+  party->set_country_code(country);
+  auto* name = party->add_names();
+  name->set_language("en");
+  name->set_text("State " + country);
+  return request;
+}
+
+v1::RecordAgreementRequest BindingAgreement(const std::string& request_id,
+                                            const std::string& id,
+                                            const std::vector<std::string>& parties,
+                                            const std::string& sector) {
+  v1::RecordAgreementRequest request;
+  request.mutable_context()->set_request_id(request_id);
+  v1::Agreement* agreement = request.mutable_agreement();
+  agreement->set_id(id);
+  agreement->set_designation("Agreement");
+  agreement->set_instrument_kind(v1::INSTRUMENT_KIND_AGREEMENT);
+  agreement->set_legal_nature(v1::LEGAL_NATURE_BINDING_INTERNATIONAL);
+  agreement->set_arity(v1::ARITY_BILATERAL);
+  auto* title = agreement->add_titles();
+  title->set_language("en");
+  title->set_text("Agreement " + id);
+  for (const auto& party : parties) {
+    auto* participation = agreement->add_participations();
+    participation->set_party_id(party);
+    participation->add_roles(v1::PARTICIPANT_ROLE_PARTY);
+  }
+  auto* classification = agreement->add_classifications();
+  classification->set_scheme(v1::CLASSIFICATION_SCHEME_REGISTRY_SECTOR);
+  classification->set_code(sector);
+  return request;
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) Kill();
+}
+
+bool ServerProcess::Start() {
+  int out[2];
+  if (pipe(out) != 0) return false;
+  pid_ = fork();
+  if (pid_ == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    close(out[1]);
+    std::string data = "--data_dir=" + data_dir_;
+    execl(binary_.c_str(), binary_.c_str(), "--listen=127.0.0.1:0", data.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  // Read the "listening on 127.0.0.1:PORT" line, bounded in time.
+  std::string line;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd fd{out[0], POLLIN, 0};
+    if (poll(&fd, 1, 200) <= 0) continue;
+    char c;
+    if (read(out[0], &c, 1) != 1) break;
+    if (c != '\n') {
+      line.push_back(c);
+      continue;
+    }
+    const std::string marker = "listening on 127.0.0.1:";
+    auto at = line.find(marker);
+    if (at != std::string::npos) {
+      port_ = std::atoi(line.c_str() + at + marker.size());
+      break;
+    }
+    line.clear();
+  }
+  // Keep the pipe drained by nobody: the server writes only a few lines, well under the
+  // pipe buffer. Closing it would make later writes fail with SIGPIPE.
+  return port_ > 0;
+}
+
+int ServerProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 300; ++i) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    usleep(100 * 1000);
+  }
+  Kill();
+  return -1;
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+}  // namespace agreements::testing

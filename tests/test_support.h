@@ -1,0 +1,61 @@
+// Shared helpers of the end-to-end tests: temp dirs, request builders, and a child
+// process running the real agreements-server binary.
+#ifndef AGREEMENTS_TESTS_TEST_SUPPORT_H_
+#define AGREEMENTS_TESTS_TEST_SUPPORT_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "agreements/v1/command_service.pb.h"
+#include "agreements/v1/events.pb.h"
+
+namespace agreements::testing {
+
+// A fresh directory removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+agreements::v1::RegisterPartyRequest StateParty(const std::string& request_id,
+                                                const std::string& id,
+                                                const std::string& country);
+// A bilateral binding agreement between `parties` in `sector`.
+agreements::v1::RecordAgreementRequest BindingAgreement(
+    const std::string& request_id, const std::string& id,
+    const std::vector<std::string>& parties, const std::string& sector);
+agreements::v1::Date Day(int year, int month, int day);
+
+// agreements-server as a child process on 127.0.0.1 with a port it picks itself.
+// Not thread-safe; the destructor kills the process if it still runs.
+class ServerProcess {
+ public:
+  ServerProcess(std::string binary, std::string data_dir)
+      : binary_(std::move(binary)), data_dir_(std::move(data_dir)) {}
+  ~ServerProcess();
+
+  // Starts the server and waits (at most 20 s) for its "listening on" line.
+  bool Start();
+  // SIGTERM and wait; returns the exit status (or -1).
+  int Stop();
+  // SIGKILL and reap.
+  void Kill();
+  std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  std::string binary_;
+  std::string data_dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace agreements::testing
+
+#endif  // AGREEMENTS_TESTS_TEST_SUPPORT_H_
