@@ -1,0 +1,82 @@
+// The commands of the `agreements` tool and what they share: the environment of one
+// invocation (parsed flags, output, a lazily connected client) and helpers that build
+// command contexts and print responses.
+#ifndef AGREEMENTS_CLIENTS_CLI_COMMANDS_H_
+#define AGREEMENTS_CLIENTS_CLI_COMMANDS_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "agreements/v1/command_service.pb.h"
+#include "agreements/v1/events.pb.h"
+#include "clients/cli_flags.h"
+#include "clients/client.h"
+#include "google/protobuf/message.h"
+
+namespace agreements::cli {
+
+namespace v1 = ::agreements::v1;
+
+enum class OutputFormat { kTable, kJson };
+
+// Everything one command invocation needs. Owns the client it connects on first use;
+// refers to the parsed arguments and output stream, which must outlive it. Used by one
+// thread.
+class Env {
+ public:
+  Env(const ParsedArgs& args, OutputFormat format, client::RegistryClientOptions options,
+      std::ostream& out)
+      : args_(args), format_(format), options_(std::move(options)), out_(out) {}
+
+  const ParsedArgs& args() const { return args_; }
+  OutputFormat format() const { return format_; }
+  std::ostream& out() { return out_; }
+  const client::RegistryClientOptions& client_options() const { return options_; }
+
+  // The client, connected on the first call.
+  absl::StatusOr<const client::RegistryClient*> Client();
+
+  // The command context from --request-id (a fresh random id when absent), --reason,
+  // --correlation-id and --causation-id.
+  v1::CommandContext CommandContext() const;
+
+  // --min-position, 0 when absent (already validated by main).
+  uint64_t MinPosition() const;
+
+  // Prints `response` as JSON (-o json) or with `table` (-o table).
+  void Print(const google::protobuf::Message& response,
+             const std::function<void()>& table);
+
+ private:
+  const ParsedArgs& args_;
+  const OutputFormat format_;
+  const client::RegistryClientOptions options_;
+  std::ostream& out_;
+  std::unique_ptr<client::RegistryClient> client_;
+};
+
+// --expected-revision N (exact), or "none" (the stream must not exist) / "exists"; unset
+// when the flag is absent.
+absl::StatusOr<v1::ExpectedRevision> ExpectedRevisionFlag(const ParsedArgs& args);
+FlagSpec ExpectedRevisionFlagSpec();
+
+// The command sets, one per source file.
+std::vector<CommandSpec> QueryCommands();  // get, list, summary, sectors, load, health
+std::vector<CommandSpec> AgreementCommands();  // record, binding lifecycle changes
+std::vector<CommandSpec> ChangeCommands();  // data changes, non-binding, contracts, apply
+std::vector<CommandSpec> PartyCommands();   // party register/update/get/list
+
+// Every command, in help order.
+const std::vector<CommandSpec>& AllCommands();
+// The flags every command accepts.
+const std::vector<FlagSpec>& GlobalFlags();
+
+}  // namespace agreements::cli
+
+#endif  // AGREEMENTS_CLIENTS_CLI_COMMANDS_H_

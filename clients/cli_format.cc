@@ -1,0 +1,291 @@
+#include "clients/cli_format.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "clients/cli_values.h"
+
+namespace agreements::cli {
+namespace {
+
+// Longest title shown in a list; the full title is in `get`.
+constexpr size_t kListTitleWidth = 60;
+
+size_t DisplayWidth(absl::string_view text) {
+  size_t width = 0;
+  for (char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++width;
+  }
+  return width;
+}
+
+// Cuts `text` to at most `width` code points, marking the cut with "...".
+std::string Truncate(const std::string& text, size_t width) {
+  if (DisplayWidth(text) <= width) return text;
+  size_t kept = 0;
+  size_t i = 0;
+  for (; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      if (kept == width - 3) break;
+      ++kept;
+    }
+  }
+  return text.substr(0, i) + "...";
+}
+
+std::string OrDash(const std::string& text) { return text.empty() ? "-" : text; }
+
+std::string Roles(const v1::Participation& participation) {
+  std::vector<std::string> roles;
+  for (int role : participation.roles()) {
+    roles.push_back(EnumName(static_cast<v1::ParticipantRole>(role)));
+  }
+  return OrDash(absl::StrJoin(roles, ","));
+}
+
+std::string Revision(uint64_t revision, uint64_t last_position) {
+  return absl::StrCat(revision, " (last position ", last_position, ")");
+}
+
+void PrintSection(std::ostream& out, absl::string_view title, const Table& table) {
+  if (table.empty()) return;
+  out << "\n" << title << "\n";
+  table.Print(out);
+}
+
+}  // namespace
+
+void Table::Print(std::ostream& out) const {
+  std::vector<size_t> widths(header_.size(), 0);
+  for (size_t c = 0; c < header_.size(); ++c) widths[c] = DisplayWidth(header_[c]);
+  for (const auto& row : rows_) {
+    for (size_t c = 0; c < row.size() && c < widths.size(); ++c) {
+      widths[c] = std::max(widths[c], DisplayWidth(row[c]));
+    }
+  }
+  const auto print_row = [&](const std::vector<std::string>& row) {
+    std::string line;
+    for (size_t c = 0; c < row.size() && c < widths.size(); ++c) {
+      line += row[c];
+      if (c + 1 < row.size())
+        line += std::string(widths[c] - DisplayWidth(row[c]) + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << "\n";
+  };
+  std::vector<std::string> header;
+  for (const std::string& cell : header_) header.push_back(absl::AsciiStrToUpper(cell));
+  print_row(header);
+  for (const auto& row : rows_) print_row(row);
+}
+
+void KeyValueBlock::Add(std::string key, std::string value) {
+  if (value.empty()) return;
+  lines_.emplace_back(std::move(key), std::move(value));
+}
+
+void KeyValueBlock::Print(std::ostream& out) const {
+  size_t width = 0;
+  for (const auto& [key, value] : lines_) width = std::max(width, key.size());
+  for (const auto& [key, value] : lines_) {
+    out << key << std::string(width - key.size() + 2, ' ') << value << "\n";
+  }
+}
+
+std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {
+  if (timestamp.seconds() == 0 && timestamp.nanos() == 0) return "-";
+  const absl::Time time =
+      absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone());
+}
+
+std::string FormatPositions(const v1::CommitResult& result) {
+  if (result.first_position() == 0) return "-";
+  if (result.first_position() == result.last_position()) {
+    return absl::StrCat(result.first_position());
+  }
+  return absl::StrCat(result.first_position(), "-", result.last_position());
+}
+
+std::string PreferredText(
+    const google::protobuf::RepeatedPtrField<v1::LocalizedText>& texts) {
+  for (const v1::LocalizedText& text : texts) {
+    if (text.language() == "en") return text.text();
+  }
+  return texts.empty() ? "" : texts[0].text();
+}
+
+void PrintAgreement(std::ostream& out, const v1::Agreement& a) {
+  KeyValueBlock block;
+  block.Add("id", a.id());
+  block.Add("status", EnumName(a.status()));
+  block.Add("designation", a.designation());
+  block.Add("kind", EnumName(a.instrument_kind()));
+  block.Add("legal nature", EnumName(a.legal_nature()));
+  block.Add("arity", EnumName(a.arity()));
+  for (const v1::LocalizedText& title : a.titles()) {
+    block.Add(absl::StrCat("title (", title.language(), ")"), title.text());
+  }
+  block.Add("place", a.place_of_conclusion());
+  block.Add("sectors", absl::StrJoin(a.sectors(), ", "));
+  std::vector<std::string> classifications;
+  for (const v1::Classification& c : a.classifications()) {
+    classifications.push_back(absl::StrCat(EnumName(c.scheme()), ":", c.code()));
+  }
+  block.Add("classifications", absl::StrJoin(classifications, ", "));
+  const std::pair<const char*, const v1::Date*> dates[] = {
+      {"adopted on", &a.adopted_on()},
+      {"signed on", &a.signed_on()},
+      {"provisionally applied", &a.provisionally_applied_from()},
+      {"in force from", &a.entered_into_force_on()},
+      {"ended on", &a.ended_on()}};
+  for (const auto& [key, date] : dates) {
+    if (date->year() != 0) block.Add(key, FormatDate(*date));
+  }
+  if (a.termination_ground() != v1::TERMINATION_GROUND_UNSPECIFIED) {
+    block.Add("termination ground", EnumName(a.termination_ground()));
+  }
+  if (a.status_before_suspension() != v1::AGREEMENT_STATUS_UNSPECIFIED) {
+    block.Add("status before suspension", EnumName(a.status_before_suspension()));
+  }
+  block.Add("summary", a.summary());
+  block.Add("revision", Revision(a.revision(), a.last_position()));
+  block.Add("recorded", FormatTimestamp(a.create_time()));
+  block.Add("updated", FormatTimestamp(a.update_time()));
+  block.Print(out);
+
+  Table participants({"party", "roles", "status", "signed", "signature", "consent",
+                      "consented", "in force from", "left on"});
+  for (const v1::Participation& p : a.participations()) {
+    participants.AddRow({p.party_id(), Roles(p), EnumName(p.status()),
+                         FormatDate(p.signature().date()), EnumName(p.signature().kind()),
+                         EnumName(p.consent().means()),
+                         FormatDate(p.consent().act_date()),
+                         FormatDate(p.in_force_from()), FormatDate(p.left_on())});
+  }
+  PrintSection(out, "Participants", participants);
+
+  Table amounts({"id", "type", "value", "as of", "description"});
+  for (const v1::Amount& amount : a.amounts()) {
+    amounts.AddRow({amount.id(), EnumName(amount.type()), FormatMoney(amount.value()),
+                    FormatDate(amount.as_of()), amount.description()});
+  }
+  PrintSection(out, "Amounts", amounts);
+
+  Table relations({"type", "target", "note"});
+  for (const v1::Relation& relation : a.relations()) {
+    relations.AddRow(
+        {EnumName(relation.type()), relation.target_agreement_id(), relation.note()});
+  }
+  PrintSection(out, "Relations", relations);
+
+  Table documents({"title", "language", "media type", "sha256", "url"});
+  for (const v1::DocumentReference& d : a.documents()) {
+    documents.AddRow({d.title(), OrDash(d.language()), OrDash(d.media_type()),
+                      OrDash(d.sha256()), d.url()});
+  }
+  PrintSection(out, "Documents", documents);
+
+  Table amendments({"adopted", "effective", "amending agreement", "position", "summary"});
+  for (const v1::Amendment& m : a.amendments()) {
+    amendments.AddRow({FormatDate(m.adopted_on()), FormatDate(m.effective_date()),
+                       OrDash(m.amending_agreement_id()), absl::StrCat(m.position()),
+                       m.summary()});
+  }
+  PrintSection(out, "Amendments", amendments);
+}
+
+void PrintAgreementList(
+    std::ostream& out,
+    const google::protobuf::RepeatedPtrField<v1::Agreement>& agreements) {
+  Table table({"id", "status", "kind", "signed_on", "sectors", "title"});
+  for (const v1::Agreement& a : agreements) {
+    table.AddRow({a.id(), EnumName(a.status()), EnumName(a.instrument_kind()),
+                  FormatDate(a.signed_on()), OrDash(absl::StrJoin(a.sectors(), ",")),
+                  Truncate(PreferredText(a.titles()), kListTitleWidth)});
+  }
+  table.Print(out);
+}
+
+void PrintParty(std::ostream& out, const v1::Party& party) {
+  KeyValueBlock block;
+  block.Add("id", party.id());
+  block.Add("type", EnumName(party.type()));
+  block.Add("country", party.country_code());
+  for (const v1::LocalizedText& name : party.names()) {
+    block.Add(absl::StrCat("name (", name.language(), ")"), name.text());
+  }
+  for (const v1::Identifier& identifier : party.identifiers()) {
+    block.Add("identifier", absl::StrCat(identifier.scheme(), ":", identifier.value()));
+  }
+  block.Add("controlled by", party.controlled_by());
+  block.Add("revision", Revision(party.revision(), party.last_position()));
+  block.Add("recorded", FormatTimestamp(party.create_time()));
+  block.Add("updated", FormatTimestamp(party.update_time()));
+  block.Print(out);
+}
+
+void PrintPartyList(std::ostream& out,
+                    const google::protobuf::RepeatedPtrField<v1::Party>& parties) {
+  Table table({"id", "type", "country", "controlled_by", "name"});
+  for (const v1::Party& party : parties) {
+    table.AddRow({party.id(), EnumName(party.type()), OrDash(party.country_code()),
+                  OrDash(party.controlled_by()), PreferredText(party.names())});
+  }
+  table.Print(out);
+}
+
+void PrintSectorSummary(std::ostream& out, const v1::SectorSummary& summary) {
+  KeyValueBlock block;
+  block.Add("sector", summary.sector());
+  block.Add("agreements", absl::StrCat(summary.agreement_count()));
+  block.Print(out);
+  Table statuses({"status", "count"});
+  for (const v1::StatusCount& count : summary.by_status()) {
+    statuses.AddRow({EnumName(count.status()), absl::StrCat(count.count())});
+  }
+  PrintSection(out, "By status", statuses);
+  Table kinds({"kind", "count"});
+  for (const v1::KindCount& count : summary.by_kind()) {
+    kinds.AddRow({EnumName(count.instrument_kind()), absl::StrCat(count.count())});
+  }
+  PrintSection(out, "By kind", kinds);
+  Table totals({"type", "total", "agreements"});
+  for (const v1::AmountTotal& total : summary.amount_totals()) {
+    totals.AddRow({EnumName(total.type()), FormatMoney(total.total()),
+                   absl::StrCat(total.agreement_count())});
+  }
+  PrintSection(out, "Amounts", totals);
+  Table parties({"party", "agreements"});
+  for (const v1::PartyCount& count : summary.top_parties()) {
+    parties.AddRow({count.party_id(), absl::StrCat(count.agreement_count())});
+  }
+  PrintSection(out, "Top parties", parties);
+}
+
+void PrintSectors(std::ostream& out, const v1::ListSectorsResponse& sectors) {
+  Table table({"sector", "agreements"});
+  for (const v1::SectorInfo& sector : sectors.sectors()) {
+    table.AddRow({sector.sector(), absl::StrCat(sector.agreement_count())});
+  }
+  table.Print(out);
+}
+
+void PrintCommitResult(std::ostream& out, const v1::CommitResult& result) {
+  KeyValueBlock block;
+  block.Add("result", result.replayed() ? "replayed (nothing appended)" : "committed");
+  block.Add("positions", FormatPositions(result));
+  block.Print(out);
+  Table streams({"stream", "id", "revision", "positions"});
+  for (const v1::StreamResult& stream : result.streams()) {
+    streams.AddRow({EnumName(stream.stream_type()), stream.stream_id(),
+                    absl::StrCat(stream.revision()),
+                    OrDash(absl::StrJoin(stream.positions(), ","))});
+  }
+  PrintSection(out, "Streams", streams);
+}
+
+}  // namespace agreements::cli

@@ -1,0 +1,324 @@
+#include "clients/cli_values.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/sha256.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace agreements::cli {
+namespace {
+
+bool IsLeapYear(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+int DaysInMonth(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && IsLeapYear(year) ? 29 : kDays[month - 1];
+}
+
+bool AllDigits(absl::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+// "AGREEMENT_STATUS_" for AgreementStatus: the name of the zero value without
+// "UNSPECIFIED".
+std::string EnumPrefix(const google::protobuf::EnumDescriptor& type) {
+  const google::protobuf::EnumValueDescriptor* zero = type.FindValueByNumber(0);
+  if (zero == nullptr) return "";
+  absl::string_view name = zero->name();
+  if (!absl::ConsumeSuffix(&name, "UNSPECIFIED")) return "";
+  return std::string(name);
+}
+
+std::string WithThousands(absl::string_view digits) {
+  std::string out;
+  const size_t first = digits.size() % 3 == 0 ? 3 : digits.size() % 3;
+  absl::StrAppend(&out, digits.substr(0, first));
+  for (size_t i = first; i < digits.size(); i += 3) {
+    out.push_back(',');
+    absl::StrAppend(&out, digits.substr(i, 3));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Date> ParseDate(absl::string_view text) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(text, '-');
+  const auto bad = [&text](absl::string_view why) {
+    return UsageError(
+        absl::StrCat("date \"", text, "\": ", why, " (use YYYY, YYYY-MM or YYYY-MM-DD)"));
+  };
+  if (parts.size() > 3) return bad("too many parts");
+  v1::Date date;
+  int values[3] = {0, 0, 0};
+  const size_t widths[3] = {4, 2, 2};
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].size() != widths[i] || !AllDigits(parts[i]) ||
+        !absl::SimpleAtoi(parts[i], &values[i])) {
+      return bad("not a date");
+    }
+  }
+  if (values[0] < 1) return bad("year must be 1 or later");
+  if (parts.size() >= 2 && (values[1] < 1 || values[1] > 12))
+    return bad("month out of range");
+  if (parts.size() == 3 &&
+      (values[2] < 1 || values[2] > DaysInMonth(values[0], values[1]))) {
+    return bad("day out of range");
+  }
+  date.set_year(values[0]);
+  date.set_month(values[1]);
+  date.set_day(values[2]);
+  date.set_precision(parts.size() == 1   ? v1::DATE_PRECISION_YEAR
+                     : parts.size() == 2 ? v1::DATE_PRECISION_MONTH
+                                         : v1::DATE_PRECISION_DAY);
+  return date;
+}
+
+std::string FormatDate(const v1::Date& date) {
+  if (date.year() == 0) return "-";
+  switch (date.precision()) {
+    case v1::DATE_PRECISION_YEAR:
+      return absl::StrFormat("%04d", date.year());
+    case v1::DATE_PRECISION_MONTH:
+      return absl::StrFormat("%04d-%02d", date.year(), date.month());
+    default:
+      return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(), date.day());
+  }
+}
+
+absl::StatusOr<int> ParseEnumValue(const google::protobuf::EnumDescriptor& type,
+                                   absl::string_view text) {
+  std::string name = absl::AsciiStrToUpper(text);
+  absl::StrReplaceAll({{"-", "_"}}, &name);
+  const std::string prefix = EnumPrefix(type);
+  const google::protobuf::EnumValueDescriptor* value =
+      type.FindValueByName(prefix + name);
+  if (value == nullptr) value = type.FindValueByName(name);
+  if (value == nullptr || value->number() == 0) {
+    return UsageError(absl::StrCat("\"", text, "\" is not ", EnumChoices(type)));
+  }
+  return value->number();
+}
+
+std::string EnumShortName(const google::protobuf::EnumDescriptor& type, int value) {
+  if (value == 0) return "-";
+  const google::protobuf::EnumValueDescriptor* descriptor = type.FindValueByNumber(value);
+  if (descriptor == nullptr) return absl::StrCat(value);
+  absl::string_view name = descriptor->name();
+  absl::ConsumePrefix(&name, EnumPrefix(type));
+  return absl::AsciiStrToLower(name);
+}
+
+std::string EnumChoices(const google::protobuf::EnumDescriptor& type) {
+  std::vector<std::string> names;
+  for (int i = 0; i < type.value_count(); ++i) {
+    if (type.value(i)->number() == 0) continue;
+    names.push_back(EnumShortName(type, type.value(i)->number()));
+  }
+  return absl::StrCat("one of: ", absl::StrJoin(names, ", "));
+}
+
+absl::StatusOr<v1::Money> ParseMoney(absl::string_view currency,
+                                     absl::string_view amount) {
+  const auto bad = [&amount](absl::string_view why) {
+    return UsageError(absl::StrCat("amount \"", amount, "\": ", why));
+  };
+  absl::string_view rest = amount;
+  const bool negative = absl::ConsumePrefix(&rest, "-");
+  const size_t dot = rest.find('.');
+  absl::string_view whole = rest.substr(0, dot);
+  absl::string_view fraction =
+      dot == absl::string_view::npos ? absl::string_view() : rest.substr(dot + 1);
+  if (!AllDigits(whole)) return bad("not a decimal number");
+  if (dot != absl::string_view::npos && !AllDigits(fraction))
+    return bad("not a decimal number");
+  if (fraction.size() > 9) return bad("more than 9 decimal places");
+  int64_t units = 0;
+  if (whole.size() > 18 || !absl::SimpleAtoi(whole, &units)) return bad("too large");
+  std::string nanos_text(fraction);
+  nanos_text.resize(9, '0');
+  int32_t nanos = 0;
+  if (!absl::SimpleAtoi(nanos_text, &nanos)) return bad("not a decimal number");
+  v1::Money money;
+  money.set_currency_code(absl::AsciiStrToUpper(currency));
+  money.set_units(negative ? -units : units);
+  money.set_nanos(negative ? -nanos : nanos);
+  return money;
+}
+
+std::string FormatMoney(const v1::Money& money) {
+  if (money.currency_code().empty() && money.units() == 0 && money.nanos() == 0)
+    return "-";
+  const bool negative = money.units() < 0 || money.nanos() < 0;
+  const uint64_t units = negative ? -static_cast<uint64_t>(money.units())
+                                  : static_cast<uint64_t>(money.units());
+  std::string out = absl::StrCat(money.currency_code(), " ", negative ? "-" : "",
+                                 WithThousands(absl::StrCat(units)));
+  if (money.nanos() != 0) {
+    std::string fraction =
+        absl::StrFormat("%09d", negative ? -money.nanos() : money.nanos());
+    while (fraction.size() > 2 && fraction.back() == '0') fraction.pop_back();
+    absl::StrAppend(&out, ".", fraction);
+  }
+  return out;
+}
+
+absl::StatusOr<v1::LocalizedText> ParseLocalizedText(absl::string_view text) {
+  const size_t colon = text.find(':');
+  if (colon == absl::string_view::npos || colon == 0) {
+    return UsageError(absl::StrCat("\"", text, "\": expected LANG:TEXT, e.g. en:Title"));
+  }
+  v1::LocalizedText localized;
+  localized.set_language(std::string(text.substr(0, colon)));
+  localized.set_text(std::string(text.substr(colon + 1)));
+  return localized;
+}
+
+absl::StatusOr<v1::Classification> ParseClassification(absl::string_view text) {
+  v1::Classification classification;
+  const size_t colon = text.find(':');
+  if (colon == absl::string_view::npos) {
+    classification.set_scheme(v1::CLASSIFICATION_SCHEME_REGISTRY_SECTOR);
+    classification.set_code(std::string(text));
+    return classification;
+  }
+  absl::StatusOr<v1::ClassificationScheme> scheme =
+      ParseEnum<v1::ClassificationScheme>(text.substr(0, colon));
+  if (!scheme.ok()) return scheme.status();
+  classification.set_scheme(*scheme);
+  classification.set_code(std::string(text.substr(colon + 1)));
+  return classification;
+}
+
+absl::StatusOr<v1::Participation> ParseParticipant(absl::string_view text) {
+  v1::Participation participation;
+  const size_t colon = text.find(':');
+  participation.set_party_id(std::string(text.substr(0, colon)));
+  if (participation.party_id().empty()) {
+    return UsageError(absl::StrCat("\"", text, "\": expected PARTY_ID[:ROLE,...]"));
+  }
+  if (colon == absl::string_view::npos) {
+    participation.add_roles(v1::PARTICIPANT_ROLE_PARTY);
+    return participation;
+  }
+  for (absl::string_view role : absl::StrSplit(text.substr(colon + 1), ',')) {
+    absl::StatusOr<v1::ParticipantRole> parsed = ParseEnum<v1::ParticipantRole>(role);
+    if (!parsed.ok()) return parsed.status();
+    participation.add_roles(*parsed);
+  }
+  return participation;
+}
+
+absl::StatusOr<uint64_t> ParseUint64(absl::string_view flag, absl::string_view text) {
+  uint64_t value = 0;
+  if (!AllDigits(text) || !absl::SimpleAtoi(text, &value)) {
+    return UsageError(absl::StrCat("--", flag, ": \"", text, "\" is not a whole number"));
+  }
+  return value;
+}
+
+absl::StatusOr<int32_t> ParseInt32(absl::string_view flag, absl::string_view text) {
+  int32_t value = 0;
+  if (!AllDigits(text) || !absl::SimpleAtoi(text, &value)) {
+    return UsageError(absl::StrCat("--", flag, ": \"", text, "\" is not a whole number"));
+  }
+  return value;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  if (path == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin),
+                       std::istreambuf_iterator<char>());
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int error = errno;
+    return LocalError(
+        absl::NotFoundError(absl::StrCat(path, ": ", std::strerror(error))));
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (in.bad())
+    return LocalError(absl::DataLossError(absl::StrCat(path, ": read failed")));
+  return content.str();
+}
+
+absl::StatusOr<std::string> FileSha256(const std::string& path) {
+  absl::StatusOr<std::string> content = ReadFile(path);
+  if (!content.ok()) return content.status();
+  return DigestHex(Sha256::Hash(*content));
+}
+
+absl::Status ParseJson(absl::string_view json, absl::string_view source,
+                       google::protobuf::Message& message) {
+  const google::protobuf::util::Status status =
+      google::protobuf::util::JsonStringToMessage(
+          google::protobuf::StringPiece(json.data(), json.size()), &message);
+  if (status.ok()) return absl::OkStatus();
+  return UsageError(absl::StrCat(source, ": not a ", message.GetTypeName(),
+                                 " in protobuf JSON: ", status.ToString()));
+}
+
+std::string ToJson(const google::protobuf::Message& message, bool pretty) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = pretty;
+  std::string out;
+  // Serializing a valid message to JSON cannot fail.
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  if (pretty && !out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+absl::StatusOr<std::string> RequiredFlag(const ParsedArgs& args,
+                                         const std::string& name) {
+  std::optional<std::string> value = args.Get(name);
+  if (!value.has_value() || value->empty()) {
+    return UsageError(absl::StrCat("--", name, " is required"));
+  }
+  return *value;
+}
+
+absl::StatusOr<std::optional<v1::Date>> DateFlag(const ParsedArgs& args,
+                                                 const std::string& name) {
+  std::optional<std::string> text = args.Get(name);
+  if (!text.has_value()) return std::optional<v1::Date>();
+  absl::StatusOr<v1::Date> date = ParseDate(*text);
+  if (!date.ok())
+    return UsageError(absl::StrCat("--", name, ": ", date.status().message()));
+  return std::optional<v1::Date>(*date);
+}
+
+absl::StatusOr<v1::Date> RequiredDateFlag(const ParsedArgs& args,
+                                          const std::string& name) {
+  absl::StatusOr<std::optional<v1::Date>> date = DateFlag(args, name);
+  if (!date.ok()) return date.status();
+  if (!date->has_value()) {
+    return UsageError(
+        absl::StrCat("--", name, " is required (YYYY, YYYY-MM or YYYY-MM-DD)"));
+  }
+  return **date;
+}
+
+}  // namespace agreements::cli

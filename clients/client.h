@@ -1,0 +1,129 @@
+// Client library of the agreements registry: one object per server, wrapping the gRPC
+// channel and the CommandService and QueryService stubs.
+#ifndef AGREEMENTS_CLIENTS_CLIENT_H_
+#define AGREEMENTS_CLIENTS_CLIENT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "agreements/v1/command_service.grpc.pb.h"
+#include "agreements/v1/query_service.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/channel.h"
+
+namespace agreements::client {
+
+namespace v1 = ::agreements::v1;
+
+// The metadata header that names who acts; the server copies it into every event envelope
+// until authentication exists.
+inline constexpr char kActorHeader[] = "x-actor";
+
+// How to reach the server and how to call it.
+struct RegistryClientOptions {
+  // The server: "host:port" or any gRPC target URI ("dns:///host:port", "unix:/path").
+  // Default: "127.0.0.1:50051".
+  std::string target = "127.0.0.1:50051";
+
+  // Deadline of each RPC, counted from the moment the call starts. Must be positive.
+  // Default: 10 seconds.
+  absl::Duration call_timeout = absl::Seconds(10);
+
+  // Value of the "x-actor" header sent with every RPC. Empty means the default.
+  // Default: the USER environment variable, or "cli" when it is unset or empty.
+  std::string actor;
+};
+
+// The actor used when RegistryClientOptions::actor is empty: $USER, else "cli".
+std::string DefaultActor();
+
+// A fresh random request id ("cli-" followed by 32 lowercase hex digits), for commands
+// the user gave no id for. A retry of the same command must reuse the id, not call this
+// again.
+std::string NewRequestId();
+
+// A RegistryClient is a connection to one registry server: it owns a grpc::Channel and
+// the two service stubs built on it; callers own the RegistryClient. It is safe for
+// concurrent use from multiple threads without external synchronization (the channel and
+// stubs are thread-safe and the options are immutable after Connect). Every method blocks
+// until the RPC ends or its deadline (RegistryClientOptions::call_timeout) passes, and
+// returns the server's status unchanged (abseil codes are gRPC codes). Transport is
+// insecure for now.
+class RegistryClient {
+ public:
+  // Creates the channel. Connecting is lazy: an unreachable server shows up as
+  // UNAVAILABLE on the first RPC (or use WaitForHealthy). Fails with INVALID_ARGUMENT for
+  // bad options.
+  static absl::StatusOr<std::unique_ptr<RegistryClient>> Connect(
+      const RegistryClientOptions& options);
+  // The same with options.target replaced by `target`.
+  static absl::StatusOr<std::unique_ptr<RegistryClient>> Connect(
+      const std::string& target, RegistryClientOptions options = {});
+
+  RegistryClient(const RegistryClient&) = delete;
+  RegistryClient& operator=(const RegistryClient&) = delete;
+  ~RegistryClient();
+
+  const RegistryClientOptions& options() const { return options_; }
+
+  // CommandService. Each returns after the events are durable; a request whose
+  // context.request_id was seen before returns the original result with replayed = true.
+  absl::StatusOr<v1::RecordAgreementResponse> RecordAgreement(
+      const v1::RecordAgreementRequest& request) const;
+  absl::StatusOr<v1::ApplyAgreementChangeResponse> ApplyAgreementChange(
+      const v1::ApplyAgreementChangeRequest& request) const;
+  absl::StatusOr<v1::RegisterPartyResponse> RegisterParty(
+      const v1::RegisterPartyRequest& request) const;
+  absl::StatusOr<v1::UpdatePartyResponse> UpdateParty(
+      const v1::UpdatePartyRequest& request) const;
+  absl::StatusOr<v1::ExecuteBatchResponse> ExecuteBatch(
+      const v1::ExecuteBatchRequest& request) const;
+
+  // QueryService.
+  absl::StatusOr<v1::GetAgreementResponse> GetAgreement(
+      const v1::GetAgreementRequest& request) const;
+  absl::StatusOr<v1::ListAgreementsResponse> ListAgreements(
+      const v1::ListAgreementsRequest& request) const;
+  absl::StatusOr<v1::GetSectorSummaryResponse> GetSectorSummary(
+      const v1::GetSectorSummaryRequest& request) const;
+  absl::StatusOr<v1::ListSectorsResponse> ListSectors(
+      const v1::ListSectorsRequest& request) const;
+  absl::StatusOr<v1::GetPartyResponse> GetParty(const v1::GetPartyRequest& request) const;
+  absl::StatusOr<v1::ListPartiesResponse> ListParties(
+      const v1::ListPartiesRequest& request) const;
+
+  // Waits until the server answers the standard health check
+  // (grpc.health.v1.Health/Check, service "") with SERVING, retrying while it is
+  // unreachable or NOT_SERVING. A server without the health service counts as healthy
+  // once it answers a cheap query. Returns DEADLINE_EXCEEDED (with the last error seen)
+  // when `timeout` passes first.
+  absl::Status WaitForHealthy(absl::Duration timeout) const;
+
+ private:
+  RegistryClient(RegistryClientOptions options, std::shared_ptr<grpc::Channel> channel);
+
+  // One health check with the given deadline: OK when SERVING.
+  absl::Status CheckHealthOnce(absl::Time deadline) const;
+
+  // Sets the deadline and the actor header on a fresh context.
+  void PrepareContext(grpc::ClientContext& context) const;
+
+  template <typename Stub, typename Request, typename Response>
+  absl::StatusOr<Response> Call(Stub& stub,
+                                grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                             const Request&, Response*),
+                                const Request& request) const;
+
+  const RegistryClientOptions options_;
+  const std::shared_ptr<grpc::Channel> channel_;
+  const std::unique_ptr<v1::CommandService::Stub> commands_;
+  const std::unique_ptr<v1::QueryService::Stub> queries_;
+  const std::unique_ptr<grpc::health::v1::Health::Stub> health_;
+};
+
+}  // namespace agreements::client
+
+#endif  // AGREEMENTS_CLIENTS_CLIENT_H_
