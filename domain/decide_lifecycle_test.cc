@@ -1,0 +1,416 @@
+// Table-driven tests of the three agreement lifecycles and of the participation
+// lifecycle: every allowed transition, and the forbidden ones that matter.
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "domain/decider.h"
+#include "domain/test_registry.h"
+#include "gtest/gtest.h"
+
+namespace agreements::domain {
+namespace {
+
+using namespace ::agreements::domain::testing;  // NOLINT: builders read as a table.
+
+constexpr v1::LegalNature kBinding = v1::LEGAL_NATURE_BINDING_INTERNATIONAL;
+constexpr v1::LegalNature kMixed = v1::LEGAL_NATURE_MIXED;
+constexpr v1::LegalNature kUndetermined = v1::LEGAL_NATURE_UNDETERMINED;
+constexpr v1::LegalNature kNonBinding = v1::LEGAL_NATURE_NON_BINDING_POLITICAL;
+constexpr v1::LegalNature kContract = v1::LEGAL_NATURE_BINDING_DOMESTIC_LAW;
+constexpr v1::Arity kBilateral = v1::ARITY_BILATERAL;
+constexpr v1::Arity kMultilateral = v1::ARITY_MULTILATERAL;
+
+constexpr auto kDraft = v1::AGREEMENT_STATUS_DRAFT;
+constexpr auto kNegotiating = v1::AGREEMENT_STATUS_NEGOTIATING;
+constexpr auto kAdopted = v1::AGREEMENT_STATUS_ADOPTED;
+constexpr auto kOpen = v1::AGREEMENT_STATUS_OPEN_FOR_SIGNATURE;
+constexpr auto kSignedNotInForce = v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE;
+constexpr auto kProvisional = v1::AGREEMENT_STATUS_PROVISIONALLY_APPLIED;
+constexpr auto kInForce = v1::AGREEMENT_STATUS_IN_FORCE;
+constexpr auto kSuspended = v1::AGREEMENT_STATUS_SUSPENDED;
+constexpr auto kTerminated = v1::AGREEMENT_STATUS_TERMINATED;
+constexpr auto kNeverInForce = v1::AGREEMENT_STATUS_NEVER_IN_FORCE;
+constexpr auto kSigned = v1::AGREEMENT_STATUS_SIGNED;
+constexpr auto kInEffect = v1::AGREEMENT_STATUS_IN_EFFECT;
+constexpr auto kDiscontinued = v1::AGREEMENT_STATUS_DISCONTINUED;
+constexpr auto kActive = v1::AGREEMENT_STATUS_ACTIVE;
+constexpr auto kCompleted = v1::AGREEMENT_STATUS_COMPLETED;
+constexpr auto kTerminatedEarly = v1::AGREEMENT_STATUS_TERMINATED_EARLY;
+constexpr auto kCancelled = v1::AGREEMENT_STATUS_CANCELLED;
+
+constexpr auto kSimple = v1::SIGNATURE_KIND_SIMPLE;
+constexpr auto kDefinitive = v1::SIGNATURE_KIND_DEFINITIVE;
+
+const v1::Date kDate = Day(2016, 7, 1);
+
+// One allowed transition: from a status reached canonically, a change, the status after.
+struct Transition {
+  std::string name;
+  v1::LegalNature nature;
+  v1::AgreementStatus from;
+  v1::EventPayload change;
+  v1::AgreementStatus to;
+};
+
+std::vector<Transition> AllowedTransitions() {
+  return {
+      // Instrument lifecycle.
+      {"adopt_text", kBinding, kNegotiating, TextAdopted(kDate), kAdopted},
+      {"open_for_signature", kBinding, kAdopted, OpenedForSignature(kDate), kOpen},
+      {"first_signature_from_draft", kBinding, kDraft, Signed("kz", kSimple, kDate),
+       kSignedNotInForce},
+      {"first_signature_from_negotiating", kBinding, kNegotiating,
+       Signed("kz", kSimple, kDate), kSignedNotInForce},
+      {"first_signature_from_adopted", kBinding, kAdopted, Signed("kz", kSimple, kDate),
+       kSignedNotInForce},
+      {"first_signature_when_open", kBinding, kOpen, Signed("kz", kDefinitive, kDate),
+       kSignedNotInForce},
+      {"later_signature", kBinding, kSignedNotInForce, Signed("jp", kSimple, kDate),
+       kSignedNotInForce},
+      {"signature_of_treaty_in_force", kBinding, kInForce, Signed("jp", kSimple, kDate),
+       kInForce},
+      {"provisional_application", kBinding, kSignedNotInForce,
+       ProvisionalStarted("", kDate), kProvisional},
+      {"provisional_application_by_one_party", kBinding, kSignedNotInForce,
+       ProvisionalStarted("kz", kDate), kProvisional},
+      {"provisional_application_ends", kBinding, kProvisional,
+       ProvisionalTerminated("", kDate), kSignedNotInForce},
+      {"entry_into_force", kBinding, kSignedNotInForce, EnteredIntoForce("", kDate),
+       kInForce},
+      {"entry_into_force_after_provisional", kBinding, kProvisional,
+       EnteredIntoForce("", kDate), kInForce},
+      {"suspension", kBinding, kInForce, Suspended("", kDate), kSuspended},
+      {"resumption", kBinding, kSuspended, Resumed("", kDate), kInForce},
+      {"termination_in_force", kBinding, kInForce,
+       Terminated(v1::TERMINATION_GROUND_EXPIRY, kDate), kTerminated},
+      {"termination_suspended", kBinding, kSuspended,
+       Terminated(v1::TERMINATION_GROUND_MATERIAL_BREACH, kDate), kTerminated},
+      {"abandon_open", kBinding, kOpen, Abandoned(kDate), kNeverInForce},
+      {"abandon_signed", kBinding, kSignedNotInForce, Abandoned(kDate), kNeverInForce},
+      {"amend_in_force", kBinding, kInForce, AmendmentAdopted(kDate, "Article 5 amended"),
+       kInForce},
+      {"mixed_enters_into_force", kMixed, kSignedNotInForce, EnteredIntoForce("", kDate),
+       kInForce},
+      {"undetermined_is_signed", kUndetermined, kDraft, Signed("kz", kSimple, kDate),
+       kSignedNotInForce},
+      // Terminal instruments accept documents, relations and corrections only.
+      {"document_on_terminated", kBinding, kTerminated,
+       DocumentAttached("https://example.org/t.pdf", 'a'), kTerminated},
+      {"document_on_never_in_force", kBinding, kNeverInForce,
+       DocumentAttached("https://example.org/t.pdf", 'b'), kNeverInForce},
+      // Non-binding lifecycle.
+      {"mou_signed", kNonBinding, kDraft, Signed("kz", kSimple, kDate), kSigned},
+      {"mou_later_signature", kNonBinding, kSigned, Signed("jp", kSimple, kDate),
+       kSigned},
+      {"mou_comes_into_effect", kNonBinding, kSigned, CameIntoEffect(kDate), kInEffect},
+      {"mou_discontinued", kNonBinding, kInEffect, Discontinued(kDate), kDiscontinued},
+      {"mou_discontinued_before_effect", kNonBinding, kSigned, Discontinued(kDate),
+       kDiscontinued},
+      {"mou_amended", kNonBinding, kInEffect, AmendmentAdopted(kDate, "Annex added"),
+       kInEffect},
+      // Contract lifecycle.
+      {"contract_party_signature", kContract, kDraft, Signed("kz", kSimple, kDate),
+       kDraft},
+      {"contract_signed", kContract, kDraft, ContractSigned(kDate), kSigned},
+      {"contract_activated", kContract, kSigned, ContractActivated(kDate), kActive},
+      {"contract_completed", kContract, kActive, ContractCompleted(kDate), kCompleted},
+      {"contract_terminated_early", kContract, kActive, ContractTerminated(kDate),
+       kTerminatedEarly},
+      {"contract_cancelled_draft", kContract, kDraft, ContractCancelled(kDate),
+       kCancelled},
+      {"contract_cancelled_signed", kContract, kSigned, ContractCancelled(kDate),
+       kCancelled},
+      {"contract_amended", kContract, kActive, ContractAmended(kDate, "Price revised"),
+       kActive},
+      {"contract_amount_revised", kContract, kActive,
+       AmountRevised("contract-value", "USD", 5000000000), kActive},
+      {"completed_contract_final_amount", kContract, kCompleted,
+       AmountRevised("contract-value", "USD", 4800000000), kCompleted},
+      // Legal-nature reassessment moves between lifecycles before force or effect.
+      {"mou_reassessed_binding", kNonBinding, kSigned, Reassessed(kBinding),
+       kSignedNotInForce},
+      {"mou_in_effect_reassessed_binding", kNonBinding, kInEffect, Reassessed(kBinding),
+       kSignedNotInForce},
+      {"draft_reassessed_non_binding", kBinding, kNegotiating, Reassessed(kNonBinding),
+       kDraft},
+      {"undetermined_reassessed_binding", kUndetermined, kInForce, Reassessed(kBinding),
+       kInForce},
+      {"contract_reassessed_binding", kContract, kSigned, Reassessed(kBinding),
+       kSignedNotInForce},
+  };
+}
+
+class AllowedTransitionTest : public ::testing::TestWithParam<Transition> {};
+
+TEST_P(AllowedTransitionTest, ReachesExpectedStatus) {
+  const Transition& t = GetParam();
+  TestRegistry registry;
+  registry.Reach("a1", t.nature, kMultilateral, t.from);
+  const uint64_t revision = registry.agreement("a1").revision();
+  absl::StatusOr<std::vector<v1::Event>> events =
+      registry.Run(AgreementCommand("a1", t.change));
+  ASSERT_TRUE(events.ok()) << events.status();
+  EXPECT_EQ(registry.agreement("a1").status(), t.to)
+      << v1::AgreementStatus_Name(registry.agreement("a1").status());
+  EXPECT_EQ(registry.agreement("a1").revision(), revision + events->size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Lifecycles, AllowedTransitionTest,
+                         ::testing::ValuesIn(AllowedTransitions()),
+                         [](const auto& info) { return info.param.name; });
+
+// One forbidden change: the error code and a substring of its message.
+struct Forbidden {
+  std::string name;
+  v1::LegalNature nature;
+  v1::AgreementStatus from;
+  v1::EventPayload change;
+  absl::StatusCode code;
+  std::string message;
+};
+
+std::vector<Forbidden> ForbiddenTransitions() {
+  const auto kFailed = absl::StatusCode::kFailedPrecondition;
+  return {
+      {"enter_into_force_when_terminated", kBinding, kTerminated,
+       EnteredIntoForce("", kDate), kFailed,
+       "agreement a1 is TERMINATED: cannot enter into force"},
+      {"sign_terminated_treaty", kBinding, kTerminated, Signed("jp", kSimple, kDate),
+       kFailed, "agreement a1 is TERMINATED: cannot record a signature"},
+      {"add_participant_to_never_in_force", kBinding, kNeverInForce,
+       ParticipantAdded("kepco"), kFailed,
+       "agreement a1 is NEVER_IN_FORCE: cannot add a participant"},
+      {"classify_terminated", kBinding, kTerminated,
+       ClassificationChanged({{v1::CLASSIFICATION_SCHEME_REGISTRY_SECTOR, "energy"}}),
+       kFailed, "is TERMINATED: cannot change classifications"},
+      {"ratify_non_binding_mou", kNonBinding, kSigned,
+       ConsentExpressed("kz", v1::CONSENT_MEANS_RATIFICATION, kDate), kFailed,
+       "agreement a1 is SIGNED: cannot record consent to be bound: its legal nature "
+       "NON_BINDING_POLITICAL follows the non-binding lifecycle; record "
+       "legal_nature_reassessed first"},
+      {"mou_enters_into_force", kNonBinding, kSigned, EnteredIntoForce("", kDate),
+       kFailed, "cannot enter into force: its legal nature NON_BINDING_POLITICAL"},
+      {"mou_provisional_application", kNonBinding, kSigned, ProvisionalStarted("", kDate),
+       kFailed, "cannot start provisional application"},
+      {"mou_definitive_signature", kNonBinding, kDraft, Signed("kz", kDefinitive, kDate),
+       kFailed, "a definitive signature expresses consent to be bound"},
+      {"mou_terminated", kNonBinding, kInEffect,
+       Terminated(v1::TERMINATION_GROUND_BY_CONSENT, kDate), kFailed,
+       "record discontinued"},
+      {"discontinue_draft_mou", kNonBinding, kDraft, Discontinued(kDate), kFailed,
+       "agreement a1 is DRAFT: cannot be discontinued"},
+      {"mou_amount_after_discontinued", kNonBinding, kDiscontinued,
+       AmountRecorded("grant", "USD", 10), kFailed,
+       "is DISCONTINUED: cannot record an amount"},
+      {"adopt_text_from_draft", kBinding, kDraft, TextAdopted(kDate), kFailed,
+       "agreement a1 is DRAFT: cannot adopt the text"},
+      {"open_before_adoption", kBinding, kNegotiating, OpenedForSignature(kDate), kFailed,
+       "is NEGOTIATING: cannot open for signature"},
+      {"enter_into_force_from_draft", kBinding, kDraft, EnteredIntoForce("", kDate),
+       kFailed, "agreement a1 is DRAFT: cannot enter into force"},
+      {"enter_into_force_twice", kBinding, kInForce, EnteredIntoForce("", kDate), kFailed,
+       "is IN_FORCE: cannot enter into force"},
+      {"provisional_when_in_force", kBinding, kInForce, ProvisionalStarted("", kDate),
+       kFailed, "is IN_FORCE: cannot start provisional application"},
+      {"suspend_not_in_force", kBinding, kSignedNotInForce, Suspended("", kDate), kFailed,
+       "is SIGNED_NOT_IN_FORCE: cannot suspend operation"},
+      {"resume_not_suspended", kBinding, kInForce, Resumed("", kDate), kFailed,
+       "is IN_FORCE: cannot resume operation"},
+      {"terminate_not_in_force", kBinding, kSignedNotInForce,
+       Terminated(v1::TERMINATION_GROUND_BY_CONSENT, kDate), kFailed,
+       "is SIGNED_NOT_IN_FORCE: cannot terminate"},
+      {"abandon_in_force", kBinding, kInForce, Abandoned(kDate), kFailed,
+       "is IN_FORCE: cannot be abandoned"},
+      {"denunciation_of_multilateral", kBinding, kInForce,
+       Terminated(v1::TERMINATION_GROUND_DENUNCIATION_BILATERAL, kDate), kFailed,
+       "VCLT 55"},
+      {"withdrawal_before_force", kBinding, kSignedNotInForce,
+       WithdrawalNotified("kz", kDate, kDate), kFailed,
+       "is SIGNED_NOT_IN_FORCE: cannot notify a withdrawal"},
+      {"withdraw_as_non_party", kBinding, kInForce,
+       WithdrawalNotified("jp", kDate, kDate), kFailed,
+       "party jp in agreement a1 is NEGOTIATING: cannot notify a withdrawal"},
+      {"revoke_without_withdrawal", kBinding, kInForce, WithdrawalRevoked("kz", kDate),
+       kFailed, "party kz in agreement a1 is PARTY: cannot revoke a withdrawal"},
+      {"ratify_without_signature", kBinding, kInForce,
+       ConsentExpressed("jp", v1::CONSENT_MEANS_RATIFICATION, kDate), kFailed,
+       "party jp in agreement a1 is NEGOTIATING: cannot record consent to be bound: "
+       "ratification follows a signature"},
+      {"consent_twice", kBinding, kSignedNotInForce,
+       ConsentExpressed("kz", v1::CONSENT_MEANS_ACCEPTANCE, kDate), kFailed,
+       "party kz in agreement a1 is CONTRACTING"},
+      {"sign_twice", kBinding, kSignedNotInForce, Signed("kz", kSimple, kDate), kFailed,
+       "it has already signed"},
+      {"consent_before_opening", kBinding, kNegotiating,
+       ConsentExpressed("kz", v1::CONSENT_MEANS_ACCESSION, kDate), kFailed,
+       "is NEGOTIATING: cannot record consent to be bound"},
+      {"enter_into_force_for_non_contracting", kBinding, kInForce,
+       EnteredIntoForce("jp", kDate), kFailed,
+       "party jp in agreement a1 is NEGOTIATING: cannot enter into force"},
+      {"enter_into_force_for_party_before_instrument", kBinding, kSignedNotInForce,
+       EnteredIntoForce("kz", kDate), kFailed, "only once it is IN_FORCE"},
+      {"amend_draft_treaty", kBinding, kDraft, AmendmentAdopted(kDate, "x"), kFailed,
+       "is DRAFT: cannot adopt an amendment"},
+      {"treaty_contract_signed", kBinding, kDraft, ContractSigned(kDate), kFailed,
+       "follows the instrument lifecycle; record participant_signed"},
+      {"treaty_came_into_effect", kBinding, kSignedNotInForce, CameIntoEffect(kDate),
+       kFailed, "record entered_into_force"},
+      {"contract_completed_before_activated", kContract, kSigned,
+       ContractCompleted(kDate), kFailed,
+       "agreement a1 is SIGNED: cannot complete the contract"},
+      {"contract_activated_unsigned", kContract, kDraft, ContractActivated(kDate),
+       kFailed, "is DRAFT: cannot activate the contract"},
+      {"contract_cancelled_when_active", kContract, kActive, ContractCancelled(kDate),
+       kFailed, "is ACTIVE: cannot cancel the contract"},
+      {"contract_ratified", kContract, kSigned,
+       ConsentExpressed("kz", v1::CONSENT_MEANS_RATIFICATION, kDate), kFailed,
+       "BINDING_DOMESTIC_LAW follows the contract lifecycle"},
+      {"contract_amendment_adopted", kContract, kActive, AmendmentAdopted(kDate, "x"),
+       kFailed, "record contract_amended"},
+      {"amend_completed_contract", kContract, kCompleted, ContractAmended(kDate, "x"),
+       kFailed, "is COMPLETED: cannot amend the contract"},
+      {"cancelled_contract_amount", kContract, kCancelled,
+       AmountRevised("contract-value", "USD", 1), kFailed,
+       "is CANCELLED: cannot revise an amount"},
+      {"reassess_to_same", kBinding, kDraft, Reassessed(kBinding), kFailed,
+       "the legal nature is already BINDING_INTERNATIONAL"},
+      {"reassess_treaty_in_force_non_binding", kBinding, kInForce,
+       Reassessed(kNonBinding), kFailed,
+       "has no counterpart in the lifecycle of NON_BINDING_POLITICAL"},
+      {"reassess_with_consent_given", kBinding, kSignedNotInForce,
+       Reassessed(kNonBinding), kFailed,
+       "party kz in agreement a1 is CONTRACTING: cannot reassess the legal nature"},
+      {"reassess_terminated", kBinding, kTerminated, Reassessed(kMixed), kFailed,
+       "is TERMINATED: cannot reassess the legal nature"},
+  };
+}
+
+class ForbiddenTransitionTest : public ::testing::TestWithParam<Forbidden> {};
+
+TEST_P(ForbiddenTransitionTest, IsRejectedAndChangesNothing) {
+  const Forbidden& f = GetParam();
+  TestRegistry registry;
+  registry.Reach("a1", f.nature, kMultilateral, f.from);
+  const std::string before = registry.agreement("a1").SerializeAsString();
+  absl::StatusOr<std::vector<v1::Event>> events =
+      registry.Run(AgreementCommand("a1", f.change));
+  ASSERT_FALSE(events.ok());
+  EXPECT_EQ(events.status().code(), f.code) << events.status();
+  EXPECT_NE(events.status().message().find(f.message), std::string::npos)
+      << events.status().message();
+  EXPECT_EQ(registry.agreement("a1").SerializeAsString(), before);
+}
+
+INSTANTIATE_TEST_SUITE_P(Lifecycles, ForbiddenTransitionTest,
+                         ::testing::ValuesIn(ForbiddenTransitions()),
+                         [](const auto& info) { return info.param.name; });
+
+// One row of the participation lifecycle: one participant's status after a sequence of
+// changes on a multilateral treaty.
+struct ParticipantStep {
+  std::string name;
+  v1::AgreementStatus from;
+  std::vector<v1::EventPayload> changes;
+  std::string party_id;
+  v1::ParticipationStatus expected;
+};
+
+std::vector<ParticipantStep> ParticipantSteps() {
+  using PS = v1::ParticipationStatus;
+  const PS kNegotiatingP = v1::PARTICIPATION_STATUS_NEGOTIATING;
+  const PS kSignatory = v1::PARTICIPATION_STATUS_SIGNATORY;
+  const PS kContracting = v1::PARTICIPATION_STATUS_CONTRACTING;
+  const PS kParty = v1::PARTICIPATION_STATUS_PARTY;
+  const PS kPending = v1::PARTICIPATION_STATUS_WITHDRAWAL_PENDING;
+  const PS kFormer = v1::PARTICIPATION_STATUS_FORMER_PARTY;
+  const PS kSuspendedP = v1::PARTICIPATION_STATUS_SUSPENDED;
+  const v1::Date later = Day(2017, 1, 1);
+  return {
+      {"added", kDraft, {}, "jp", kNegotiatingP},
+      {"simple_signature", kDraft, {Signed("jp", kSimple, kDate)}, "jp", kSignatory},
+      {"ad_referendum_signature",
+       kDraft,
+       {Signed("jp", v1::SIGNATURE_KIND_AD_REFERENDUM, kDate)},
+       "jp",
+       kSignatory},
+      {"definitive_signature",
+       kDraft,
+       {Signed("jp", kDefinitive, kDate)},
+       "jp",
+       kContracting},
+      {"ratification",
+       kDraft,
+       {Signed("jp", kSimple, kDate),
+        ConsentExpressed("jp", v1::CONSENT_MEANS_RATIFICATION, later)},
+       "jp",
+       kContracting},
+      {"accession_to_treaty_in_force",
+       kInForce,
+       {ConsentExpressed("jp", v1::CONSENT_MEANS_ACCESSION, later)},
+       "jp",
+       kContracting},
+      {"in_force_for_all_contracting",
+       kSignedNotInForce,
+       {EnteredIntoForce("", later)},
+       "kr",
+       kParty},
+      {"signatory_not_party_on_entry_into_force",
+       kSignedNotInForce,
+       {Signed("jp", kSimple, kDate), EnteredIntoForce("", later)},
+       "jp",
+       kSignatory},
+      {"in_force_for_one_party",
+       kInForce,
+       {ConsentExpressed("jp", v1::CONSENT_MEANS_ACCESSION, later),
+        EnteredIntoForce("jp", Day(2017, 2, 1))},
+       "jp",
+       kParty},
+      {"withdrawal_notified",
+       kInForce,
+       {WithdrawalNotified("kz", later, Day(2018, 1, 1))},
+       "kz",
+       kPending},
+      {"withdrawal_revoked",
+       kInForce,
+       {WithdrawalNotified("kz", later, Day(2018, 1, 1)),
+        WithdrawalRevoked("kz", Day(2017, 6, 1))},
+       "kz",
+       kParty},
+      {"withdrawal_took_effect",
+       kInForce,
+       {WithdrawalNotified("kz", later, Day(2018, 1, 1)),
+        WithdrawalTookEffect("kz", Day(2018, 1, 1))},
+       "kz",
+       kFormer},
+      {"suspended_for_one_party", kInForce, {Suspended("kr", later)}, "kr", kSuspendedP},
+      {"resumed_for_one_party",
+       kInForce,
+       {Suspended("kr", later), Resumed("kr", Day(2018, 1, 1))},
+       "kr",
+       kParty},
+      {"termination_ends_every_party",
+       kInForce,
+       {Terminated(v1::TERMINATION_GROUND_BY_CONSENT, later)},
+       "kr",
+       kFormer},
+  };
+}
+
+class ParticipantStepTest : public ::testing::TestWithParam<ParticipantStep> {};
+
+TEST_P(ParticipantStepTest, ReachesExpectedParticipationStatus) {
+  const ParticipantStep& s = GetParam();
+  TestRegistry registry;
+  registry.Reach("a1", kBinding, kMultilateral, s.from);
+  registry.MustRunAll("a1", s.changes);
+  EXPECT_EQ(registry.participation("a1", s.party_id).status(), s.expected)
+      << v1::ParticipationStatus_Name(registry.participation("a1", s.party_id).status());
+}
+
+INSTANTIATE_TEST_SUITE_P(Participations, ParticipantStepTest,
+                         ::testing::ValuesIn(ParticipantSteps()),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace agreements::domain

@@ -1,0 +1,158 @@
+// Signatures in every lifecycle, the non-binding lifecycle (came_into_effect,
+// discontinued), the contract lifecycle (contract_*) and legal-nature reassessment.
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/status_macros.h"
+#include "domain/decide_internal.h"
+#include "domain/limits.h"
+#include "domain/validation_internal.h"
+
+namespace agreements::domain::internal {
+namespace {
+
+using S = v1::AgreementStatus;
+
+absl::StatusOr<Events> DecideSignature(const Decision& d) {
+  const v1::ParticipantSigned& e = d.change().participant_signed();
+  switch (d.lifecycle()) {
+    case Lifecycle::kInstrument:
+      if (!d.StatusIn({v1::AGREEMENT_STATUS_DRAFT, v1::AGREEMENT_STATUS_NEGOTIATING,
+                       v1::AGREEMENT_STATUS_ADOPTED,
+                       v1::AGREEMENT_STATUS_OPEN_FOR_SIGNATURE,
+                       v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE,
+                       v1::AGREEMENT_STATUS_PROVISIONALLY_APPLIED,
+                       v1::AGREEMENT_STATUS_IN_FORCE})) {
+        return Illegal(d);
+      }
+      break;
+    case Lifecycle::kNonBinding:
+      if (e.signature().kind() == v1::SIGNATURE_KIND_DEFINITIVE) {
+        return NotInLifecycle(
+            d,
+            "a definitive signature expresses consent to be bound; record "
+            "legal_nature_reassessed first");
+      }
+      if (!d.StatusIn({v1::AGREEMENT_STATUS_DRAFT, v1::AGREEMENT_STATUS_SIGNED,
+                       v1::AGREEMENT_STATUS_IN_EFFECT})) {
+        return Illegal(d);
+      }
+      break;
+    case Lifecycle::kContract:
+      if (!d.StatusIn({v1::AGREEMENT_STATUS_DRAFT, v1::AGREEMENT_STATUS_SIGNED})) {
+        return Illegal(d);
+      }
+      break;
+  }
+  ASSIGN_OR_RETURN(const v1::Participation* p, Participant(d, e.party_id()));
+  if (p->status() != v1::PARTICIPATION_STATUS_NEGOTIATING) {
+    return IllegalForParticipant(d, *p, "it has already signed");
+  }
+  return Emit(d);
+}
+
+absl::StatusOr<Events> DecideReassessment(const Decision& d) {
+  const v1::LegalNature to = d.change().legal_nature_reassessed().legal_nature();
+  if (to == d.state.legal_nature()) {
+    return Illegal(d, absl::StrCat("the legal nature is already ", NatureName(to)));
+  }
+  if (!StatusAfterReassessment(d.state.legal_nature(), d.status(), to).has_value()) {
+    return Illegal(d,
+                   absl::StrFormat("a %s instrument in this status has no counterpart in "
+                                   "the lifecycle of %s",
+                                   NatureName(d.state.legal_nature()), NatureName(to)));
+  }
+  if (d.lifecycle() == Lifecycle::kInstrument &&
+      LifecycleOf(to) != Lifecycle::kInstrument) {
+    for (const v1::Participation& p : d.state.participations()) {
+      if (p.status() != v1::PARTICIPATION_STATUS_NEGOTIATING &&
+          p.status() != v1::PARTICIPATION_STATUS_SIGNATORY) {
+        return IllegalForParticipant(
+            d, p,
+            absl::StrCat("it has expressed consent to be bound under international "
+                         "law, which ",
+                         NatureName(to), " does not know"));
+      }
+    }
+  }
+  return Emit(d);
+}
+
+absl::StatusOr<Events> RequireStatus(const Decision& d, std::initializer_list<S> from) {
+  if (!d.StatusIn(from)) return Illegal(d);
+  return Emit(d);
+}
+
+absl::StatusOr<Events> DecideNonBinding(const Decision& d) {
+  const bool effect = d.change().has_came_into_effect();
+  if (d.lifecycle() != Lifecycle::kNonBinding) {
+    if (d.lifecycle() == Lifecycle::kContract) {
+      return NotInLifecycle(d, effect
+                                   ? "record contract_activated"
+                                   : "record contract_terminated or contract_cancelled");
+    }
+    return NotInLifecycle(
+        d, effect ? "record entered_into_force" : "record terminated or abandoned");
+  }
+  if (effect) return RequireStatus(d, {v1::AGREEMENT_STATUS_SIGNED});
+  return RequireStatus(d, {v1::AGREEMENT_STATUS_SIGNED, v1::AGREEMENT_STATUS_IN_EFFECT});
+}
+
+absl::StatusOr<Events> DecideContract(const Decision& d) {
+  const v1::EventPayload& c = d.change();
+  if (d.lifecycle() != Lifecycle::kContract) {
+    return NotInLifecycle(d, c.has_contract_signed() ? "record participant_signed" : "");
+  }
+  switch (c.kind_case()) {
+    case v1::EventPayload::kContractSigned:
+      return RequireStatus(d, {v1::AGREEMENT_STATUS_DRAFT});
+    case v1::EventPayload::kContractActivated:
+      return RequireStatus(d, {v1::AGREEMENT_STATUS_SIGNED});
+    case v1::EventPayload::kContractCompleted:
+    case v1::EventPayload::kContractTerminated:
+      return RequireStatus(d, {v1::AGREEMENT_STATUS_ACTIVE});
+    case v1::EventPayload::kContractCancelled:
+      return RequireStatus(d, {v1::AGREEMENT_STATUS_DRAFT, v1::AGREEMENT_STATUS_SIGNED});
+    case v1::EventPayload::kContractAmended: {
+      if (!d.StatusIn({v1::AGREEMENT_STATUS_SIGNED, v1::AGREEMENT_STATUS_ACTIVE})) {
+        return Illegal(
+            d, "only a signed contract is amended; a draft changes by correction");
+      }
+      const std::string& amending =
+          c.contract_amended().amendment().amending_agreement_id();
+      if (!amending.empty()) RETURN_IF_ERROR(RequireAgreement(d, amending));
+      RETURN_IF_ERROR(
+          RequireRoom(d, d.state.amendments_size(), kMaxAmendments, "amendments"));
+      return Emit(d);
+    }
+    default:
+      return absl::InternalError("DecideContract: unexpected change");
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<Events> DecideOtherStep(const Decision& d) {
+  switch (d.change().kind_case()) {
+    case v1::EventPayload::kParticipantSigned:
+      return DecideSignature(d);
+    case v1::EventPayload::kLegalNatureReassessed:
+      return DecideReassessment(d);
+    case v1::EventPayload::kCameIntoEffect:
+    case v1::EventPayload::kDiscontinued:
+      return DecideNonBinding(d);
+    case v1::EventPayload::kContractSigned:
+    case v1::EventPayload::kContractActivated:
+    case v1::EventPayload::kContractCompleted:
+    case v1::EventPayload::kContractTerminated:
+    case v1::EventPayload::kContractCancelled:
+    case v1::EventPayload::kContractAmended:
+      return DecideContract(d);
+    default:
+      return Invalid("change", absl::StrCat(ActionOf(d.change().kind_case()),
+                                            " does not apply to an agreement stream"));
+  }
+}
+
+}  // namespace agreements::domain::internal

@@ -1,0 +1,352 @@
+// EvolveAgreement and EvolveParty: committed events -> state. Deterministic: the state is
+// a function of the events only (no clock, no iteration over unordered containers), so a
+// view rebuilt from the log is byte-identical to the one written at commit.
+#include <string>
+
+#include "domain/decider.h"
+#include "domain/lifecycle_internal.h"
+#include "domain/sectors.h"
+#include "domain/validation.h"
+
+namespace agreements::domain {
+namespace {
+
+using internal::AppliesProvisionally;
+using internal::Lifecycle;
+using internal::LifecycleOf;
+using internal::MutableParticipation;
+
+bool IsOneOf(v1::AgreementStatus status,
+             std::initializer_list<v1::AgreementStatus> list) {
+  for (v1::AgreementStatus s : list) {
+    if (s == status) return true;
+  }
+  return false;
+}
+
+void ApplySignature(v1::Agreement& state, const v1::ParticipantSigned& e) {
+  const Lifecycle lifecycle = LifecycleOf(state.legal_nature());
+  if (v1::Participation* p = MutableParticipation(state, e.party_id())) {
+    *p->mutable_signature() = e.signature();
+    if (lifecycle == Lifecycle::kInstrument &&
+        e.signature().kind() == v1::SIGNATURE_KIND_DEFINITIVE) {
+      p->set_status(v1::PARTICIPATION_STATUS_CONTRACTING);
+      p->mutable_consent()->set_means(v1::CONSENT_MEANS_DEFINITIVE_SIGNATURE);
+      *p->mutable_consent()->mutable_act_date() = e.signature().date();
+    } else {
+      p->set_status(v1::PARTICIPATION_STATUS_SIGNATORY);
+    }
+  }
+  if (lifecycle == Lifecycle::kContract) return;
+  if (lifecycle == Lifecycle::kInstrument &&
+      IsOneOf(state.status(),
+              {v1::AGREEMENT_STATUS_DRAFT, v1::AGREEMENT_STATUS_NEGOTIATING,
+               v1::AGREEMENT_STATUS_ADOPTED, v1::AGREEMENT_STATUS_OPEN_FOR_SIGNATURE})) {
+    state.set_status(v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
+  }
+  if (lifecycle == Lifecycle::kNonBinding &&
+      state.status() == v1::AGREEMENT_STATUS_DRAFT) {
+    state.set_status(v1::AGREEMENT_STATUS_SIGNED);
+  }
+  // signed_on is the earliest signature date, whatever order signatures are recorded in.
+  if (!IsDateSet(state.signed_on()) ||
+      CompareDates(e.signature().date(), state.signed_on()) < 0) {
+    *state.mutable_signed_on() = e.signature().date();
+  }
+}
+
+void ApplyProvisionalStart(v1::Agreement& state,
+                           const v1::ProvisionalApplicationStarted& e) {
+  if (state.status() == v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE) {
+    state.set_status(v1::AGREEMENT_STATUS_PROVISIONALLY_APPLIED);
+  }
+  if (state.status() == v1::AGREEMENT_STATUS_PROVISIONALLY_APPLIED &&
+      !IsDateSet(state.provisionally_applied_from())) {
+    *state.mutable_provisionally_applied_from() = e.effective_date();
+  }
+  for (v1::Participation& p : *state.mutable_participations()) {
+    bool eligible = p.status() == v1::PARTICIPATION_STATUS_SIGNATORY ||
+                    p.status() == v1::PARTICIPATION_STATUS_CONTRACTING;
+    bool named = e.party_id().empty() || p.party_id() == e.party_id();
+    if (named && eligible && !AppliesProvisionally(p)) {
+      *p.mutable_provisionally_applied_from() = e.effective_date();
+    }
+  }
+}
+
+void ApplyProvisionalEnd(v1::Agreement& state,
+                         const v1::ProvisionalApplicationTerminated& e) {
+  bool any_left = false;
+  for (v1::Participation& p : *state.mutable_participations()) {
+    if (!AppliesProvisionally(p)) continue;
+    if (e.party_id().empty() || p.party_id() == e.party_id()) {
+      p.clear_provisionally_applied_from();
+    } else {
+      any_left = true;
+    }
+  }
+  if (state.status() == v1::AGREEMENT_STATUS_PROVISIONALLY_APPLIED && !any_left) {
+    state.set_status(v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
+    state.clear_provisionally_applied_from();
+  }
+}
+
+void ApplyEntryIntoForce(v1::Agreement& state, const v1::EnteredIntoForce& e) {
+  if (e.party_id().empty()) {
+    state.set_status(v1::AGREEMENT_STATUS_IN_FORCE);
+    *state.mutable_entered_into_force_on() = e.effective_date();
+  }
+  for (v1::Participation& p : *state.mutable_participations()) {
+    if (p.status() != v1::PARTICIPATION_STATUS_CONTRACTING) continue;
+    if (e.party_id().empty() || p.party_id() == e.party_id()) {
+      p.set_status(v1::PARTICIPATION_STATUS_PARTY);
+      *p.mutable_in_force_from() = e.effective_date();
+    }
+  }
+}
+
+void SetParticipantStatus(v1::Agreement& state, const std::string& party_id,
+                          v1::ParticipationStatus status) {
+  if (v1::Participation* p = MutableParticipation(state, party_id)) p->set_status(status);
+}
+
+void ApplyTermination(v1::Agreement& state, const v1::Terminated& e) {
+  state.set_status(v1::AGREEMENT_STATUS_TERMINATED);
+  *state.mutable_ended_on() = e.effective_date();
+  state.set_termination_ground(e.ground());
+  state.clear_status_before_suspension();
+  for (v1::Participation& p : *state.mutable_participations()) {
+    if (p.status() == v1::PARTICIPATION_STATUS_PARTY ||
+        p.status() == v1::PARTICIPATION_STATUS_SUSPENDED ||
+        p.status() == v1::PARTICIPATION_STATUS_WITHDRAWAL_PENDING) {
+      p.set_status(v1::PARTICIPATION_STATUS_FORMER_PARTY);
+      *p.mutable_left_on() = e.effective_date();
+    }
+  }
+}
+
+void End(v1::Agreement& state, v1::AgreementStatus status, const v1::Date& date) {
+  state.set_status(status);
+  *state.mutable_ended_on() = date;
+}
+
+void ApplyReassessment(v1::Agreement& state, v1::LegalNature to) {
+  std::optional<v1::AgreementStatus> status =
+      internal::StatusAfterReassessment(state.legal_nature(), state.status(), to);
+  if (status.has_value()) {
+    // The date a political commitment came into effect is not a date of entry into force.
+    if (state.status() == v1::AGREEMENT_STATUS_IN_EFFECT)
+      state.clear_entered_into_force_on();
+    state.set_status(*status);
+  }
+  state.set_legal_nature(to);
+}
+
+void ApplyAmountRevised(v1::Agreement& state, const v1::AmountRevised& e) {
+  for (v1::Amount& amount : *state.mutable_amounts()) {
+    if (amount.id() != e.amount_id()) continue;
+    *amount.mutable_value() = e.value();
+    *amount.mutable_as_of() = e.as_of();
+    if (!amount.has_as_of() || !IsDateSet(amount.as_of())) amount.clear_as_of();
+    if (!e.description().empty()) amount.set_description(e.description());
+  }
+}
+
+void ApplyPayload(v1::Agreement& state, const v1::Event& event) {
+  const v1::EventPayload& c = event.payload();
+  switch (c.kind_case()) {
+    case v1::EventPayload::kAgreementRecorded:
+      state = c.agreement_recorded().agreement();
+      if (state.id().empty()) state.set_id(event.envelope().stream_id());
+      state.set_status(c.agreement_recorded().initial_status() ==
+                               v1::AGREEMENT_STATUS_UNSPECIFIED
+                           ? v1::AGREEMENT_STATUS_DRAFT
+                           : c.agreement_recorded().initial_status());
+      for (v1::Participation& p : *state.mutable_participations()) {
+        p.set_status(v1::PARTICIPATION_STATUS_NEGOTIATING);
+      }
+      break;
+    case v1::EventPayload::kTextAdopted:
+      state.set_status(v1::AGREEMENT_STATUS_ADOPTED);
+      *state.mutable_adopted_on() = c.text_adopted().date();
+      break;
+    case v1::EventPayload::kOpenedForSignature:
+      state.set_status(v1::AGREEMENT_STATUS_OPEN_FOR_SIGNATURE);
+      break;
+    case v1::EventPayload::kParticipantAdded: {
+      v1::Participation* p = state.add_participations();
+      *p = c.participant_added().participation();
+      p->set_status(v1::PARTICIPATION_STATUS_NEGOTIATING);
+      break;
+    }
+    case v1::EventPayload::kParticipantSigned:
+      ApplySignature(state, c.participant_signed());
+      break;
+    case v1::EventPayload::kConsentExpressed:
+      if (v1::Participation* p =
+              MutableParticipation(state, c.consent_expressed().party_id())) {
+        p->set_status(v1::PARTICIPATION_STATUS_CONTRACTING);
+        *p->mutable_consent() = c.consent_expressed().consent();
+      }
+      break;
+    case v1::EventPayload::kProvisionalApplicationStarted:
+      ApplyProvisionalStart(state, c.provisional_application_started());
+      break;
+    case v1::EventPayload::kProvisionalApplicationTerminated:
+      ApplyProvisionalEnd(state, c.provisional_application_terminated());
+      break;
+    case v1::EventPayload::kEnteredIntoForce:
+      ApplyEntryIntoForce(state, c.entered_into_force());
+      break;
+    case v1::EventPayload::kOperationSuspended:
+      if (c.operation_suspended().party_id().empty()) {
+        state.set_status_before_suspension(state.status());
+        state.set_status(v1::AGREEMENT_STATUS_SUSPENDED);
+      } else {
+        SetParticipantStatus(state, c.operation_suspended().party_id(),
+                             v1::PARTICIPATION_STATUS_SUSPENDED);
+      }
+      break;
+    case v1::EventPayload::kOperationResumed:
+      if (c.operation_resumed().party_id().empty()) {
+        state.set_status(state.status_before_suspension() ==
+                                 v1::AGREEMENT_STATUS_UNSPECIFIED
+                             ? v1::AGREEMENT_STATUS_IN_FORCE
+                             : state.status_before_suspension());
+        state.clear_status_before_suspension();
+      } else {
+        SetParticipantStatus(state, c.operation_resumed().party_id(),
+                             v1::PARTICIPATION_STATUS_PARTY);
+      }
+      break;
+    case v1::EventPayload::kWithdrawalNotified:
+      if (v1::Participation* p =
+              MutableParticipation(state, c.withdrawal_notified().party_id())) {
+        p->set_status(v1::PARTICIPATION_STATUS_WITHDRAWAL_PENDING);
+        *p->mutable_withdrawal() = c.withdrawal_notified().withdrawal();
+      }
+      break;
+    case v1::EventPayload::kWithdrawalRevoked:
+      if (v1::Participation* p =
+              MutableParticipation(state, c.withdrawal_revoked().party_id())) {
+        p->set_status(v1::PARTICIPATION_STATUS_PARTY);
+        p->clear_withdrawal();
+      }
+      break;
+    case v1::EventPayload::kWithdrawalTookEffect:
+      if (v1::Participation* p =
+              MutableParticipation(state, c.withdrawal_took_effect().party_id())) {
+        p->set_status(v1::PARTICIPATION_STATUS_FORMER_PARTY);
+        *p->mutable_left_on() = c.withdrawal_took_effect().effective_date();
+      }
+      break;
+    case v1::EventPayload::kTerminated:
+      ApplyTermination(state, c.terminated());
+      break;
+    case v1::EventPayload::kAbandoned:
+      End(state, v1::AGREEMENT_STATUS_NEVER_IN_FORCE, c.abandoned().date());
+      break;
+    case v1::EventPayload::kAmendmentAdopted:
+    case v1::EventPayload::kContractAmended: {
+      v1::Amendment* amendment = state.add_amendments();
+      *amendment = c.has_amendment_adopted() ? c.amendment_adopted().amendment()
+                                             : c.contract_amended().amendment();
+      amendment->set_position(event.envelope().position());
+      break;
+    }
+    case v1::EventPayload::kClassificationChanged:
+      *state.mutable_classifications() = c.classification_changed().classifications();
+      break;
+    case v1::EventPayload::kAmountRecorded:
+      *state.add_amounts() = c.amount_recorded().amount();
+      break;
+    case v1::EventPayload::kAmountRevised:
+      ApplyAmountRevised(state, c.amount_revised());
+      break;
+    case v1::EventPayload::kDocumentAttached:
+      *state.add_documents() = c.document_attached().document();
+      break;
+    case v1::EventPayload::kRelationLinked:
+      *state.add_relations() = c.relation_linked().relation();
+      break;
+    case v1::EventPayload::kRecordCorrected:
+      internal::ApplyMask(c.record_corrected().agreement(),
+                          c.record_corrected().field_mask(), &state);
+      break;
+    case v1::EventPayload::kLegalNatureReassessed:
+      ApplyReassessment(state, c.legal_nature_reassessed().legal_nature());
+      break;
+    case v1::EventPayload::kCameIntoEffect:
+      state.set_status(v1::AGREEMENT_STATUS_IN_EFFECT);
+      *state.mutable_entered_into_force_on() = c.came_into_effect().effective_date();
+      break;
+    case v1::EventPayload::kDiscontinued:
+      End(state, v1::AGREEMENT_STATUS_DISCONTINUED, c.discontinued().effective_date());
+      break;
+    case v1::EventPayload::kContractSigned:
+      state.set_status(v1::AGREEMENT_STATUS_SIGNED);
+      *state.mutable_signed_on() = c.contract_signed().date();
+      if (state.place_of_conclusion().empty()) {
+        state.set_place_of_conclusion(c.contract_signed().place());
+      }
+      break;
+    case v1::EventPayload::kContractActivated:
+      state.set_status(v1::AGREEMENT_STATUS_ACTIVE);
+      *state.mutable_entered_into_force_on() = c.contract_activated().effective_date();
+      break;
+    case v1::EventPayload::kContractCompleted:
+      End(state, v1::AGREEMENT_STATUS_COMPLETED, c.contract_completed().date());
+      break;
+    case v1::EventPayload::kContractTerminated:
+      End(state, v1::AGREEMENT_STATUS_TERMINATED_EARLY,
+          c.contract_terminated().effective_date());
+      break;
+    case v1::EventPayload::kContractCancelled:
+      End(state, v1::AGREEMENT_STATUS_CANCELLED, c.contract_cancelled().date());
+      break;
+    default:
+      break;
+  }
+}
+
+template <typename State>
+void Advance(State& state, const v1::EventEnvelope& envelope) {
+  state.set_revision(envelope.revision());
+  state.set_last_position(envelope.position());
+  if (!state.has_create_time()) *state.mutable_create_time() = envelope.recorded_at();
+  *state.mutable_update_time() = envelope.recorded_at();
+}
+
+}  // namespace
+
+void EvolveAgreement(v1::Agreement& state, const v1::Event& event) {
+  ApplyPayload(state, event);
+  state.clear_sectors();
+  for (std::string& sector : SectorsOf(state.classifications())) {
+    state.add_sectors(std::move(sector));
+  }
+  Advance(state, event.envelope());
+}
+
+void EvolveParty(v1::Party& state, const v1::Event& event) {
+  const v1::EventPayload& c = event.payload();
+  switch (c.kind_case()) {
+    case v1::EventPayload::kPartyRegistered:
+      state = c.party_registered().party();
+      if (state.id().empty()) state.set_id(event.envelope().stream_id());
+      break;
+    case v1::EventPayload::kPartyUpdated:
+      internal::ApplyMask(c.party_updated().party(), c.party_updated().update_mask(),
+                          &state);
+      break;
+    case v1::EventPayload::kRecordCorrected:
+      internal::ApplyMask(c.record_corrected().party(), c.record_corrected().field_mask(),
+                          &state);
+      break;
+    default:
+      break;
+  }
+  Advance(state, event.envelope());
+}
+
+}  // namespace agreements::domain
