@@ -11,7 +11,7 @@ namespace agreements::store {
 namespace {
 
 const char* const kFamilies[] = {
-    rocksdb::kDefaultColumnFamilyName.c_str(),
+    "default",  // rocksdb::kDefaultColumnFamilyName (a global, not usable here)
     kCfLog,
     kCfStreams,
     kCfRequests,
