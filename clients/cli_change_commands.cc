@@ -192,7 +192,7 @@ std::vector<CommandSpec> DataCommands() {
       {{"title", "TEXT", "document title (required)"},
        {"language", "LANG", "BCP 47 tag, e.g. en"},
        {"media-type", "TYPE", "e.g. application/pdf"},
-       {"url", "URL", "where the document is published"},
+       {"url", "URL", "where the document is published (required)"},
        {"sha256", "HEX", "lowercase hex SHA-256 of the document's bytes"},
        {"hash-file", "PATH", "compute the SHA-256 from this local copy"}},
       BuildDocument));

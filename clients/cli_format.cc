@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "clients/cli_values.h"
 
@@ -13,6 +14,9 @@ namespace {
 
 // Longest title shown in a list; the full title is in `get`.
 constexpr size_t kListTitleWidth = 60;
+// Key/value blocks wrap values so that lines stay within this width where possible.
+constexpr size_t kKeyValueLineWidth = 100;
+constexpr size_t kMinValueWidth = 40;
 
 size_t DisplayWidth(absl::string_view text) {
   size_t width = 0;
@@ -90,8 +94,27 @@ void KeyValueBlock::Add(std::string key, std::string value) {
 void KeyValueBlock::Print(std::ostream& out) const {
   size_t width = 0;
   for (const auto& [key, value] : lines_) width = std::max(width, key.size());
+  const size_t indent = width + 2;
+  const size_t value_width = kKeyValueLineWidth > indent + kMinValueWidth
+                                 ? kKeyValueLineWidth - indent
+                                 : kMinValueWidth;
   for (const auto& [key, value] : lines_) {
-    out << key << std::string(width - key.size() + 2, ' ') << value << "\n";
+    out << key << std::string(indent - key.size(), ' ');
+    // Long values (summaries) wrap at spaces; continuation lines align with the values.
+    size_t column = 0;
+    for (absl::string_view word : absl::StrSplit(value, ' ')) {
+      const size_t word_width = DisplayWidth(word);
+      if (column > 0 && column + 1 + word_width > value_width) {
+        out << "\n" << std::string(indent, ' ');
+        column = 0;
+      } else if (column > 0) {
+        out << ' ';
+        ++column;
+      }
+      out << word;
+      column += word_width;
+    }
+    out << "\n";
   }
 }
 
@@ -136,11 +159,17 @@ void PrintAgreement(std::ostream& out, const v1::Agreement& a) {
     classifications.push_back(absl::StrCat(EnumName(c.scheme()), ":", c.code()));
   }
   block.Add("classifications", absl::StrJoin(classifications, ", "));
+  // entered_into_force_on also holds when a non-binding instrument came into effect and
+  // when a contract became active.
+  const char* effective_label =
+      a.legal_nature() == v1::LEGAL_NATURE_NON_BINDING_POLITICAL  ? "in effect from"
+      : a.legal_nature() == v1::LEGAL_NATURE_BINDING_DOMESTIC_LAW ? "active from"
+                                                                  : "in force from";
   const std::pair<const char*, const v1::Date*> dates[] = {
       {"adopted on", &a.adopted_on()},
       {"signed on", &a.signed_on()},
       {"provisionally applied", &a.provisionally_applied_from()},
-      {"in force from", &a.entered_into_force_on()},
+      {effective_label, &a.entered_into_force_on()},
       {"ended on", &a.ended_on()}};
   for (const auto& [key, date] : dates) {
     if (date->year() != 0) block.Add(key, FormatDate(*date));

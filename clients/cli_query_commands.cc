@@ -96,6 +96,23 @@ absl::Status RunSectors(Env& env) {
   return absl::OkStatus();
 }
 
+// `text` as a JSON string literal.
+std::string JsonQuote(absl::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      absl::StrAppend(&out, absl::StrFormat("\\u%04x", static_cast<int>(c)));
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
 struct LoadLine {
   int number = 0;
   v1::ExecuteBatchRequest request;
@@ -155,8 +172,9 @@ absl::Status RunLoad(Env& env) {
     const v1::CommitResult& result = response->result();
     (result.replayed() ? replayed : committed) += 1;
     if (json) {
-      env.out() << "{\"line\":" << line.number << ",\"requestId\":\"" << request_id
-                << "\",\"response\":" << ToJson(*response, /*pretty=*/false) << "}\n";
+      env.out() << "{\"line\":" << line.number
+                << ",\"requestId\":" << JsonQuote(request_id)
+                << ",\"response\":" << ToJson(*response, /*pretty=*/false) << "}\n";
     } else {
       env.out() << absl::StrFormat(kLoadRowFormat, absl::StrCat(line.number), request_id,
                                    result.replayed() ? "replayed" : "committed",

@@ -1,7 +1,6 @@
 // End-to-end tests of the `agreements` CLI against the real server binary: each test
-// suite starts build/bin/agreements-server on a free port with a fresh data directory,
-// runs the CLI as a subprocess and checks its output, exit status and the server's
-// answers.
+// starts build/bin/agreements-server on a free port with a fresh data directory, runs the
+// CLI as a subprocess and checks its output, exit status and the server's answers.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -38,7 +37,12 @@ namespace {
 namespace v1 = ::agreements::v1;
 
 constexpr char kCliPath[] = AGREEMENTS_CLI_PATH;
-constexpr char kServerPath[] = AGREEMENTS_SERVER_PATH;
+// The server binary; the environment variable AGREEMENTS_TEST_SERVER overrides it (to run
+// these tests against another build of the server).
+std::string ServerPath() {
+  const char* path = std::getenv("AGREEMENTS_TEST_SERVER");
+  return path != nullptr && *path != '\0' ? path : AGREEMENTS_SERVER_PATH;
+}
 constexpr char kDemoPath[] = AGREEMENTS_DEMO_DATA_PATH;
 
 constexpr absl::Duration kCliTimeout = absl::Seconds(60);
@@ -173,30 +177,31 @@ Message ParseJsonOrDie(const std::string& json) {
   return message;
 }
 
-// The server under test, one per test suite: a child process with its own data directory,
-// stopped with SIGTERM in TearDownTestSuite. Used from the test thread only.
+// The server under test, one per test: a child process on a free port with its own data
+// directory, stopped with SIGTERM in TearDown. Used from the test thread only.
 class CliTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    ASSERT_TRUE(std::filesystem::exists(kServerPath))
-        << "server binary missing: " << kServerPath;
+  void SetUp() override {
+    const std::string server_path = ServerPath();
+    ASSERT_TRUE(std::filesystem::exists(server_path))
+        << "server binary missing: " << server_path;
     std::string pattern = ::testing::TempDir() + "agreements_cli_test.XXXXXX";
     ASSERT_NE(mkdtemp(pattern.data()), nullptr) << std::strerror(errno);
-    temp_dir_ = new std::string(pattern);
-    const std::string data_dir = *temp_dir_ + "/data";
-    log_path_ = new std::string(*temp_dir_ + "/server.log");
-    port_ = FreePort();
-    ASSERT_GT(port_, 0);
-    address_ = new std::string(absl::StrCat("127.0.0.1:", port_));
+    temp_dir_ = pattern;
+    const std::string data_dir = temp_dir_ + "/data";
+    log_path_ = temp_dir_ + "/server.log";
+    const int port = FreePort();
+    ASSERT_GT(port, 0);
+    address_ = absl::StrCat("127.0.0.1:", port);
 
     server_pid_ = fork();
     if (server_pid_ == 0) {
-      const int log = open(log_path_->c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      const int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       dup2(log, STDOUT_FILENO);
       dup2(log, STDERR_FILENO);
       close(log);
-      execl(kServerPath, kServerPath, "--listen", address_->c_str(), "--data_dir",
-            data_dir.c_str(), static_cast<char*>(nullptr));
+      execl(server_path.c_str(), server_path.c_str(), "--listen", address_.c_str(),
+            "--data_dir", data_dir.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
     ASSERT_GT(server_pid_, 0);
@@ -206,49 +211,39 @@ class CliTest : public ::testing::Test {
       if (waitpid(server_pid_, &status, WNOHANG) == server_pid_) {
         server_pid_ = -1;
         FAIL() << "server exited with " << ExitCodeOf(status) << " during startup:\n"
-               << ReadWholeFile(*log_path_);
+               << ReadWholeFile(log_path_);
       }
       const ProcessResult health = RunProcess(
-          {kCliPath, "--server", *address_, "health", "--wait", "1s"}, absl::Seconds(10));
-      if (health.exit_code == 0) {
-        ready_ = true;
-        break;
-      }
+          {kCliPath, "--server", address_, "health", "--wait", "1s"}, absl::Seconds(10));
+      if (health.exit_code == 0) break;
       ASSERT_LT(absl::Now(), deadline) << "server not healthy in time\n"
                                        << Describe({"health"}, health) << "server log:\n"
-                                       << ReadWholeFile(*log_path_);
+                                       << ReadWholeFile(log_path_);
     }
   }
 
-  static void TearDownTestSuite() {
+  void TearDown() override {
     if (server_pid_ > 0) {
       kill(server_pid_, SIGTERM);
       int status = WaitFor(server_pid_, kServerStopTimeout);
       if (status == -1) {
         ADD_FAILURE() << "server ignored SIGTERM for " << kServerStopTimeout;
         kill(server_pid_, SIGKILL);
-        status = WaitFor(server_pid_, kServerStopTimeout);
+        WaitFor(server_pid_, kServerStopTimeout);
       } else {
-        EXPECT_EQ(ExitCodeOf(status), 0) << "server log:\n" << ReadWholeFile(*log_path_);
+        EXPECT_EQ(ExitCodeOf(status), 0) << "server log:\n" << ReadWholeFile(log_path_);
       }
       server_pid_ = -1;
     }
-    ready_ = false;
-    if (temp_dir_ != nullptr) {
+    if (!temp_dir_.empty()) {
       std::error_code ignored;
-      std::filesystem::remove_all(*temp_dir_, ignored);
+      std::filesystem::remove_all(temp_dir_, ignored);
     }
-    delete temp_dir_;
-    delete log_path_;
-    delete address_;
-    temp_dir_ = log_path_ = address_ = nullptr;
   }
-
-  void SetUp() override { ASSERT_TRUE(ready_) << "the server did not start"; }
 
   // Runs the CLI against the test server.
   ProcessResult Cli(std::vector<std::string> args) {
-    std::vector<std::string> argv = {kCliPath, "--server", *address_, "--timeout", "20s"};
+    std::vector<std::string> argv = {kCliPath, "--server", address_, "--timeout", "20s"};
     argv.insert(argv.end(), args.begin(), args.end());
     return RunProcess(argv);
   }
@@ -280,31 +275,22 @@ class CliTest : public ::testing::Test {
   }
 
   std::string WriteTempFile(const std::string& name, const std::string& content) {
-    const std::string path = *temp_dir_ + "/" + name;
+    const std::string path = temp_dir_ + "/" + name;
     std::ofstream(path) << content;
     return path;
   }
 
-  static std::string* temp_dir_;
-  static std::string* log_path_;
-  static std::string* address_;
-  static int port_;
-  static pid_t server_pid_;
-  static bool ready_;
+  std::string temp_dir_;
+  std::string log_path_;
+  std::string address_;
+  pid_t server_pid_ = -1;
 };
-
-std::string* CliTest::temp_dir_ = nullptr;
-std::string* CliTest::log_path_ = nullptr;
-std::string* CliTest::address_ = nullptr;
-int CliTest::port_ = 0;
-pid_t CliTest::server_pid_ = -1;
-bool CliTest::ready_ = false;
 
 TEST_F(CliTest, ServerAnnouncesItsAddress) {
   EXPECT_TRUE(
-      absl::StrContains(ReadWholeFile(*log_path_),
-                        absl::StrCat("agreements-server listening on ", *address_)))
-      << ReadWholeFile(*log_path_);
+      absl::StrContains(ReadWholeFile(log_path_),
+                        absl::StrCat("agreements-server listening on ", address_)))
+      << ReadWholeFile(log_path_);
 }
 
 TEST_F(CliTest, PartyRegisterGetRoundTrip) {
@@ -545,12 +531,12 @@ TEST_F(CliTest, ApplyAndDataCommandsReachEveryPayloadKind) {
   const std::string change = WriteTempFile(
       "change.json",
       R"({"documentAttached": {"document": {"title": "Signed text", "language": "en",
-          "mediaType": "application/pdf",
+          "mediaType": "application/pdf", "url": "https://example.org/signed.pdf",
           "sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}})");
   CliOk({"apply", "kz-kr-telecom-2013", "-f", change});
   const std::string copy = WriteTempFile("text.txt", "the agreed text\n");
   CliOk({"attach-document", "kz-kr-telecom-2013", "--title", "Russian text", "--language",
-         "ru", "--hash-file", copy});
+         "ru", "--url", "https://example.org/ru.txt", "--hash-file", copy});
   CliOk({"record-amount", "kz-kr-telecom-2013", "--amount-id", "financing", "--type",
          "financing", "--currency", "USD", "--value", "1000000.50", "--as-of", "2013"});
   CliOk({"revise-amount", "kz-kr-telecom-2013", "--amount-id", "financing", "--currency",

@@ -277,8 +277,9 @@ absl::Status ParseJson(absl::string_view json, absl::string_view source,
       google::protobuf::util::JsonStringToMessage(
           google::protobuf::StringPiece(json.data(), json.size()), &message);
   if (status.ok()) return absl::OkStatus();
-  return UsageError(absl::StrCat(source, ": not a ", message.GetTypeName(),
-                                 " in protobuf JSON: ", status.ToString()));
+  return UsageError(
+      absl::StrCat(source, ": not valid protobuf JSON for ", message.GetTypeName(), ": ",
+                   absl::string_view(status.message().data(), status.message().size())));
 }
 
 std::string ToJson(const google::protobuf::Message& message, bool pretty) {
