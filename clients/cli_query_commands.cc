@@ -113,6 +113,7 @@ std::string JsonQuote(absl::string_view text) {
   return out;
 }
 
+// One request of a load file and the line it came from.
 struct LoadLine {
   int number = 0;
   v1::ExecuteBatchRequest request;

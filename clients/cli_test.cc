@@ -49,6 +49,7 @@ constexpr absl::Duration kCliTimeout = absl::Seconds(60);
 constexpr absl::Duration kServerStartTimeout = absl::Seconds(30);
 constexpr absl::Duration kServerStopTimeout = absl::Seconds(15);
 
+// What a finished subprocess left: exit code (128 + signal when killed) and its output.
 struct ProcessResult {
   int exit_code = -1;
   std::string out;
