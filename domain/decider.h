@@ -5,7 +5,8 @@
 //
 // No gRPC, no RocksDB. Every function here is a pure function of its arguments and is
 // safe to call from any thread. The committer (store/) loads the state and the context,
-// calls Decide, assigns positions and revisions, and calls Evolve on the committed events.
+// calls Decide, assigns positions and revisions, and calls Evolve on the committed
+// events.
 #ifndef AGREEMENTS_DOMAIN_DECIDER_H_
 #define AGREEMENTS_DOMAIN_DECIDER_H_
 
@@ -46,18 +47,19 @@ struct DecideContext {
   std::optional<v1::EventEnvelope> corrected_event;
 };
 
-// Checks a command on its own, without any state: required fields, formats (ids, ISO 3166-1
-// alpha-2 countries, ISO 4217 currencies, BCP 47 language tags, calendar dates with
-// precision, SHA-256 hex), non-negative amounts and size limits (see limits.h).
+// Checks a command on its own, without any state: required fields, formats (ids, ISO
+// 3166-1 alpha-2 countries, ISO 4217 currencies, BCP 47 language tags, calendar dates
+// with precision, SHA-256 hex), non-negative amounts and size limits (see limits.h).
 // Errors are INVALID_ARGUMENT and name the field path and the rule, e.g.
-// "change.agreement_recorded.agreement.titles[0].language: must be a BCP 47 language tag".
+// "change.agreement_recorded.agreement.titles[0].language: must be a BCP 47 language
+// tag".
 absl::Status ValidateCommand(const v1::Command& command);
 
 // Decides the events for a command on an agreement stream. `state` is nullptr when the
 // agreement does not exist. The command's stream_id is set (the committer assigns ids
 // before calling). Errors:
-//   NOT_FOUND            the agreement (for a change) or a referenced party/agreement/event
-//   ALREADY_EXISTS       agreement_recorded for an existing id
+//   NOT_FOUND            the agreement (for a change) or a referenced
+//   party/agreement/event ALREADY_EXISTS       agreement_recorded for an existing id
 //   FAILED_PRECONDITION  an illegal transition; the message names the current status and
 //                        the attempted action, e.g. "agreement x is TERMINATED: cannot
 //                        enter into force"

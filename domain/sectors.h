@@ -18,8 +18,8 @@ const std::vector<std::string>& RegistrySectors();
 
 bool IsRegistrySector(absl::string_view code);
 
-// Sorted, unique registry sectors of a set of classifications: REGISTRY_SECTOR codes map to
-// themselves; OECD DAC and ISIC codes map by the prefix table in docs/domain.md.
+// Sorted, unique registry sectors of a set of classifications: REGISTRY_SECTOR codes map
+// to themselves; OECD DAC and ISIC codes map by the prefix table in docs/domain.md.
 std::vector<std::string> SectorsOf(
     const google::protobuf::RepeatedPtrField<agreements::v1::Classification>&
         classifications);

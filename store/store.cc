@@ -12,14 +12,8 @@ namespace {
 
 const char* const kFamilies[] = {
     "default",  // rocksdb::kDefaultColumnFamilyName (a global, not usable here)
-    kCfLog,
-    kCfStreams,
-    kCfRequests,
-    kCfAgreements,
-    kCfParties,
-    kCfAgreementIndex,
-    kCfPartyIndex,
-    kCfSectorCounters,
+    kCfLog,     kCfStreams,        kCfRequests,   kCfAgreements,
+    kCfParties, kCfAgreementIndex, kCfPartyIndex, kCfSectorCounters,
 };
 
 }  // namespace
