@@ -21,7 +21,7 @@ using testing::RecordAgreementCommand;
 using testing::RegisterStateCommand;
 using testing::Request;
 using testing::SignCommand;
-using testing::TempDir;
+using ::agreements::testing::TempDir;
 
 class CommitterTest : public ::testing::Test {
  protected:

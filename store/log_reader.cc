@@ -7,16 +7,26 @@
 
 namespace agreements::store {
 
-absl::StatusOr<EventPage> LogReader::ReadForward(uint64_t from, size_t limit) const {
-  ScopedSnapshot snapshot(store_->db());
+namespace {
+
+// Reads up to `limit` events from one snapshot, starting at `from` and walking forwards
+// or backwards. `from` 0 backwards means the head.
+absl::StatusOr<EventPage> ReadLog(const Store* store, uint64_t from, size_t limit,
+                                  bool forward) {
+  ScopedSnapshot snapshot(store->db());
   EventPage page;
-  auto head = store_->ReadHead(snapshot.get());
+  auto head = store->ReadHead(snapshot.get());
   if (!head.ok()) return head.status();
   page.head = *head;
   rocksdb::ReadOptions read;
   read.snapshot = snapshot.get();
-  std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(read, store_->log()));
-  for (it->Seek(LogKey(from)); it->Valid() && page.events.size() < limit; it->Next()) {
+  std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(read, store->log()));
+  if (forward) {
+    it->Seek(LogKey(from));
+  } else {
+    it->SeekForPrev(LogKey(from == 0 || from > page.head ? page.head : from));
+  }
+  for (; it->Valid() && page.events.size() < limit; forward ? it->Next() : it->Prev()) {
     StoredEvent event;
     if (!DecodeU64(ToView(it->key()), event.position)) {
       return absl::DataLossError("log key is not 8 bytes");
@@ -28,27 +38,14 @@ absl::StatusOr<EventPage> LogReader::ReadForward(uint64_t from, size_t limit) co
   return page;
 }
 
+}  // namespace
+
+absl::StatusOr<EventPage> LogReader::ReadForward(uint64_t from, size_t limit) const {
+  return ReadLog(store_, from, limit, /*forward=*/true);
+}
+
 absl::StatusOr<EventPage> LogReader::ReadBackward(uint64_t from, size_t limit) const {
-  ScopedSnapshot snapshot(store_->db());
-  EventPage page;
-  auto head = store_->ReadHead(snapshot.get());
-  if (!head.ok()) return head.status();
-  page.head = *head;
-  if (from == 0 || from > page.head) from = page.head;
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot.get();
-  std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(read, store_->log()));
-  for (it->SeekForPrev(LogKey(from)); it->Valid() && page.events.size() < limit;
-       it->Prev()) {
-    StoredEvent event;
-    if (!DecodeU64(ToView(it->key()), event.position)) {
-      return absl::DataLossError("log key is not 8 bytes");
-    }
-    event.bytes = it->value().ToString();
-    page.events.push_back(std::move(event));
-  }
-  if (!it->status().ok()) return FromRocksStatus(it->status(), "reading the log");
-  return page;
+  return ReadLog(store_, from, limit, /*forward=*/false);
 }
 
 absl::StatusOr<EventPage> LogReader::ReadStream(agreements::v1::StreamType type,

@@ -1,26 +1,8 @@
 #include "store/store_test_util.h"
 
-#include <cstdlib>
-#include <filesystem>
-
-#include "gtest/gtest.h"
-
 namespace agreements::store::testing {
 
 namespace v1 = ::agreements::v1;
-
-TempDir::TempDir() {
-  std::string base = ::testing::TempDir();
-  std::string pattern = base + "/agreements-XXXXXX";
-  char* made = mkdtemp(pattern.data());
-  if (made == nullptr) std::abort();
-  path_ = made;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
 
 v1::Command RegisterStateCommand(const std::string& id, const std::string& country) {
   v1::Command command;

@@ -6,20 +6,10 @@
 #include <vector>
 
 #include "agreements/v1/events.pb.h"
+#include "common/temp_dir.h"
 #include "store/committer.h"
 
 namespace agreements::store::testing {
-
-// A fresh directory under the test temp dir, removed on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 agreements::v1::Command RegisterStateCommand(const std::string& id,
                                              const std::string& country);

@@ -16,18 +16,6 @@ namespace agreements::testing {
 
 namespace v1 = ::agreements::v1;
 
-TempDir::TempDir() {
-  std::string pattern = ::testing::TempDir() + "/agreements-e2e-XXXXXX";
-  char* made = mkdtemp(pattern.data());
-  if (made == nullptr) std::abort();
-  path_ = made;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 v1::Date Day(int year, int month, int day) {
   v1::Date date;
   date.set_year(year);

@@ -10,19 +10,9 @@
 
 #include "agreements/v1/command_service.pb.h"
 #include "agreements/v1/events.pb.h"
+#include "common/temp_dir.h"
 
 namespace agreements::testing {
-
-// A fresh directory removed on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 agreements::v1::RegisterPartyRequest StateParty(const std::string& request_id,
                                                 const std::string& id,
