@@ -16,6 +16,7 @@
 #include "agreements/v1/command_service.pb.h"
 #include "agreements/v1/events.pb.h"
 #include "clients/cli_flags.h"
+#include "clients/cli_values.h"
 #include "clients/client.h"
 #include "google/protobuf/message.h"
 
@@ -60,6 +61,43 @@ class Env {
   std::ostream& out_;
   std::unique_ptr<client::RegistryClient> client_;
 };
+
+// The paging shared by the list commands: --page-size, --page-token and --min-position
+// set on `request`; one page, or with --all every page merged into one response; printed
+// as JSON or with `table` plus a hint when more pages remain.
+//   fetch(client, request) -> absl::StatusOr<Response>
+//   merge(all, page)       appends the page's items to `all`
+template <typename Request, typename Response, typename Fetch, typename Merge,
+          typename Table>
+absl::Status ListPages(Env& env, Request request, Fetch fetch, Merge merge, Table table) {
+  const ParsedArgs& args = env.args();
+  if (std::optional<std::string> size = args.Get("page-size")) {
+    absl::StatusOr<int32_t> page_size = ParseInt32("page-size", *size);
+    if (!page_size.ok()) return page_size.status();
+    request.set_page_size(*page_size);
+  }
+  request.set_page_token(args.Get("page-token").value_or(""));
+  request.set_min_position(env.MinPosition());
+  absl::StatusOr<const client::RegistryClient*> client = env.Client();
+  if (!client.ok()) return client.status();
+  Response all;
+  while (true) {
+    absl::StatusOr<Response> page = fetch(**client, request);
+    if (!page.ok()) return page.status();
+    merge(all, *page);
+    all.set_position(page->position());
+    all.set_next_page_token(page->next_page_token());
+    if (!args.Has("all") || page->next_page_token().empty()) break;
+    request.set_page_token(page->next_page_token());
+  }
+  env.Print(all, [&] {
+    table(all);
+    if (!all.next_page_token().empty()) {
+      env.out() << "(more: --page-token " << all.next_page_token() << " or --all)\n";
+    }
+  });
+  return absl::OkStatus();
+}
 
 // --expected-revision N (exact), or "none" (the stream must not exist) / "exists"; unset
 // when the flag is absent.

@@ -141,29 +141,17 @@ absl::Status RunList(Env& env) {
   ASSIGN_OR_RETURN(auto type, EnumFlag<v1::PartyType>(args, "type"));
   if (type.has_value()) request.set_type(*type);
   request.set_country_code(absl::AsciiStrToUpper(args.Get("country").value_or("")));
-  if (std::optional<std::string> size = args.Get("page-size")) {
-    ASSIGN_OR_RETURN(int32_t page_size, ParseInt32("page-size", *size));
-    request.set_page_size(page_size);
-  }
-  request.set_page_token(args.Get("page-token").value_or(""));
-  request.set_min_position(env.MinPosition());
-  ASSIGN_OR_RETURN(const client::RegistryClient* client, env.Client());
-  v1::ListPartiesResponse all;
-  while (true) {
-    ASSIGN_OR_RETURN(v1::ListPartiesResponse page, client->ListParties(request));
-    all.mutable_parties()->MergeFrom(page.parties());
-    all.set_position(page.position());
-    all.set_next_page_token(page.next_page_token());
-    if (!args.Has("all") || page.next_page_token().empty()) break;
-    request.set_page_token(page.next_page_token());
-  }
-  env.Print(all, [&] {
-    PrintPartyList(env.out(), all.parties());
-    if (!all.next_page_token().empty()) {
-      env.out() << "(more: --page-token " << all.next_page_token() << " or --all)\n";
-    }
-  });
-  return absl::OkStatus();
+  return ListPages<v1::ListPartiesRequest, v1::ListPartiesResponse>(
+      env, std::move(request),
+      [](const client::RegistryClient& client, const v1::ListPartiesRequest& r) {
+        return client.ListParties(r);
+      },
+      [](v1::ListPartiesResponse& all, const v1::ListPartiesResponse& page) {
+        all.mutable_parties()->MergeFrom(page.parties());
+      },
+      [&env](const v1::ListPartiesResponse& all) {
+        PrintPartyList(env.out(), all.parties());
+      });
 }
 
 }  // namespace

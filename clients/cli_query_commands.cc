@@ -47,29 +47,17 @@ absl::Status RunList(Env& env) {
   if (from.has_value()) *request.mutable_signed_from() = *from;
   ASSIGN_OR_RETURN(auto to, DateFlag(args, "signed-to"));
   if (to.has_value()) *request.mutable_signed_to() = *to;
-  if (std::optional<std::string> size = args.Get("page-size")) {
-    ASSIGN_OR_RETURN(int32_t page_size, ParseInt32("page-size", *size));
-    request.set_page_size(page_size);
-  }
-  request.set_page_token(args.Get("page-token").value_or(""));
-  request.set_min_position(env.MinPosition());
-  ASSIGN_OR_RETURN(const client::RegistryClient* client, env.Client());
-  v1::ListAgreementsResponse all;
-  while (true) {
-    ASSIGN_OR_RETURN(v1::ListAgreementsResponse page, client->ListAgreements(request));
-    all.mutable_agreements()->MergeFrom(page.agreements());
-    all.set_position(page.position());
-    all.set_next_page_token(page.next_page_token());
-    if (!args.Has("all") || page.next_page_token().empty()) break;
-    request.set_page_token(page.next_page_token());
-  }
-  env.Print(all, [&] {
-    PrintAgreementList(env.out(), all.agreements());
-    if (!all.next_page_token().empty()) {
-      env.out() << "(more: --page-token " << all.next_page_token() << " or --all)\n";
-    }
-  });
-  return absl::OkStatus();
+  return ListPages<v1::ListAgreementsRequest, v1::ListAgreementsResponse>(
+      env, std::move(request),
+      [](const client::RegistryClient& client, const v1::ListAgreementsRequest& r) {
+        return client.ListAgreements(r);
+      },
+      [](v1::ListAgreementsResponse& all, const v1::ListAgreementsResponse& page) {
+        all.mutable_agreements()->MergeFrom(page.agreements());
+      },
+      [&env](const v1::ListAgreementsResponse& all) {
+        PrintAgreementList(env.out(), all.agreements());
+      });
 }
 
 absl::Status RunSummary(Env& env) {
