@@ -7,7 +7,6 @@ packages=(
   build-essential
   cmake
   ccache
-  pkg-config
   clang-format
   libabsl-dev
   libgrpc++-dev
@@ -16,8 +15,6 @@ packages=(
   protobuf-compiler-grpc
   librocksdb-dev
   libgtest-dev
-  libgmock-dev
-  procps
 )
 
 missing=()
