@@ -1,6 +1,7 @@
 // DecideAgreement: the entry point, agreement_recorded, the terminal-status gate, and the
 // commands every lifecycle shares (participants, amendments, classifications, amounts,
 // documents, relations).
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -136,6 +137,17 @@ absl::StatusOr<Events> DecideParticipantAdded(const Decision& d) {
     return Invalid("change.participant_added.participation.party_id",
                    absl::StrFormat("party %s already participates in agreement %s",
                                    party_id, d.id()));
+  }
+  const v1::Participation& added = d.change().participant_added().participation();
+  if (d.state.arity() == v1::ARITY_BILATERAL &&
+      std::find(added.roles().begin(), added.roles().end(), v1::PARTICIPANT_ROLE_PARTY) !=
+          added.roles().end() &&
+      CountPartyRoles(d.state.participations()) >= 2) {
+    return Invalid("change.participant_added.participation.roles",
+                   absl::StrFormat("agreement %s is ARITY_BILATERAL and already has two "
+                                   "participants with role PARTICIPANT_ROLE_PARTY; "
+                                   "correct its arity to ARITY_MULTILATERAL first",
+                                   d.id()));
   }
   RETURN_IF_ERROR(RequireRoom(d, d.state.participations_size(), kMaxParticipations,
                               "participations"));
@@ -281,6 +293,7 @@ absl::StatusOr<std::vector<v1::EventPayload>> DecideAgreement(
     case v1::EventPayload::kWithdrawalTookEffect:
     case v1::EventPayload::kTerminated:
     case v1::EventPayload::kAbandoned:
+    case v1::EventPayload::kNonParticipationDeclared:
       return internal::DecideInstrumentStep(d);
     default:
       return internal::DecideOtherStep(d);

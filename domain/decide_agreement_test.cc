@@ -102,6 +102,28 @@ TEST(DecideAgreementTest, ParticipantAddedChecksPartyAndDuplicates) {
             v1::PARTICIPATION_STATUS_NEGOTIATING);
 }
 
+TEST(DecideAgreementTest, BilateralAgreementTakesNoThirdParty) {
+  TestRegistry registry;
+  registry.Reach("a1", kBinding, kBilateral, v1::AGREEMENT_STATUS_DRAFT);
+  v1::EventPayload third = ParticipantAdded("kepco");
+  third.mutable_participant_added()->mutable_participation()->add_roles(
+      v1::PARTICIPANT_ROLE_PARTY);
+  ExpectError(registry.Run(AgreementCommand("a1", third)),
+              absl::StatusCode::kInvalidArgument,
+              "change.participant_added.participation.roles: agreement a1 is "
+              "ARITY_BILATERAL and already has two participants with role "
+              "PARTICIPANT_ROLE_PARTY");
+  // Other roles are welcome: a guarantor of a bilateral treaty is not a third party.
+  third.mutable_participant_added()->mutable_participation()->set_roles(
+      0, v1::PARTICIPANT_ROLE_GUARANTOR);
+  registry.MustRun(AgreementCommand("a1", third));
+  // A multilateral agreement takes any number of parties.
+  registry.Reach("a2", kBinding, kMultilateral, v1::AGREEMENT_STATUS_DRAFT);
+  third.mutable_participant_added()->mutable_participation()->set_roles(
+      0, v1::PARTICIPANT_ROLE_PARTY);
+  registry.MustRun(AgreementCommand("a2", third));
+}
+
 TEST(DecideAgreementTest, SignatureByNonParticipant) {
   TestRegistry registry;
   registry.Reach("a1", kBinding, kMultilateral, v1::AGREEMENT_STATUS_DRAFT);
@@ -272,6 +294,71 @@ TEST(DecideAgreementTest, StateLimitsAreFailedPrecondition) {
       "agreement a1 has 200 documents: cannot attach a document: the limit is 200");
 }
 
+// contract_signed is dated at the last signature: never before a recorded participant
+// signature, compared at the coarser precision.
+struct ContractDateCase {
+  std::string name;
+  std::vector<std::pair<std::string, v1::Date>> signatures;
+  v1::Date contract_date;
+  std::string error;  // empty: accepted
+};
+
+class ContractSignedDateTest : public ::testing::TestWithParam<ContractDateCase> {};
+
+TEST_P(ContractSignedDateTest, NotBeforeTheLastParticipantSignature) {
+  const ContractDateCase& c = GetParam();
+  TestRegistry registry;
+  registry.Reach("c1", v1::LEGAL_NATURE_BINDING_DOMESTIC_LAW, kMultilateral,
+                 v1::AGREEMENT_STATUS_DRAFT);
+  for (const auto& [party, date] : c.signatures) {
+    registry.MustRun(
+        AgreementCommand("c1", Signed(party, v1::SIGNATURE_KIND_SIMPLE, date)));
+  }
+  absl::StatusOr<std::vector<v1::Event>> result =
+      registry.Run(AgreementCommand("c1", ContractSigned(c.contract_date)));
+  if (c.error.empty()) {
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(registry.agreement("c1").status(), v1::AGREEMENT_STATUS_SIGNED);
+    return;
+  }
+  ExpectError(result, absl::StatusCode::kInvalidArgument,
+              "change.contract_signed.date: must not be earlier than the last "
+              "participant signature (" +
+                  c.error + ")");
+  EXPECT_EQ(registry.agreement("c1").status(), v1::AGREEMENT_STATUS_DRAFT);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Contracts, ContractSignedDateTest,
+    ::testing::ValuesIn(std::vector<ContractDateCase>{
+        {"no_signatures", {}, Day(2009, 5, 14), ""},
+        {"same_day_as_last",
+         {{"kz", Day(2009, 5, 14)}, {"kr", Day(2009, 5, 20)}},
+         Day(2009, 5, 20),
+         ""},
+        {"after_last", {{"kz", Day(2009, 5, 14)}}, Day(2009, 6, 1), ""},
+        {"before_last",
+         {{"kz", Day(2009, 5, 14)}, {"kr", Day(2009, 5, 20)}},
+         Day(2009, 5, 19),
+         "2009-05-20"},
+        {"last_recorded_first",
+         {{"kr", Day(2009, 5, 20)}, {"kz", Day(2009, 5, 14)}},
+         Day(2009, 5, 15),
+         "2009-05-20"},
+        {"month_signature_day_contract", {{"kz", Month(2009, 5)}}, Day(2009, 5, 1), ""},
+        {"day_signature_month_contract", {{"kz", Day(2009, 5, 20)}}, Month(2009, 5), ""},
+        {"month_contract_before",
+         {{"kz", Day(2009, 5, 20)}},
+         Month(2009, 4),
+         "2009-05-20"},
+        {"later_month_signature",
+         {{"kz", Day(2009, 5, 20)}, {"kr", Month(2009, 6)}},
+         Day(2009, 5, 25),
+         "2009-06"},
+        {"year_signature", {{"kz", Year(2010)}}, Day(2009, 12, 31), "2010"},
+    }),
+    [](const auto& info) { return info.param.name; });
+
 // Corrections.
 
 // Fixture: a1 is a TERMINATED multilateral treaty, a2 a DRAFT one.
@@ -392,8 +479,18 @@ TEST_F(CorrectionTest, DenunciationGroundNeedsBilateralArity) {
           "a1", Corrected(RecordedPosition("a1"), {"termination_ground"}, values))),
       absl::StatusCode::kInvalidArgument, "not bilateral");
   values.set_arity(v1::ARITY_BILATERAL);
+  ExpectError(registry_.Run(AgreementCommand(
+                  "a1", Corrected(RecordedPosition("a1"), {"termination_ground", "arity"},
+                                  values))),
+              absl::StatusCode::kInvalidArgument,
+              "change.record_corrected: would leave ARITY_BILATERAL on an agreement with "
+              "3 participants with role PARTICIPANT_ROLE_PARTY");
+  // jp was a witness, not a party: correcting its roles makes the treaty bilateral.
+  *values.mutable_participations() = registry_.agreement("a1").participations();
+  values.mutable_participations(2)->set_roles(0, v1::PARTICIPANT_ROLE_WITNESS);
   registry_.MustRun(AgreementCommand(
-      "a1", Corrected(RecordedPosition("a1"), {"termination_ground", "arity"}, values)));
+      "a1", Corrected(RecordedPosition("a1"),
+                      {"termination_ground", "arity", "participations"}, values)));
   EXPECT_EQ(registry_.agreement("a1").arity(), v1::ARITY_BILATERAL);
 }
 
@@ -414,6 +511,8 @@ TEST(ReferencesOfTest, ListsPartiesAgreementsAndPosition) {
   refs =
       ReferencesOf(AgreementCommand("a1", Signed("kz", v1::SIGNATURE_KIND_SIMPLE, {})));
   EXPECT_EQ(refs.party_ids, (std::vector<std::string>{"kz"}));
+  refs = ReferencesOf(AgreementCommand("a1", NonParticipationDeclared("jp", {})));
+  EXPECT_EQ(refs.party_ids, (std::vector<std::string>{"jp"}));
   refs = ReferencesOf(AgreementCommand(
       "a1", Terminated(v1::TERMINATION_GROUND_REPLACED_BY_LATER, {}, "a9")));
   EXPECT_EQ(refs.agreement_ids, (std::vector<std::string>{"a9"}));
@@ -429,6 +528,8 @@ TEST(EventTypeNameTest, IsTheOneofFieldName) {
   EXPECT_EQ(EventTypeName(Signed("kz", v1::SIGNATURE_KIND_SIMPLE, {})),
             "participant_signed");
   EXPECT_EQ(EventTypeName(ContractCancelled({})), "contract_cancelled");
+  EXPECT_EQ(EventTypeName(NonParticipationDeclared("jp", {})),
+            "non_participation_declared");
   EXPECT_EQ(EventTypeName(RegisterPayload(v1::PARTY_TYPE_STATE, "KZ", "x")),
             "party_registered");
   EXPECT_EQ(EventTypeName(v1::EventPayload()), "");

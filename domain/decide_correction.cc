@@ -105,6 +105,14 @@ absl::StatusOr<Events> DecideAgreementCorrection(const Decision& d) {
         "would leave termination ground DENUNCIATION_BILATERAL on an agreement "
         "that is not bilateral");
   }
+  const int parties = CountPartyRoles(result.participations());
+  if (result.arity() == v1::ARITY_BILATERAL && parties > 2) {
+    return Invalid("change.record_corrected",
+                   absl::StrFormat("would leave ARITY_BILATERAL on an agreement with %d "
+                                   "participants with role PARTICIPANT_ROLE_PARTY (a "
+                                   "bilateral instrument has two)",
+                                   parties));
+  }
   return Emit(d);
 }
 

@@ -42,12 +42,20 @@ int CountContracting(const v1::Agreement& state) {
 }
 
 absl::StatusOr<Events> DecideConsent(const Decision& d) {
+  if (IsBeforeSignature(d.status()) && d.status() != kOpenForSignature) {
+    return Illegal(d,
+                   "consent without a signature needs a text open for signature (record "
+                   "opened_for_signature) or a signature first");
+  }
   if (!d.StatusIn(
           {kOpenForSignature, kSignedNotInForce, kProvisionallyApplied, kInForce})) {
     return Illegal(d);
   }
   const v1::ConsentExpressed& e = d.change().consent_expressed();
   ASSIGN_OR_RETURN(const v1::Participation* p, Participant(d, e.party_id()));
+  if (p->status() == v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY) {
+    return IllegalForParticipant(d, *p, kDeclaredNotToBecomeParty);
+  }
   if (e.consent().means() == v1::CONSENT_MEANS_RATIFICATION) {
     if (p->status() != v1::PARTICIPATION_STATUS_SIGNATORY) {
       return IllegalForParticipant(
@@ -56,6 +64,25 @@ absl::StatusOr<Events> DecideConsent(const Decision& d) {
   } else if (p->status() != v1::PARTICIPATION_STATUS_NEGOTIATING &&
              p->status() != v1::PARTICIPATION_STATUS_SIGNATORY) {
     return IllegalForParticipant(d, *p, "consent to be bound is expressed only once");
+  }
+  return Emit(d);
+}
+
+// VCLT 18(a): a State that took part in the negotiation or signed subject to
+// ratification may make clear its intention not to become a party; one that has
+// expressed consent to be bound withdraws instead (once the treaty is in force).
+absl::StatusOr<Events> DecideNonParticipation(const Decision& d) {
+  const v1::NonParticipationDeclared& e = d.change().non_participation_declared();
+  ASSIGN_OR_RETURN(const v1::Participation* p, Participant(d, e.party_id()));
+  if (p->status() == v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY) {
+    return IllegalForParticipant(d, *p, "it has already declared it");
+  }
+  if (p->status() != v1::PARTICIPATION_STATUS_NEGOTIATING &&
+      p->status() != v1::PARTICIPATION_STATUS_SIGNATORY) {
+    return IllegalForParticipant(
+        d, *p,
+        "only a NEGOTIATING or SIGNATORY participant declares it (VCLT 18(a)); after "
+        "consent to be bound a party withdraws");
   }
   return Emit(d);
 }
@@ -204,6 +231,11 @@ absl::StatusOr<Events> DecideTermination(const Decision& d) {
 absl::StatusOr<Events> DecideInstrumentStep(const Decision& d) {
   const v1::EventPayload& c = d.change();
   if (d.lifecycle() != Lifecycle::kInstrument) {
+    if (c.has_non_participation_declared()) {
+      return NotInLifecycle(d,
+                            "only a treaty binds a signatory before entry into force "
+                            "(VCLT 18)");
+    }
     if (c.has_terminated() || c.has_abandoned()) {
       return NotInLifecycle(d, d.lifecycle() == Lifecycle::kNonBinding
                                    ? "record discontinued"
@@ -241,6 +273,8 @@ absl::StatusOr<Events> DecideInstrumentStep(const Decision& d) {
     case v1::EventPayload::kAbandoned:
       if (!d.StatusIn({kOpenForSignature, kSignedNotInForce})) return Illegal(d);
       return Emit(d);
+    case v1::EventPayload::kNonParticipationDeclared:
+      return DecideNonParticipation(d);
     default:
       return absl::InternalError("DecideInstrumentStep: unexpected change");
   }

@@ -39,6 +39,10 @@ absl::Status Illegal(const Decision& d, absl::string_view why = "");
 // NON_BINDING_POLITICAL; record legal_nature_reassessed first".
 absl::Status NotInLifecycle(const Decision& d, absl::string_view hint = "");
 
+// Why a NOT_BECOMING_PARTY participant can no longer sign or consent.
+inline constexpr char kDeclaredNotToBecomeParty[] =
+    "it has declared that it will not become a party (VCLT 18(a))";
+
 // FAILED_PRECONDITION "party <p> in agreement <id> is <STATUS>: cannot <action>: <why>".
 absl::Status IllegalForParticipant(const Decision& d, const v1::Participation& p,
                                    absl::string_view why);

@@ -68,6 +68,30 @@ std::vector<Transition> AllowedTransitions() {
        kSignedNotInForce},
       {"later_signature", kBinding, kSignedNotInForce, Signed("jp", kSimple, kDate),
        kSignedNotInForce},
+      // Consent without a signature concludes the instrument like a first signature.
+      {"first_accession_when_open", kBinding, kOpen,
+       ConsentExpressed("kz", v1::CONSENT_MEANS_ACCESSION, kDate), kSignedNotInForce},
+      {"first_acceptance_when_open", kBinding, kOpen,
+       ConsentExpressed("kz", v1::CONSENT_MEANS_ACCEPTANCE, kDate), kSignedNotInForce},
+      {"first_approval_when_open", kBinding, kOpen,
+       ConsentExpressed("kz", v1::CONSENT_MEANS_APPROVAL, kDate), kSignedNotInForce},
+      {"first_succession_when_open", kBinding, kOpen,
+       ConsentExpressed("kz", v1::CONSENT_MEANS_SUCCESSION, kDate), kSignedNotInForce},
+      {"later_accession", kBinding, kSignedNotInForce,
+       ConsentExpressed("jp", v1::CONSENT_MEANS_ACCESSION, kDate), kSignedNotInForce},
+      {"accession_when_provisionally_applied", kBinding, kProvisional,
+       ConsentExpressed("jp", v1::CONSENT_MEANS_ACCESSION, kDate), kProvisional},
+      // VCLT 18(a): a declaration not to become a party leaves the instrument as it is.
+      {"non_participation_when_negotiating", kBinding, kNegotiating,
+       NonParticipationDeclared("jp", kDate), kNegotiating},
+      {"non_participation_when_open", kBinding, kOpen,
+       NonParticipationDeclared("jp", kDate), kOpen},
+      {"non_participation_when_signed", kBinding, kSignedNotInForce,
+       NonParticipationDeclared("jp", kDate), kSignedNotInForce},
+      {"non_participation_when_in_force", kBinding, kInForce,
+       NonParticipationDeclared("jp", kDate), kInForce},
+      {"non_participation_when_suspended", kMixed, kSuspended,
+       NonParticipationDeclared("jp", kDate), kSuspended},
       {"signature_of_treaty_in_force", kBinding, kInForce, Signed("jp", kSimple, kDate),
        kInForce},
       {"provisional_application", kBinding, kSignedNotInForce,
@@ -244,7 +268,41 @@ std::vector<Forbidden> ForbiddenTransitions() {
        "it has already signed"},
       {"consent_before_opening", kBinding, kNegotiating,
        ConsentExpressed("kz", v1::CONSENT_MEANS_ACCESSION, kDate), kFailed,
-       "is NEGOTIATING: cannot record consent to be bound"},
+       "is NEGOTIATING: cannot record consent to be bound: consent without a signature "
+       "needs a text open for signature"},
+      {"consent_in_draft", kBinding, kDraft,
+       ConsentExpressed("kz", v1::CONSENT_MEANS_ACCEPTANCE, kDate), kFailed,
+       "is DRAFT: cannot record consent to be bound"},
+      {"consent_when_adopted", kBinding, kAdopted,
+       ConsentExpressed("kz", v1::CONSENT_MEANS_APPROVAL, kDate), kFailed,
+       "is ADOPTED: cannot record consent to be bound"},
+      {"consent_when_suspended", kBinding, kSuspended,
+       ConsentExpressed("jp", v1::CONSENT_MEANS_ACCESSION, kDate), kFailed,
+       "is SUSPENDED: cannot record consent to be bound"},
+      {"non_participation_of_contracting", kBinding, kSignedNotInForce,
+       NonParticipationDeclared("kz", kDate), kFailed,
+       "party kz in agreement a1 is CONTRACTING: cannot declare that it will not become "
+       "a party: only a NEGOTIATING or SIGNATORY participant"},
+      {"non_participation_of_party", kBinding, kInForce,
+       NonParticipationDeclared("kr", kDate), kFailed,
+       "party kr in agreement a1 is PARTY: cannot declare that it will not become a "
+       "party"},
+      {"non_participation_of_non_participant", kBinding, kDraft,
+       NonParticipationDeclared("kepco", kDate), kFailed,
+       "party kepco is not a participant of agreement a1"},
+      {"non_participation_when_terminated", kBinding, kTerminated,
+       NonParticipationDeclared("jp", kDate), kFailed,
+       "agreement a1 is TERMINATED: cannot declare that it will not become a party"},
+      {"non_participation_when_never_in_force", kBinding, kNeverInForce,
+       NonParticipationDeclared("jp", kDate), kFailed,
+       "agreement a1 is NEVER_IN_FORCE: cannot declare"},
+      {"non_participation_in_mou", kNonBinding, kSigned,
+       NonParticipationDeclared("jp", kDate), kFailed,
+       "its legal nature NON_BINDING_POLITICAL follows the non-binding lifecycle; only "
+       "a treaty binds a signatory before entry into force (VCLT 18)"},
+      {"non_participation_in_contract", kContract, kDraft,
+       NonParticipationDeclared("jp", kDate), kFailed,
+       "its legal nature BINDING_DOMESTIC_LAW follows the contract lifecycle"},
       {"enter_into_force_for_non_contracting", kBinding, kInForce,
        EnteredIntoForce("jp", kDate), kFailed,
        "party jp in agreement a1 is NEGOTIATING: cannot enter into force"},
@@ -325,6 +383,7 @@ std::vector<ParticipantStep> ParticipantSteps() {
   const PS kPending = v1::PARTICIPATION_STATUS_WITHDRAWAL_PENDING;
   const PS kFormer = v1::PARTICIPATION_STATUS_FORMER_PARTY;
   const PS kSuspendedP = v1::PARTICIPATION_STATUS_SUSPENDED;
+  const PS kNotBecomingParty = v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY;
   const v1::Date later = Day(2017, 1, 1);
   return {
       {"added", kDraft, {}, "jp", kNegotiatingP},
@@ -345,6 +404,33 @@ std::vector<ParticipantStep> ParticipantSteps() {
         ConsentExpressed("jp", v1::CONSENT_MEANS_RATIFICATION, later)},
        "jp",
        kContracting},
+      {"accession_when_open",
+       kOpen,
+       {ConsentExpressed("jp", v1::CONSENT_MEANS_ACCESSION, later)},
+       "jp",
+       kContracting},
+      {"negotiator_declares_not_becoming_party",
+       kNegotiating,
+       {NonParticipationDeclared("jp", later)},
+       "jp",
+       kNotBecomingParty},
+      {"signatory_declares_not_becoming_party",
+       kDraft,
+       {Signed("jp", kSimple, kDate), NonParticipationDeclared("jp", later)},
+       "jp",
+       kNotBecomingParty},
+      {"not_becoming_party_stays_on_entry_into_force",
+       kSignedNotInForce,
+       {Signed("jp", kSimple, kDate), NonParticipationDeclared("jp", kDate),
+        EnteredIntoForce("", later)},
+       "jp",
+       kNotBecomingParty},
+      {"not_becoming_party_stays_on_termination",
+       kInForce,
+       {NonParticipationDeclared("jp", kDate),
+        Terminated(v1::TERMINATION_GROUND_BY_CONSENT, later)},
+       "jp",
+       kNotBecomingParty},
       {"accession_to_treaty_in_force",
        kInForce,
        {ConsentExpressed("jp", v1::CONSENT_MEANS_ACCESSION, later)},
@@ -411,6 +497,146 @@ TEST_P(ParticipantStepTest, ReachesExpectedParticipationStatus) {
 INSTANTIATE_TEST_SUITE_P(Participations, ParticipantStepTest,
                          ::testing::ValuesIn(ParticipantSteps()),
                          [](const auto& info) { return info.param.name; });
+
+// Open for signature, then consent without signature by both sides of a bilateral treaty
+// (or two of a multilateral one), then entry into force.
+struct ConsentPath {
+  std::string name;
+  v1::Arity arity;
+  v1::ConsentMeans means;
+};
+
+class ConsentWithoutSignatureTest : public ::testing::TestWithParam<ConsentPath> {};
+
+TEST_P(ConsentWithoutSignatureTest, OpenThenTwoConsentsThenInForce) {
+  const ConsentPath& c = GetParam();
+  TestRegistry registry;
+  registry.Reach("a1", kBinding, c.arity, kOpen);
+  registry.MustRun(AgreementCommand("a1", ConsentExpressed("kz", c.means, kDate)));
+  EXPECT_EQ(registry.agreement("a1").status(), kSignedNotInForce);
+  EXPECT_FALSE(registry.agreement("a1").has_signed_on()) << "nobody signed";
+  if (c.arity == kBilateral) {
+    absl::StatusOr<std::vector<v1::Event>> early =
+        registry.Run(AgreementCommand("a1", EnteredIntoForce("", kDate)));
+    ASSERT_FALSE(early.ok());
+    EXPECT_NE(early.status().message().find("needs 2 CONTRACTING participants (has 1)"),
+              std::string::npos)
+        << early.status();
+  }
+  registry.MustRun(
+      AgreementCommand("a1", ConsentExpressed("kr", c.means, Day(2016, 8, 1))));
+  EXPECT_EQ(registry.agreement("a1").status(), kSignedNotInForce);
+  registry.MustRun(AgreementCommand("a1", EnteredIntoForce("", Day(2016, 9, 1))));
+  const v1::Agreement& a = registry.agreement("a1");
+  EXPECT_EQ(a.status(), kInForce);
+  EXPECT_EQ(a.entered_into_force_on().month(), 9);
+  for (const char* party : {"kz", "kr"}) {
+    EXPECT_EQ(registry.participation("a1", party).status(),
+              v1::PARTICIPATION_STATUS_PARTY)
+        << party;
+    EXPECT_EQ(registry.participation("a1", party).consent().means(), c.means) << party;
+  }
+  EXPECT_EQ(registry.participation("a1", "jp").status(),
+            v1::PARTICIPATION_STATUS_NEGOTIATING);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Consent, ConsentWithoutSignatureTest,
+    ::testing::ValuesIn(std::vector<ConsentPath>{
+        {"bilateral_accession", kBilateral, v1::CONSENT_MEANS_ACCESSION},
+        {"bilateral_acceptance", kBilateral, v1::CONSENT_MEANS_ACCEPTANCE},
+        {"bilateral_approval", kBilateral, v1::CONSENT_MEANS_APPROVAL},
+        {"multilateral_accession", kMultilateral, v1::CONSENT_MEANS_ACCESSION},
+    }),
+    [](const auto& info) { return info.param.name; });
+
+// After a declaration not to become a party (VCLT 18(a)) the participant can neither
+// sign nor consent, nor declare again.
+struct AfterDeclaration {
+  std::string name;
+  bool signed_first;
+  v1::EventPayload change;
+  std::string why;
+};
+
+class AfterNonParticipationTest : public ::testing::TestWithParam<AfterDeclaration> {};
+
+TEST_P(AfterNonParticipationTest, IsFailedPrecondition) {
+  const AfterDeclaration& a = GetParam();
+  TestRegistry registry;
+  registry.Reach("a1", kBinding, kMultilateral, kSignedNotInForce);
+  if (a.signed_first)
+    registry.MustRun(AgreementCommand("a1", Signed("jp", kSimple, kDate)));
+  registry.MustRun(AgreementCommand("a1", NonParticipationDeclared("jp", kDate)));
+  const std::string before = registry.agreement("a1").SerializeAsString();
+  absl::StatusOr<std::vector<v1::Event>> result =
+      registry.Run(AgreementCommand("a1", a.change));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition)
+      << result.status();
+  EXPECT_NE(result.status().message().find("party jp in agreement a1 is "
+                                           "NOT_BECOMING_PARTY: cannot "),
+            std::string::npos)
+      << result.status();
+  EXPECT_NE(result.status().message().find(a.why), std::string::npos) << result.status();
+  EXPECT_EQ(registry.agreement("a1").SerializeAsString(), before);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Participations, AfterNonParticipationTest,
+    ::testing::ValuesIn(std::vector<AfterDeclaration>{
+        {"simple_signature", false, Signed("jp", kSimple, kDate),
+         "declared that it will not become a party (VCLT 18(a))"},
+        {"definitive_signature", false, Signed("jp", kDefinitive, kDate),
+         "declared that it will not become a party"},
+        {"ratification", true,
+         ConsentExpressed("jp", v1::CONSENT_MEANS_RATIFICATION, kDate),
+         "declared that it will not become a party"},
+        {"accession", false, ConsentExpressed("jp", v1::CONSENT_MEANS_ACCESSION, kDate),
+         "declared that it will not become a party"},
+        {"acceptance", true, ConsentExpressed("jp", v1::CONSENT_MEANS_ACCEPTANCE, kDate),
+         "declared that it will not become a party"},
+        {"provisional_application", true, ProvisionalStarted("jp", kDate),
+         "only a SIGNATORY or CONTRACTING participant"},
+        {"second_declaration", true, NonParticipationDeclared("jp", kDate),
+         "it has already declared it"},
+    }),
+    [](const auto& info) { return info.param.name; });
+
+TEST(NonParticipationTest, EndsProvisionalApplicationOfThatParticipant) {
+  TestRegistry registry;
+  registry.Reach("a1", kBinding, kMultilateral, kSignedNotInForce);
+  registry.MustRunAll(
+      "a1", {Signed("jp", kSimple, kDate), ProvisionalStarted("jp", Day(2016, 8, 1))});
+  ASSERT_EQ(registry.agreement("a1").status(), kProvisional);
+  registry.MustRun(
+      AgreementCommand("a1", NonParticipationDeclared("jp", Day(2017, 1, 1))));
+  EXPECT_EQ(registry.agreement("a1").status(), kSignedNotInForce);
+  EXPECT_FALSE(registry.agreement("a1").has_provisionally_applied_from());
+  const v1::Participation& jp = registry.participation("a1", "jp");
+  EXPECT_EQ(jp.status(), v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY);
+  EXPECT_FALSE(jp.has_provisionally_applied_from());
+  EXPECT_EQ(jp.signature().date().month(), 7) << "the signature stays on record";
+}
+
+TEST(NonParticipationTest, OthersKeepApplyingProvisionally) {
+  TestRegistry registry;
+  registry.Reach("a1", kBinding, kMultilateral, kSignedNotInForce);
+  registry.MustRunAll(
+      "a1", {Signed("jp", kSimple, kDate), ProvisionalStarted("", Day(2016, 8, 1)),
+             NonParticipationDeclared("jp", Day(2017, 1, 1))});
+  EXPECT_EQ(registry.agreement("a1").status(), kProvisional);
+  EXPECT_TRUE(registry.participation("a1", "kz").has_provisionally_applied_from());
+  EXPECT_FALSE(registry.participation("a1", "jp").has_provisionally_applied_from());
+}
+
+TEST(NonParticipationTest, DoesNotBlockLeavingTheInstrumentLifecycle) {
+  TestRegistry registry;
+  registry.Reach("a1", kBinding, kMultilateral, kNegotiating);
+  registry.MustRunAll("a1",
+                      {NonParticipationDeclared("jp", kDate), Reassessed(kNonBinding)});
+  EXPECT_EQ(registry.agreement("a1").status(), kDraft);
+}
 
 }  // namespace
 }  // namespace agreements::domain

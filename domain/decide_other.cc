@@ -7,6 +7,7 @@
 #include "common/status_macros.h"
 #include "domain/decide_internal.h"
 #include "domain/limits.h"
+#include "domain/validation.h"
 #include "domain/validation_internal.h"
 
 namespace agreements::domain::internal {
@@ -46,8 +47,31 @@ absl::StatusOr<Events> DecideSignature(const Decision& d) {
       break;
   }
   ASSIGN_OR_RETURN(const v1::Participation* p, Participant(d, e.party_id()));
+  if (p->status() == v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY) {
+    return IllegalForParticipant(d, *p, kDeclaredNotToBecomeParty);
+  }
   if (p->status() != v1::PARTICIPATION_STATUS_NEGOTIATING) {
     return IllegalForParticipant(d, *p, "it has already signed");
+  }
+  return Emit(d);
+}
+
+// The date of the contract is the date of its last signature (DOMAIN.md), so it cannot
+// precede a participant signature already recorded. Compared at the coarser precision.
+absl::StatusOr<Events> DecideContractSigned(const Decision& d) {
+  if (d.status() != v1::AGREEMENT_STATUS_DRAFT) return Illegal(d);
+  const v1::Date& date = d.change().contract_signed().date();
+  const v1::Date* last = nullptr;
+  for (const v1::Participation& p : d.state.participations()) {
+    const v1::Date& signed_on = p.signature().date();
+    if (!IsDateSet(signed_on) || CompareDates(date, signed_on) >= 0) continue;
+    if (last == nullptr || CompareDates(signed_on, *last) > 0) last = &signed_on;
+  }
+  if (last != nullptr) {
+    return Invalid("change.contract_signed.date",
+                   absl::StrCat("must not be earlier than the last participant "
+                                "signature (",
+                                FormatDate(*last), ")"));
   }
   return Emit(d);
 }
@@ -67,7 +91,8 @@ absl::StatusOr<Events> DecideReassessment(const Decision& d) {
       LifecycleOf(to) != Lifecycle::kInstrument) {
     for (const v1::Participation& p : d.state.participations()) {
       if (p.status() != v1::PARTICIPATION_STATUS_NEGOTIATING &&
-          p.status() != v1::PARTICIPATION_STATUS_SIGNATORY) {
+          p.status() != v1::PARTICIPATION_STATUS_SIGNATORY &&
+          p.status() != v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY) {
         return IllegalForParticipant(
             d, p,
             absl::StrCat("it has expressed consent to be bound under international "
@@ -106,7 +131,7 @@ absl::StatusOr<Events> DecideContract(const Decision& d) {
   }
   switch (c.kind_case()) {
     case v1::EventPayload::kContractSigned:
-      return RequireStatus(d, {v1::AGREEMENT_STATUS_DRAFT});
+      return DecideContractSigned(d);
     case v1::EventPayload::kContractActivated:
       return RequireStatus(d, {v1::AGREEMENT_STATUS_SIGNED});
     case v1::EventPayload::kContractCompleted:

@@ -62,6 +62,9 @@ References ReferencesOf(const v1::Command& command) {
     case v1::EventPayload::kOperationResumed:
       party(c.operation_resumed().party_id());
       break;
+    case v1::EventPayload::kNonParticipationDeclared:
+      party(c.non_participation_declared().party_id());
+      break;
     case v1::EventPayload::kWithdrawalNotified:
       party(c.withdrawal_notified().party_id());
       break;

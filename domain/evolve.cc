@@ -16,14 +16,6 @@ using internal::Lifecycle;
 using internal::LifecycleOf;
 using internal::MutableParticipation;
 
-bool IsOneOf(v1::AgreementStatus status,
-             std::initializer_list<v1::AgreementStatus> list) {
-  for (v1::AgreementStatus s : list) {
-    if (s == status) return true;
-  }
-  return false;
-}
-
 void ApplySignature(v1::Agreement& state, const v1::ParticipantSigned& e) {
   const Lifecycle lifecycle = LifecycleOf(state.legal_nature());
   if (v1::Participation* p = MutableParticipation(state, e.party_id())) {
@@ -39,9 +31,7 @@ void ApplySignature(v1::Agreement& state, const v1::ParticipantSigned& e) {
   }
   if (lifecycle == Lifecycle::kContract) return;
   if (lifecycle == Lifecycle::kInstrument &&
-      IsOneOf(state.status(),
-              {v1::AGREEMENT_STATUS_DRAFT, v1::AGREEMENT_STATUS_NEGOTIATING,
-               v1::AGREEMENT_STATUS_ADOPTED, v1::AGREEMENT_STATUS_OPEN_FOR_SIGNATURE})) {
+      internal::IsBeforeSignature(state.status())) {
     state.set_status(v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
   }
   if (lifecycle == Lifecycle::kNonBinding &&
@@ -52,6 +42,20 @@ void ApplySignature(v1::Agreement& state, const v1::ParticipantSigned& e) {
   if (!IsDateSet(state.signed_on()) ||
       CompareDates(e.signature().date(), state.signed_on()) < 0) {
     *state.mutable_signed_on() = e.signature().date();
+  }
+}
+
+void ApplyConsent(v1::Agreement& state, const v1::ConsentExpressed& e) {
+  if (v1::Participation* p = MutableParticipation(state, e.party_id())) {
+    p->set_status(v1::PARTICIPATION_STATUS_CONTRACTING);
+    *p->mutable_consent() = e.consent();
+  }
+  // Consent without a signature (acceptance, approval, accession) concludes the
+  // instrument for that party just as a first signature does: without this an
+  // instrument open for signature could never enter into force. signed_on stays unset.
+  if (LifecycleOf(state.legal_nature()) == Lifecycle::kInstrument &&
+      internal::IsBeforeSignature(state.status())) {
+    state.set_status(v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
   }
 }
 
@@ -89,6 +93,20 @@ void ApplyProvisionalEnd(v1::Agreement& state,
     state.set_status(v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
     state.clear_provisionally_applied_from();
   }
+}
+
+// VCLT 25(2): provisional application ends for a State that makes clear its intention
+// not to become a party.
+void ApplyNonParticipation(v1::Agreement& state, const v1::NonParticipationDeclared& e) {
+  v1::Participation* p = MutableParticipation(state, e.party_id());
+  if (p == nullptr) return;
+  if (AppliesProvisionally(*p)) {
+    v1::ProvisionalApplicationTerminated ended;
+    ended.set_party_id(e.party_id());
+    *ended.mutable_effective_date() = e.date();
+    ApplyProvisionalEnd(state, ended);
+  }
+  p->set_status(v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY);
 }
 
 void ApplyEntryIntoForce(v1::Agreement& state, const v1::EnteredIntoForce& e) {
@@ -183,11 +201,10 @@ void ApplyPayload(v1::Agreement& state, const v1::Event& event) {
       ApplySignature(state, c.participant_signed());
       break;
     case v1::EventPayload::kConsentExpressed:
-      if (v1::Participation* p =
-              MutableParticipation(state, c.consent_expressed().party_id())) {
-        p->set_status(v1::PARTICIPATION_STATUS_CONTRACTING);
-        *p->mutable_consent() = c.consent_expressed().consent();
-      }
+      ApplyConsent(state, c.consent_expressed());
+      break;
+    case v1::EventPayload::kNonParticipationDeclared:
+      ApplyNonParticipation(state, c.non_participation_declared());
       break;
     case v1::EventPayload::kProvisionalApplicationStarted:
       ApplyProvisionalStart(state, c.provisional_application_started());

@@ -13,6 +13,8 @@ std::string WithoutPrefix(const std::string& name, absl::string_view prefix, int
   return std::string(absl::StripPrefix(name, prefix));
 }
 
+}  // namespace
+
 bool IsBeforeSignature(v1::AgreementStatus status) {
   return status == v1::AGREEMENT_STATUS_DRAFT ||
          status == v1::AGREEMENT_STATUS_NEGOTIATING ||
@@ -20,7 +22,19 @@ bool IsBeforeSignature(v1::AgreementStatus status) {
          status == v1::AGREEMENT_STATUS_OPEN_FOR_SIGNATURE;
 }
 
-}  // namespace
+int CountPartyRoles(
+    const google::protobuf::RepeatedPtrField<v1::Participation>& participations) {
+  int count = 0;
+  for (const v1::Participation& p : participations) {
+    for (int role : p.roles()) {
+      if (role == v1::PARTICIPANT_ROLE_PARTY) {
+        ++count;
+        break;
+      }
+    }
+  }
+  return count;
+}
 
 Lifecycle LifecycleOf(v1::LegalNature nature) {
   switch (nature) {
@@ -163,6 +177,8 @@ std::string ActionOf(v1::EventPayload::KindCase kind) {
       return "cancel the contract";
     case v1::EventPayload::kContractAmended:
       return "amend the contract";
+    case v1::EventPayload::kNonParticipationDeclared:
+      return "declare that it will not become a party";
     case v1::EventPayload::kPartyRegistered:
       return "register a party";
     case v1::EventPayload::kPartyUpdated:

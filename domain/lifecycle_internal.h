@@ -12,6 +12,7 @@
 #include "agreements/v1/events.pb.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/repeated_field.h"
 
 namespace agreements::domain::internal {
 
@@ -58,6 +59,16 @@ const v1::Participation* FindParticipation(const v1::Agreement& agreement,
                                            absl::string_view party_id);
 v1::Participation* MutableParticipation(v1::Agreement& agreement,
                                         absl::string_view party_id);
+
+// The participations that have role PARTICIPANT_ROLE_PARTY (party ids are unique within
+// an agreement, so this is the number of distinct parties). A BILATERAL agreement has at
+// most two.
+int CountPartyRoles(
+    const google::protobuf::RepeatedPtrField<v1::Participation>& participations);
+
+// DRAFT, NEGOTIATING, ADOPTED, OPEN_FOR_SIGNATURE: the instrument statuses the first
+// signature or consent to be bound moves to SIGNED_NOT_IN_FORCE.
+bool IsBeforeSignature(v1::AgreementStatus status);
 
 // A signatory or contracting participant whose provisional application has started and
 // not terminated.

@@ -51,6 +51,11 @@ inline constexpr size_t kMaxMediaTypeChars = 255;
 // Paths in one field mask (corrections, party updates).
 inline constexpr int kMaxMaskPaths = 32;
 
+// Largest magnitude of Money.units (10^15, a quadrillion units of any currency). The
+// projector sums amounts per sector in int64 units; with this bound thousands of maximal
+// amounts still fit, so realistic totals cannot overflow.
+inline constexpr int64_t kMaxMoneyUnits = 1000000000000000;
+
 // Calendar years accepted in legal dates.
 inline constexpr int32_t kMinYear = 1;
 inline constexpr int32_t kMaxYear = 9999;

@@ -228,6 +228,13 @@ v1::EventPayload Resumed(const std::string& party_id, const v1::Date& date) {
   *p.mutable_operation_resumed()->mutable_effective_date() = date;
   return p;
 }
+v1::EventPayload NonParticipationDeclared(const std::string& party_id,
+                                          const v1::Date& date) {
+  v1::EventPayload p;
+  p.mutable_non_participation_declared()->set_party_id(party_id);
+  *p.mutable_non_participation_declared()->mutable_date() = date;
+  return p;
+}
 v1::EventPayload WithdrawalNotified(const std::string& party_id, const v1::Date& notified,
                                     const v1::Date& takes_effect) {
   v1::EventPayload p;
@@ -468,8 +475,14 @@ void TestRegistry::Reach(const std::string& id, v1::LegalNature nature, v1::Arit
               target == v1::AGREEMENT_STATUS_OPEN_FOR_SIGNATURE
           ? v1::AGREEMENT_STATUS_NEGOTIATING
           : v1::AGREEMENT_STATUS_DRAFT;
-  MustRun(
-      AgreementCommand(id, RecordPayload(nature, arity, {"kz", "kr", "jp"}, initial)));
+  v1::EventPayload record = RecordPayload(nature, arity, {"kz", "kr", "jp"}, initial);
+  if (arity == v1::ARITY_BILATERAL) {
+    v1::Participation* jp =
+        record.mutable_agreement_recorded()->mutable_agreement()->mutable_participations(
+            2);
+    jp->set_roles(0, v1::PARTICIPANT_ROLE_WITNESS);
+  }
+  MustRun(AgreementCommand(id, record));
   MustRunAll(id, PathTo(nature, target));
   ASSERT_EQ(agreement(id).status(), target)
       << "no canonical path to " << v1::AgreementStatus_Name(target);

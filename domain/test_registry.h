@@ -39,6 +39,8 @@ v1::EventPayload ProvisionalTerminated(const std::string& party_id, const v1::Da
 v1::EventPayload EnteredIntoForce(const std::string& party_id, const v1::Date& date);
 v1::EventPayload Suspended(const std::string& party_id, const v1::Date& date);
 v1::EventPayload Resumed(const std::string& party_id, const v1::Date& date);
+v1::EventPayload NonParticipationDeclared(const std::string& party_id,
+                                          const v1::Date& date);
 v1::EventPayload WithdrawalNotified(const std::string& party_id, const v1::Date& notified,
                                     const v1::Date& takes_effect);
 v1::EventPayload WithdrawalRevoked(const std::string& party_id, const v1::Date& date);
@@ -87,6 +89,7 @@ class TestRegistry {
 
   // Records `id` with participants kz, kr and jp and drives it to `target` along the
   // canonical path of its lifecycle (docs/domain.md); fails the test when it cannot.
+  // All three have role PARTY, except in a BILATERAL agreement, where jp is a WITNESS.
   void Reach(const std::string& id, v1::LegalNature nature, v1::Arity arity,
              v1::AgreementStatus target);
 

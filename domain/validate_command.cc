@@ -65,11 +65,19 @@ absl::Status CheckRecorded(const std::string& base, const v1::AgreementRecorded&
                             v1::LegalNature_descriptor(), kRequired));
   RETURN_IF_ERROR(internal::CheckLocalizedTexts(path, "titles", a.titles(), kMaxTitles));
   RETURN_IF_ERROR(
-      CheckEnum(Field(path, "arity"), a.arity(), v1::Arity_descriptor(), kOptional));
+      CheckEnum(Field(path, "arity"), a.arity(), v1::Arity_descriptor(), kRequired));
   RETURN_IF_ERROR(CheckText(Field(path, "place_of_conclusion"), a.place_of_conclusion(),
                             kMaxPlaceChars, kOptional));
   RETURN_IF_ERROR(internal::CheckParticipations(
       path, "participations", a.participations(), internal::ParticipationForm::kNew));
+  const int parties = internal::CountPartyRoles(a.participations());
+  if (a.arity() == v1::ARITY_BILATERAL && parties > 2) {
+    return Invalid(Field(path, "arity"),
+                   absl::StrFormat("must not be ARITY_BILATERAL: %d participations have "
+                                   "role PARTICIPANT_ROLE_PARTY (a bilateral instrument "
+                                   "has two; record ARITY_MULTILATERAL)",
+                                   parties));
+  }
   RETURN_IF_ERROR(
       internal::CheckClassifications(path, "classifications", a.classifications()));
   if (a.amounts_size() > kMaxAmounts) {
@@ -224,6 +232,9 @@ absl::Status CheckPayload(const std::string& base, const v1::Command& command) {
     case v1::EventPayload::kOperationResumed:
       return CheckPartyAndDate(base, c.operation_resumed().party_id(), "effective_date",
                                c.operation_resumed().effective_date(), kOptional);
+    case v1::EventPayload::kNonParticipationDeclared:
+      return CheckPartyAndDate(base, c.non_participation_declared().party_id(), "date",
+                               c.non_participation_declared().date(), kRequired);
     case v1::EventPayload::kWithdrawalNotified:
       RETURN_IF_ERROR(CheckId(Field(base, "party_id"), c.withdrawal_notified().party_id(),
                               kRequired));

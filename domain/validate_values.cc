@@ -134,6 +134,17 @@ std::string Element(absl::string_view base, absl::string_view name, int index) {
   return absl::StrCat(Field(base, name), "[", index, "]");
 }
 
+std::string FormatDate(const v1::Date& date) {
+  switch (date.precision()) {
+    case v1::DATE_PRECISION_YEAR:
+      return absl::StrFormat("%04d", date.year());
+    case v1::DATE_PRECISION_MONTH:
+      return absl::StrFormat("%04d-%02d", date.year(), date.month());
+    default:
+      return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(), date.day());
+  }
+}
+
 absl::Status Invalid(absl::string_view path, absl::string_view rule) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": ", rule));
 }
@@ -255,6 +266,10 @@ absl::Status CheckMoney(absl::string_view path, const v1::Money& money,
     return Invalid(
         Field(path, "nanos"),
         absl::StrFormat("must be within (-10^9, 10^9) (got %d)", money.nanos()));
+  }
+  if (money.units() > kMaxMoneyUnits || money.units() < -kMaxMoneyUnits) {
+    return Invalid(Field(path, "units"), absl::StrFormat("at most %d units (got %d)",
+                                                         kMaxMoneyUnits, money.units()));
   }
   if ((money.units() > 0 && money.nanos() < 0) ||
       (money.units() < 0 && money.nanos() > 0)) {

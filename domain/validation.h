@@ -33,8 +33,8 @@ bool IsDateSet(const agreements::v1::Date& date);
 // month and day (leap years included); MONTH needs day 0; YEAR needs month and day 0.
 absl::Status ValidateDate(absl::string_view path, const agreements::v1::Date& date);
 
-// Checks an amount that may be unset: ISO 4217 currency, units and nanos of the same
-// sign, |nanos| < 10^9, not negative.
+// Checks an amount that may be unset: ISO 4217 currency, |units| <= 10^15
+// (kMaxMoneyUnits), |nanos| < 10^9, units and nanos of the same sign, not negative.
 absl::Status ValidateMoney(absl::string_view path, const agreements::v1::Money& money);
 
 // Compares two valid, set dates at the coarser of their precisions: "May 2009" equals

@@ -2,6 +2,7 @@
 // INVALID_ARGUMENT naming the field path and the rule.
 #include "domain/validation.h"
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -174,6 +175,41 @@ std::vector<Rule> Rules() {
          Recorded(c)->set_legal_nature(static_cast<v1::LegalNature>(99));
        },
        rec + "legal_nature: must be a known LegalNature value (got 99)"},
+      {"arity_unset", kAgreement, [](v1::Command& c) { Recorded(c)->clear_arity(); },
+       rec + "arity: must be set (not ARITY_UNSPECIFIED)"},
+      {"arity_unset_binding", kAgreement,
+       [](v1::Command& c) {
+         Recorded(c)->set_legal_nature(v1::LEGAL_NATURE_BINDING_INTERNATIONAL);
+         Recorded(c)->clear_arity();
+       },
+       rec + "arity: must be set (not ARITY_UNSPECIFIED)"},
+      {"arity_unset_contract", kAgreement,
+       [](v1::Command& c) {
+         Recorded(c)->set_legal_nature(v1::LEGAL_NATURE_BINDING_DOMESTIC_LAW);
+         Recorded(c)->clear_arity();
+       },
+       rec + "arity: must be set (not ARITY_UNSPECIFIED)"},
+      {"arity_unset_mixed", kAgreement,
+       [](v1::Command& c) {
+         Recorded(c)->set_legal_nature(v1::LEGAL_NATURE_MIXED);
+         Recorded(c)->clear_arity();
+       },
+       rec + "arity: must be set (not ARITY_UNSPECIFIED)"},
+      {"arity_unset_undetermined", kAgreement,
+       [](v1::Command& c) {
+         Recorded(c)->set_legal_nature(v1::LEGAL_NATURE_UNDETERMINED);
+         Recorded(c)->clear_arity();
+       },
+       rec + "arity: must be set (not ARITY_UNSPECIFIED)"},
+      {"bilateral_with_three_parties", kAgreement,
+       [](v1::Command& c) {
+         v1::Participation* p = Recorded(c)->add_participations();
+         p->set_party_id("jp");
+         p->add_roles(v1::PARTICIPANT_ROLE_WITNESS);
+         p->add_roles(v1::PARTICIPANT_ROLE_PARTY);
+       },
+       rec + "arity: must not be ARITY_BILATERAL: 3 participations have role "
+             "PARTICIPANT_ROLE_PARTY"},
       {"arity_unknown", kAgreement,
        [](v1::Command& c) { Recorded(c)->set_arity(static_cast<v1::Arity>(7)); },
        rec + "arity: must be a known Arity value (got 7)"},
@@ -294,6 +330,21 @@ std::vector<Rule> Rules() {
          Recorded(c)->mutable_amounts(0)->mutable_value()->set_nanos(1000000000);
        },
        rec + "amounts[0].value.nanos: must be within (-10^9, 10^9)"},
+      {"amount_above_a_quadrillion", kAgreement,
+       [](v1::Command& c) {
+         Recorded(c)->mutable_amounts(0)->mutable_value()->set_units(1000000000000001);
+       },
+       rec + "amounts[0].value.units: at most 1000000000000000 units (got "
+             "1000000000000001)"},
+      {"amount_far_below_minus_a_quadrillion", kAgreement,
+       [](v1::Command& c) {
+         Recorded(c)->mutable_amounts(0)->mutable_value()->set_units(INT64_MIN);
+         Recorded(c)->mutable_amounts(0)->mutable_value()->set_nanos(0);
+       },
+       rec + "amounts[0].value.units: at most 1000000000000000 units"},
+      {"amount_revised_above_a_quadrillion", kAgreement,
+       Change(AmountRevised("v", "USD", INT64_MAX)),
+       "change.amount_revised.value.units: at most 1000000000000000 units"},
       {"amount_value_missing", kAgreement,
        [](v1::Command& c) { Recorded(c)->mutable_amounts(0)->clear_value(); },
        rec + "amounts[0].value: must be set"},
@@ -389,6 +440,18 @@ std::vector<Rule> Rules() {
        Change(WithdrawalNotified("kz", Day(2020, 5, 1), Day(2020, 4, 1))),
        "change.withdrawal_notified.withdrawal.takes_effect_on: must not precede "
        "notified_on"},
+      {"non_participation_without_party", kAgreement,
+       Change(NonParticipationDeclared("", Day(2009, 5, 13))),
+       "change.non_participation_declared.party_id: must be set"},
+      {"non_participation_bad_party", kAgreement,
+       Change(NonParticipationDeclared("JP", Day(2009, 5, 13))),
+       "change.non_participation_declared.party_id: must be a registry id"},
+      {"non_participation_without_date", kAgreement,
+       Change(NonParticipationDeclared("jp", v1::Date())),
+       "change.non_participation_declared.date: must be set"},
+      {"non_participation_invalid_date", kAgreement,
+       Change(NonParticipationDeclared("jp", Day(2009, 2, 30))),
+       "change.non_participation_declared.date.day: must be 1..28 for 2009-02 (got 30)"},
       {"termination_ground_unset", kAgreement,
        Change(Terminated(v1::TERMINATION_GROUND_UNSPECIFIED, Day(2020, 1, 1))),
        "change.terminated.ground: must be set"},
@@ -567,6 +630,26 @@ std::vector<Valid> ValidCommands() {
          *values.add_names() = Registered(c)->names(0);
          *c.mutable_change() = PartyCorrected(2, {"names"}, values);
        }},
+      {"multilateral_with_three_parties", false,
+       [](v1::Command& c) {
+         Recorded(c)->set_arity(v1::ARITY_MULTILATERAL);
+         v1::Participation* p = Recorded(c)->add_participations();
+         p->set_party_id("jp");
+         p->add_roles(v1::PARTICIPANT_ROLE_PARTY);
+       }},
+      {"bilateral_with_a_witness", false,
+       [](v1::Command& c) {
+         v1::Participation* p = Recorded(c)->add_participations();
+         p->set_party_id("jp");
+         p->add_roles(v1::PARTICIPANT_ROLE_WITNESS);
+       }},
+      {"amount_of_a_quadrillion", false,
+       [](v1::Command& c) {
+         Recorded(c)->mutable_amounts(0)->mutable_value()->set_units(1000000000000000);
+         Recorded(c)->mutable_amounts(0)->mutable_value()->set_nanos(999999999);
+       }},
+      {"non_participation", false,
+       Change(NonParticipationDeclared("jp", Month(2009, 5)))},
       {"replaced_by_later", false,
        Change(
            Terminated(v1::TERMINATION_GROUND_REPLACED_BY_LATER, Day(2020, 1, 1), "a2"))},
@@ -598,6 +681,35 @@ TEST(ValueChecksTest, IdsUrlsAndHashes) {
   EXPECT_FALSE(IsUrl("1http://x"));
   EXPECT_TRUE(IsSha256Hex(std::string(64, '0')));
   EXPECT_FALSE(IsSha256Hex(std::string(63, '0')));
+}
+
+TEST(ValueChecksTest, MoneyIsBoundedByAQuadrillionUnits) {
+  struct Case {
+    int64_t units;
+    int32_t nanos;
+    bool ok;
+  };
+  for (const Case& c : std::vector<Case>{{0, 0, true},
+                                         {4500000000, 0, true},
+                                         {1000000000000000, 0, true},
+                                         {1000000000000000, 999999999, true},
+                                         {1000000000000001, 0, false},
+                                         {-1000000000000001, 0, false},
+                                         {INT64_MAX, 0, false},
+                                         {INT64_MIN, 0, false}}) {
+    v1::Money money;
+    money.set_currency_code("USD");
+    money.set_units(c.units);
+    money.set_nanos(c.nanos);
+    absl::Status status = ValidateMoney("filter.min", money);
+    EXPECT_EQ(status.ok(), c.ok) << c.units << " " << status;
+    if (!c.ok) {
+      EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_NE(status.message().find("filter.min.units: at most 1000000000000000 units"),
+                std::string::npos)
+          << status;
+    }
+  }
 }
 
 TEST(ValueChecksTest, CompareDatesAtCoarserPrecision) {
