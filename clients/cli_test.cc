@@ -510,6 +510,8 @@ TEST_F(CliTest, SameRequestIdIsReplayed) {
                                            "memorandum_of_understanding",
                                            "--nature",
                                            "non_binding_political",
+                                           "--arity",
+                                           "bilateral",
                                            "--title",
                                            "en:Education memorandum",
                                            "--sector",

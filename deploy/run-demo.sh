@@ -21,12 +21,22 @@ cli=("$bin_dir/agreements" --server "$listen")
 "$bin_dir/agreements-server" --listen="$listen" --data_dir="$data_dir" &
 server_pid=$!
 
+# Ctrl-C / SIGTERM: the server (which gets the signal too) shuts down cleanly; wait for it.
 stop() {
+  trap - EXIT
   kill -TERM "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null
   exit 0
 }
+# Any other exit (a failing step): never leave the server running with the data dir locked.
+cleanup() {
+  status=$?
+  kill -TERM "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  exit "$status"
+}
 trap stop INT TERM
+trap cleanup EXIT
 
 healthy=0
 for _ in $(seq 1 100); do
@@ -39,7 +49,6 @@ for _ in $(seq 1 100); do
 done
 if [ "$healthy" -ne 1 ]; then
   echo "run-demo: agreements-server did not become healthy in 20 s" >&2
-  kill -TERM "$server_pid" 2>/dev/null || true
   exit 1
 fi
 
@@ -58,3 +67,4 @@ echo "  $bin_dir/agreements --server $listen sectors"
 echo "  $bin_dir/agreements --server $listen get <agreement-id>"
 echo "Press Ctrl-C to stop."
 wait "$server_pid"
+trap - EXIT

@@ -303,6 +303,9 @@ struct ContractDateCase {
   std::string error;  // empty: accepted
 };
 
+// Test names and failure messages show the case name, not the bytes of the case.
+void PrintTo(const ContractDateCase& c, std::ostream* os) { *os << c.name; }
+
 class ContractSignedDateTest : public ::testing::TestWithParam<ContractDateCase> {};
 
 TEST_P(ContractSignedDateTest, NotBeforeTheLastParticipantSignature) {

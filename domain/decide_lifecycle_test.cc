@@ -165,6 +165,9 @@ std::vector<Transition> AllowedTransitions() {
   };
 }
 
+// Test names and failure messages show the case name, not the bytes of the case.
+void PrintTo(const Transition& c, std::ostream* os) { *os << c.name; }
+
 class AllowedTransitionTest : public ::testing::TestWithParam<Transition> {};
 
 TEST_P(AllowedTransitionTest, ReachesExpectedStatus) {
@@ -344,6 +347,9 @@ std::vector<Forbidden> ForbiddenTransitions() {
   };
 }
 
+// Test names and failure messages show the case name, not the bytes of the case.
+void PrintTo(const Forbidden& c, std::ostream* os) { *os << c.name; }
+
 class ForbiddenTransitionTest : public ::testing::TestWithParam<Forbidden> {};
 
 TEST_P(ForbiddenTransitionTest, IsRejectedAndChangesNothing) {
@@ -483,6 +489,9 @@ std::vector<ParticipantStep> ParticipantSteps() {
   };
 }
 
+// Test names and failure messages show the case name, not the bytes of the case.
+void PrintTo(const ParticipantStep& c, std::ostream* os) { *os << c.name; }
+
 class ParticipantStepTest : public ::testing::TestWithParam<ParticipantStep> {};
 
 TEST_P(ParticipantStepTest, ReachesExpectedParticipationStatus) {
@@ -505,6 +514,9 @@ struct ConsentPath {
   v1::Arity arity;
   v1::ConsentMeans means;
 };
+
+// Test names and failure messages show the case name, not the bytes of the case.
+void PrintTo(const ConsentPath& c, std::ostream* os) { *os << c.name; }
 
 class ConsentWithoutSignatureTest : public ::testing::TestWithParam<ConsentPath> {};
 
@@ -558,6 +570,9 @@ struct AfterDeclaration {
   v1::EventPayload change;
   std::string why;
 };
+
+// Test names and failure messages show the case name, not the bytes of the case.
+void PrintTo(const AfterDeclaration& c, std::ostream* os) { *os << c.name; }
 
 class AfterNonParticipationTest : public ::testing::TestWithParam<AfterDeclaration> {};
 

@@ -19,6 +19,11 @@ struct Mapping {
   std::string sector;
 };
 
+// Test names show the mapping, not the bytes of the case.
+void PrintTo(const Mapping& m, std::ostream* os) {
+  *os << v1::ClassificationScheme_Name(m.scheme) << ":" << m.code << " -> " << m.sector;
+}
+
 class SectorMappingTest : public ::testing::TestWithParam<Mapping> {};
 
 TEST_P(SectorMappingTest, MapsToRegistrySector) {

@@ -565,6 +565,9 @@ std::vector<Rule> Rules() {
   };
 }
 
+// Test names and failure messages show the case name, not the bytes of the case.
+void PrintTo(const Rule& c, std::ostream* os) { *os << c.name; }
+
 class ValidationRuleTest : public ::testing::TestWithParam<Rule> {};
 
 TEST_P(ValidationRuleTest, NamesFieldAndRule) {
@@ -655,6 +658,9 @@ std::vector<Valid> ValidCommands() {
            Terminated(v1::TERMINATION_GROUND_REPLACED_BY_LATER, Day(2020, 1, 1), "a2"))},
   };
 }
+
+// Test names and failure messages show the case name, not the bytes of the case.
+void PrintTo(const Valid& c, std::ostream* os) { *os << c.name; }
 
 class ValidCommandTest : public ::testing::TestWithParam<Valid> {};
 

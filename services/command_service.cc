@@ -44,27 +44,36 @@ absl::Status RenameField(const absl::Status& status, absl::string_view from,
                       absl::StrCat(to, status.message().substr(from.size())));
 }
 
+// Field-path prefixes to rewrite, (from, to), first match wins.
+using Renames = std::vector<std::pair<std::string, std::string>>;
+
 // Submits and finishes the RPC from the committer's answer. `fill` copies the outcome
 // into the response; it runs on the committer thread and must not block.
 template <typename Fill>
 grpc::ServerUnaryReactor* Submit(store::Committer* committer,
                                  grpc::CallbackServerContext* context,
-                                 store::CommitRequest request, absl::string_view from,
-                                 absl::string_view to, Fill fill) {
+                                 store::CommitRequest request, Renames renames,
+                                 Fill fill) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  committer->Submit(
-      std::move(request), [reactor, fill, from = std::string(from), to = std::string(to)](
-                              absl::StatusOr<store::CommitOutcome> outcome) {
-        if (!outcome.ok()) {
-          absl::Status status =
-              RenameField(outcome.status(), "request_id", "context.request_id");
-          if (!from.empty()) status = RenameField(status, from, to);
-          reactor->Finish(ToGrpcStatus(status));
-          return;
-        }
-        fill(*std::move(outcome));
-        reactor->Finish(grpc::Status::OK);
-      });
+  renames.emplace_back("request_id", "context.request_id");
+  committer->Submit(std::move(request),
+                    [reactor, fill, renames = std::move(renames)](
+                        absl::StatusOr<store::CommitOutcome> outcome) {
+                      if (!outcome.ok()) {
+                        absl::Status status = outcome.status();
+                        for (const auto& [from, to] : renames) {
+                          absl::Status renamed = RenameField(status, from, to);
+                          if (renamed.message() != status.message()) {
+                            status = renamed;
+                            break;
+                          }
+                        }
+                        reactor->Finish(ToGrpcStatus(status));
+                        return;
+                      }
+                      fill(*std::move(outcome));
+                      reactor->Finish(grpc::Status::OK);
+                    });
   return reactor;
 }
 
@@ -82,12 +91,13 @@ grpc::ServerUnaryReactor* CommandService::RecordAgreement(
     v1::RecordAgreementResponse* response) {
   v1::Command command;
   command.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
-  command.set_stream_id(request->agreement().id());
+  // stream_id stays empty: the committer takes the id from the payload, so errors name
+  // the request's own field (agreement.id).
   auto* recorded = command.mutable_change()->mutable_agreement_recorded();
   *recorded->mutable_agreement() = request->agreement();
   recorded->set_initial_status(request->initial_status());
   return Submit(committer_, context, MakeRequest(context, request->context(), {command}),
-                "change.agreement_recorded.agreement", "agreement",
+                {{"change.agreement_recorded.", ""}},
                 [response](store::CommitOutcome outcome) {
                   *response->mutable_result() = std::move(outcome.result);
                   if (!outcome.agreements.empty()) {
@@ -120,7 +130,8 @@ grpc::ServerUnaryReactor* CommandService::ApplyAgreementChange(
   *command.mutable_expected_revision() = request->expected_revision();
   *command.mutable_change() = request->change();
   return Submit(committer_, context, MakeRequest(context, request->context(), {command}),
-                "stream_id", "agreement_id", [response](store::CommitOutcome outcome) {
+                {{"stream_id", "agreement_id"}},
+                [response](store::CommitOutcome outcome) {
                   *response->mutable_result() = std::move(outcome.result);
                   if (!outcome.agreements.empty()) {
                     *response->mutable_agreement() = std::move(outcome.agreements[0]);
@@ -133,11 +144,10 @@ grpc::ServerUnaryReactor* CommandService::RegisterParty(
     v1::RegisterPartyResponse* response) {
   v1::Command command;
   command.set_stream_type(v1::STREAM_TYPE_PARTY);
-  command.set_stream_id(request->party().id());
   *command.mutable_change()->mutable_party_registered()->mutable_party() =
       request->party();
   return Submit(committer_, context, MakeRequest(context, request->context(), {command}),
-                "change.party_registered.party", "party",
+                {{"change.party_registered.", ""}},
                 [response](store::CommitOutcome outcome) {
                   *response->mutable_result() = std::move(outcome.result);
                   if (!outcome.parties.empty()) {
@@ -160,7 +170,8 @@ grpc::ServerUnaryReactor* CommandService::UpdateParty(
   *updated->mutable_party() = request->party();
   *updated->mutable_update_mask() = request->update_mask();
   return Submit(committer_, context, MakeRequest(context, request->context(), {command}),
-                "change.party_updated.", "", [response](store::CommitOutcome outcome) {
+                {{"change.party_updated.", ""}, {"stream_id", "party.id"}},
+                [response](store::CommitOutcome outcome) {
                   *response->mutable_result() = std::move(outcome.result);
                   if (!outcome.parties.empty()) {
                     *response->mutable_party() = std::move(outcome.parties[0]);
@@ -174,7 +185,7 @@ grpc::ServerUnaryReactor* CommandService::ExecuteBatch(
   std::vector<v1::Command> commands(request->commands().begin(),
                                     request->commands().end());
   return Submit(committer_, context,
-                MakeRequest(context, request->context(), std::move(commands)), "", "",
+                MakeRequest(context, request->context(), std::move(commands)), {},
                 [response](store::CommitOutcome outcome) {
                   *response->mutable_result() = std::move(outcome.result);
                 });

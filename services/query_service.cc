@@ -11,7 +11,9 @@
 #include "absl/time/time.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
+#include "domain/iso_codes.h"
 #include "domain/sectors.h"
+#include "domain/validation.h"
 #include "services/page_token.h"
 #include "store/view_reader.h"
 
@@ -27,6 +29,30 @@ absl::StatusOr<size_t> PageSize(int32_t requested) {
   }
   if (requested == 0) return size_t{QueryService::kDefaultPageSize};
   return static_cast<size_t>(std::min(requested, QueryService::kMaxPageSize));
+}
+
+template <typename Enum>
+absl::Status CheckEnum(absl::string_view field, Enum value, bool (*is_valid)(int)) {
+  if (is_valid(static_cast<int>(value))) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": unknown value ", static_cast<int>(value)));
+}
+
+absl::Status CheckDateRange(const v1::Date& from, const v1::Date& to) {
+  if (domain::IsDateSet(from)) RETURN_IF_ERROR(domain::ValidateDate("signed_from", from));
+  if (domain::IsDateSet(to)) RETURN_IF_ERROR(domain::ValidateDate("signed_to", to));
+  if (domain::IsDateSet(from) && domain::IsDateSet(to) &&
+      domain::CompareDates(from, to) > 0) {
+    return absl::InvalidArgumentError("signed_from: must not be after signed_to");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckOptionalId(absl::string_view field, const std::string& id) {
+  if (id.empty() || domain::IsValidId(id)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": must be 1 to 63 lowercase letters, digits, '-' or '.' (got \"", id,
+      "\")"));
 }
 
 absl::Status CheckSector(const std::string& sector, bool required) {
@@ -99,7 +125,7 @@ absl::Status QueryService::AwaitPosition(const grpc::ServerContext* context,
   if (min_position == 0 || committer_->committed_position() >= min_position) {
     return absl::OkStatus();
   }
-  absl::Time deadline = absl::Now() + absl::Seconds(kMaxWaitSeconds);
+  absl::Time deadline = absl::Now() + max_wait_;
   const absl::Time client_deadline = absl::FromChrono(context->deadline());
   if (client_deadline < deadline) deadline = client_deadline;
   if (committer_->WaitForPosition(min_position, deadline)) return absl::OkStatus();
@@ -126,6 +152,12 @@ grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
                                           const v1::ListAgreementsRequest* request,
                                           v1::ListAgreementsResponse* response) {
   RETURN_IF_ERROR_GRPC(CheckSector(request->sector(), /*required=*/false));
+  RETURN_IF_ERROR_GRPC(
+      CheckEnum("status", request->status(), v1::AgreementStatus_IsValid));
+  RETURN_IF_ERROR_GRPC(CheckEnum("instrument_kind", request->instrument_kind(),
+                                 v1::InstrumentKind_IsValid));
+  RETURN_IF_ERROR_GRPC(CheckOptionalId("party_id", request->party_id()));
+  RETURN_IF_ERROR_GRPC(CheckDateRange(request->signed_from(), request->signed_to()));
   ASSIGN_OR_RETURN_GRPC(size_t page_size, PageSize(request->page_size()));
   v1::ListAgreementsRequest filters = *request;
   filters.clear_page_size();
@@ -200,6 +232,13 @@ grpc::Status QueryService::GetParty(grpc::ServerContext* context,
 grpc::Status QueryService::ListParties(grpc::ServerContext* context,
                                        const v1::ListPartiesRequest* request,
                                        v1::ListPartiesResponse* response) {
+  RETURN_IF_ERROR_GRPC(CheckEnum("type", request->type(), v1::PartyType_IsValid));
+  if (!request->country_code().empty() &&
+      !domain::IsCountryCode(request->country_code())) {
+    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
+        "country_code: must be an ISO 3166-1 alpha-2 country code in upper case (got \"",
+        request->country_code(), "\")")));
+  }
   ASSIGN_OR_RETURN_GRPC(size_t page_size, PageSize(request->page_size()));
   v1::ListPartiesRequest filters = *request;
   filters.clear_page_size();

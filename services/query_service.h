@@ -17,13 +17,13 @@ namespace agreements::services {
 
 class QueryService final : public agreements::v1::QueryService::Service {
  public:
-  // Longest wait for min_position.
-  static constexpr int kMaxWaitSeconds = 10;
   static constexpr int kDefaultPageSize = 50;
   static constexpr int kMaxPageSize = 1000;
 
-  QueryService(const store::Store* store, const store::Committer* committer)
-      : store_(store), committer_(committer) {}
+  // `max_wait` bounds the wait for min_position (the client's deadline may shorten it).
+  QueryService(const store::Store* store, const store::Committer* committer,
+               absl::Duration max_wait)
+      : store_(store), committer_(committer), max_wait_(max_wait) {}
 
   grpc::Status GetAgreement(grpc::ServerContext* context,
                             const agreements::v1::GetAgreementRequest* request,
@@ -51,6 +51,7 @@ class QueryService final : public agreements::v1::QueryService::Service {
 
   const store::Store* const store_;
   const store::Committer* const committer_;
+  const absl::Duration max_wait_;
 };
 
 }  // namespace agreements::services

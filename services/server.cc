@@ -14,6 +14,9 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
     ServerOptions options) {
   std::unique_ptr<RegistryServer> server(new RegistryServer());
   server->options_ = options;
+  options.committer.on_write_failure = [raw = server.get()](const absl::Status&) {
+    raw->MarkNotServing();
+  };
   auto store = store::Store::Open(options.data_dir, store::StoreOptions());
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
@@ -21,8 +24,8 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   if (!committer.ok()) return committer.status();
   server->committer_ = *std::move(committer);
   server->command_service_ = std::make_unique<CommandService>(server->committer_.get());
-  server->query_service_ =
-      std::make_unique<QueryService>(server->store_.get(), server->committer_.get());
+  server->query_service_ = std::make_unique<QueryService>(
+      server->store_.get(), server->committer_.get(), options.max_min_position_wait);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -32,15 +35,26 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   builder.RegisterService(server->command_service_.get());
   builder.RegisterService(server->query_service_.get());
-  server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr || server->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  {
+    absl::MutexLock lock(&server->mu_);
+    server->server_ = builder.BuildAndStart();
+    if (server->server_ == nullptr || server->port_ == 0) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+    }
+    server->server_->GetHealthCheckService()->SetServingStatus(!server->not_serving_);
   }
-  server->server_->GetHealthCheckService()->SetServingStatus(true);
   return server;
 }
 
 RegistryServer::~RegistryServer() { Shutdown(); }
+
+void RegistryServer::MarkNotServing() {
+  absl::MutexLock lock(&mu_);
+  not_serving_ = true;
+  if (server_ != nullptr && !shut_down_) {
+    server_->GetHealthCheckService()->SetServingStatus(false);
+  }
+}
 
 void RegistryServer::Shutdown() {
   {

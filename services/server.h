@@ -33,6 +33,9 @@ struct ServerOptions {
   // How long Shutdown lets in-flight RPCs finish before cancelling them.
   // Default: 10 s.
   absl::Duration shutdown_grace = absl::Seconds(10);
+  // Longest wait of a query for its min_position.
+  // Default: 10 s.
+  absl::Duration max_min_position_wait = absl::Seconds(10);
   // Options of the commit path.
   store::CommitterOptions committer;
 };
@@ -52,6 +55,8 @@ class RegistryServer {
 
  private:
   RegistryServer() = default;
+  // After a failed write: health NOT_SERVING from now on.
+  void MarkNotServing();
 
   ServerOptions options_;
   std::unique_ptr<store::Store> store_;
@@ -62,6 +67,7 @@ class RegistryServer {
   int port_ = 0;
   absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  bool not_serving_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace agreements::services

@@ -70,6 +70,14 @@ absl::Status CheckExpectedRevision(const v1::ExpectedRevision& expected,
                                    v1::StreamType type, const std::string& id,
                                    uint64_t current) {
   const std::string name = StreamName(type, id);
+  if ((expected.kind_case() == v1::ExpectedRevision::kAny && !expected.any()) ||
+      (expected.kind_case() == v1::ExpectedRevision::kNoStream &&
+       !expected.no_stream()) ||
+      (expected.kind_case() == v1::ExpectedRevision::kStreamExists &&
+       !expected.stream_exists())) {
+    return absl::InvalidArgumentError(
+        "expected_revision: any, no_stream and stream_exists must be true when set");
+  }
   switch (expected.kind_case()) {
     case v1::ExpectedRevision::KIND_NOT_SET:
     case v1::ExpectedRevision::kAny:
@@ -112,6 +120,8 @@ class Committer::Group {
   // Adds the counters and the head to the batch; returns the batch to write.
   rocksdb::WriteBatch& Finish();
   uint64_t next_position() const { return next_position_; }
+  // True when a request added anything to the batch.
+  bool dirty() const { return dirty_; }
 
  private:
   // Per-request scratch state, merged into the group only when the request succeeds.
@@ -149,6 +159,7 @@ class Committer::Group {
   SectorCounterMap counters_;
   std::set<std::string> loaded_sectors_;
   rocksdb::WriteBatch batch_;
+  bool dirty_ = false;
 };
 
 absl::StatusOr<std::optional<v1::Agreement>> Committer::Group::LoadAgreement(
@@ -220,14 +231,19 @@ absl::StatusOr<std::optional<sv1::RequestRecord>> Committer::Group::LoadRequest(
 
 absl::Status Committer::Group::LoadCounters(const v1::Agreement& agreement) {
   for (const auto& sector : agreement.sectors()) {
-    if (!loaded_sectors_.insert(sector).second) continue;
+    if (loaded_sectors_.count(sector)) continue;
     auto bytes = store_->Get(store_->sector_counters(), sector);
-    if (absl::IsNotFound(bytes.status())) continue;
-    if (!bytes.ok()) return bytes.status();
-    if (!counters_[sector].ParseFromString(*bytes)) {
-      return absl::DataLossError(
-          absl::StrCat("counters of sector ", sector, " are corrupt"));
+    sv1::SectorCounters counters;
+    if (bytes.ok()) {
+      if (!counters.ParseFromString(*bytes)) {
+        return absl::DataLossError(
+            absl::StrCat("counters of sector ", sector, " are corrupt"));
+      }
+    } else if (!absl::IsNotFound(bytes.status())) {
+      return bytes.status();
     }
+    counters_[sector] = std::move(counters);
+    loaded_sectors_.insert(sector);
   }
   return absl::OkStatus();
 }
@@ -255,7 +271,9 @@ absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
           absl::StrCat(std::string(1, reserved_prefix), "-", scope.next_position);
     } else if (IsReservedId(*payload_id, reserved_prefix)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("stream_id: ids of the form ", std::string(1, reserved_prefix),
+          absl::StrCat(reserved_prefix == 'a' ? "change.agreement_recorded.agreement.id"
+                                              : "change.party_registered.party.id",
+                       ": ids of the form ", std::string(1, reserved_prefix),
                        "-<number> are reserved for ids assigned by the server (got \"",
                        *payload_id, "\")"));
     }
@@ -364,6 +382,13 @@ absl::StatusOr<CommitOutcome> Committer::Group::Replay(const sv1::RequestRecord&
 absl::Status Committer::Group::Project(const CommitRequest& request,
                                        const std::string& fingerprint, Scope& scope,
                                        CommitOutcome& outcome) {
+  // Every read first: once the batch or the group state is touched, nothing may fail.
+  for (const auto& [type, id] : scope.touched) {
+    if (type != v1::STREAM_TYPE_AGREEMENT) continue;
+    if (const auto& previous = agreements_[id]) RETURN_IF_ERROR(LoadCounters(*previous));
+    RETURN_IF_ERROR(LoadCounters(scope.agreements[id]));
+  }
+
   v1::CommitResult& result = outcome.result;
   std::map<std::pair<v1::StreamType, std::string>, v1::StreamResult*> by_stream;
   for (const auto& key : scope.touched) {
@@ -396,11 +421,9 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
       std::set<std::string> old_keys, new_keys;
       if (previous) {
         for (auto& k : AgreementIndexKeys(*previous)) old_keys.insert(std::move(k));
-        RETURN_IF_ERROR(LoadCounters(*previous));
         ApplyContribution(*previous, -1, counters_);
       }
       for (auto& k : AgreementIndexKeys(next)) new_keys.insert(std::move(k));
-      RETURN_IF_ERROR(LoadCounters(next));
       ApplyContribution(next, +1, counters_);
       for (const auto& k : old_keys) {
         if (!new_keys.count(k)) batch_.Delete(store_->agreement_index(), k);
@@ -437,6 +460,7 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
   batch_.Put(store_->requests(), request.request_id, SerializeDeterministic(record));
   requests_[request.request_id] = std::move(record);
   next_position_ = scope.next_position;
+  dirty_ = true;
   return absl::OkStatus();
 }
 
@@ -524,20 +548,34 @@ void Committer::Shutdown() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
+  absl::MutexLock join_lock(&join_mu_);
   if (thread_.joinable()) thread_.join();
 }
 
+size_t Committer::RequestBytes(const CommitRequest& request) {
+  size_t bytes = request.request_id.size() + request.reason.size();
+  for (const auto& command : request.commands) bytes += command.ByteSizeLong();
+  return bytes;
+}
+
 void Committer::Submit(CommitRequest request, CommitCallback done) {
+  // Unknown fields would be kept forever in the immutable log: drop them first.
+  for (auto& command : request.commands) command.DiscardUnknownFields();
+  const size_t bytes = RequestBytes(request);
   absl::Status refused;
   {
     absl::MutexLock lock(&mu_);
-    if (stopping_) {
+    if (!failure_.ok()) {
+      refused = failure_;
+    } else if (stopping_) {
       refused = absl::UnavailableError("the registry is shutting down");
-    } else if (queue_.size() >= options_.max_pending_requests) {
+    } else if (queue_.size() >= options_.max_pending_requests ||
+               queued_bytes_ + bytes > options_.max_pending_bytes) {
       refused = absl::ResourceExhaustedError(
-          "too many commands waiting to be committed; retry");
+          "too many commands waiting to be committed; retry with backoff");
     } else {
-      queue_.push_back(Pending{std::move(request), std::move(done)});
+      queued_bytes_ += bytes;
+      queue_.push_back(Pending{std::move(request), std::move(done), bytes});
       return;
     }
   }
@@ -580,34 +618,60 @@ void Committer::Run() {
         return stopping_ || !queue_.empty();
       };
       mu_.Await(absl::Condition(&ready));
-      if (queue_.empty()) return;  // stopping, and everything queued is committed
-      while (!queue_.empty() && group.size() < options_.max_group_requests) {
+      if (queue_.empty()) return;  // stopping, and everything queued is answered
+      size_t group_bytes = 0;
+      while (!queue_.empty() && group.size() < options_.max_group_requests &&
+             (group.empty() ||
+              group_bytes + queue_.front().bytes <= options_.max_group_bytes)) {
+        group_bytes += queue_.front().bytes;
+        queued_bytes_ -= queue_.front().bytes;
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
+    if (options_.TEST_before_group) options_.TEST_before_group();
     CommitGroup(group);
   }
 }
 
 void Committer::CommitGroup(std::vector<Pending>& pending) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!failure_.ok()) {
+      for (auto& p : pending) p.done(failure_);
+      return;
+    }
+  }
   const absl::Time recorded_at = std::max(options_.clock(), last_recorded_at_);
   Group group(store_, options_, next_position_, recorded_at);
   std::vector<absl::StatusOr<CommitOutcome>> answers;
   answers.reserve(pending.size());
   for (const auto& p : pending) answers.push_back(group.Add(p.request));
 
-  if (group.next_position() == next_position_) {
+  if (!group.dirty()) {
     // Nothing new to write: every request failed validation or replays a durable result.
     for (size_t i = 0; i < pending.size(); ++i) pending[i].done(std::move(answers[i]));
     return;
   }
   rocksdb::WriteOptions write;
   write.sync = options_.sync;
-  rocksdb::Status s = store_->db()->Write(write, &group.Finish());
+  rocksdb::WriteBatch& batch = group.Finish();
+  rocksdb::Status s =
+      options_.TEST_write_status ? options_.TEST_write_status() : rocksdb::Status::OK();
+  if (s.ok()) s = store_->db()->Write(write, &batch);
   if (!s.ok()) {
-    const absl::Status error = FromRocksStatus(s, "writing the commit batch");
-    for (auto& p : pending) p.done(error);
+    // The batch may or may not be in the WAL: its positions cannot be reused. Stop
+    // committing until a restart re-reads the head from the store.
+    const absl::Status failure = absl::UnavailableError(absl::StrCat(
+        "the store refused a write (", s.ToString(),
+        "); the outcome of commands in flight is unknown: restart the server and retry "
+        "with the same request ids"));
+    {
+      absl::MutexLock lock(&mu_);
+      failure_ = failure;
+    }
+    if (options_.on_write_failure) options_.on_write_failure(failure);
+    for (auto& p : pending) p.done(failure);
     return;
   }
   next_position_ = group.next_position();
@@ -615,8 +679,14 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
   {
     absl::MutexLock lock(&mu_);
     committed_position_ = next_position_ - 1;
+    ++groups_written_;
   }
   for (size_t i = 0; i < pending.size(); ++i) pending[i].done(std::move(answers[i]));
+}
+
+uint64_t Committer::TEST_groups_written() const {
+  absl::MutexLock lock(&mu_);
+  return groups_written_;
 }
 
 }  // namespace agreements::store

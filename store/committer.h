@@ -8,9 +8,14 @@
 // does any caller of the group get its answer. A request that fails validation fails
 // alone; a failed write fails every request of its group and nothing of it is visible.
 //
+// If a write fails, the committer stops for good: the batch may or may not be in the WAL,
+// so its positions cannot be reused. Every later request fails with UNAVAILABLE until a
+// restart re-reads the head from the store.
+//
 // Thread-safety: Submit, Commit, committed_position, WaitForPosition and Shutdown may be
-// called from any thread. Callbacks run on the committer thread: they must not block.
-// The Committer does not own the Store, which must outlive it.
+// called from any thread. Callbacks run on the committer thread (or, for a request
+// refused at once, on the thread calling Submit): they must not block. The Committer does
+// not own the Store, which must outlive it.
 #ifndef AGREEMENTS_STORE_COMMITTER_H_
 #define AGREEMENTS_STORE_COMMITTER_H_
 
@@ -29,6 +34,7 @@
 #include "agreements/v1/agreement.pb.h"
 #include "agreements/v1/events.pb.h"
 #include "agreements/v1/party.pb.h"
+#include "rocksdb/status.h"
 #include "store/store.h"
 
 namespace agreements::store {
@@ -67,6 +73,14 @@ struct CommitterOptions {
   // Most commands in one request.
   // Default: 100.
   size_t max_commands_per_request = 100;
+  // Most bytes (serialized commands) written in one group; a larger single request still
+  // forms a group of its own.
+  // Default: 64 MiB.
+  size_t max_group_bytes = 64 << 20;
+  // Most bytes (serialized commands) waiting in the queue; beyond it Submit fails with
+  // RESOURCE_EXHAUSTED.
+  // Default: 256 MiB.
+  size_t max_pending_bytes = 256 << 20;
   // Largest serialized event accepted.
   // Default: 1 MiB.
   size_t max_event_bytes = 1 << 20;
@@ -77,6 +91,16 @@ struct CommitterOptions {
   // The clock for recorded_at. The committer never lets recorded_at decrease.
   // Default: absl::Now.
   std::function<absl::Time()> clock;
+  // Called once, on the committer thread, when a write fails and the committer stops
+  // (the server marks itself NOT_SERVING).
+  // Default: none.
+  std::function<void(const absl::Status&)> on_write_failure;
+
+  // Test hooks. TEST_before_group runs on the committer thread before each group is
+  // decided (a test can hold it to make the next group collect several requests).
+  // TEST_write_status, when set and not OK, fails the group's write as RocksDB would.
+  std::function<void()> TEST_before_group;
+  std::function<rocksdb::Status()> TEST_write_status;
 };
 
 class Committer {
@@ -105,10 +129,14 @@ class Committer {
   // UNAVAILABLE. Idempotent.
   void Shutdown();
 
+  // Groups written to the store so far.
+  uint64_t TEST_groups_written() const;
+
  private:
   struct Pending {
     CommitRequest request;
     CommitCallback done;
+    size_t bytes = 0;
   };
   class Group;
 
@@ -116,14 +144,21 @@ class Committer {
   absl::Status LoadHead();
   void Run();
   void CommitGroup(std::vector<Pending>& pending);
+  static size_t RequestBytes(const CommitRequest& request);
 
   Store* const store_;
   const CommitterOptions options_;
 
   mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Not OK once a write failed; every later request gets it.
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
   uint64_t committed_position_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t groups_written_ ABSL_GUARDED_BY(mu_) = 0;
+  // Serializes joining the thread when Shutdown runs on several threads.
+  absl::Mutex join_mu_;
 
   // Owned by the committer thread.
   uint64_t next_position_ = 1;

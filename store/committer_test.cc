@@ -17,11 +17,11 @@ namespace agreements::store {
 namespace {
 
 namespace v1 = ::agreements::v1;
+using ::agreements::testing::TempDir;
 using testing::RecordAgreementCommand;
 using testing::RegisterStateCommand;
 using testing::Request;
 using testing::SignCommand;
-using ::agreements::testing::TempDir;
 
 class CommitterTest : public ::testing::Test {
  protected:
@@ -362,6 +362,190 @@ TEST_F(CommitterTest, ListsBySectorAndPartyWithPaging) {
   ASSERT_EQ(page->items.size(), 1u);
   EXPECT_EQ(page->items[0].id(), "t0");
   EXPECT_EQ((*reader)->position(), committer_->committed_position());
+}
+
+TEST_F(CommitterTest, UpdatesKeepIndexesAndCountersEqualToARebuild) {
+  RegisterKzKr();
+  MustCommit(Request("p", {RegisterStateCommand("us", "US")}));
+  MustCommit(Request("r", {RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"}),
+                           RecordAgreementCommand("a2", {"kz", "us"}, {"energy"})}));
+  // Sectors move: energy -> transport + telecom.
+  v1::Command classify;
+  classify.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
+  classify.set_stream_id("a1");
+  for (const char* sector : {"transport", "telecom"}) {
+    auto* c = classify.mutable_change()
+                  ->mutable_classification_changed()
+                  ->add_classifications();
+    c->set_scheme(v1::CLASSIFICATION_SCHEME_REGISTRY_SECTOR);
+    c->set_code(sector);
+  }
+  // An amount revised.
+  v1::Command revise;
+  revise.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
+  revise.set_stream_id("a1");
+  auto* revised = revise.mutable_change()->mutable_amount_revised();
+  revised->set_amount_id("estimated-value");
+  revised->mutable_value()->set_currency_code("USD");
+  revised->mutable_value()->set_units(2500);
+  MustCommit(Request("move", {classify, revise}));
+  // A terminal status: signed, then abandoned.
+  v1::Command abandon;
+  abandon.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
+  abandon.set_stream_id("a2");
+  auto* date = abandon.mutable_change()->mutable_abandoned()->mutable_date();
+  date->set_year(2011);
+  date->set_precision(v1::DATE_PRECISION_YEAR);
+  MustCommit(Request("end", {SignCommand("a2", "kz"), abandon}));
+  // A party changes country and type: its index entries move.
+  v1::Command update;
+  update.set_stream_type(v1::STREAM_TYPE_PARTY);
+  update.set_stream_id("us");
+  auto* updated = update.mutable_change()->mutable_party_updated();
+  updated->mutable_party()->set_country_code("CA");
+  updated->mutable_party()->set_type(v1::PARTY_TYPE_INTERNATIONAL_ORGANIZATION);
+  updated->mutable_update_mask()->add_paths("country_code");
+  updated->mutable_update_mask()->add_paths("type");
+  MustCommit(Request("party", {update}));
+  ExpectViewsMatchRebuild();
+
+  auto reader = ViewReader::Create(store_.get());
+  ASSERT_TRUE(reader.ok());
+  auto energy = (*reader)->GetSectorCounters("energy");
+  ASSERT_TRUE(energy.ok());
+  EXPECT_EQ(energy->agreement_count(), 1);  // only a2 is left in energy
+  EXPECT_EQ(energy->party_counts().count("kr"), 0u);
+  EXPECT_EQ(energy->by_status().at(v1::AGREEMENT_STATUS_NEVER_IN_FORCE), 1);
+  auto transport = (*reader)->GetSectorCounters("transport");
+  ASSERT_TRUE(transport.ok());
+  EXPECT_EQ(transport->amount_totals().at("USD/1").total().units(), 2500);
+  PartyFilter in_ca;
+  in_ca.country_code = "CA";
+  auto parties = (*reader)->ListParties(in_ca, "", 10);
+  ASSERT_TRUE(parties.ok());
+  ASSERT_EQ(parties->items.size(), 1u);
+  EXPECT_EQ(parties->items[0].id(), "us");
+  PartyFilter in_us;
+  in_us.country_code = "US";
+  EXPECT_TRUE((*reader)->ListParties(in_us, "", 10)->items.empty());
+
+  // Back to zero: the only health agreement leaves the sector and its record goes away.
+  MustCommit(Request("h", {RecordAgreementCommand("h1", {"kz", "kr"}, {"health"})}));
+  EXPECT_TRUE(store_->Get(store_->sector_counters(), "health").ok());
+  v1::Command move_h1 = classify;
+  move_h1.set_stream_id("h1");
+  MustCommit(Request("move-h1", {move_h1}));
+  ExpectViewsMatchRebuild();
+  EXPECT_TRUE(
+      absl::IsNotFound(store_->Get(store_->sector_counters(), "health").status()));
+}
+
+// Holds the committer thread before its next group until released, so that everything
+// submitted meanwhile is committed as one group.
+class GroupGate {
+ public:
+  void Hold() {
+    absl::MutexLock lock(&mu_);
+    held_ = true;
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    held_ = false;
+  }
+  void Pass() {
+    absl::MutexLock lock(&mu_);
+    auto open = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !held_; };
+    mu_.Await(absl::Condition(&open));
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+TEST_F(CommitterTest, OneGroupOneWriteWithIndependentRequests) {
+  committer_.reset();
+  store_.reset();
+  GroupGate gate;
+  options_.TEST_before_group = [&gate] { gate.Pass(); };
+  Open();
+  RegisterKzKr();
+  const uint64_t groups_before = committer_->TEST_groups_written();
+
+  gate.Hold();
+  std::atomic<int> answered{0};
+  absl::StatusOr<CommitOutcome> results[5];
+  auto submit = [&](int i, CommitRequest request) {
+    committer_->Submit(std::move(request), [&, i](absl::StatusOr<CommitOutcome> o) {
+      results[i] = std::move(o);
+      ++answered;
+    });
+  };
+  // A blocker the committer takes first; the rest queue up behind the gate.
+  submit(0, Request("blocker", {RecordAgreementCommand("b0", {"kz", "kr"}, {"energy"})}));
+  submit(1, Request("g1", {RecordAgreementCommand("g1", {"kz", "kr"}, {"energy"})}));
+  submit(2, Request("g2", {SignCommand("g1", "nobody")}));  // fails alone
+  submit(3, Request("g3", {SignCommand("g1", "kz")}));      // sees g1 of the same group
+  submit(4, Request("g1", {RecordAgreementCommand("g1", {"kz", "kr"}, {"energy"})}));
+  gate.Release();
+  committer_->Shutdown();  // drains the queue
+
+  ASSERT_EQ(answered.load(), 5);
+  ASSERT_TRUE(results[1].ok()) << results[1].status();
+  EXPECT_FALSE(results[2].ok());
+  ASSERT_TRUE(results[3].ok()) << results[3].status();
+  EXPECT_EQ(results[3]->result.streams(0).revision(), 2u);
+  ASSERT_TRUE(results[4].ok()) << results[4].status();
+  EXPECT_TRUE(results[4]->result.replayed());
+  EXPECT_EQ(results[4]->result.first_position(), results[1]->result.first_position());
+  // The blocker in one write, g1..g1-again in a second: one fsync for four requests.
+  EXPECT_LE(committer_->TEST_groups_written() - groups_before, 2u);
+  EXPECT_EQ(ReadAll().size(), 2u + 1u + 2u);
+  ExpectViewsMatchRebuild();
+}
+
+TEST_F(CommitterTest, AFailedWriteStopsTheCommitterAndLosesNothingAcknowledged) {
+  committer_.reset();
+  store_.reset();
+  std::atomic<bool> fail{false};
+  std::atomic<int> failures_reported{0};
+  options_.TEST_write_status = [&fail] {
+    return fail ? rocksdb::Status::IOError("injected") : rocksdb::Status::OK();
+  };
+  options_.on_write_failure = [&](const absl::Status&) { ++failures_reported; };
+  Open();
+  RegisterKzKr();
+  const uint64_t head = committer_->committed_position();
+  fail = true;
+  auto failed = committer_->Commit(Request("lost", {RegisterStateCommand("us", "US")}));
+  ASSERT_TRUE(absl::IsUnavailable(failed.status())) << failed.status();
+  EXPECT_NE(failed.status().message().find("same request ids"), std::string::npos);
+  EXPECT_EQ(failures_reported.load(), 1);
+  fail = false;
+  // Stopped for good: later requests are refused, nothing more is written.
+  auto refused = committer_->Commit(Request("later", {RegisterStateCommand("ca", "CA")}));
+  EXPECT_TRUE(absl::IsUnavailable(refused.status())) << refused.status();
+  EXPECT_EQ(committer_->committed_position(), head);
+
+  Reopen();  // a restart resumes from the store's head
+  EXPECT_EQ(committer_->committed_position(), head);
+  auto retried = MustCommit(Request("lost", {RegisterStateCommand("us", "US")}));
+  EXPECT_FALSE(retried.result.replayed());
+  EXPECT_EQ(retried.result.first_position(), head + 1);
+  ExpectViewsMatchRebuild();
+}
+
+TEST_F(CommitterTest, RefusesAfterShutdownAndRejectsFalseExpectations) {
+  RegisterKzKr();
+  auto command = RegisterStateCommand("us", "US");
+  command.mutable_expected_revision()->set_no_stream(false);
+  auto refused = committer_->Commit(Request("false", {command}));
+  EXPECT_TRUE(absl::IsInvalidArgument(refused.status())) << refused.status();
+
+  committer_->Shutdown();
+  auto late = committer_->Commit(Request("late", {RegisterStateCommand("us", "US")}));
+  ASSERT_TRUE(absl::IsUnavailable(late.status())) << late.status();
+  EXPECT_NE(late.status().message().find("shutting down"), std::string::npos);
 }
 
 }  // namespace

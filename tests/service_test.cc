@@ -26,7 +26,11 @@ using testing::TempDir;
 
 class ServiceTest : public ::testing::Test {
  protected:
-  void SetUp() override { StartServer(services::ServerOptions()); }
+  void SetUp() override {
+    services::ServerOptions options;
+    options.max_min_position_wait = absl::Milliseconds(300);
+    StartServer(options);
+  }
 
   void StartServer(services::ServerOptions options) {
     options.listen = "127.0.0.1:0";
@@ -234,11 +238,37 @@ TEST_F(ServiceTest, EveryErrorCodeNamesTheProblemAndLeavesDataUntouched) {
   // DEADLINE_EXCEEDED for a position the log has not reached.
   get.set_agreement_id("a1");
   get.set_min_position(head + 1000);
-  grpc::ClientContext short_context;
-  short_context.set_deadline(std::chrono::system_clock::now() +
-                             std::chrono::milliseconds(300));
-  status = queries_->GetAgreement(&short_context, get, &got);
+  status = queries_->GetAgreement(Context().get(), get, &got);  // 10 s client deadline
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_NE(status.error_message().find("min_position"), std::string::npos)
+      << status.error_message();
+
+  // INVALID_ARGUMENT for malformed filters.
+  v1::ListAgreementsRequest bad_filter;
+  *bad_filter.mutable_signed_from() = Day(2010, 1, 1);
+  *bad_filter.mutable_signed_to() = Day(2009, 1, 1);
+  v1::ListAgreementsResponse ignored;
+  status = queries_->ListAgreements(Context().get(), bad_filter, &ignored);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("signed_from"), std::string::npos);
+  v1::ListPartiesRequest lower_country;
+  lower_country.set_country_code("kz");
+  v1::ListPartiesResponse no_parties;
+  status = queries_->ListParties(Context().get(), lower_country, &no_parties);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("country_code"), std::string::npos);
+
+  // Creation errors name the request's own fields.
+  auto reserved = BindingAgreement("reserved", "a-5", {"kz", "kr"}, "energy");
+  status = commands_->RecordAgreement(Context().get(), reserved, &recorded);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message().rfind("agreement.id:", 0), 0u)
+      << status.error_message();
+  auto bad_id = BindingAgreement("bad-id", "Not An Id", {"kz", "kr"}, "energy");
+  status = commands_->RecordAgreement(Context().get(), bad_id, &recorded);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message().rfind("agreement.id:", 0), 0u)
+      << status.error_message();
 
   // INVALID_ARGUMENT for a page token reused with other filters.
   v1::ListAgreementsRequest list;
