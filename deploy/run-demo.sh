@@ -66,5 +66,20 @@ echo "agreements-server is serving on $listen (data in $data_dir). Try:"
 echo "  $bin_dir/agreements --server $listen sectors"
 echo "  $bin_dir/agreements --server $listen get <agreement-id>"
 echo "Press Ctrl-C to stop."
+if [ -t 0 ]; then
+  # Read Ctrl-C as a key instead of letting the terminal signal the whole process group
+  # (make would then report an interrupt): the server is stopped with SIGTERM and
+  # `make run` exits with the server's own clean status. dd, not bash's read, which turns
+  # signal keys back on while it waits.
+  saved_tty=$(stty -g)
+  trap 'stty "$saved_tty"; cleanup' EXIT
+  stty -isig -icanon -echo min 0 time 10
+  while kill -0 "$server_pid" 2>/dev/null; do
+    key=$(dd bs=1 count=1 2>/dev/null | od -An -tx1 | tr -d ' \n')
+    if [ "$key" = "03" ]; then break; fi
+  done
+  stty "$saved_tty"
+  trap cleanup EXIT
+  kill -TERM "$server_pid" 2>/dev/null || true
+fi
 wait "$server_pid"
-trap - EXIT
