@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "clients/cli_values.h"
+#include "common/date_format.h"
 
 namespace agreements::cli {
 namespace {

@@ -96,18 +96,6 @@ absl::StatusOr<v1::Date> ParseDate(absl::string_view text) {
   return date;
 }
 
-std::string FormatDate(const v1::Date& date) {
-  if (date.year() == 0) return "-";
-  switch (date.precision()) {
-    case v1::DATE_PRECISION_YEAR:
-      return absl::StrFormat("%04d", date.year());
-    case v1::DATE_PRECISION_MONTH:
-      return absl::StrFormat("%04d-%02d", date.year(), date.month());
-    default:
-      return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(), date.day());
-  }
-}
-
 absl::StatusOr<int> ParseEnumValue(const google::protobuf::EnumDescriptor& type,
                                    absl::string_view text) {
   std::string name = absl::AsciiStrToUpper(text);

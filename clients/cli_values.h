@@ -23,8 +23,6 @@ namespace v1 = ::agreements::v1;
 
 // "2009" (YEAR), "2009-05" (MONTH) or "2009-05-13" (DAY); checks the calendar.
 absl::StatusOr<v1::Date> ParseDate(absl::string_view text);
-// The inverse of ParseDate; "-" for an unset date.
-std::string FormatDate(const v1::Date& date);
 
 // Enum values by name: the short lowercase name without the type prefix
 // ("ratification" for CONSENT_MEANS_RATIFICATION), or the full name; case-insensitive,

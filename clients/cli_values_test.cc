@@ -5,6 +5,7 @@
 
 #include "clients/cli_commands.h"
 #include "clients/cli_flags.h"
+#include "common/date_format.h"
 #include "gtest/gtest.h"
 
 namespace agreements::cli {

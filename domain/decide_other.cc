@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/date_format.h"
 #include "common/status_macros.h"
 #include "domain/decide_internal.h"
 #include "domain/limits.h"

@@ -134,17 +134,6 @@ std::string Element(absl::string_view base, absl::string_view name, int index) {
   return absl::StrCat(Field(base, name), "[", index, "]");
 }
 
-std::string FormatDate(const v1::Date& date) {
-  switch (date.precision()) {
-    case v1::DATE_PRECISION_YEAR:
-      return absl::StrFormat("%04d", date.year());
-    case v1::DATE_PRECISION_MONTH:
-      return absl::StrFormat("%04d-%02d", date.year(), date.month());
-    default:
-      return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(), date.day());
-  }
-}
-
 absl::Status Invalid(absl::string_view path, absl::string_view rule) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": ", rule));
 }

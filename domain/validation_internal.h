@@ -35,9 +35,6 @@ std::string Element(absl::string_view base, absl::string_view name, int index);
 // A user value for an error message: quoted, C-escaped, cut after 80 bytes.
 std::string Quote(absl::string_view value);
 
-// A set date at its precision for messages: "2009-05-14", "2009-05" or "2009".
-std::string FormatDate(const agreements::v1::Date& date);
-
 // INVALID_ARGUMENT "<path>: <rule>".
 absl::Status Invalid(absl::string_view path, absl::string_view rule);
 
