@@ -31,11 +31,58 @@ std::unique_ptr<v1::CommandService::Stub> Connect(const std::string& target) {
       grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
 }
 
-TEST(CrashTest, AcknowledgedCommandsSurviveSigkill) {
-  TempDir dir;
-  ServerProcess server(AGREEMENTS_SERVER_BIN, dir.path());
-  ASSERT_TRUE(server.Start());
-  auto stub = Connect(server.target());
+// Writers that append RecordAgreement commands until the server goes away; each
+// remembers what was acknowledged (request id -> first position).
+class Writers {
+ public:
+  static constexpr int kWriters = 4;
+  static constexpr int kMaxPerWriter = 400;
+
+  explicit Writers(const std::string& target) {
+    for (int w = 0; w < kWriters; ++w) {
+      threads_.emplace_back([this, w, target] { Run(w, target); });
+    }
+  }
+  ~Writers() { Join(); }
+
+  void Join() {
+    for (auto& thread : threads_) {
+      if (thread.joinable()) thread.join();
+    }
+  }
+  int acked_count() const { return total_acked_.load(); }
+  // Valid after Join.
+  const std::map<std::string, uint64_t>& acked() const { return acked_; }
+
+  static std::string SectorOf(const std::string& id) {
+    return std::stoi(id.substr(id.find('-') + 1)) % 2 ? "energy" : "transport";
+  }
+
+ private:
+  void Run(int w, const std::string& target) {
+    auto own = Connect(target);
+    for (int i = 0; i < kMaxPerWriter; ++i) {
+      const std::string id = absl::StrCat("w", w, "-", i);
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      v1::RecordAgreementResponse response;
+      auto status = own->RecordAgreement(
+          &context, BindingAgreement(id, id, {"kz", "kr"}, SectorOf(id)), &response);
+      if (!status.ok()) return;  // the server is gone
+      std::lock_guard<std::mutex> lock(mu_);
+      acked_[id] = response.result().first_position();
+      ++total_acked_;
+    }
+  }
+
+  std::mutex mu_;
+  std::map<std::string, uint64_t> acked_;
+  std::atomic<int> total_acked_{0};
+  std::vector<std::thread> threads_;
+};
+
+void RegisterStates(const std::string& target) {
+  auto stub = Connect(target);
   for (const auto& [id, country] : {std::pair{"kz", "KZ"}, std::pair{"kr", "KR"}}) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -45,82 +92,91 @@ TEST(CrashTest, AcknowledgedCommandsSurviveSigkill) {
                                     &response)
                     .ok());
   }
+}
 
-  // Writers append until the server dies under them; each remembers what was acked.
-  constexpr int kWriters = 4;
-  constexpr int kMaxPerWriter = 400;
-  std::mutex mu;
-  std::map<std::string, uint64_t> acked;  // request id -> position
-  std::atomic<int> total_acked{0};
-  std::vector<std::thread> writers;
-  for (int w = 0; w < kWriters; ++w) {
-    writers.emplace_back([&, w] {
-      auto own = Connect(server.target());
-      for (int i = 0; i < kMaxPerWriter; ++i) {
-        const std::string id = absl::StrCat("w", w, "-", i);
-        grpc::ClientContext context;
-        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-        v1::RecordAgreementResponse response;
-        auto status = own->RecordAgreement(
-            &context,
-            BindingAgreement(id, id, {"kz", "kr"}, i % 2 ? "energy" : "transport"),
-            &response);
-        if (!status.ok()) return;  // the server is gone
-        std::lock_guard<std::mutex> lock(mu);
-        acked[id] = response.result().first_position();
-        ++total_acked;
-      }
-    });
-  }
-  // Kill once a fair number of commands is acknowledged, while writers are still busy.
-  for (int i = 0; i < 400 && total_acked.load() < 200; ++i) {
+void WaitForAcks(const Writers& writers, int count) {
+  for (int i = 0; i < 400 && writers.acked_count() < count; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
-  server.Kill();
-  for (auto& writer : writers) writer.join();
-  ASSERT_GT(acked.size(), 0u);
-  // The kill hit the writers mid-stream: they had not finished.
-  EXPECT_LT(acked.size(), size_t{kWriters * kMaxPerWriter});
+}
 
-  // Restart: every acknowledged request replays with its original position.
-  ASSERT_TRUE(server.Start());
-  stub = Connect(server.target());
-  for (const auto& [id, position] : acked) {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    v1::RecordAgreementResponse response;
-    const std::string sector =
-        (std::stoi(id.substr(id.find('-') + 1)) % 2) ? "energy" : "transport";
-    auto status = stub->RecordAgreement(
-        &context, BindingAgreement(id, id, {"kz", "kr"}, sector), &response);
-    ASSERT_TRUE(status.ok()) << id << ": " << status.error_message();
-    EXPECT_TRUE(response.result().replayed()) << id;
-    EXPECT_EQ(response.result().first_position(), position) << id;
-  }
-  ASSERT_EQ(server.Stop(), 0);
-
-  // Offline: each acknowledged request appears exactly once in a gap-free log, and the
-  // views equal a rebuild.
-  auto store = store::Store::Open(dir.path(), store::StoreOptions());
+// Offline, with the server stopped: each acknowledged request appears exactly once, at
+// its acknowledged position, in a gap-free log, and the views equal a rebuild.
+void ExpectLogHoldsExactlyOnce(const std::string& dir,
+                               const std::map<std::string, uint64_t>& acked) {
+  auto store = store::Store::Open(dir, store::StoreOptions());
   ASSERT_TRUE(store.ok()) << store.status();
   store::LogReader reader(store->get());
   auto page = reader.ReadForward(1, 1000000);
   ASSERT_TRUE(page.ok());
   std::map<std::string, int> seen;
+  std::map<std::string, uint64_t> first_position;
   uint64_t expected_position = 1;
   for (const auto& stored : page->events) {
     EXPECT_EQ(stored.position, expected_position++);
     v1::Event event;
     ASSERT_TRUE(event.ParseFromString(stored.bytes));
-    ++seen[event.envelope().request_id()];
+    if (++seen[event.envelope().request_id()] == 1) {
+      first_position[event.envelope().request_id()] = stored.position;
+    }
   }
-  for (const auto& [id, position] : acked) EXPECT_EQ(seen[id], 1) << id;
+  for (const auto& [id, position] : acked) {
+    EXPECT_EQ(seen[id], 1) << id;
+    EXPECT_EQ(first_position[id], position) << id;
+  }
   for (const auto& [id, count] : seen) EXPECT_EQ(count, 1) << id;
   auto report = store::RebuildViews(store->get(), /*repair=*/false);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->difference_count, 0u)
       << (report->differences.empty() ? "" : report->differences.front());
   EXPECT_EQ(report->head, page->head);
+}
+
+TEST(CrashTest, AcknowledgedCommandsSurviveSigkill) {
+  TempDir dir;
+  ServerProcess server(AGREEMENTS_SERVER_BIN, dir.path());
+  ASSERT_TRUE(server.Start());
+  RegisterStates(server.target());
+  Writers writers(server.target());
+  // Kill once a fair number of commands is acknowledged, while writers are still busy.
+  WaitForAcks(writers, 200);
+  server.Kill();
+  writers.Join();
+  const auto& acked = writers.acked();
+  ASSERT_GT(acked.size(), 0u);
+  // The kill hit the writers mid-stream: they had not finished.
+  EXPECT_LT(acked.size(), size_t{Writers::kWriters * Writers::kMaxPerWriter});
+
+  // Restart: every acknowledged request replays with its original position.
+  ASSERT_TRUE(server.Start());
+  auto stub = Connect(server.target());
+  for (const auto& [id, position] : acked) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    v1::RecordAgreementResponse response;
+    auto status = stub->RecordAgreement(
+        &context, BindingAgreement(id, id, {"kz", "kr"}, Writers::SectorOf(id)),
+        &response);
+    ASSERT_TRUE(status.ok()) << id << ": " << status.error_message();
+    EXPECT_TRUE(response.result().replayed()) << id;
+    EXPECT_EQ(response.result().first_position(), position) << id;
+  }
+  ASSERT_EQ(server.Stop(), 0);
+  ExpectLogHoldsExactlyOnce(dir.path(), acked);
+}
+
+TEST(CrashTest, SigtermDuringAppendsFinishesInFlightCommandsAndExitsZero) {
+  TempDir dir;
+  ServerProcess server(AGREEMENTS_SERVER_BIN, dir.path());
+  ASSERT_TRUE(server.Start());
+  RegisterStates(server.target());
+  Writers writers(server.target());
+  WaitForAcks(writers, 200);
+  EXPECT_EQ(server.Stop(), 0);  // SIGTERM while the writers are busy: a clean exit
+  writers.Join();
+  ASSERT_GT(writers.acked().size(), 0u);
+  EXPECT_LT(writers.acked().size(), size_t{Writers::kWriters * Writers::kMaxPerWriter});
+  ExpectLogHoldsExactlyOnce(dir.path(), writers.acked());
 }
 
 }  // namespace
