@@ -232,6 +232,17 @@ std::vector<CommandSpec> LifecycleCommands() {
                return payload;
              }));
   commands.push_back(
+      Change("declare-non-participation",
+             "a participant made clear it will not become a party (VCLT 18(a))",
+             {PartyFlagSpec("who declares (required)"), DateFlagSpec("date (required)")},
+             [](const ParsedArgs& args) -> absl::StatusOr<v1::EventPayload> {
+               v1::EventPayload payload;
+               auto* change = payload.mutable_non_participation_declared();
+               ASSIGN_OR_RETURN(*change->mutable_party_id(), RequiredFlag(args, "party"));
+               ASSIGN_OR_RETURN(*change->mutable_date(), RequiredDateFlag(args, "date"));
+               return payload;
+             }));
+  commands.push_back(
       Change("withdrawal-effective", "a participant's withdrawal took effect",
              {PartyFlagSpec("who withdrew (required)"),
               DateFlagSpec("effective date (required)")},

@@ -374,6 +374,21 @@ TEST_F(CliTest, BilateralTreatyReachesInForce) {
             v1::AGREEMENT_STATUS_TERMINATED);
 }
 
+TEST_F(CliTest, SignatoryDeclaresItWillNotBecomeAParty) {
+  RegisterStates();
+  RecordBilateral("kz-kr-culture-2011", "education");
+  CliOk({"sign", "kz-kr-culture-2011", "--party", "kr", "--date", "2011-04-02"});
+  const std::string out = CliOk({"declare-non-participation", "kz-kr-culture-2011",
+                                 "--party", "kr", "--date", "2012-01"});
+  EXPECT_TRUE(absl::StrContains(out, "signed_not_in_force")) << out;
+  const v1::Agreement agreement = GetAgreement("kz-kr-culture-2011");
+  for (const v1::Participation& p : agreement.participations()) {
+    if (p.party_id() == "kr") {
+      EXPECT_EQ(p.status(), v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY);
+    }
+  }
+}
+
 TEST_F(CliTest, ListFiltersBySector) {
   RegisterStates();
   RecordBilateral("a-energy", "energy");
