@@ -12,6 +12,7 @@
 #include "domain/decider.h"
 #include "google/protobuf/util/time_util.h"
 #include "rocksdb/write_batch.h"
+#include "store/feed_hub.h"
 #include "store/keys.h"
 #include "store/projector.h"
 
@@ -122,14 +123,21 @@ class Committer::Group {
   uint64_t next_position() const { return next_position_; }
   // True when a request added anything to the batch.
   bool dirty() const { return dirty_; }
+  // The group's events for the feed hub, in position order.
+  std::vector<FeedItemPtr> TakeFeedItems() { return std::move(feed_items_); }
 
  private:
   // Per-request scratch state, merged into the group only when the request succeeds.
+  struct StagedEvent {
+    std::string bytes;  // the serialized event, exactly as stored
+    v1::Event event;
+    sv1::EventTags tags;
+  };
   struct Scope {
     uint64_t next_position = 0;
     std::map<std::string, v1::Agreement> agreements;
     std::map<std::string, v1::Party> parties;
-    std::vector<std::pair<std::string, v1::Event>> events;  // (bytes, event)
+    std::vector<StagedEvent> events;
     std::vector<std::pair<v1::StreamType, std::string>> touched;
   };
 
@@ -160,6 +168,7 @@ class Committer::Group {
   std::set<std::string> loaded_sectors_;
   rocksdb::WriteBatch batch_;
   bool dirty_ = false;
+  std::vector<FeedItemPtr> feed_items_;
 };
 
 absl::StatusOr<std::optional<v1::Agreement>> Committer::Group::LoadAgreement(
@@ -201,8 +210,8 @@ absl::StatusOr<std::optional<v1::Party>> Committer::Group::LoadParty(
 
 absl::StatusOr<std::optional<v1::EventEnvelope>> Committer::Group::LoadEnvelope(
     const Scope& scope, uint64_t position) {
-  for (const auto& [bytes, event] : scope.events) {
-    if (event.envelope().position() == position) return event.envelope();
+  for (const auto& staged : scope.events) {
+    if (staged.event.envelope().position() == position) return staged.event.envelope();
   }
   if (auto it = envelopes_.find(position); it != envelopes_.end()) return it->second;
   auto bytes = store_->Get(store_->log(), LogKey(position));
@@ -343,12 +352,16 @@ absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
           absl::StrCat("change: the event would be ", bytes.size(),
                        " bytes; the limit is ", options_.max_event_bytes));
     }
+    EventTagger tagger;
     if (type == v1::STREAM_TYPE_AGREEMENT) {
+      if (revision > 1) tagger.Add(next_agreement);
       domain::EvolveAgreement(next_agreement, event);
+      tagger.Add(next_agreement);
     } else {
       domain::EvolveParty(next_party, event);
+      tagger.AddParty(id);
     }
-    scope.events.emplace_back(std::move(bytes), std::move(event));
+    scope.events.push_back({std::move(bytes), std::move(event), tagger.Build()});
   }
   const auto key = std::make_pair(type, id);
   if (std::find(scope.touched.begin(), scope.touched.end(), key) == scope.touched.end()) {
@@ -397,9 +410,20 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
     stream->set_stream_id(key.second);
     by_stream[key] = stream;
   }
-  for (const auto& [bytes, event] : scope.events) {
-    const v1::EventEnvelope& envelope = event.envelope();
-    batch_.Put(store_->log(), LogKey(envelope.position()), bytes);
+  for (const auto& staged : scope.events) {
+    const v1::EventEnvelope& envelope = staged.event.envelope();
+    batch_.Put(store_->log(), LogKey(envelope.position()), staged.bytes);
+    batch_.Put(store_->event_tags(), LogKey(envelope.position()),
+               SerializeDeterministic(staged.tags));
+    auto item = std::make_shared<FeedItem>();
+    item->position = envelope.position();
+    item->bytes = staged.bytes;
+    item->stream_type = envelope.stream_type();
+    item->stream_id = envelope.stream_id();
+    item->revision = envelope.revision();
+    item->event_type = envelope.event_type();
+    item->tags = staged.tags;
+    feed_items_.push_back(std::move(item));
     batch_.Put(
         store_->streams(),
         StreamKey(envelope.stream_type(), envelope.stream_id(), envelope.revision()),
@@ -410,8 +434,8 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
     envelopes_[envelope.position()] = envelope;
   }
   if (!scope.events.empty()) {
-    result.set_first_position(scope.events.front().second.envelope().position());
-    result.set_last_position(scope.events.back().second.envelope().position());
+    result.set_first_position(scope.events.front().event.envelope().position());
+    result.set_last_position(scope.events.back().event.envelope().position());
   }
 
   for (const auto& [type, id] : scope.touched) {
@@ -681,6 +705,7 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
     committed_position_ = next_position_ - 1;
     ++groups_written_;
   }
+  if (options_.feed_hub != nullptr) options_.feed_hub->Publish(group.TakeFeedItems());
   for (size_t i = 0; i < pending.size(); ++i) pending[i].done(std::move(answers[i]));
 }
 

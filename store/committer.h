@@ -39,6 +39,8 @@
 
 namespace agreements::store {
 
+class FeedHub;
+
 // One request: one or more commands on one or more streams, all or nothing.
 struct CommitRequest {
   // Required: 1 to 128 printable ASCII characters. The key of durable idempotency.
@@ -91,6 +93,11 @@ struct CommitterOptions {
   // The clock for recorded_at. The committer never lets recorded_at decrease.
   // Default: absl::Now.
   std::function<absl::Time()> clock;
+  // Receives every durable group's events, in position order, before the callers of the
+  // group are answered. Not owned; must outlive the committer. Its head must equal the
+  // store's head when the committer starts.
+  // Default: none.
+  FeedHub* feed_hub = nullptr;
   // Called once, on the committer thread, when a write fails and the committer stops
   // (the server marks itself NOT_SERVING).
   // Default: none.

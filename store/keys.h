@@ -20,6 +20,7 @@ inline constexpr char kCfParties[] = "parties";
 inline constexpr char kCfAgreementIndex[] = "agreement_index";
 inline constexpr char kCfPartyIndex[] = "party_index";
 inline constexpr char kCfSectorCounters[] = "sector_counters";
+inline constexpr char kCfEventTags[] = "event_tags";
 
 // Keys of the default column family.
 inline constexpr char kMetaSchemaVersion[] = "meta/schema_version";

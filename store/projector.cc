@@ -29,6 +29,22 @@ void AddCount(Map* map, const Key& key, int64_t delta) {
 
 }  // namespace
 
+void EventTagger::Add(const v1::Agreement& agreement) {
+  for (const auto& sector : agreement.sectors()) sectors_.insert(sector);
+  if (agreement.instrument_kind() != v1::INSTRUMENT_KIND_UNSPECIFIED) {
+    kinds_.insert(agreement.instrument_kind());
+  }
+  for (const auto& party : PartiesOf(agreement)) parties_.insert(party);
+}
+
+sv1::EventTags EventTagger::Build() const {
+  sv1::EventTags tags;
+  for (const auto& sector : sectors_) tags.add_sectors(sector);
+  for (int kind : kinds_) tags.add_instrument_kinds(kind);
+  for (const auto& party : parties_) tags.add_party_ids(party);
+  return tags;
+}
+
 std::vector<std::string> AgreementIndexKeys(const v1::Agreement& agreement) {
   std::vector<std::string> keys;
   const std::string& id = agreement.id();

@@ -7,6 +7,7 @@
 #define AGREEMENTS_STORE_PROJECTOR_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,21 @@
 #include "agreements/v1/types.pb.h"
 
 namespace agreements::store {
+
+// Builds the feed tags of one event (event_tags column family): the sectors, instrument
+// kinds and parties of the agreement just before and just after the event, or the party
+// of a party event. Sorted and unique, so the bytes are deterministic.
+class EventTagger {
+ public:
+  void Add(const agreements::v1::Agreement& agreement);
+  void AddParty(const std::string& party_id) { parties_.insert(party_id); }
+  agreements::storage::v1::EventTags Build() const;
+
+ private:
+  std::set<std::string> sectors_;
+  std::set<int> kinds_;
+  std::set<std::string> parties_;
+};
 
 // Keys of agreement_index for one agreement: its sectors, status, kind and parties.
 std::vector<std::string> AgreementIndexKeys(const agreements::v1::Agreement& agreement);

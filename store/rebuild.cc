@@ -20,7 +20,8 @@ using KeyValues = std::map<std::string, std::string>;
 
 // The views as the log says they must be, per column family.
 struct ExpectedViews {
-  KeyValues streams, agreements, parties, agreement_index, party_index, sector_counters;
+  KeyValues streams, agreements, parties, agreement_index, party_index, sector_counters,
+      event_tags;
 };
 
 std::string Printable(const std::string& key) {
@@ -101,11 +102,17 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
       return absl::DataLossError(absl::StrCat("event stored at position ", position,
                                               " names position ", envelope.position()));
     }
+    EventTagger tagger;
     if (envelope.stream_type() == v1::STREAM_TYPE_PARTY) {
       domain::EvolveParty(parties[envelope.stream_id()], event);
+      tagger.AddParty(envelope.stream_id());
     } else {
-      domain::EvolveAgreement(agreements[envelope.stream_id()], event);
+      v1::Agreement& agreement = agreements[envelope.stream_id()];
+      if (envelope.revision() > 1) tagger.Add(agreement);
+      domain::EvolveAgreement(agreement, event);
+      tagger.Add(agreement);
     }
+    expected.event_tags[LogKey(position)] = SerializeDeterministic(tagger.Build());
     expected.streams[StreamKey(envelope.stream_type(), envelope.stream_id(),
                                envelope.revision())] = EncodeU64(position);
     report.head = position;
@@ -135,6 +142,7 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
       {store->agreement_index(), &expected.agreement_index},
       {store->party_index(), &expected.party_index},
       {store->sector_counters(), &expected.sector_counters},
+      {store->event_tags(), &expected.event_tags},
   };
   for (const auto& [cf, want] : families) {
     absl::Status s = Compare(store, snapshot.get(), cf, cf->GetName().c_str(), *want,

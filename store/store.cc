@@ -12,8 +12,9 @@ namespace {
 
 const char* const kFamilies[] = {
     "default",  // rocksdb::kDefaultColumnFamilyName (a global, not usable here)
-    kCfLog,     kCfStreams,        kCfRequests,   kCfAgreements,
-    kCfParties, kCfAgreementIndex, kCfPartyIndex, kCfSectorCounters,
+    kCfLog,        kCfStreams,        kCfRequests,
+    kCfAgreements, kCfParties,        kCfAgreementIndex,
+    kCfPartyIndex, kCfSectorCounters, kCfEventTags,
 };
 
 }  // namespace
@@ -97,8 +98,8 @@ Store::~Store() {
 }
 
 std::vector<rocksdb::ColumnFamilyHandle*> Store::ViewFamilies() const {
-  return {streams(),         agreements(),  parties(),
-          agreement_index(), party_index(), sector_counters()};
+  return {streams(),     agreements(),      parties(),   agreement_index(),
+          party_index(), sector_counters(), event_tags()};
 }
 
 absl::StatusOr<uint64_t> Store::ReadHead(const rocksdb::Snapshot* snapshot) const {

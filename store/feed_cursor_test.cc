@@ -1,0 +1,182 @@
+#include "store/feed_cursor.h"
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "store/committer.h"
+#include "store/feed_hub.h"
+#include "store/rebuild.h"
+#include "store/store_test_util.h"
+
+namespace agreements::store {
+namespace {
+
+namespace v1 = ::agreements::v1;
+using ::agreements::testing::TempDir;
+using testing::RecordAgreementCommand;
+using testing::RegisterStateCommand;
+using testing::Request;
+using testing::SignCommand;
+
+class FeedCursorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = Store::Open(dir_.path(), StoreOptions());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    hub_ = std::make_unique<FeedHub>(/*capacity=*/8, 0);
+    CommitterOptions options;
+    options.feed_hub = hub_.get();
+    auto committer = Committer::Start(store_.get(), options);
+    ASSERT_TRUE(committer.ok()) << committer.status();
+    committer_ = *std::move(committer);
+    ASSERT_TRUE(committer_
+                    ->Commit(Request("parties", {RegisterStateCommand("kz", "KZ"),
+                                                 RegisterStateCommand("kr", "KR")}))
+                    .ok());
+  }
+
+  void Record(const std::string& id, const std::string& sector) {
+    auto outcome = committer_->Commit(
+        Request(id, {RecordAgreementCommand(id, {"kz", "kr"}, {sector})}));
+    ASSERT_TRUE(outcome.ok()) << outcome.status();
+  }
+
+  FeedCursor Cursor(v1::EventFilter filter, uint64_t start, uint64_t every = 1000) {
+    auto compiled = FeedFilter::Compile(filter, "filter");
+    EXPECT_TRUE(compiled.ok()) << compiled.status();
+    FeedCursorOptions options;
+    options.checkpoint_every_events = every;
+    options.max_scan = 3;  // small pages exercise the paging
+    return FeedCursor(store_.get(), hub_.get(), *std::move(compiled), start, options,
+                      absl::Now());
+  }
+
+  // Drives the cursor until it is at the head; returns a compact transcript:
+  // "e5" event, "c7" checkpoint, "u9" caught up, "b3" fell behind.
+  std::vector<std::string> Drain(FeedCursor& cursor) {
+    std::vector<std::string> out;
+    for (int i = 0; i < 1000; ++i) {
+      auto step = cursor.Next(absl::Now());
+      EXPECT_TRUE(step.ok()) << step.status();
+      if (!step.ok()) break;
+      for (const auto& m : step->messages) {
+        switch (m.kind_case()) {
+          case v1::SubscribeResponse::kEvent:
+            out.push_back(absl::StrCat("e", m.event().envelope().position()));
+            break;
+          case v1::SubscribeResponse::kCheckpoint:
+            out.push_back(absl::StrCat("c", m.checkpoint().position()));
+            break;
+          case v1::SubscribeResponse::kCaughtUp:
+            out.push_back(absl::StrCat("u", m.caught_up().position()));
+            break;
+          case v1::SubscribeResponse::kFellBehind:
+            out.push_back(absl::StrCat("b", m.fell_behind().position()));
+            break;
+          default:
+            break;
+        }
+      }
+      if (step->at_head) break;
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<FeedHub> hub_;
+  std::unique_ptr<Committer> committer_;
+};
+
+TEST_F(FeedCursorTest, CatchesUpFromTheLogThenGoesLive) {
+  for (int i = 0; i < 12; ++i)
+    Record(absl::StrCat("a", i), i % 3 ? "energy" : "transport");
+  // 14 events; the hub window holds the last 8 (7..14): 1..6 come from the log.
+  auto cursor = Cursor(v1::EventFilter(), 1);
+  std::vector<std::string> expected;
+  for (int p = 1; p <= 14; ++p) expected.push_back(absl::StrCat("e", p));
+  expected.push_back("u14");
+  EXPECT_EQ(Drain(cursor), expected);
+  EXPECT_TRUE(cursor.live());
+  Record("late", "energy");
+  EXPECT_EQ(Drain(cursor), (std::vector<std::string>{"e15"}));
+}
+
+TEST_F(FeedCursorTest, FiltersAndCheckpointsPastNonMatchingEvents) {
+  for (int i = 0; i < 6; ++i) Record(absl::StrCat("a", i), i == 4 ? "telecom" : "energy");
+  v1::EventFilter filter;
+  filter.add_sectors("telecom");
+  auto cursor = Cursor(filter, 1, /*every=*/2);
+  // Positions 1-8: parties (1, 2), a0..a5 at 3..8, a4 (telecom) at 7.
+  EXPECT_EQ(Drain(cursor), (std::vector<std::string>{"c2", "c4", "c6", "e7", "u8"}));
+}
+
+TEST_F(FeedCursorTest, FallsBehindWhenTheWindowMovesOnAndLosesNothing) {
+  Record("a0", "energy");
+  auto cursor = Cursor(v1::EventFilter(), 1);
+  EXPECT_EQ(Drain(cursor), (std::vector<std::string>{"e1", "e2", "e3", "u3"}));
+  for (int i = 1; i <= 10; ++i) Record(absl::StrCat("a", i), "energy");  // 4..13
+  std::vector<std::string> expected = {"b3"};
+  for (int p = 4; p <= 13; ++p) expected.push_back(absl::StrCat("e", p));
+  expected.push_back("u13");
+  EXPECT_EQ(Drain(cursor), expected);
+}
+
+TEST_F(FeedCursorTest, MatchesAnAgreementLeavingTheSectorAndByParty) {
+  Record("a0", "energy");
+  v1::Command classify;
+  classify.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
+  classify.set_stream_id("a0");
+  auto* c =
+      classify.mutable_change()->mutable_classification_changed()->add_classifications();
+  c->set_scheme(v1::CLASSIFICATION_SCHEME_REGISTRY_SECTOR);
+  c->set_code("transport");
+  ASSERT_TRUE(committer_->Commit(Request("move", {classify})).ok());  // position 4
+  ASSERT_TRUE(committer_->Commit(Request("sign", {SignCommand("a0", "kz")})).ok());  // 5
+  v1::EventFilter energy;
+  energy.add_sectors("energy");
+  auto by_sector = Cursor(energy, 1);
+  EXPECT_EQ(Drain(by_sector), (std::vector<std::string>{"e3", "e4", "u5"}));
+
+  v1::EventFilter kz_signatures;
+  kz_signatures.add_party_ids("kz");
+  kz_signatures.add_event_types("participant_signed");
+  auto by_party = Cursor(kz_signatures, 1);
+  EXPECT_EQ(Drain(by_party), (std::vector<std::string>{"e5", "u5"}));
+
+  auto report = RebuildViews(store_.get(), false);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->difference_count, 0u);
+}
+
+TEST_F(FeedCursorTest, StartBeyondTheHeadWaitsForIt) {
+  auto cursor = Cursor(v1::EventFilter(), 5);
+  EXPECT_TRUE(Drain(cursor).empty());
+  EXPECT_FALSE(cursor.live());
+  Record("a0", "energy");  // 3
+  Record("a1", "energy");  // 4: the head reaches start - 1
+  EXPECT_EQ(Drain(cursor), (std::vector<std::string>{"u4"}));
+  Record("a2", "energy");
+  EXPECT_EQ(Drain(cursor), (std::vector<std::string>{"e5"}));
+}
+
+TEST_F(FeedCursorTest, RejectsMalformedFilters) {
+  v1::EventFilter filter;
+  filter.add_sectors("atlantis");
+  auto compiled = FeedFilter::Compile(filter, "filter");
+  ASSERT_TRUE(absl::IsInvalidArgument(compiled.status()));
+  EXPECT_NE(compiled.status().message().find("filter.sectors[0]"), std::string::npos);
+  v1::EventFilter types;
+  types.add_event_types("signed");
+  EXPECT_TRUE(absl::IsInvalidArgument(FeedFilter::Compile(types, "filter").status()));
+  v1::EventFilter many;
+  for (int i = 0; i < 101; ++i) many.add_agreement_ids(absl::StrCat("a", i));
+  EXPECT_TRUE(absl::IsInvalidArgument(FeedFilter::Compile(many, "filter").status()));
+  FeedCursorOptions options;
+  EXPECT_TRUE(absl::IsInvalidArgument(CheckpointOptions(0, 50, options)));
+  EXPECT_TRUE(CheckpointOptions(10, 100, options).ok());
+  EXPECT_EQ(options.checkpoint_every_events, 10u);
+}
+
+}  // namespace
+}  // namespace agreements::store

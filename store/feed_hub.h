@@ -1,0 +1,88 @@
+// FeedHub: the shared window of recently committed events that live subscribers read
+// from, so fan-out costs one copy of each event, not a queue per subscriber.
+//
+// The committer publishes each durable group in position order; the hub keeps the last
+// `capacity` events in a ring of immutable, shared items. Readers take shared pointers
+// to items, so an item outlives the ring slot it was in for as long as a reader holds
+// it. Publishing never waits for readers: a reader that falls out of the window reads
+// the log instead (FeedCursor does both).
+//
+// Thread-safe. Listeners run on the publishing (committer) thread and must not block.
+#ifndef AGREEMENTS_STORE_FEED_HUB_H_
+#define AGREEMENTS_STORE_FEED_HUB_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "agreements/storage/v1/storage.pb.h"
+#include "agreements/v1/events.pb.h"
+#include "store/store.h"
+
+namespace agreements::store {
+
+// One committed event as the feeds see it.
+struct FeedItem {
+  uint64_t position = 0;
+  // The exact stored bytes of the agreements.v1.Event.
+  std::string bytes;
+  agreements::v1::StreamType stream_type = agreements::v1::STREAM_TYPE_UNSPECIFIED;
+  std::string stream_id;
+  uint64_t revision = 0;
+  std::string event_type;
+  agreements::storage::v1::EventTags tags;
+};
+using FeedItemPtr = std::shared_ptr<const FeedItem>;
+
+// Builds a feed item from an event's stored bytes and tags.
+absl::StatusOr<FeedItemPtr> MakeFeedItem(uint64_t position, std::string bytes,
+                                         absl::string_view tags_bytes);
+
+// Reads up to `max` items with positions >= `from` from the log and the event_tags
+// family, at one snapshot.
+absl::StatusOr<std::vector<FeedItemPtr>> ReadFeedItems(const Store& store, uint64_t from,
+                                                       size_t max);
+
+class FeedHub {
+ public:
+  // `head` is the last committed position when the hub starts (the window is empty).
+  FeedHub(size_t capacity, uint64_t head);
+
+  // Appends items with positions head+1, head+2 ... (the committer, after a durable
+  // write), then calls the listeners with the new head.
+  void Publish(std::vector<FeedItemPtr> items);
+
+  uint64_t head() const;
+
+  enum class Window { kOk, kBefore };
+  // Appends to `out` up to `max` items starting at position `from`, if the window still
+  // holds `from` (kOk; nothing is appended when from > head). kBefore: `from` has left
+  // the window; read the log.
+  Window Read(uint64_t from, size_t max, std::vector<FeedItemPtr>& out) const;
+
+  // Registers a listener for new heads; returns an id for RemoveListener.
+  uint64_t AddListener(std::function<void(uint64_t head)> listener);
+  void RemoveListener(uint64_t id);
+
+ private:
+  const size_t capacity_;
+  mutable absl::Mutex mu_;
+  std::vector<FeedItemPtr> ring_ ABSL_GUARDED_BY(mu_);
+  // Position of the oldest item in the ring (head_ + 1 when empty).
+  uint64_t first_ ABSL_GUARDED_BY(mu_);
+  uint64_t head_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex listeners_mu_;
+  uint64_t next_listener_ ABSL_GUARDED_BY(listeners_mu_) = 1;
+  std::vector<std::pair<uint64_t, std::function<void(uint64_t)>>> listeners_
+      ABSL_GUARDED_BY(listeners_mu_);
+};
+
+}  // namespace agreements::store
+
+#endif  // AGREEMENTS_STORE_FEED_HUB_H_

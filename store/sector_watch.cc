@@ -1,0 +1,161 @@
+#include "store/sector_watch.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "domain/decider.h"
+#include "domain/sectors.h"
+#include "store/log_reader.h"
+
+namespace agreements::store {
+namespace {
+
+namespace v1 = ::agreements::v1;
+
+constexpr size_t kSnapshotPage = 256;
+
+}  // namespace
+
+SectorWatch::SectorWatch(const Store* store, const v1::WatchSectorRequest& request)
+    : store_(store), sector_(request.sector()) {
+  for (int status : request.statuses()) statuses_.insert(status);
+  for (int kind : request.instrument_kinds()) kinds_.insert(kind);
+}
+
+absl::StatusOr<std::unique_ptr<SectorWatch>> SectorWatch::Create(
+    const Store* store, const FeedHub* hub, const v1::WatchSectorRequest& request,
+    absl::Time now) {
+  if (request.sector().empty()) return absl::InvalidArgumentError("sector: required");
+  if (!domain::IsRegistrySector(request.sector())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sector: \"", request.sector(), "\" is not a registry sector"));
+  }
+  if (request.statuses_size() > static_cast<int>(kMaxFilterValuesPerKind) ||
+      request.instrument_kinds_size() > static_cast<int>(kMaxFilterValuesPerKind)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "statuses, instrument_kinds: at most ", kMaxFilterValuesPerKind, " values each"));
+  }
+  for (int i = 0; i < request.statuses_size(); ++i) {
+    const int status = request.statuses(i);
+    if (status == v1::AGREEMENT_STATUS_UNSPECIFIED ||
+        !v1::AgreementStatus_IsValid(status)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("statuses[", i, "]: unknown value ", status));
+    }
+  }
+  for (int i = 0; i < request.instrument_kinds_size(); ++i) {
+    const int kind = request.instrument_kinds(i);
+    if (kind == v1::INSTRUMENT_KIND_UNSPECIFIED || !v1::InstrumentKind_IsValid(kind)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("instrument_kinds[", i, "]: unknown value ", kind));
+    }
+  }
+  FeedCursorOptions options;
+  RETURN_IF_ERROR(CheckpointOptions(request.checkpoint_every_events(),
+                                    request.checkpoint_interval_ms(), options));
+  v1::EventFilter filter;
+  filter.add_sectors(request.sector());
+  ASSIGN_OR_RETURN(FeedFilter compiled, FeedFilter::Compile(filter, "sector"));
+
+  std::unique_ptr<SectorWatch> watch(new SectorWatch(store, request));
+  uint64_t start = request.resume_after() + 1;
+  if (request.resume_after() == 0) {
+    ASSIGN_OR_RETURN(watch->snapshot_, ViewReader::Create(store));
+    start = watch->snapshot_->position() + 1;
+  }
+  watch->cursor_ =
+      std::make_unique<FeedCursor>(store, hub, std::move(compiled), start, options, now);
+  return watch;
+}
+
+bool SectorWatch::InView(const v1::Agreement& agreement) const {
+  bool in_sector = false;
+  for (const auto& sector : agreement.sectors())
+    in_sector = in_sector || sector == sector_;
+  return in_sector && (statuses_.empty() || statuses_.contains(agreement.status())) &&
+         (kinds_.empty() || kinds_.contains(agreement.instrument_kind()));
+}
+
+absl::Status SectorWatch::Translate(const v1::Event& event,
+                                    std::vector<v1::WatchSectorResponse>& out) const {
+  const v1::EventEnvelope& envelope = event.envelope();
+  if (envelope.stream_type() != v1::STREAM_TYPE_AGREEMENT) return absl::OkStatus();
+  // The states just before and just after this event, from the agreement's own stream.
+  LogReader reader(store_);
+  ASSIGN_OR_RETURN(EventPage page,
+                   reader.ReadStream(v1::STREAM_TYPE_AGREEMENT, envelope.stream_id(), 1,
+                                     envelope.revision()));
+  if (page.events.size() != envelope.revision()) {
+    return absl::DataLossError(absl::StrCat("stream of agreement ", envelope.stream_id(),
+                                            " is missing events before revision ",
+                                            envelope.revision()));
+  }
+  v1::Agreement before, after;
+  for (const StoredEvent& stored : page.events) {
+    v1::Event replayed;
+    if (!replayed.ParseFromString(stored.bytes)) {
+      return absl::DataLossError(
+          absl::StrCat("event at position ", stored.position, " cannot be parsed"));
+    }
+    if (stored.position == envelope.position()) before = after;
+    domain::EvolveAgreement(after, replayed);
+  }
+  v1::WatchSectorResponse message;
+  if (InView(after)) {
+    message.mutable_update()->set_position(envelope.position());
+    *message.mutable_update()->mutable_agreement() = std::move(after);
+  } else if (envelope.revision() > 1 && InView(before)) {
+    message.mutable_removed()->set_agreement_id(envelope.stream_id());
+    message.mutable_removed()->set_revision(envelope.revision());
+    message.mutable_removed()->set_position(envelope.position());
+  } else {
+    return absl::OkStatus();
+  }
+  out.push_back(std::move(message));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SectorWatch::Step> SectorWatch::Next(absl::Time now) {
+  Step step;
+  if (snapshot_ != nullptr) {
+    AgreementFilter filter;
+    filter.sector = sector_;
+    ASSIGN_OR_RETURN(auto page,
+                     snapshot_->ListAgreements(filter, snapshot_after_, kSnapshotPage));
+    for (auto& agreement : page.items) {
+      if (!InView(agreement)) continue;
+      v1::WatchSectorResponse message;
+      message.mutable_update()->set_position(snapshot_->position());
+      message.mutable_update()->set_snapshot(true);
+      *message.mutable_update()->mutable_agreement() = std::move(agreement);
+      step.messages.push_back(std::move(message));
+    }
+    snapshot_after_ = page.next_after;
+    if (snapshot_after_.empty()) snapshot_.reset();  // the snapshot is complete
+    return step;
+  }
+  ASSIGN_OR_RETURN(FeedCursor::Step inner, cursor_->Next(now));
+  step.at_head = inner.at_head;
+  for (auto& message : inner.messages) {
+    switch (message.kind_case()) {
+      case v1::SubscribeResponse::kEvent:
+        RETURN_IF_ERROR(Translate(message.event(), step.messages));
+        break;
+      case v1::SubscribeResponse::kCheckpoint:
+        *step.messages.emplace_back().mutable_checkpoint() = message.checkpoint();
+        break;
+      case v1::SubscribeResponse::kCaughtUp:
+        *step.messages.emplace_back().mutable_caught_up() = message.caught_up();
+        break;
+      case v1::SubscribeResponse::kFellBehind:
+        *step.messages.emplace_back().mutable_fell_behind() = message.fell_behind();
+        break;
+      case v1::SubscribeResponse::KIND_NOT_SET:
+        break;
+    }
+  }
+  return step;
+}
+
+}  // namespace agreements::store
