@@ -20,12 +20,18 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   auto store = store::Store::Open(options.data_dir, store::StoreOptions());
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
+  auto head = server->store_->ReadHead();
+  if (!head.ok()) return head.status();
+  server->hub_ = std::make_unique<store::FeedHub>(options.feed_window, *head);
+  options.committer.feed_hub = server->hub_.get();
   auto committer = store::Committer::Start(server->store_.get(), options.committer);
   if (!committer.ok()) return committer.status();
   server->committer_ = *std::move(committer);
   server->command_service_ = std::make_unique<CommandService>(server->committer_.get());
   server->query_service_ = std::make_unique<QueryService>(
       server->store_.get(), server->committer_.get(), options.max_min_position_wait);
+  server->feed_service_ = std::make_unique<FeedService>(
+      server->store_.get(), server->hub_.get(), options.feeds);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -35,6 +41,7 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   builder.RegisterService(server->command_service_.get());
   builder.RegisterService(server->query_service_.get());
+  builder.RegisterService(server->feed_service_.get());
   {
     absl::MutexLock lock(&server->mu_);
     server->server_ = builder.BuildAndStart();
@@ -62,6 +69,9 @@ void RegistryServer::Shutdown() {
     if (shut_down_) return;
     shut_down_ = true;
   }
+  // Open feed streams end first (UNAVAILABLE): the gRPC server's Shutdown waits for
+  // every call to finish.
+  if (feed_service_ != nullptr) feed_service_->Shutdown();
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     server_->Shutdown(std::chrono::system_clock::now() +
@@ -69,6 +79,8 @@ void RegistryServer::Shutdown() {
   }
   if (committer_ != nullptr) committer_->Shutdown();
   committer_.reset();
+  feed_service_.reset();  // after the committer: no more publishes reach the dispatcher
+  hub_.reset();
   store_.reset();
 }
 

@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/server.h"
 #include "services/command_service.h"
+#include "services/feed_service.h"
 #include "services/query_service.h"
 #include "store/committer.h"
 #include "store/store.h"
@@ -36,6 +37,11 @@ struct ServerOptions {
   // Longest wait of a query for its min_position.
   // Default: 10 s.
   absl::Duration max_min_position_wait = absl::Seconds(10);
+  // Events kept in memory for live subscribers (the feed window).
+  // Default: 65536.
+  size_t feed_window = 65536;
+  // Feed streams: threads, the most open at once, the checkpoint tick.
+  FeedDispatcherOptions feeds;
   // Options of the commit path.
   store::CommitterOptions committer;
 };
@@ -60,9 +66,11 @@ class RegistryServer {
 
   ServerOptions options_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::FeedHub> hub_;
   std::unique_ptr<store::Committer> committer_;
   std::unique_ptr<CommandService> command_service_;
   std::unique_ptr<QueryService> query_service_;
+  std::unique_ptr<FeedService> feed_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   absl::Mutex mu_;

@@ -1,0 +1,98 @@
+#include "services/feed_dispatcher.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace agreements::services {
+
+FeedDispatcher::FeedDispatcher(store::FeedHub* hub, FeedDispatcherOptions options)
+    : hub_(hub), options_(options) {
+  listener_id_ = hub_->AddListener([this](uint64_t) { WakeAll(); });
+  for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { Run(); });
+}
+
+FeedDispatcher::~FeedDispatcher() { Shutdown(); }
+
+absl::Status FeedDispatcher::Register(const std::shared_ptr<DispatchedStream>& stream) {
+  absl::MutexLock lock(&mu_);
+  if (stopping_) return absl::UnavailableError("the registry is shutting down");
+  if (streams_.size() >= options_.max_streams) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("at most ", options_.max_streams,
+                     " feed streams may be open at once; retry later"));
+  }
+  streams_.insert(stream);
+  return absl::OkStatus();
+}
+
+void FeedDispatcher::Unregister(const std::shared_ptr<DispatchedStream>& stream) {
+  absl::MutexLock lock(&mu_);
+  streams_.erase(stream);
+}
+
+void FeedDispatcher::Schedule(std::shared_ptr<DispatchedStream> stream) {
+  absl::MutexLock lock(&mu_);
+  if (stopping_) return;
+  ready_.push_back(std::move(stream));
+}
+
+size_t FeedDispatcher::open_streams() const {
+  absl::MutexLock lock(&mu_);
+  return streams_.size();
+}
+
+void FeedDispatcher::WakeAll() {
+  std::vector<std::shared_ptr<DispatchedStream>> streams;
+  {
+    absl::MutexLock lock(&mu_);
+    streams.assign(streams_.begin(), streams_.end());
+  }
+  for (const auto& stream : streams) stream->Wake();
+}
+
+void FeedDispatcher::Run() {
+  absl::Time next_tick = absl::Now() + options_.tick;
+  while (true) {
+    std::shared_ptr<DispatchedStream> stream;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || !ready_.empty();
+      };
+      mu_.AwaitWithDeadline(absl::Condition(&ready), next_tick);
+      if (stopping_) return;
+      if (!ready_.empty()) {
+        stream = std::move(ready_.front());
+        ready_.pop_front();
+      }
+    }
+    const absl::Time now = absl::Now();
+    if (stream != nullptr) stream->Fill(now);
+    if (now >= next_tick) {
+      next_tick = now + options_.tick;
+      WakeAll();
+    }
+  }
+}
+
+void FeedDispatcher::Shutdown() {
+  std::vector<std::shared_ptr<DispatchedStream>> streams;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!stopping_) hub_->RemoveListener(listener_id_);
+    stopping_ = true;
+    ready_.clear();
+    streams.assign(streams_.begin(), streams_.end());
+  }
+  const grpc::Status unavailable(grpc::StatusCode::UNAVAILABLE,
+                                 "the registry is shutting down; resume from the last "
+                                 "position or checkpoint");
+  for (const auto& stream : streams) stream->Close(unavailable);
+  absl::MutexLock join_lock(&join_mu_);
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+}  // namespace agreements::services

@@ -1,0 +1,86 @@
+// FeedDispatcher: the threads that advance feed streams, so that no gRPC callback thread
+// ever blocks on the log. A stream asks to be filled when its outgoing queue is empty;
+// a dispatcher thread runs one step of its source (reading the hub window or the log)
+// and hands the messages back. Streams at the head sleep until the hub publishes a new
+// head or a tick passes (for time-based checkpoints).
+//
+// Thread-safe. Owns its threads; does not own the hub.
+#ifndef AGREEMENTS_SERVICES_FEED_DISPATCHER_H_
+#define AGREEMENTS_SERVICES_FEED_DISPATCHER_H_
+
+#include <deque>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grpcpp/support/status.h"
+#include "store/feed_hub.h"
+
+namespace agreements::services {
+
+// What the dispatcher drives. Implementations are thread-safe.
+class DispatchedStream {
+ public:
+  virtual ~DispatchedStream() = default;
+  // Runs one step of the source; called by one dispatcher thread at a time.
+  virtual void Fill(absl::Time now) = 0;
+  // Called when the head advanced or a tick passed: a stream waiting at the head asks
+  // to be filled again.
+  virtual void Wake() = 0;
+  // Ends the stream with `status` as soon as no write is in flight.
+  virtual void Close(const grpc::Status& status) = 0;
+};
+
+struct FeedDispatcherOptions {
+  // Threads that run stream steps.
+  // Default: 2.
+  int threads = 2;
+  // Most open streams; more are refused with RESOURCE_EXHAUSTED.
+  // Default: 1000.
+  size_t max_streams = 1000;
+  // How often streams at the head wake for time-based checkpoints.
+  // Default: 200 ms.
+  absl::Duration tick = absl::Milliseconds(200);
+};
+
+class FeedDispatcher {
+ public:
+  FeedDispatcher(store::FeedHub* hub, FeedDispatcherOptions options);
+  // Stops the threads (Shutdown must have been called).
+  ~FeedDispatcher();
+
+  // Admits a stream; RESOURCE_EXHAUSTED at the limit, UNAVAILABLE after Shutdown.
+  absl::Status Register(const std::shared_ptr<DispatchedStream>& stream);
+  void Unregister(const std::shared_ptr<DispatchedStream>& stream);
+  // Queues a fill of the stream (the stream makes sure it is queued at most once).
+  void Schedule(std::shared_ptr<DispatchedStream> stream);
+
+  // Closes every open stream with UNAVAILABLE, refuses new ones, stops the threads.
+  void Shutdown();
+
+  size_t open_streams() const;
+
+ private:
+  void Run();
+  void WakeAll();
+
+  store::FeedHub* const hub_;
+  const FeedDispatcherOptions options_;
+  uint64_t listener_id_ = 0;
+
+  mutable absl::Mutex mu_;
+  absl::flat_hash_set<std::shared_ptr<DispatchedStream>> streams_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<DispatchedStream>> ready_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;
+  absl::Mutex join_mu_;
+};
+
+}  // namespace agreements::services
+
+#endif  // AGREEMENTS_SERVICES_FEED_DISPATCHER_H_

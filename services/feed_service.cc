@@ -1,0 +1,77 @@
+#include "services/feed_service.h"
+
+#include <utility>
+
+#include "common/grpc_status.h"
+#include "services/feed_stream.h"
+#include "store/feed_cursor.h"
+#include "store/sector_watch.h"
+
+namespace agreements::services {
+namespace {
+
+namespace v1 = ::agreements::v1;
+
+// A stream that only reports an error.
+template <typename Response>
+class Refusal final : public grpc::ServerWriteReactor<Response> {
+ public:
+  explicit Refusal(const absl::Status& status) { this->Finish(ToGrpcStatus(status)); }
+  void OnDone() override { delete this; }
+};
+
+absl::StatusOr<std::unique_ptr<store::FeedCursor>> MakeCursor(
+    const store::Store* store, const store::FeedHub* hub,
+    const v1::SubscribeRequest& request) {
+  auto filter = store::FeedFilter::Compile(request.filter(), "filter");
+  if (!filter.ok()) return filter.status();
+  store::FeedCursorOptions options;
+  absl::Status checked = store::CheckpointOptions(
+      request.checkpoint_every_events(), request.checkpoint_interval_ms(), options);
+  if (!checked.ok()) return checked;
+  uint64_t start = 1;
+  switch (request.start_case()) {
+    case v1::SubscribeRequest::kFromPosition:
+      if (request.from_position() == 0) {
+        return absl::InvalidArgumentError(
+            "from_position: positions start at 1 (use from_beginning)");
+      }
+      start = request.from_position();
+      break;
+    case v1::SubscribeRequest::kFromNow:
+      start = hub->head() + 1;
+      break;
+    case v1::SubscribeRequest::kFromBeginning:
+    case v1::SubscribeRequest::START_NOT_SET:
+      start = 1;
+      break;
+  }
+  return std::make_unique<store::FeedCursor>(store, hub, *std::move(filter), start,
+                                             options, absl::Now());
+}
+
+}  // namespace
+
+FeedService::FeedService(const store::Store* store, store::FeedHub* hub,
+                         FeedDispatcherOptions options)
+    : store_(store),
+      hub_(hub),
+      dispatcher_(std::make_unique<FeedDispatcher>(hub, options)) {}
+
+grpc::ServerWriteReactor<v1::SubscribeResponse>* FeedService::Subscribe(
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  auto cursor = MakeCursor(store_, hub_, *request);
+  if (!cursor.ok()) return new Refusal<v1::SubscribeResponse>(cursor.status());
+  return new FeedStream<v1::SubscribeResponse, store::FeedCursor>(dispatcher_.get(),
+                                                                  *std::move(cursor));
+}
+
+grpc::ServerWriteReactor<v1::WatchSectorResponse>* FeedService::WatchSector(
+    grpc::CallbackServerContext* context, const v1::WatchSectorRequest* request) {
+  auto watch = store::SectorWatch::Create(store_, hub_, *request, absl::Now());
+  if (!watch.ok()) return new Refusal<v1::WatchSectorResponse>(watch.status());
+  return new FeedStream<v1::WatchSectorResponse, store::SectorWatch>(dispatcher_.get(),
+                                                                     *std::move(watch));
+}
+
+}  // namespace agreements::services

@@ -1,0 +1,43 @@
+// FeedService: the gRPC adapter of the change feeds (docs/feeds.md). Subscribe streams
+// the events that match a filter from any start position, across the catch-up -> live
+// hand-over; WatchSector streams a live sector view. Both run on the callback API with
+// their sources stepped by a FeedDispatcher.
+//
+// Thread-safe. Owns the dispatcher; does not own the store or the hub.
+#ifndef AGREEMENTS_SERVICES_FEED_SERVICE_H_
+#define AGREEMENTS_SERVICES_FEED_SERVICE_H_
+
+#include <memory>
+
+#include "agreements/v1/feed_service.grpc.pb.h"
+#include "services/feed_dispatcher.h"
+#include "store/feed_hub.h"
+#include "store/store.h"
+
+namespace agreements::services {
+
+class FeedService final : public agreements::v1::FeedService::CallbackService {
+ public:
+  FeedService(const store::Store* store, store::FeedHub* hub,
+              FeedDispatcherOptions options);
+
+  grpc::ServerWriteReactor<agreements::v1::SubscribeResponse>* Subscribe(
+      grpc::CallbackServerContext* context,
+      const agreements::v1::SubscribeRequest* request) override;
+  grpc::ServerWriteReactor<agreements::v1::WatchSectorResponse>* WatchSector(
+      grpc::CallbackServerContext* context,
+      const agreements::v1::WatchSectorRequest* request) override;
+
+  // Ends every open stream with UNAVAILABLE and refuses new ones.
+  void Shutdown() { dispatcher_->Shutdown(); }
+  size_t open_streams() const { return dispatcher_->open_streams(); }
+
+ private:
+  const store::Store* const store_;
+  store::FeedHub* const hub_;
+  std::unique_ptr<FeedDispatcher> dispatcher_;
+};
+
+}  // namespace agreements::services
+
+#endif  // AGREEMENTS_SERVICES_FEED_SERVICE_H_

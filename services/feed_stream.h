@@ -1,0 +1,185 @@
+// FeedStream: one server-streaming feed RPC on the gRPC callback API.
+//
+// The reactor (owned by gRPC, deleted in OnDone) holds a shared Core; the Core holds the
+// source (a FeedCursor or a SectorWatch) and a small queue of outgoing messages. Rules:
+// one write in flight; no blocking in reactions (sources run on FeedDispatcher threads);
+// the source is refilled only when the queue is empty, so a subscriber that stops
+// reading costs one step's messages and nothing more; Finish is called exactly once,
+// after the last write completed; no lock is held across StartWrite or Finish.
+#ifndef AGREEMENTS_SERVICES_FEED_STREAM_H_
+#define AGREEMENTS_SERVICES_FEED_STREAM_H_
+
+#include <deque>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/grpc_status.h"
+#include "grpcpp/support/server_callback.h"
+#include "services/feed_dispatcher.h"
+
+namespace agreements::services {
+
+// Adapts a source (FeedCursor, SectorWatch) whose Next(now) returns a step with
+// `messages` and `at_head`.
+template <typename Response, typename Source>
+class FeedStream final : public grpc::ServerWriteReactor<Response> {
+ public:
+  // Registers with the dispatcher and starts filling; on refusal finishes at once.
+  FeedStream(FeedDispatcher* dispatcher, std::unique_ptr<Source> source)
+      : core_(std::make_shared<Core>(this, dispatcher, std::move(source))) {
+    absl::Status admitted = dispatcher->Register(core_);
+    if (!admitted.ok()) {
+      core_->Close(ToGrpcStatus(admitted));
+      return;
+    }
+    core_->Pump();
+  }
+
+  void OnWriteDone(bool ok) override { core_->WriteDone(ok); }
+  void OnCancel() override {
+    core_->Close(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
+  }
+  void OnDone() override {
+    core_->Detach();
+    delete this;
+  }
+
+ private:
+  class Core final : public DispatchedStream, public std::enable_shared_from_this<Core> {
+   public:
+    Core(FeedStream* reactor, FeedDispatcher* dispatcher, std::unique_ptr<Source> source)
+        : reactor_(reactor), dispatcher_(dispatcher), source_(std::move(source)) {}
+
+    void Fill(absl::Time now) override {
+      {
+        absl::MutexLock lock(&mu_);
+        if (closing_) {
+          filling_ = false;
+          return;
+        }
+      }
+      auto step = source_->Next(now);  // only one dispatcher thread runs this at a time
+      {
+        absl::MutexLock lock(&mu_);
+        filling_ = false;
+        if (closing_) {
+          // Closed meanwhile: nothing more is sent.
+        } else if (!step.ok()) {
+          closing_ = true;
+          status_ = ToGrpcStatus(step.status());
+        } else {
+          for (auto& message : step->messages) queue_.push_back(std::move(message));
+          waiting_ = step->at_head && step->messages.empty();
+        }
+      }
+      Pump();
+    }
+
+    void Wake() override {
+      {
+        absl::MutexLock lock(&mu_);
+        if (!waiting_) return;
+        waiting_ = false;
+      }
+      Pump();
+    }
+
+    void Close(const grpc::Status& status) override {
+      {
+        absl::MutexLock lock(&mu_);
+        if (closing_) return;
+        closing_ = true;
+        status_ = status;
+        queue_.clear();
+      }
+      Pump();
+    }
+
+    void WriteDone(bool ok) {
+      {
+        absl::MutexLock lock(&mu_);
+        writing_ = false;
+        if (!ok && !closing_) {
+          closing_ = true;
+          status_ = grpc::Status(grpc::StatusCode::CANCELLED, "the stream broke");
+          queue_.clear();
+        }
+      }
+      Pump();
+    }
+
+    // Called from OnDone: the reactor is gone.
+    void Detach() {
+      {
+        absl::MutexLock lock(&mu_);
+        reactor_ = nullptr;
+        closing_ = true;
+        queue_.clear();
+      }
+      dispatcher_->Unregister(this->shared_from_this());
+    }
+
+    // Decides the next action under the lock and performs it outside.
+    void Pump() {
+      enum { kNothing, kWrite, kFill, kFinish } action = kNothing;
+      FeedStream* reactor = nullptr;
+      grpc::Status status;
+      {
+        absl::MutexLock lock(&mu_);
+        reactor = reactor_;
+        if (reactor == nullptr || writing_ || finished_) return;
+        if (closing_) {
+          finished_ = true;
+          status = status_;
+          action = kFinish;
+        } else if (!queue_.empty()) {
+          current_ = std::move(queue_.front());
+          queue_.pop_front();
+          writing_ = true;
+          action = kWrite;
+        } else if (!filling_ && !waiting_) {
+          filling_ = true;
+          action = kFill;
+        }
+      }
+      switch (action) {
+        case kWrite:
+          reactor->StartWrite(&current_);
+          break;
+        case kFill:
+          dispatcher_->Schedule(this->shared_from_this());
+          break;
+        case kFinish:
+          reactor->Finish(status);
+          break;
+        case kNothing:
+          break;
+      }
+    }
+
+   private:
+    absl::Mutex mu_;
+    FeedStream* reactor_ ABSL_GUARDED_BY(mu_);
+    FeedDispatcher* const dispatcher_;
+    const std::unique_ptr<Source> source_;
+    std::deque<Response> queue_ ABSL_GUARDED_BY(mu_);
+    // The message being written; untouched until its OnWriteDone.
+    Response current_;
+    bool writing_ ABSL_GUARDED_BY(mu_) = false;
+    bool filling_ ABSL_GUARDED_BY(mu_) = false;
+    bool waiting_ ABSL_GUARDED_BY(mu_) = false;
+    bool closing_ ABSL_GUARDED_BY(mu_) = false;
+    bool finished_ ABSL_GUARDED_BY(mu_) = false;
+    grpc::Status status_ ABSL_GUARDED_BY(mu_);
+  };
+
+  std::shared_ptr<Core> core_;
+};
+
+}  // namespace agreements::services
+
+#endif  // AGREEMENTS_SERVICES_FEED_STREAM_H_
