@@ -53,6 +53,8 @@ class RegistryServer {
 
   // The port actually bound.
   int port() const { return port_; }
+  // The store, for tests that check what the server wrote (valid until Shutdown).
+  const store::Store* TEST_store() const { return store_.get(); }
   // Stops accepting calls, lets in-flight calls finish (commands are answered only once
   // durable), drains the committer and closes the store.
   void Shutdown();
