@@ -55,12 +55,14 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
         : reactor_(reactor), dispatcher_(dispatcher), source_(std::move(source)) {}
 
     void Fill(absl::Time now) override {
+      uint64_t wakes_before;
       {
         absl::MutexLock lock(&mu_);
         if (closing_) {
           filling_ = false;
           return;
         }
+        wakes_before = wakes_;
       }
       auto step = source_->Next(now);  // only one dispatcher thread runs this at a time
       {
@@ -73,7 +75,9 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
           status_ = ToGrpcStatus(step.status());
         } else {
           for (auto& message : step->messages) queue_.push_back(std::move(message));
-          waiting_ = step->at_head && step->messages.empty();
+          // A wake that came while the step ran (a publish after it read the head)
+          // means there may be more already: do not sleep on it.
+          waiting_ = step->at_head && step->messages.empty() && wakes_ == wakes_before;
         }
       }
       Pump();
@@ -82,6 +86,7 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
     void Wake() override {
       {
         absl::MutexLock lock(&mu_);
+        ++wakes_;
         if (!waiting_) return;
         waiting_ = false;
       }
@@ -172,6 +177,8 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
     bool writing_ ABSL_GUARDED_BY(mu_) = false;
     bool filling_ ABSL_GUARDED_BY(mu_) = false;
     bool waiting_ ABSL_GUARDED_BY(mu_) = false;
+    // Counts wakes, so that one arriving during a step is not lost.
+    uint64_t wakes_ ABSL_GUARDED_BY(mu_) = 0;
     bool closing_ ABSL_GUARDED_BY(mu_) = false;
     bool finished_ ABSL_GUARDED_BY(mu_) = false;
     grpc::Status status_ ABSL_GUARDED_BY(mu_);
