@@ -90,8 +90,8 @@ const std::vector<FlagSpec>& GlobalFlags() {
 const std::vector<CommandSpec>& AllCommands() {
   static const std::vector<CommandSpec>* const commands = [] {
     auto* all = new std::vector<CommandSpec>();
-    for (auto* set :
-         {&QueryCommands, &AgreementCommands, &ChangeCommands, &PartyCommands}) {
+    for (auto* set : {&QueryCommands, &AgreementCommands, &ChangeCommands, &PartyCommands,
+                      &WatchCommands}) {
       for (CommandSpec& command : set()) all->push_back(std::move(command));
     }
     return all;

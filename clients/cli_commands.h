@@ -109,6 +109,7 @@ std::vector<CommandSpec> QueryCommands();  // get, list, summary, sectors, load,
 std::vector<CommandSpec> AgreementCommands();  // record, binding lifecycle changes
 std::vector<CommandSpec> ChangeCommands();  // data changes, non-binding, contracts, apply
 std::vector<CommandSpec> PartyCommands();   // party register/update/get/list
+std::vector<CommandSpec> WatchCommands();   // watch, watch-sector
 
 // Every command, in help order.
 const std::vector<CommandSpec>& AllCommands();

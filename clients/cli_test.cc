@@ -1,291 +1,22 @@
 // End-to-end tests of the `agreements` CLI against the real server binary: each test
 // starts build/bin/agreements-server on a free port with a fresh data directory, runs the
-// CLI as a subprocess and checks its output, exit status and the server's answers.
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
+// CLI as a subprocess and checks its output, exit status and the server's answers. The
+// feed commands (watch, watch-sector) are tested in cli_watch_test.cc.
 #include <map>
-#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "agreements/v1/command_service.pb.h"
 #include "agreements/v1/query_service.pb.h"
-#include "google/protobuf/util/json_util.h"
+#include "clients/cli_test_util.h"
 #include "gtest/gtest.h"
 
-namespace agreements {
+namespace agreements::cli_test {
 namespace {
-
-namespace v1 = ::agreements::v1;
-
-constexpr char kCliPath[] = AGREEMENTS_CLI_PATH;
-// The server binary; the environment variable AGREEMENTS_TEST_SERVER overrides it (to run
-// these tests against another build of the server).
-std::string ServerPath() {
-  const char* path = std::getenv("AGREEMENTS_TEST_SERVER");
-  return path != nullptr && *path != '\0' ? path : AGREEMENTS_SERVER_PATH;
-}
-constexpr char kDemoPath[] = AGREEMENTS_DEMO_DATA_PATH;
-
-constexpr absl::Duration kCliTimeout = absl::Seconds(60);
-constexpr absl::Duration kServerStartTimeout = absl::Seconds(30);
-constexpr absl::Duration kServerStopTimeout = absl::Seconds(15);
-
-// What a finished subprocess left: exit code (128 + signal when killed) and its output.
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-  bool timed_out = false;
-};
-
-std::string Describe(const std::vector<std::string>& argv, const ProcessResult& result) {
-  return absl::StrCat("$ ", absl::StrJoin(argv, " "), "\nexit ", result.exit_code,
-                      result.timed_out ? " (timed out)" : "", "\n--- stdout\n",
-                      result.out, "--- stderr\n", result.err);
-}
-
-// Waits up to `timeout` for `pid`; returns its wait status, or -1 if it is still running.
-int WaitFor(pid_t pid, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (true) {
-    int status = 0;
-    const pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid) return status;
-    if (done < 0 && errno != EINTR) return -1;
-    if (absl::Now() >= deadline) return -1;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-}
-
-int ExitCodeOf(int wait_status) {
-  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
-  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
-  return -1;
-}
-
-// Runs `argv` to completion (bounded by `timeout`), capturing stdout and stderr.
-ProcessResult RunProcess(const std::vector<std::string>& argv,
-                         absl::Duration timeout = kCliTimeout) {
-  ProcessResult result;
-  int out_pipe[2];
-  int err_pipe[2];
-  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) {
-    result.err = "pipe failed";
-    return result;
-  }
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out_pipe[1], STDOUT_FILENO);
-    dup2(err_pipe[1], STDERR_FILENO);
-    close(out_pipe[0]);
-    close(out_pipe[1]);
-    close(err_pipe[0]);
-    close(err_pipe[1]);
-    std::vector<char*> args;
-    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-  const absl::Time deadline = absl::Now() + timeout;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* sinks[2] = {&result.out, &result.err};
-  int open_fds = 2;
-  while (open_fds > 0) {
-    const absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) {
-      result.timed_out = true;
-      kill(pid, SIGKILL);
-      break;
-    }
-    const int ready = poll(fds, 2, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
-    if (ready < 0 && errno != EINTR) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
-      char buffer[4096];
-      const ssize_t n = read(fds[i].fd, buffer, sizeof(buffer));
-      if (n > 0) {
-        sinks[i]->append(buffer, static_cast<size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  for (const pollfd& fd : fds) {
-    if (fd.fd >= 0) close(fd.fd);
-  }
-  int status = WaitFor(pid, absl::Seconds(5));
-  if (status == -1) {
-    kill(pid, SIGKILL);
-    status = WaitFor(pid, absl::Seconds(5));
-  }
-  result.exit_code = status == -1 ? -1 : ExitCodeOf(status);
-  return result;
-}
-
-// A port that was free a moment ago: bind 127.0.0.1:0 and read the assigned port.
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-std::string ReadWholeFile(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
-template <typename Message>
-Message ParseJsonOrDie(const std::string& json) {
-  Message message;
-  const auto status = google::protobuf::util::JsonStringToMessage(json, &message);
-  EXPECT_TRUE(status.ok()) << status.ToString() << "\n" << json;
-  return message;
-}
-
-// The server under test, one per test: a child process on a free port with its own data
-// directory, stopped with SIGTERM in TearDown. Used from the test thread only.
-class CliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const std::string server_path = ServerPath();
-    ASSERT_TRUE(std::filesystem::exists(server_path))
-        << "server binary missing: " << server_path;
-    std::string pattern = ::testing::TempDir() + "agreements_cli_test.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr) << std::strerror(errno);
-    temp_dir_ = pattern;
-    const std::string data_dir = temp_dir_ + "/data";
-    log_path_ = temp_dir_ + "/server.log";
-    const int port = FreePort();
-    ASSERT_GT(port, 0);
-    address_ = absl::StrCat("127.0.0.1:", port);
-
-    server_pid_ = fork();
-    if (server_pid_ == 0) {
-      const int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(log, STDOUT_FILENO);
-      dup2(log, STDERR_FILENO);
-      close(log);
-      execl(server_path.c_str(), server_path.c_str(), "--listen", address_.c_str(),
-            "--data_dir", data_dir.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    ASSERT_GT(server_pid_, 0);
-    const absl::Time deadline = absl::Now() + kServerStartTimeout;
-    while (true) {
-      int status = 0;
-      if (waitpid(server_pid_, &status, WNOHANG) == server_pid_) {
-        server_pid_ = -1;
-        FAIL() << "server exited with " << ExitCodeOf(status) << " during startup:\n"
-               << ReadWholeFile(log_path_);
-      }
-      const ProcessResult health = RunProcess(
-          {kCliPath, "--server", address_, "health", "--wait", "1s"}, absl::Seconds(10));
-      if (health.exit_code == 0) break;
-      ASSERT_LT(absl::Now(), deadline) << "server not healthy in time\n"
-                                       << Describe({"health"}, health) << "server log:\n"
-                                       << ReadWholeFile(log_path_);
-    }
-  }
-
-  void TearDown() override {
-    if (server_pid_ > 0) {
-      kill(server_pid_, SIGTERM);
-      int status = WaitFor(server_pid_, kServerStopTimeout);
-      if (status == -1) {
-        ADD_FAILURE() << "server ignored SIGTERM for " << kServerStopTimeout;
-        kill(server_pid_, SIGKILL);
-        WaitFor(server_pid_, kServerStopTimeout);
-      } else {
-        EXPECT_EQ(ExitCodeOf(status), 0) << "server log:\n" << ReadWholeFile(log_path_);
-      }
-      server_pid_ = -1;
-    }
-    if (!temp_dir_.empty()) {
-      std::error_code ignored;
-      std::filesystem::remove_all(temp_dir_, ignored);
-    }
-  }
-
-  // Runs the CLI against the test server.
-  ProcessResult Cli(std::vector<std::string> args) {
-    std::vector<std::string> argv = {kCliPath, "--server", address_, "--timeout", "20s"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return RunProcess(argv);
-  }
-
-  // Runs the CLI and asserts exit status 0; returns stdout.
-  std::string CliOk(std::vector<std::string> args) {
-    const ProcessResult result = Cli(args);
-    EXPECT_EQ(result.exit_code, 0) << Describe(args, result);
-    return result.out;
-  }
-
-  void RegisterStates() {
-    CliOk({"party", "register", "--id", "kz", "--type", "state", "--country", "KZ",
-           "--name", "en:Republic of Kazakhstan"});
-    CliOk({"party", "register", "--id", "kr", "--type", "state", "--country", "KR",
-           "--name", "en:Republic of Korea"});
-  }
-
-  void RecordBilateral(const std::string& id, const std::string& sector) {
-    CliOk({"record", "--id", id, "--designation", "Agreement", "--kind", "agreement",
-           "--nature", "binding_international", "--arity", "bilateral", "--title",
-           absl::StrCat("en:Agreement ", id), "--sector", sector, "--party", "kz",
-           "--party", "kr"});
-  }
-
-  v1::Agreement GetAgreement(const std::string& id) {
-    return ParseJsonOrDie<v1::GetAgreementResponse>(CliOk({"get", id, "-o", "json"}))
-        .agreement();
-  }
-
-  std::string WriteTempFile(const std::string& name, const std::string& content) {
-    const std::string path = temp_dir_ + "/" + name;
-    std::ofstream(path) << content;
-    return path;
-  }
-
-  std::string temp_dir_;
-  std::string log_path_;
-  std::string address_;
-  pid_t server_pid_ = -1;
-};
 
 TEST_F(CliTest, ServerAnnouncesItsAddress) {
   EXPECT_TRUE(
@@ -579,7 +310,7 @@ TEST(CliHelpTest, HelpListsCommands) {
   EXPECT_EQ(result.exit_code, 0);
   for (const char* command :
        {"record", "sign", "consent", "enter-into-force", "terminate", "party register",
-        "load", "summary", "apply"}) {
+        "load", "summary", "apply", "watch", "watch-sector"}) {
     EXPECT_TRUE(absl::StrContains(result.out, command)) << command;
   }
   const ProcessResult sign = RunProcess({kCliPath, "help", "sign"});
@@ -588,4 +319,4 @@ TEST(CliHelpTest, HelpListsCommands) {
 }
 
 }  // namespace
-}  // namespace agreements
+}  // namespace agreements::cli_test

@@ -75,6 +75,7 @@ RegistryClient::RegistryClient(RegistryClientOptions options,
       channel_(std::move(channel)),
       commands_(v1::CommandService::NewStub(channel_)),
       queries_(v1::QueryService::NewStub(channel_)),
+      feeds_(v1::FeedService::NewStub(channel_)),
       health_(grpc::health::v1::Health::NewStub(channel_)) {}
 
 RegistryClient::~RegistryClient() = default;
@@ -150,6 +151,18 @@ absl::StatusOr<v1::GetPartyResponse> RegistryClient::GetParty(
 absl::StatusOr<v1::ListPartiesResponse> RegistryClient::ListParties(
     const v1::ListPartiesRequest& request) const {
   return Call(*queries_, &v1::QueryService::Stub::ListParties, request);
+}
+
+std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> RegistryClient::Subscribe(
+    grpc::ClientContext& context, const v1::SubscribeRequest& request) const {
+  context.AddMetadata(kActorHeader, options_.actor);
+  return feeds_->Subscribe(&context, request);
+}
+
+std::unique_ptr<grpc::ClientReader<v1::WatchSectorResponse>> RegistryClient::WatchSector(
+    grpc::ClientContext& context, const v1::WatchSectorRequest& request) const {
+  context.AddMetadata(kActorHeader, options_.actor);
+  return feeds_->WatchSector(&context, request);
 }
 
 absl::Status RegistryClient::CheckHealthOnce(absl::Time deadline) const {

@@ -1,5 +1,6 @@
 // Client library of the agreements registry: one object per server, wrapping the gRPC
-// channel and the CommandService and QueryService stubs.
+// channel and the CommandService, QueryService and FeedService stubs. The resuming feed
+// helpers built on it are in feed_client.h.
 #ifndef AGREEMENTS_CLIENTS_CLIENT_H_
 #define AGREEMENTS_CLIENTS_CLIENT_H_
 
@@ -10,9 +11,12 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "agreements/v1/command_service.grpc.pb.h"
+#include "agreements/v1/feed_service.grpc.pb.h"
 #include "agreements/v1/query_service.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/support/sync_stream.h"
 
 namespace agreements::client {
 
@@ -46,11 +50,11 @@ std::string DefaultActor();
 std::string NewRequestId();
 
 // A RegistryClient is a connection to one registry server: it owns a grpc::Channel and
-// the two service stubs built on it; callers own the RegistryClient. It is safe for
+// the service stubs built on it; callers own the RegistryClient. It is safe for
 // concurrent use from multiple threads without external synchronization (the channel and
-// stubs are thread-safe and the options are immutable after Connect). Every method blocks
-// until the RPC ends or its deadline (RegistryClientOptions::call_timeout) passes, and
-// returns the server's status unchanged (abseil codes are gRPC codes). Transport is
+// stubs are thread-safe and the options are immutable after Connect). Every unary method
+// blocks until the RPC ends or its deadline (RegistryClientOptions::call_timeout) passes,
+// and returns the server's status unchanged (abseil codes are gRPC codes). Transport is
 // insecure for now.
 class RegistryClient {
  public:
@@ -95,6 +99,15 @@ class RegistryClient {
   absl::StatusOr<v1::ListPartiesResponse> ListParties(
       const v1::ListPartiesRequest& request) const;
 
+  // FeedService streams, opened without a deadline (feeds are long-lived: end one with
+  // context.TryCancel()) and with the actor header. `context` is fresh and outlives the
+  // reader. A stream ends at the first disconnect; FeedSubscription and SectorWatcher
+  // (feed_client.h) reopen it where it stopped.
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> Subscribe(
+      grpc::ClientContext& context, const v1::SubscribeRequest& request) const;
+  std::unique_ptr<grpc::ClientReader<v1::WatchSectorResponse>> WatchSector(
+      grpc::ClientContext& context, const v1::WatchSectorRequest& request) const;
+
   // Waits until the server answers the standard health check
   // (grpc.health.v1.Health/Check, service "") with SERVING, retrying while it is
   // unreachable or NOT_SERVING. A server without the health service counts as healthy
@@ -121,6 +134,7 @@ class RegistryClient {
   const std::shared_ptr<grpc::Channel> channel_;
   const std::unique_ptr<v1::CommandService::Stub> commands_;
   const std::unique_ptr<v1::QueryService::Stub> queries_;
+  const std::unique_ptr<v1::FeedService::Stub> feeds_;
   const std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
 

@@ -1,0 +1,416 @@
+// Change-feed commands: `watch` (FeedService.Subscribe) and `watch-sector`
+// (FeedService.WatchSector). Both print one line per message as it arrives, resume after
+// a disconnect or a server restart (client::FeedSubscription / SectorWatcher, with a note
+// on stderr) and stop cleanly, with exit status 0, on SIGINT or SIGTERM or after --limit.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <functional>
+#include <iostream>
+#include <limits>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "agreements/v1/feed_service.pb.h"
+#include "clients/cli_commands.h"
+#include "clients/cli_format.h"
+#include "clients/cli_values.h"
+#include "clients/feed_client.h"
+#include "common/status_macros.h"
+
+namespace agreements::cli {
+namespace {
+
+// Table rows. Fixed widths: a stream cannot align columns on values it has not seen.
+constexpr absl::string_view kEventRowFormat = "%-9s %-24s %-36s %4s  %-28s %s\n";
+constexpr absl::string_view kSectorRowFormat = "%-9s %-36s %-22s %4s  %s\n";
+
+// The write end of the SignalStopper's pipe, for the async-signal-safe handler; -1 when
+// no stopper exists.
+std::atomic<int> g_signal_pipe{-1};
+std::atomic<int> g_signals_seen{0};
+
+// The first SIGINT/SIGTERM wakes the stopper's thread; a second one ends the process
+// the default way, in case stopping hangs.
+void OnStopSignal(int signal) {
+  if (g_signals_seen.fetch_add(1) > 0) {
+    ::signal(signal, SIG_DFL);
+    raise(signal);
+    return;
+  }
+  const int fd = g_signal_pipe.load();
+  const char byte = 's';
+  if (fd >= 0) (void)!write(fd, &byte, 1);
+}
+
+// While it exists, SIGINT and SIGTERM call `stop` on a thread of its own (a signal
+// handler may not take the locks that stopping a stream needs). Owns that thread and a
+// pipe; one per process at a time; used by the thread that created it.
+class SignalStopper {
+ public:
+  explicit SignalStopper(std::function<void()> stop) : stop_(std::move(stop)) {
+    if (pipe2(pipe_, O_CLOEXEC) != 0) {
+      pipe_[0] = pipe_[1] = -1;
+      return;
+    }
+    g_signal_pipe.store(pipe_[1]);
+    struct sigaction action {};
+    action.sa_handler = OnStopSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, &previous_int_);
+    sigaction(SIGTERM, &action, &previous_term_);
+    thread_ = std::thread([this] { Loop(); });
+  }
+
+  ~SignalStopper() {
+    if (pipe_[0] < 0) return;
+    sigaction(SIGINT, &previous_int_, nullptr);
+    sigaction(SIGTERM, &previous_term_, nullptr);
+    g_signal_pipe.store(-1);
+    const char quit = 'q';
+    (void)!write(pipe_[1], &quit, 1);
+    thread_.join();
+    close(pipe_[0]);
+    close(pipe_[1]);
+  }
+
+  SignalStopper(const SignalStopper&) = delete;
+  SignalStopper& operator=(const SignalStopper&) = delete;
+
+ private:
+  void Loop() {
+    while (true) {
+      char byte = 0;
+      const ssize_t n = read(pipe_[0], &byte, 1);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0 || byte == 'q') return;
+      stop_();
+    }
+  }
+
+  const std::function<void()> stop_;
+  int pipe_[2] = {-1, -1};
+  struct sigaction previous_int_ {};
+  struct sigaction previous_term_ {};
+  std::thread thread_;
+};
+
+absl::StatusOr<uint32_t> Uint32Flag(const ParsedArgs& args, const std::string& name) {
+  std::optional<std::string> text = args.Get(name);
+  if (!text.has_value()) return 0;
+  ASSIGN_OR_RETURN(uint64_t value, ParseUint64(name, *text));
+  if (value > std::numeric_limits<uint32_t>::max()) {
+    return UsageError(absl::StrCat("--", name, ": ", *text, " is too large"));
+  }
+  return static_cast<uint32_t>(value);
+}
+
+// --checkpoint-every and --checkpoint-interval into the request's checkpoint fields (the
+// server checks their ranges).
+template <typename Request>
+absl::Status CheckpointFlags(const ParsedArgs& args, Request& request) {
+  ASSIGN_OR_RETURN(uint32_t every, Uint32Flag(args, "checkpoint-every"));
+  request.set_checkpoint_every_events(every);
+  if (std::optional<std::string> text = args.Get("checkpoint-interval")) {
+    absl::Duration interval;
+    if (!absl::ParseDuration(*text, &interval) || interval < absl::ZeroDuration() ||
+        interval > absl::Milliseconds(std::numeric_limits<uint32_t>::max())) {
+      return UsageError(absl::StrCat("--checkpoint-interval: \"", *text,
+                                     "\" is not a duration such as 500ms or 10s"));
+    }
+    request.set_checkpoint_interval_ms(
+        static_cast<uint32_t>(absl::ToInt64Milliseconds(interval)));
+  }
+  return absl::OkStatus();
+}
+
+template <typename E, typename Add>
+absl::Status EnumFlags(const ParsedArgs& args, const std::string& name, Add add) {
+  for (const std::string& text : args.GetAll(name)) {
+    absl::StatusOr<E> value = ParseEnum<E>(text);
+    if (!value.ok()) {
+      return UsageError(absl::StrCat("--", name, ": ", value.status().message()));
+    }
+    add(*value);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::SubscribeRequest> SubscribeRequestFromFlags(const ParsedArgs& args) {
+  v1::SubscribeRequest request;
+  const std::string from = args.Get("from").value_or("now");
+  if (from == "now") {
+    request.set_from_now(true);
+  } else if (from == "beginning") {
+    request.set_from_beginning(true);
+  } else {
+    absl::StatusOr<uint64_t> position = ParseUint64("from", from);
+    if (!position.ok() || *position == 0) {
+      return UsageError(absl::StrCat(
+          "--from: \"", from, "\" is not a position (1, 2, ...), beginning or now"));
+    }
+    request.set_from_position(*position);
+  }
+  v1::EventFilter& filter = *request.mutable_filter();
+  for (const std::string& sector : args.GetAll("sector")) filter.add_sectors(sector);
+  RETURN_IF_ERROR(EnumFlags<v1::InstrumentKind>(
+      args, "kind", [&](v1::InstrumentKind kind) { filter.add_instrument_kinds(kind); }));
+  for (const std::string& type : args.GetAll("type")) filter.add_event_types(type);
+  for (const std::string& id : args.GetAll("agreement")) filter.add_agreement_ids(id);
+  for (const std::string& id : args.GetAll("party")) filter.add_party_ids(id);
+  RETURN_IF_ERROR(CheckpointFlags(args, request));
+  return request;
+}
+
+absl::StatusOr<v1::WatchSectorRequest> WatchSectorRequestFromFlags(
+    const ParsedArgs& args) {
+  v1::WatchSectorRequest request;
+  request.set_sector(args.positional()[0]);
+  RETURN_IF_ERROR(EnumFlags<v1::AgreementStatus>(
+      args, "status", [&](v1::AgreementStatus status) { request.add_statuses(status); }));
+  RETURN_IF_ERROR(EnumFlags<v1::InstrumentKind>(
+      args, "kind",
+      [&](v1::InstrumentKind kind) { request.add_instrument_kinds(kind); }));
+  if (std::optional<std::string> text = args.Get("resume-after")) {
+    ASSIGN_OR_RETURN(uint64_t position, ParseUint64("resume-after", *text));
+    request.set_resume_after(position);
+  }
+  RETURN_IF_ERROR(CheckpointFlags(args, request));
+  return request;
+}
+
+// --limit N: 0 (none) when absent.
+absl::StatusOr<uint64_t> LimitFlag(const ParsedArgs& args) {
+  std::optional<std::string> text = args.Get("limit");
+  if (!text.has_value()) return 0;
+  absl::StatusOr<uint64_t> limit = ParseUint64("limit", *text);
+  if (!limit.ok() || *limit == 0) {
+    return UsageError(absl::StrCat("--limit: \"", *text, "\" is not a positive count"));
+  }
+  return *limit;
+}
+
+// The notes a watch prints on stderr: one when a stream ended and is about to reopen,
+// one when the reopened stream delivers again. Both run on the watch's Run thread.
+class ReconnectNotes {
+ public:
+  // `resumes_from(last_position)` describes where the stream continues.
+  explicit ReconnectNotes(std::function<std::string(uint64_t)> resumes_from)
+      : resumes_from_(std::move(resumes_from)) {}
+
+  client::ResumeOptions Options() {
+    client::ResumeOptions options;
+    options.on_resume = [this](const absl::Status& ended, uint64_t resume_after,
+                               absl::Duration pause) {
+      reconnecting_ = true;
+      std::cerr << "agreements: stream ended (" << absl::StatusCodeToString(ended.code())
+                << ": " << ended.message() << "); reconnecting in "
+                << absl::FormatDuration(absl::Trunc(pause, absl::Milliseconds(1))) << ", "
+                << resumes_from_(resume_after) << std::endl;
+    };
+    return options;
+  }
+
+  // Called for every message received.
+  void Received() {
+    if (!reconnecting_) return;
+    reconnecting_ = false;
+    std::cerr << "agreements: reconnected" << std::endl;
+  }
+
+ private:
+  const std::function<std::string(uint64_t)> resumes_from_;
+  bool reconnecting_ = false;
+};
+
+// Prints `header` before the first message, so that an error comes alone.
+class Header {
+ public:
+  Header(std::ostream& out, OutputFormat format, std::string header)
+      : out_(out), pending_(format == OutputFormat::kTable), header_(std::move(header)) {}
+  void BeforeMessage() {
+    if (!pending_) return;
+    pending_ = false;
+    out_ << header_;
+  }
+
+ private:
+  std::ostream& out_;
+  bool pending_;
+  const std::string header_;
+};
+
+std::string Marker(absl::string_view text, uint64_t position) {
+  return absl::StrCat("-- ", text, " ", position, " --\n");
+}
+
+void PrintFeedMessage(std::ostream& out, OutputFormat format,
+                      const v1::SubscribeResponse& message) {
+  if (format == OutputFormat::kJson) {
+    out << ToJson(message, /*pretty=*/false) << "\n";
+  } else if (message.has_event()) {
+    const v1::EventEnvelope& e = message.event().envelope();
+    out << absl::StrFormat(kEventRowFormat, absl::StrCat(e.position()),
+                           FormatTimestamp(e.recorded_at()),
+                           absl::StrCat(EnumName(e.stream_type()), "/", e.stream_id()),
+                           absl::StrCat(e.revision()), e.event_type(), e.actor());
+  } else if (message.has_checkpoint()) {
+    out << Marker("checkpoint at", message.checkpoint().position());
+  } else if (message.has_caught_up()) {
+    out << Marker("caught up at", message.caught_up().position());
+  } else if (message.has_fell_behind()) {
+    out << Marker("fell behind at", message.fell_behind().position());
+  }
+  out.flush();
+}
+
+void PrintSectorMessage(std::ostream& out, OutputFormat format,
+                        const v1::WatchSectorResponse& message) {
+  if (format == OutputFormat::kJson) {
+    out << ToJson(message, /*pretty=*/false) << "\n";
+  } else if (message.has_update()) {
+    const v1::AgreementUpdate& update = message.update();
+    const v1::Agreement& a = update.agreement();
+    out << absl::StrFormat(
+        kSectorRowFormat, absl::StrCat(update.position()), a.id(), EnumName(a.status()),
+        absl::StrCat(a.revision()),
+        absl::StrCat(PreferredText(a.titles()), update.snapshot() ? " (snapshot)" : ""));
+  } else if (message.has_removed()) {
+    const v1::AgreementRemoved& removed = message.removed();
+    out << absl::StrFormat(kSectorRowFormat, absl::StrCat(removed.position()),
+                           removed.agreement_id(), "(removed)",
+                           absl::StrCat(removed.revision()), "-");
+  } else if (message.has_checkpoint()) {
+    out << Marker("checkpoint at", message.checkpoint().position());
+  } else if (message.has_caught_up()) {
+    out << Marker("caught up at", message.caught_up().position());
+  } else if (message.has_fell_behind()) {
+    out << Marker("fell behind at", message.fell_behind().position());
+  }
+  out.flush();
+}
+
+absl::Status RunWatch(Env& env) {
+  ASSIGN_OR_RETURN(v1::SubscribeRequest request, SubscribeRequestFromFlags(env.args()));
+  ASSIGN_OR_RETURN(const uint64_t limit, LimitFlag(env.args()));
+  ASSIGN_OR_RETURN(const client::RegistryClient* client, env.Client());
+  const bool from_now = request.has_from_now();
+  ReconnectNotes notes([from_now](uint64_t last) {
+    return from_now && last == 0 ? std::string("from now")
+                                 : absl::StrCat("after position ", last);
+  });
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<client::FeedSubscription> subscription,
+      client::FeedSubscription::Create(client, std::move(request), notes.Options()));
+  Header header(env.out(), env.format(),
+                absl::StrFormat(kEventRowFormat, "POSITION", "RECORDED_AT", "STREAM",
+                                "REV", "EVENT", "ACTOR"));
+  SignalStopper stopper([&subscription] { subscription->Stop(); });
+  uint64_t events = 0;
+  return subscription->Run([&](const v1::SubscribeResponse& message) {
+    notes.Received();
+    header.BeforeMessage();
+    PrintFeedMessage(env.out(), env.format(), message);
+    return !(message.has_event() && limit > 0 && ++events >= limit);
+  });
+}
+
+absl::Status RunWatchSector(Env& env) {
+  ASSIGN_OR_RETURN(v1::WatchSectorRequest request,
+                   WatchSectorRequestFromFlags(env.args()));
+  ASSIGN_OR_RETURN(const uint64_t limit, LimitFlag(env.args()));
+  ASSIGN_OR_RETURN(const client::RegistryClient* client, env.Client());
+  ReconnectNotes notes([](uint64_t last) {
+    return last == 0 ? std::string("the snapshot starts over")
+                     : absl::StrCat("after position ", last);
+  });
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<client::SectorWatcher> watcher,
+      client::SectorWatcher::Create(client, std::move(request), notes.Options()));
+  Header header(env.out(), env.format(),
+                absl::StrFormat(kSectorRowFormat, "POSITION", "AGREEMENT", "STATUS",
+                                "REV", "TITLE"));
+  SignalStopper stopper([&watcher] { watcher->Stop(); });
+  uint64_t changes = 0;
+  return watcher->Run([&](const v1::WatchSectorResponse& message) {
+    notes.Received();
+    header.BeforeMessage();
+    PrintSectorMessage(env.out(), env.format(), message);
+    const bool change = message.has_update() || message.has_removed();
+    return !(change && limit > 0 && ++changes >= limit);
+  });
+}
+
+std::vector<FlagSpec> CheckpointFlagSpecs() {
+  return {{"checkpoint-every", "N",
+           "a checkpoint after N scanned events without a message (server default "
+           "1000)"},
+          {"checkpoint-interval", "DURATION",
+           "a checkpoint at least this often while positions advance (server default "
+           "5s)"}};
+}
+
+}  // namespace
+
+std::vector<CommandSpec> WatchCommands() {
+  std::vector<CommandSpec> commands;
+  CommandSpec watch;
+  watch.path = "watch";
+  watch.summary = "follow the registry's events as they are recorded";
+  watch.details =
+      "Prints the events that match the filters, in position order, then follows new\n"
+      "ones. Filters of different kinds combine with AND, repeated values with OR.\n"
+      "After a disconnect or a server restart it resubscribes after the last position\n"
+      "seen (a note goes to stderr): no event is missed or printed twice. Stops with\n"
+      "exit status 0 on SIGINT/SIGTERM or after --limit events. --timeout does not\n"
+      "apply.\n"
+      "Table: POSITION RECORDED_AT STREAM REV EVENT ACTOR, and marker lines\n"
+      "(\"-- caught up at 42 --\", \"-- checkpoint at 57 --\", \"-- fell behind at 57 "
+      "--\").\n"
+      "-o json: one SubscribeResponse per line (events, checkpoints, markers).";
+  watch.flags = {
+      {"from", "N|beginning|now",
+       "start at position N, at the beginning or live (default)"},
+      {"sector", "CODE", "agreements in this sector (before or after the event)", true},
+      {"kind", "KIND", "agreements of this instrument kind", true},
+      {"type", "EVENT", "events of this type, e.g. participant_signed", true},
+      {"agreement", "ID", "events of this agreement", true},
+      {"party", "ID", "events of this party and of agreements it takes part in", true},
+      {"limit", "N", "exit after N events"}};
+  for (FlagSpec& flag : CheckpointFlagSpecs()) watch.flags.push_back(std::move(flag));
+  watch.run = RunWatch;
+  commands.push_back(std::move(watch));
+
+  CommandSpec sector;
+  sector.path = "watch-sector";
+  sector.args_usage = "SECTOR";
+  sector.min_args = sector.max_args = 1;
+  sector.summary = "a live view of one sector: its agreements, then every change";
+  sector.details =
+      "Prints the current state of every matching agreement (\"(snapshot)\"), then each\n"
+      "change as the agreement's new state, and \"(removed)\" when one leaves the view.\n"
+      "Resumes after a disconnect like watch. --limit counts updates and removals.\n"
+      "Table: POSITION AGREEMENT STATUS REV TITLE. -o json: one WatchSectorResponse per\n"
+      "line.";
+  sector.flags = {{"status", "STATUS", "only agreements in this status", true},
+                  {"kind", "KIND", "only agreements of this instrument kind", true},
+                  {"resume-after", "N", "no snapshot: the changes after position N"},
+                  {"limit", "N", "exit after N updates and removals"}};
+  for (FlagSpec& flag : CheckpointFlagSpecs()) sector.flags.push_back(std::move(flag));
+  sector.run = RunWatchSector;
+  commands.push_back(std::move(sector));
+  return commands;
+}
+
+}  // namespace agreements::cli
