@@ -8,7 +8,13 @@ namespace agreements::services {
 
 FeedDispatcher::FeedDispatcher(store::FeedHub* hub, FeedDispatcherOptions options)
     : hub_(hub), options_(options) {
-  listener_id_ = hub_->AddListener([this](uint64_t) { WakeAll(); });
+  // The committer only flags the new head; a dispatcher thread wakes the streams, so
+  // commits never do work per subscriber.
+  listener_id_ = hub_->AddListener([this](uint64_t) {
+    absl::MutexLock lock(&mu_);
+    head_moved_ = true;
+  });
+  next_tick_ = absl::Now() + options_.tick;
   for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { Run(); });
 }
 
@@ -52,27 +58,29 @@ void FeedDispatcher::WakeAll() {
 }
 
 void FeedDispatcher::Run() {
-  absl::Time next_tick = absl::Now() + options_.tick;
   while (true) {
     std::shared_ptr<DispatchedStream> stream;
+    bool wake = false;
     {
       absl::MutexLock lock(&mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_ || !ready_.empty();
+        return stopping_ || head_moved_ || !ready_.empty();
       };
-      mu_.AwaitWithDeadline(absl::Condition(&ready), next_tick);
+      mu_.AwaitWithDeadline(absl::Condition(&ready), next_tick_);
       if (stopping_) return;
-      if (!ready_.empty()) {
+      const absl::Time now = absl::Now();
+      // One thread takes each head move and each tick.
+      if (head_moved_ || now >= next_tick_) {
+        wake = true;
+        head_moved_ = false;
+        if (now >= next_tick_) next_tick_ = now + options_.tick;
+      } else if (!ready_.empty()) {
         stream = std::move(ready_.front());
         ready_.pop_front();
       }
     }
-    const absl::Time now = absl::Now();
-    if (stream != nullptr) stream->Fill(now);
-    if (now >= next_tick) {
-      next_tick = now + options_.tick;
-      WakeAll();
-    }
+    if (wake) WakeAll();
+    if (stream != nullptr) stream->Fill(absl::Now());
   }
 }
 

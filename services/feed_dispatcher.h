@@ -77,6 +77,9 @@ class FeedDispatcher {
   absl::flat_hash_set<std::shared_ptr<DispatchedStream>> streams_ ABSL_GUARDED_BY(mu_);
   std::deque<std::shared_ptr<DispatchedStream>> ready_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Set by the hub listener; taken by one dispatcher thread, which wakes the streams.
+  bool head_moved_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time next_tick_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread> threads_;
   absl::Mutex join_mu_;
 };

@@ -62,16 +62,16 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* FeedService::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
   auto cursor = MakeCursor(store_, hub_, *request);
   if (!cursor.ok()) return new Refusal<v1::SubscribeResponse>(cursor.status());
-  return new FeedStream<v1::SubscribeResponse, store::FeedCursor>(dispatcher_.get(),
-                                                                  *std::move(cursor));
+  return new FeedStream<v1::SubscribeResponse, store::FeedCursor>(
+      context, dispatcher_.get(), *std::move(cursor));
 }
 
 grpc::ServerWriteReactor<v1::WatchSectorResponse>* FeedService::WatchSector(
     grpc::CallbackServerContext* context, const v1::WatchSectorRequest* request) {
   auto watch = store::SectorWatch::Create(store_, hub_, *request, absl::Now());
   if (!watch.ok()) return new Refusal<v1::WatchSectorResponse>(watch.status());
-  return new FeedStream<v1::WatchSectorResponse, store::SectorWatch>(dispatcher_.get(),
-                                                                     *std::move(watch));
+  return new FeedStream<v1::WatchSectorResponse, store::SectorWatch>(
+      context, dispatcher_.get(), *std::move(watch));
 }
 
 }  // namespace agreements::services

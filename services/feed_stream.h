@@ -29,8 +29,9 @@ template <typename Response, typename Source>
 class FeedStream final : public grpc::ServerWriteReactor<Response> {
  public:
   // Registers with the dispatcher and starts filling; on refusal finishes at once.
-  FeedStream(FeedDispatcher* dispatcher, std::unique_ptr<Source> source)
-      : core_(std::make_shared<Core>(this, dispatcher, std::move(source))) {
+  FeedStream(grpc::CallbackServerContext* context, FeedDispatcher* dispatcher,
+             std::unique_ptr<Source> source)
+      : core_(std::make_shared<Core>(this, context, dispatcher, std::move(source))) {
     absl::Status admitted = dispatcher->Register(core_);
     if (!admitted.ok()) {
       core_->Close(ToGrpcStatus(admitted));
@@ -51,8 +52,12 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
  private:
   class Core final : public DispatchedStream, public std::enable_shared_from_this<Core> {
    public:
-    Core(FeedStream* reactor, FeedDispatcher* dispatcher, std::unique_ptr<Source> source)
-        : reactor_(reactor), dispatcher_(dispatcher), source_(std::move(source)) {}
+    Core(FeedStream* reactor, grpc::CallbackServerContext* context,
+         FeedDispatcher* dispatcher, std::unique_ptr<Source> source)
+        : reactor_(reactor),
+          context_(context),
+          dispatcher_(dispatcher),
+          source_(std::move(source)) {}
 
     void Fill(absl::Time now) override {
       uint64_t wakes_before;
@@ -93,14 +98,19 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
       Pump();
     }
 
+    // A write stuck on a client that stopped reading would hold the stream open: the
+    // call is cancelled, its OnWriteDone(false) then finishes it.
     void Close(const grpc::Status& status) override {
+      grpc::CallbackServerContext* stuck = nullptr;
       {
         absl::MutexLock lock(&mu_);
         if (closing_) return;
         closing_ = true;
         status_ = status;
         queue_.clear();
+        if (writing_ && reactor_ != nullptr) stuck = context_;
       }
+      if (stuck != nullptr) stuck->TryCancel();
       Pump();
     }
 
@@ -108,7 +118,7 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
       {
         absl::MutexLock lock(&mu_);
         writing_ = false;
-        if (!ok && !closing_) {
+        if (!ok && !closing_) {  // the client went away
           closing_ = true;
           status_ = grpc::Status(grpc::StatusCode::CANCELLED, "the stream broke");
           queue_.clear();
@@ -169,6 +179,8 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
    private:
     absl::Mutex mu_;
     FeedStream* reactor_ ABSL_GUARDED_BY(mu_);
+    // Valid while reactor_ is set (until OnDone).
+    grpc::CallbackServerContext* const context_;
     FeedDispatcher* const dispatcher_;
     const std::unique_ptr<Source> source_;
     std::deque<Response> queue_ ABSL_GUARDED_BY(mu_);

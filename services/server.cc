@@ -22,7 +22,8 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   server->store_ = *std::move(store);
   auto head = server->store_->ReadHead();
   if (!head.ok()) return head.status();
-  server->hub_ = std::make_unique<store::FeedHub>(options.feed_window, *head);
+  server->hub_ = std::make_unique<store::FeedHub>(options.feed_window,
+                                                  options.feed_window_bytes, *head);
   options.committer.feed_hub = server->hub_.get();
   auto committer = store::Committer::Start(server->store_.get(), options.committer);
   if (!committer.ok()) return committer.status();
@@ -56,11 +57,16 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
 RegistryServer::~RegistryServer() { Shutdown(); }
 
 void RegistryServer::MarkNotServing() {
-  absl::MutexLock lock(&mu_);
-  not_serving_ = true;
-  if (server_ != nullptr && !shut_down_) {
-    server_->GetHealthCheckService()->SetServingStatus(false);
+  {
+    absl::MutexLock lock(&mu_);
+    not_serving_ = true;
+    if (server_ != nullptr && !shut_down_) {
+      server_->GetHealthCheckService()->SetServingStatus(false);
+    }
   }
+  // Nothing will be published any more: open feeds end now (UNAVAILABLE) so that their
+  // clients go elsewhere instead of waiting at a head that never moves.
+  if (feed_service_ != nullptr) feed_service_->Shutdown();
 }
 
 void RegistryServer::Shutdown() {
@@ -79,7 +85,10 @@ void RegistryServer::Shutdown() {
   }
   if (committer_ != nullptr) committer_->Shutdown();
   committer_.reset();
-  feed_service_.reset();  // after the committer: no more publishes reach the dispatcher
+  // The gRPC server goes before the services registered with it; the feed service after
+  // the committer, so that no publish reaches its dispatcher any more.
+  server_.reset();
+  feed_service_.reset();
   hub_.reset();
   store_.reset();
 }

@@ -37,9 +37,10 @@ struct ServerOptions {
   // Longest wait of a query for its min_position.
   // Default: 10 s.
   absl::Duration max_min_position_wait = absl::Seconds(10);
-  // Events kept in memory for live subscribers (the feed window).
-  // Default: 65536.
+  // Events kept in memory for live subscribers (the feed window), by count and by bytes.
+  // Default: 65536 events, 256 MiB.
   size_t feed_window = 65536;
+  size_t feed_window_bytes = 256 << 20;
   // Feed streams: threads, the most open at once, the checkpoint tick.
   FeedDispatcherOptions feeds;
   // Options of the commit path.

@@ -548,5 +548,21 @@ TEST_F(CommitterTest, RefusesAfterShutdownAndRejectsFalseExpectations) {
   EXPECT_NE(late.status().message().find("shutting down"), std::string::npos);
 }
 
+TEST_F(CommitterTest, AVersion1StoreIsMigratedByDerivingTheEventTags) {
+  RegisterKzKr();
+  MustCommit(Request("r", {RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"})}));
+  committer_.reset();
+  // Make it look like version 1: no event_tags, the old version number.
+  rocksdb::WriteBatch old;
+  old.DeleteRange(store_->event_tags(), EncodeU64(0), EncodeU64(UINT64_MAX));
+  old.Put(store_->meta(), kMetaSchemaVersion, "1");
+  ASSERT_TRUE(store_->db()->Write(rocksdb::WriteOptions(), &old).ok());
+  store_.reset();
+  Open();
+  EXPECT_EQ(*store_->Get(store_->meta(), kMetaSchemaVersion), kSchemaVersion);
+  EXPECT_TRUE(store_->Get(store_->event_tags(), LogKey(3)).ok());
+  ExpectViewsMatchRebuild();
+}
+
 }  // namespace
 }  // namespace agreements::store

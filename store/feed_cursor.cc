@@ -177,12 +177,14 @@ absl::StatusOr<FeedCursor::Step> FeedCursor::Next(absl::Time now) {
       message.mutable_fell_behind()->set_position(next_ - 1);
       Emit(step, std::move(message), next_ - 1, now);
     }
-    ASSIGN_OR_RETURN(items, ReadFeedItems(*store_, next_, options_.max_scan));
+    ASSIGN_OR_RETURN(
+        items, ReadFeedItems(*store_, next_, options_.max_scan, options_.max_step_bytes));
     if (items.empty()) {
       return absl::DataLossError(absl::StrCat("the log has no event at position ", next_,
                                               " though the head is ", head));
     }
   }
+  size_t step_bytes = 0;
   for (const FeedItemPtr& item : items) {
     if (item->position != next_) {
       return absl::DataLossError(absl::StrCat("the feed expected position ", next_,
@@ -197,12 +199,16 @@ absl::StatusOr<FeedCursor::Step> FeedCursor::Next(absl::Time now) {
             absl::StrCat("event at position ", item->position, " cannot be parsed"));
       }
       Emit(step, std::move(message), item->position, now);
+      step_bytes += item->bytes.size();
     } else if (scanned_since_message_ >= options_.checkpoint_every_events) {
       v1::SubscribeResponse message;
       message.mutable_checkpoint()->set_position(item->position);
       Emit(step, std::move(message), item->position, now);
     }
-    if (step.messages.size() >= options_.max_messages) break;
+    if (step.messages.size() >= options_.max_messages ||
+        step_bytes >= options_.max_step_bytes) {
+      break;
+    }
   }
   MaybeTimedCheckpoint(step, now);
   return step;

@@ -3,7 +3,8 @@
 // log when it fell behind, filters, and produces the messages of the stream: events,
 // checkpoints, caught-up and fell-behind markers (docs/feeds.md).
 //
-// Memory is bounded: one step holds at most `max_scan` items and `max_messages` messages.
+// Memory is bounded: one step holds at most `max_scan` items, `max_messages` messages
+// and about `max_step_bytes` of events.
 // Not thread-safe: one cursor is driven by one thread at a time. Does not own the store
 // or the hub.
 #ifndef AGREEMENTS_STORE_FEED_CURSOR_H_
@@ -53,6 +54,9 @@ struct FeedCursorOptions {
   // Most messages produced in one step.
   // Default: 256.
   size_t max_messages = 256;
+  // Most event bytes read or produced in one step (at least one event always).
+  // Default: 4 MiB.
+  size_t max_step_bytes = 4 << 20;
 };
 
 // Checks and converts the checkpoint fields of a request (0 means the default).

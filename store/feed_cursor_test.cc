@@ -23,7 +23,7 @@ class FeedCursorTest : public ::testing::Test {
     auto store = Store::Open(dir_.path(), StoreOptions());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    hub_ = std::make_unique<FeedHub>(/*capacity=*/8, 0);
+    hub_ = std::make_unique<FeedHub>(/*capacity=*/8, /*max_bytes=*/1 << 20, 0);
     CommitterOptions options;
     options.feed_hub = hub_.get();
     auto committer = Committer::Start(store_.get(), options);
@@ -176,6 +176,42 @@ TEST_F(FeedCursorTest, RejectsMalformedFilters) {
   EXPECT_TRUE(absl::IsInvalidArgument(CheckpointOptions(0, 50, options)));
   EXPECT_TRUE(CheckpointOptions(10, 100, options).ok());
   EXPECT_EQ(options.checkpoint_every_events, 10u);
+}
+
+}  // namespace
+}  // namespace agreements::store
+
+namespace agreements::store {
+namespace {
+
+FeedItemPtr Item(uint64_t position, size_t bytes) {
+  auto item = std::make_shared<FeedItem>();
+  item->position = position;
+  item->bytes.assign(bytes, 'x');
+  return item;
+}
+
+TEST(FeedHubTest, TheWindowIsBoundedByCountAndBytes) {
+  FeedHub hub(/*capacity=*/4, /*max_bytes=*/100, /*head=*/10);
+  std::vector<FeedItemPtr> out;
+  EXPECT_EQ(hub.Read(11, 10, out), FeedHub::Window::kOk);
+  EXPECT_TRUE(out.empty());
+  hub.Publish({Item(11, 10), Item(12, 10), Item(13, 10), Item(14, 10), Item(15, 10)});
+  EXPECT_EQ(hub.head(), 15u);
+  EXPECT_EQ(hub.Read(11, 10, out), FeedHub::Window::kBefore);  // by count: 12..15 kept
+  ASSERT_EQ(hub.Read(12, 10, out), FeedHub::Window::kOk);
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out.front()->position, 12u);
+  hub.Publish({Item(16, 80)});  // 12 goes by count; 13..16 would be 110 bytes: 13 goes
+  out.clear();
+  EXPECT_EQ(hub.Read(13, 10, out), FeedHub::Window::kBefore);
+  ASSERT_EQ(hub.Read(14, 10, out), FeedHub::Window::kOk);
+  EXPECT_EQ(out.size(), 3u);  // 14, 15, 16: 100 bytes
+  hub.Publish({Item(17, 500)});  // larger than the budget: only the newest stays
+  out.clear();
+  EXPECT_EQ(hub.Read(16, 10, out), FeedHub::Window::kBefore);
+  ASSERT_EQ(hub.Read(17, 10, out), FeedHub::Window::kOk);
+  EXPECT_EQ(out.size(), 1u);
 }
 
 }  // namespace

@@ -30,7 +30,8 @@ absl::StatusOr<FeedItemPtr> MakeFeedItem(uint64_t position, std::string bytes,
 }
 
 absl::StatusOr<std::vector<FeedItemPtr>> ReadFeedItems(const Store& store, uint64_t from,
-                                                       size_t max) {
+                                                       size_t max, size_t max_bytes) {
+  size_t bytes = 0;
   ScopedSnapshot snapshot(store.db());
   rocksdb::ReadOptions read;
   read.snapshot = snapshot.get();
@@ -40,7 +41,9 @@ absl::StatusOr<std::vector<FeedItemPtr>> ReadFeedItems(const Store& store, uint6
   std::vector<FeedItemPtr> items;
   log->Seek(LogKey(from));
   tags->Seek(LogKey(from));
-  for (; log->Valid() && items.size() < max; log->Next(), tags->Next()) {
+  for (; log->Valid() && items.size() < max && (items.empty() || bytes < max_bytes);
+       log->Next(), tags->Next()) {
+    bytes += log->value().size();
     uint64_t position = 0;
     if (!DecodeU64(ToView(log->key()), position)) {
       return absl::DataLossError("log key is not 8 bytes");
@@ -58,8 +61,11 @@ absl::StatusOr<std::vector<FeedItemPtr>> ReadFeedItems(const Store& store, uint6
   return items;
 }
 
-FeedHub::FeedHub(size_t capacity, uint64_t head)
-    : capacity_(capacity == 0 ? 1 : capacity), first_(head + 1), head_(head) {
+FeedHub::FeedHub(size_t capacity, size_t max_bytes, uint64_t head)
+    : capacity_(capacity == 0 ? 1 : capacity),
+      max_bytes_(max_bytes),
+      first_(head + 1),
+      head_(head) {
   ring_.resize(capacity_);
 }
 
@@ -70,9 +76,11 @@ void FeedHub::Publish(std::vector<FeedItemPtr> items) {
     absl::MutexLock lock(&mu_);
     for (auto& item : items) {
       const uint64_t position = item->position;
+      if (head_ - first_ + 1 >= capacity_) Evict();  // the slot we are about to reuse
+      bytes_ += item->bytes.size();
       ring_[position % capacity_] = std::move(item);
       head_ = position;
-      if (head_ - first_ + 1 > capacity_) first_ = head_ - capacity_ + 1;
+      while (bytes_ > max_bytes_ && first_ < head_) Evict();
     }
     head = head_;
   }
@@ -82,6 +90,13 @@ void FeedHub::Publish(std::vector<FeedItemPtr> items) {
     for (const auto& [id, listener] : listeners_) listeners.push_back(listener);
   }
   for (const auto& listener : listeners) listener(head);
+}
+
+void FeedHub::Evict() {
+  FeedItemPtr& slot = ring_[first_ % capacity_];
+  if (slot != nullptr) bytes_ -= slot->bytes.size();
+  slot.reset();
+  ++first_;
 }
 
 uint64_t FeedHub::head() const {

@@ -43,15 +43,17 @@ using FeedItemPtr = std::shared_ptr<const FeedItem>;
 absl::StatusOr<FeedItemPtr> MakeFeedItem(uint64_t position, std::string bytes,
                                          absl::string_view tags_bytes);
 
-// Reads up to `max` items with positions >= `from` from the log and the event_tags
-// family, at one snapshot.
+// Reads up to `max` items (and, past the first, at most `max_bytes` of event bytes) with
+// positions >= `from` from the log and the event_tags family, at one snapshot.
 absl::StatusOr<std::vector<FeedItemPtr>> ReadFeedItems(const Store& store, uint64_t from,
-                                                       size_t max);
+                                                       size_t max, size_t max_bytes);
 
 class FeedHub {
  public:
   // `head` is the last committed position when the hub starts (the window is empty).
-  FeedHub(size_t capacity, uint64_t head);
+  // The window keeps at most `capacity` events and `max_bytes` of event bytes (the
+  // newest event always).
+  FeedHub(size_t capacity, size_t max_bytes, uint64_t head);
 
   // Appends items with positions head+1, head+2 ... (the committer, after a durable
   // write), then calls the listeners with the new head.
@@ -70,12 +72,16 @@ class FeedHub {
   void RemoveListener(uint64_t id);
 
  private:
+  void Evict() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   const size_t capacity_;
+  const size_t max_bytes_;
   mutable absl::Mutex mu_;
   std::vector<FeedItemPtr> ring_ ABSL_GUARDED_BY(mu_);
   // Position of the oldest item in the ring (head_ + 1 when empty).
   uint64_t first_ ABSL_GUARDED_BY(mu_);
   uint64_t head_ ABSL_GUARDED_BY(mu_);
+  size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
 
   absl::Mutex listeners_mu_;
   uint64_t next_listener_ ABSL_GUARDED_BY(listeners_mu_) = 1;

@@ -25,7 +25,8 @@ inline constexpr char kCfEventTags[] = "event_tags";
 // Keys of the default column family.
 inline constexpr char kMetaSchemaVersion[] = "meta/schema_version";
 inline constexpr char kMetaHead[] = "meta/head";
-inline constexpr char kSchemaVersion[] = "1";
+// 2: adds event_tags (a store at version 1 is migrated on open by deriving them).
+inline constexpr char kSchemaVersion[] = "2";
 
 // Index tags of the agreement_index column family.
 inline constexpr char kIndexSector = 's';

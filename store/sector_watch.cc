@@ -58,10 +58,16 @@ absl::StatusOr<std::unique_ptr<SectorWatch>> SectorWatch::Create(
   filter.add_sectors(request.sector());
   ASSIGN_OR_RETURN(FeedFilter compiled, FeedFilter::Compile(filter, "sector"));
 
+  if (request.resume_after() == UINT64_MAX) {
+    return absl::InvalidArgumentError("resume_after: beyond any position");
+  }
   std::unique_ptr<SectorWatch> watch(new SectorWatch(store, request));
+  watch->options_ = options;
+  watch->last_message_time_ = now;
   uint64_t start = request.resume_after() + 1;
   if (request.resume_after() == 0) {
     ASSIGN_OR_RETURN(watch->snapshot_, ViewReader::Create(store));
+    watch->snapshot_deadline_ = now + kSnapshotTimeLimit;
     start = watch->snapshot_->position() + 1;
   }
   watch->cursor_ =
@@ -77,30 +83,44 @@ bool SectorWatch::InView(const v1::Agreement& agreement) const {
          (kinds_.empty() || kinds_.contains(agreement.instrument_kind()));
 }
 
-absl::Status SectorWatch::Translate(const v1::Event& event,
-                                    std::vector<v1::WatchSectorResponse>& out) const {
+absl::StatusOr<v1::Agreement> SectorWatch::StateBefore(const v1::Event& event) {
   const v1::EventEnvelope& envelope = event.envelope();
-  if (envelope.stream_type() != v1::STREAM_TYPE_AGREEMENT) return absl::OkStatus();
-  // The states just before and just after this event, from the agreement's own stream.
+  if (auto it = states_.find(envelope.stream_id());
+      it != states_.end() && it->second.revision() + 1 == envelope.revision()) {
+    return it->second;
+  }
+  v1::Agreement state;
+  if (envelope.revision() <= 1) return state;
   LogReader reader(store_);
   ASSIGN_OR_RETURN(EventPage page,
                    reader.ReadStream(v1::STREAM_TYPE_AGREEMENT, envelope.stream_id(), 1,
-                                     envelope.revision()));
-  if (page.events.size() != envelope.revision()) {
+                                     envelope.revision() - 1));
+  if (page.events.size() != envelope.revision() - 1) {
     return absl::DataLossError(absl::StrCat("stream of agreement ", envelope.stream_id(),
                                             " is missing events before revision ",
                                             envelope.revision()));
   }
-  v1::Agreement before, after;
   for (const StoredEvent& stored : page.events) {
     v1::Event replayed;
     if (!replayed.ParseFromString(stored.bytes)) {
       return absl::DataLossError(
           absl::StrCat("event at position ", stored.position, " cannot be parsed"));
     }
-    if (stored.position == envelope.position()) before = after;
-    domain::EvolveAgreement(after, replayed);
+    domain::EvolveAgreement(state, replayed);
   }
+  return state;
+}
+
+absl::StatusOr<bool> SectorWatch::Translate(const v1::Event& event,
+                                            std::vector<v1::WatchSectorResponse>& out) {
+  const v1::EventEnvelope& envelope = event.envelope();
+  if (envelope.stream_type() != v1::STREAM_TYPE_AGREEMENT) return false;
+  ASSIGN_OR_RETURN(v1::Agreement before, StateBefore(event));
+  v1::Agreement after = before;
+  domain::EvolveAgreement(after, event);
+  if (states_.size() >= kStateCacheSize) states_.clear();  // bounded: start afresh
+  states_[envelope.stream_id()] = after;
+
   v1::WatchSectorResponse message;
   if (InView(after)) {
     message.mutable_update()->set_position(envelope.position());
@@ -110,15 +130,20 @@ absl::Status SectorWatch::Translate(const v1::Event& event,
     message.mutable_removed()->set_revision(envelope.revision());
     message.mutable_removed()->set_position(envelope.position());
   } else {
-    return absl::OkStatus();
+    return false;
   }
   out.push_back(std::move(message));
-  return absl::OkStatus();
+  return true;
 }
 
 absl::StatusOr<SectorWatch::Step> SectorWatch::Next(absl::Time now) {
   Step step;
   if (snapshot_ != nullptr) {
+    if (now > snapshot_deadline_) {
+      return absl::AbortedError(
+          "the initial snapshot was not read within 2 minutes; subscribe again (and "
+          "read faster), or resume with resume_after");
+    }
     AgreementFilter filter;
     filter.sector = sector_;
     ASSIGN_OR_RETURN(auto page,
@@ -139,9 +164,16 @@ absl::StatusOr<SectorWatch::Step> SectorWatch::Next(absl::Time now) {
   step.at_head = inner.at_head;
   for (auto& message : inner.messages) {
     switch (message.kind_case()) {
-      case v1::SubscribeResponse::kEvent:
-        RETURN_IF_ERROR(Translate(message.event(), step.messages));
+      case v1::SubscribeResponse::kEvent: {
+        ASSIGN_OR_RETURN(bool sent, Translate(message.event(), step.messages));
+        if (sent) {
+          dropped_since_message_ = 0;
+          last_message_time_ = now;
+        } else {
+          ++dropped_since_message_;
+        }
         break;
+      }
       case v1::SubscribeResponse::kCheckpoint:
         *step.messages.emplace_back().mutable_checkpoint() = message.checkpoint();
         break;
@@ -154,6 +186,20 @@ absl::StatusOr<SectorWatch::Step> SectorWatch::Next(absl::Time now) {
       case v1::SubscribeResponse::KIND_NOT_SET:
         break;
     }
+    if (!message.has_event()) {
+      dropped_since_message_ = 0;
+      last_message_time_ = now;
+    }
+  }
+  // Changes the view filter dropped still count as examined: checkpoint past them, by
+  // count, by time, or when the stream is at the head.
+  if (dropped_since_message_ > 0 &&
+      (dropped_since_message_ >= options_.checkpoint_every_events ||
+       now - last_message_time_ >= options_.checkpoint_interval || step.at_head)) {
+    step.messages.emplace_back().mutable_checkpoint()->set_position(
+        cursor_->next_position() - 1);
+    dropped_since_message_ = 0;
+    last_message_time_ = now;
   }
   return step;
 }

@@ -3,9 +3,13 @@
 // FeedCursor filtered on the sector, each change as the agreement's state after that
 // event (or its removal from the view), with the cursor's checkpoints and markers.
 //
-// The state after an event is recomputed by replaying the agreement's stream up to the
-// event's revision, so a subscriber holds no per-agreement state: memory stays bounded
-// by one step. Not thread-safe (one thread at a time); does not own the store or hub.
+// The state after an event comes from a small per-watch cache of recent agreement states
+// (evolved forward by the event) or, on a miss, from replaying the agreement's stream up
+// to the event's revision; memory is bounded by the cache (kStateCacheSize states) and
+// one step. Changes the view filter drops still advance checkpoints, so a subscriber's
+// resume position moves on. The snapshot phase holds a RocksDB snapshot; it must finish
+// within kSnapshotTimeLimit (ABORTED otherwise), so a stalled client cannot pin old data.
+// Not thread-safe (one thread at a time); does not own the store or hub.
 #ifndef AGREEMENTS_STORE_SECTOR_WATCH_H_
 #define AGREEMENTS_STORE_SECTOR_WATCH_H_
 
@@ -13,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "agreements/v1/feed_service.pb.h"
@@ -23,6 +28,9 @@ namespace agreements::store {
 
 class SectorWatch {
  public:
+  static constexpr size_t kStateCacheSize = 1024;
+  static constexpr absl::Duration kSnapshotTimeLimit = absl::Minutes(2);
+
   // Validates the request (INVALID_ARGUMENT naming the field).
   static absl::StatusOr<std::unique_ptr<SectorWatch>> Create(
       const Store* store, const FeedHub* hub,
@@ -37,8 +45,12 @@ class SectorWatch {
  private:
   SectorWatch(const Store* store, const agreements::v1::WatchSectorRequest& request);
   bool InView(const agreements::v1::Agreement& agreement) const;
-  absl::Status Translate(const agreements::v1::Event& event,
-                         std::vector<agreements::v1::WatchSectorResponse>& out) const;
+  // Appends the update or removal for one event (or nothing); true if it appended.
+  absl::StatusOr<bool> Translate(const agreements::v1::Event& event,
+                                 std::vector<agreements::v1::WatchSectorResponse>& out);
+  // The agreement's state just before `event` (empty before its first event).
+  absl::StatusOr<agreements::v1::Agreement> StateBefore(
+      const agreements::v1::Event& event);
 
   const Store* const store_;
   const std::string sector_;
@@ -47,7 +59,14 @@ class SectorWatch {
   // The snapshot phase: the reader and where its listing continues.
   std::unique_ptr<ViewReader> snapshot_;
   std::string snapshot_after_;
+  absl::Time snapshot_deadline_;
   std::unique_ptr<FeedCursor> cursor_;
+  FeedCursorOptions options_;
+  // Agreement id -> its latest state seen by this watch.
+  absl::flat_hash_map<std::string, agreements::v1::Agreement> states_;
+  // Changes examined (and dropped by the view filter) since the last message.
+  uint64_t dropped_since_message_ = 0;
+  absl::Time last_message_time_;
 };
 
 }  // namespace agreements::store

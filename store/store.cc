@@ -6,6 +6,7 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/table.h"
 #include "store/keys.h"
+#include "store/rebuild.h"
 
 namespace agreements::store {
 namespace {
@@ -73,6 +74,16 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   if (!s.ok()) return FromRocksStatus(s, absl::StrCat("opening ", path));
 
   auto version = store->Get(store->meta(), kMetaSchemaVersion);
+  if (version.ok() && *version == "1" && !options.read_only) {
+    // Version 2 added the event_tags family: derive it from the log like every view.
+    auto migrated = RebuildViews(store.get(), /*repair=*/true);
+    if (!migrated.ok()) return migrated.status();
+    rocksdb::WriteOptions write;
+    write.sync = true;
+    s = store->db_->Put(write, store->meta(), kMetaSchemaVersion, kSchemaVersion);
+    if (!s.ok()) return FromRocksStatus(s, "writing schema version");
+    version = std::string(kSchemaVersion);
+  }
   if (version.ok()) {
     if (*version != kSchemaVersion) {
       return absl::FailedPreconditionError(

@@ -196,6 +196,10 @@ class FeedTest : public ::testing::Test {
     Received got;
     v1::SubscribeResponse message;
     while (got.covered < until && reader.Read(&message)) {
+      if (message.has_event()) {
+        EXPECT_GT(message.event().envelope().position(), got.covered)
+            << "an event at or below a position already covered";
+      }
       switch (message.kind_case()) {
         case v1::SubscribeResponse::kEvent:
           got.events.push_back(message.event().envelope().position());
@@ -203,6 +207,7 @@ class FeedTest : public ::testing::Test {
           break;
         case v1::SubscribeResponse::kCheckpoint:
           ++got.checkpoints;
+          EXPECT_GE(message.checkpoint().position(), got.covered);
           got.covered = std::max(got.covered, message.checkpoint().position());
           break;
         case v1::SubscribeResponse::kCaughtUp:
@@ -241,7 +246,8 @@ class SmallWindowFeedTest : public FeedTest {
 TEST_F(SmallWindowFeedTest,
        ConcurrentWritersAndRandomSubscribersSeeExactlyTheFilteredLog) {
   RegisterParties();
-  for (int i = 0; i < 20; ++i) Record(absl::StrCat("seed-", i), "kr", "energy");
+  // More than the window (32): subscribers starting early catch up from the log first.
+  for (int i = 0; i < 80; ++i) Record(absl::StrCat("seed-", i), "kr", "energy");
   const uint64_t seeded = Head();
 
   constexpr int kWriters = 3;
@@ -318,6 +324,7 @@ TEST_F(SmallWindowFeedTest,
   Record("final", "kr", "governance");
   for (auto& reader : readers) reader.join();
 
+  bool catch_up_from_log = false;
   for (auto& s : subscribers) {
     s.context->TryCancel();
     std::vector<uint64_t> received;
@@ -329,7 +336,9 @@ TEST_F(SmallWindowFeedTest,
         << s.filter.ShortDebugString();
     EXPECT_GE(s.got.covered, final_head.load());
     EXPECT_GE(s.got.caught_up, 1) << s.filter.ShortDebugString();
+    if (s.start + 32 < seeded) catch_up_from_log = true;
   }
+  EXPECT_TRUE(catch_up_from_log) << "no subscriber started behind the window";
 }
 
 TEST_F(SmallWindowFeedTest, AStalledSubscriberNeitherBlocksWritersNorLosesEvents) {
@@ -405,6 +414,38 @@ TEST_F(FeedTest, ResumeAfterCancellationAndAfterRestartMissesAndRepeatsNothing) 
     all.insert(all.end(), got.events.begin(), got.events.end());
   }
   EXPECT_EQ(all, ExpectedPositions(filter, 1, head));
+
+  // A filter that matches nothing new: resume from its checkpoint, not from an event.
+  v1::EventFilter rare;
+  rare.add_agreement_ids("a3");
+  uint64_t checkpoint = 0;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(In(30));
+    v1::SubscribeRequest request;
+    request.set_from_beginning(true);
+    *request.mutable_filter() = rare;
+    request.set_checkpoint_every_events(10);
+    auto reader = feeds_->Subscribe(&context, request);
+    v1::SubscribeResponse message;
+    while (checkpoint < 20 && reader->Read(&message)) {
+      if (message.has_checkpoint()) checkpoint = message.checkpoint().position();
+    }
+    context.TryCancel();
+  }
+  ASSERT_GE(checkpoint, 20u);
+  Apply("a3", Sign("kz"));
+  const uint64_t signed_at = Head();
+  grpc::ClientContext context;
+  context.set_deadline(In(30));
+  v1::SubscribeRequest request;
+  request.set_from_position(checkpoint + 1);
+  *request.mutable_filter() = rare;
+  auto reader = feeds_->Subscribe(&context, request);
+  Received rest = Read(*reader, signed_at);
+  context.TryCancel();
+  EXPECT_EQ(rest.events, ExpectedPositions(rare, checkpoint + 1, signed_at));
+  EXPECT_EQ(rest.events.back(), signed_at);
 }
 
 TEST_F(FeedTest, ShutdownEndsOpenStreamsWithUnavailable) {
@@ -425,6 +466,25 @@ TEST_F(FeedTest, ShutdownEndsOpenStreamsWithUnavailable) {
   stopper.join();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
   EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(5));
+}
+
+TEST_F(FeedTest, ShutdownEndsAStalledStreamPromptlyToo) {
+  RegisterParties();
+  for (int i = 0; i < 300; ++i) Record(absl::StrCat("a", i), "kr", "energy", 8000);
+  grpc::ClientContext context;
+  context.set_deadline(In(60));
+  v1::SubscribeRequest request;
+  request.set_from_beginning(true);
+  auto reader = feeds_->Subscribe(&context, request);
+  v1::SubscribeResponse message;
+  ASSERT_TRUE(reader->Read(&message));  // then stop reading: ~2.4 MB stay unread
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto before = std::chrono::steady_clock::now();
+  server_->Shutdown();  // must not wait for the shutdown grace (10 s)
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(5));
+  while (reader->Read(&message)) {
+  }
+  EXPECT_FALSE(reader->Finish().ok());
 }
 
 TEST_F(FeedTest, TheSubscriptionLimitAndInvalidRequestsAreRefused) {
@@ -451,6 +511,21 @@ TEST_F(FeedTest, TheSubscriptionLimitAndInvalidRequestsAreRefused) {
     EXPECT_EQ(third->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   }
   for (auto& context : contexts) context->TryCancel();
+  for (auto& reader : readers) reader->Finish();
+  {  // the slots are free again
+    bool admitted = false;
+    for (int attempt = 0; attempt < 50 && !admitted; ++attempt) {
+      grpc::ClientContext context;
+      context.set_deadline(In(10));
+      auto again = feeds_->Subscribe(&context, live);
+      v1::SubscribeResponse message;
+      admitted = again->Read(&message);
+      context.TryCancel();
+      again->Finish();
+      if (!admitted) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_TRUE(admitted);
+  }
 
   auto refused = [this](const v1::SubscribeRequest& request) {
     grpc::ClientContext context;
@@ -552,6 +627,60 @@ TEST_F(SmallWindowFeedTest, TheLiveSectorViewEqualsTheQueryViewAtEveryQuietCheck
     expect_equal(round);
   }
   context.TryCancel();
+}
+
+TEST_F(FeedTest, AFilteredSectorViewKeepsCheckpointingAndResumes) {
+  RegisterParties();
+  for (int i = 0; i < 5; ++i) Record(absl::StrCat("e", i), "kr", "energy");
+  grpc::ClientContext context;
+  context.set_deadline(In(30));
+  v1::WatchSectorRequest request;
+  request.set_sector("energy");
+  request.add_statuses(v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
+  request.set_checkpoint_every_events(3);
+  auto reader = feeds_->WatchSector(&context, request);
+  // Only drafts change: nothing enters the view, yet checkpoints move on to the head.
+  for (int i = 5; i < 15; ++i) Record(absl::StrCat("e", i), "kr", "energy");
+  const uint64_t head = Head();
+  v1::WatchSectorResponse message;
+  uint64_t covered = 0;
+  int updates = 0;
+  while (covered < head && reader->Read(&message)) {
+    if (message.has_update()) ++updates;
+    if (message.has_checkpoint())
+      covered = std::max(covered, message.checkpoint().position());
+    if (message.has_caught_up())
+      covered = std::max(covered, message.caught_up().position());
+  }
+  context.TryCancel();
+  EXPECT_EQ(updates, 0);
+  EXPECT_GE(covered, head);
+
+  // Resume after that position: exactly the later change, no snapshot.
+  const uint64_t signed_at = Apply("e2", Sign("kz"));
+  grpc::ClientContext resumed;
+  resumed.set_deadline(In(30));
+  request.set_resume_after(covered);
+  auto again = feeds_->WatchSector(&resumed, request);
+  ASSERT_TRUE(again->Read(&message));
+  while (!message.has_update() && again->Read(&message)) {
+  }
+  ASSERT_TRUE(message.has_update());
+  EXPECT_FALSE(message.update().snapshot());
+  EXPECT_EQ(message.update().agreement().id(), "e2");
+  EXPECT_EQ(message.update().position(), signed_at);
+  EXPECT_EQ(message.update().agreement().status(),
+            v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
+  resumed.TryCancel();
+
+  grpc::ClientContext bad;
+  bad.set_deadline(In(10));
+  v1::WatchSectorRequest overflow;
+  overflow.set_sector("energy");
+  overflow.set_resume_after(UINT64_MAX);
+  auto refused = feeds_->WatchSector(&bad, overflow);
+  EXPECT_FALSE(refused->Read(&message));
+  EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace
