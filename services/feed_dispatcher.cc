@@ -43,6 +43,17 @@ void FeedDispatcher::Schedule(std::shared_ptr<DispatchedStream> stream) {
   ready_.push_back(std::move(stream));
 }
 
+size_t FeedDispatcher::TEST_max_queued_messages() const {
+  std::vector<std::shared_ptr<DispatchedStream>> streams;
+  {
+    absl::MutexLock lock(&mu_);
+    streams.assign(streams_.begin(), streams_.end());
+  }
+  size_t most = 0;
+  for (const auto& stream : streams) most = std::max(most, stream->queued_messages());
+  return most;
+}
+
 size_t FeedDispatcher::open_streams() const {
   absl::MutexLock lock(&mu_);
   return streams_.size();

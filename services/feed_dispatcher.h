@@ -34,6 +34,8 @@ class DispatchedStream {
   virtual void Wake() = 0;
   // Ends the stream with `status` as soon as no write is in flight.
   virtual void Close(const grpc::Status& status) = 0;
+  // Messages prepared and not yet written (the per-stream memory bound).
+  virtual size_t queued_messages() = 0;
 };
 
 struct FeedDispatcherOptions {
@@ -64,6 +66,8 @@ class FeedDispatcher {
   void Shutdown();
 
   size_t open_streams() const;
+  // The most messages any open stream holds prepared (tests check the bound).
+  size_t TEST_max_queued_messages() const;
 
  private:
   void Run();

@@ -31,6 +31,9 @@ class FeedService final : public agreements::v1::FeedService::CallbackService {
   // Ends every open stream with UNAVAILABLE and refuses new ones.
   void Shutdown() { dispatcher_->Shutdown(); }
   size_t open_streams() const { return dispatcher_->open_streams(); }
+  size_t TEST_max_queued_messages() const {
+    return dispatcher_->TEST_max_queued_messages();
+  }
 
  private:
   const store::Store* const store_;

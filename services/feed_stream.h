@@ -114,6 +114,11 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
       Pump();
     }
 
+    size_t queued_messages() override {
+      absl::MutexLock lock(&mu_);
+      return queue_.size() + (writing_ ? 1 : 0);
+    }
+
     void WriteDone(bool ok) {
       {
         absl::MutexLock lock(&mu_);

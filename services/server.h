@@ -56,6 +56,7 @@ class RegistryServer {
   int port() const { return port_; }
   // The store, for tests that check what the server wrote (valid until Shutdown).
   const store::Store* TEST_store() const { return store_.get(); }
+  const FeedService* TEST_feeds() const { return feed_service_.get(); }
   // Stops accepting calls, lets in-flight calls finish (commands are answered only once
   // durable), drains the committer and closes the store.
   void Shutdown();
