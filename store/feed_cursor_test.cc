@@ -206,7 +206,7 @@ TEST(FeedHubTest, TheWindowIsBoundedByCountAndBytes) {
   out.clear();
   EXPECT_EQ(hub.Read(13, 10, out), FeedHub::Window::kBefore);
   ASSERT_EQ(hub.Read(14, 10, out), FeedHub::Window::kOk);
-  EXPECT_EQ(out.size(), 3u);  // 14, 15, 16: 100 bytes
+  EXPECT_EQ(out.size(), 3u);     // 14, 15, 16: 100 bytes
   hub.Publish({Item(17, 500)});  // larger than the budget: only the newest stays
   out.clear();
   EXPECT_EQ(hub.Read(16, 10, out), FeedHub::Window::kBefore);
