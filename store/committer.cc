@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/merkle.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "domain/decider.h"
@@ -14,6 +15,7 @@
 #include "rocksdb/write_batch.h"
 #include "store/feed_hub.h"
 #include "store/keys.h"
+#include "store/merkle_tree.h"
 #include "store/projector.h"
 
 namespace agreements::store {
@@ -109,11 +111,12 @@ absl::Status CheckExpectedRevision(const v1::ExpectedRevision& expected,
 class Committer::Group {
  public:
   Group(Store* store, const CommitterOptions& options, uint64_t next_position,
-        absl::Time recorded_at)
+        absl::Time recorded_at, MerkleAppender merkle)
       : store_(store),
         options_(options),
         next_position_(next_position),
-        recorded_at_(TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(recorded_at))) {}
+        recorded_at_(TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(recorded_at))),
+        merkle_(std::move(merkle)) {}
 
   // Decides one request and, if it succeeds, adds it to the batch.
   absl::StatusOr<CommitOutcome> Add(const CommitRequest& request);
@@ -167,6 +170,7 @@ class Committer::Group {
   SectorCounterMap counters_;
   std::set<std::string> loaded_sectors_;
   rocksdb::WriteBatch batch_;
+  MerkleAppender merkle_;
   bool dirty_ = false;
   std::vector<FeedItemPtr> feed_items_;
 };
@@ -415,6 +419,7 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
     batch_.Put(store_->log(), LogKey(envelope.position()), staged.bytes);
     batch_.Put(store_->event_tags(), LogKey(envelope.position()),
                SerializeDeterministic(staged.tags));
+    merkle_.Append(merkle::LeafHash(staged.bytes));
     auto item = std::make_shared<FeedItem>();
     item->position = envelope.position();
     item->bytes = staged.bytes;
@@ -432,6 +437,10 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
     stream->set_revision(envelope.revision());
     stream->add_positions(envelope.position());
     envelopes_[envelope.position()] = envelope;
+  }
+  for (const auto& [key, hash] : merkle_.TakeAdded()) {
+    batch_.Put(store_->merkle(), key,
+               rocksdb::Slice(reinterpret_cast<const char*>(hash.data()), hash.size()));
   }
   if (!scope.events.empty()) {
     result.set_first_position(scope.events.front().event.envelope().position());
@@ -667,7 +676,12 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
     }
   }
   const absl::Time recorded_at = std::max(options_.clock(), last_recorded_at_);
-  Group group(store_, options_, next_position_, recorded_at);
+  auto merkle = MerkleAppender::Start(store_, next_position_ - 1);
+  if (!merkle.ok()) {
+    for (auto& p : pending) p.done(merkle.status());
+    return;
+  }
+  Group group(store_, options_, next_position_, recorded_at, *std::move(merkle));
   std::vector<absl::StatusOr<CommitOutcome>> answers;
   answers.reserve(pending.size());
   for (const auto& p : pending) answers.push_back(group.Add(p.request));

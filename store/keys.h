@@ -21,6 +21,7 @@ inline constexpr char kCfAgreementIndex[] = "agreement_index";
 inline constexpr char kCfPartyIndex[] = "party_index";
 inline constexpr char kCfSectorCounters[] = "sector_counters";
 inline constexpr char kCfEventTags[] = "event_tags";
+inline constexpr char kCfMerkle[] = "merkle";
 
 // Keys of the default column family.
 inline constexpr char kMetaSchemaVersion[] = "meta/schema_version";

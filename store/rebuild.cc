@@ -9,6 +9,7 @@
 #include "domain/decider.h"
 #include "rocksdb/write_batch.h"
 #include "store/keys.h"
+#include "store/merkle_tree.h"
 #include "store/projector.h"
 
 namespace agreements::store {
@@ -21,7 +22,7 @@ using KeyValues = std::map<std::string, std::string>;
 // The views as the log says they must be, per column family.
 struct ExpectedViews {
   KeyValues streams, agreements, parties, agreement_index, party_index, sector_counters,
-      event_tags;
+      event_tags, merkle;
 };
 
 std::string Printable(const std::string& key) {
@@ -80,6 +81,8 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
   std::map<std::string, v1::Party> parties;
   ExpectedViews expected;
 
+  auto appender = MerkleAppender::Start(store, 0);
+  if (!appender.ok()) return appender.status();
   rocksdb::ReadOptions read;
   read.snapshot = snapshot.get();
   std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(read, store->log()));
@@ -113,6 +116,11 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
       tagger.Add(agreement);
     }
     expected.event_tags[LogKey(position)] = SerializeDeterministic(tagger.Build());
+    appender->Append(merkle::LeafHash(ToView(it->value())));
+    for (const auto& [key, hash] : appender->TakeAdded()) {
+      expected.merkle[key] =
+          std::string(reinterpret_cast<const char*>(hash.data()), hash.size());
+    }
     expected.streams[StreamKey(envelope.stream_type(), envelope.stream_id(),
                                envelope.revision())] = EncodeU64(position);
     report.head = position;
@@ -143,6 +151,7 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
       {store->party_index(), &expected.party_index},
       {store->sector_counters(), &expected.sector_counters},
       {store->event_tags(), &expected.event_tags},
+      {store->merkle(), &expected.merkle},
   };
   for (const auto& [cf, want] : families) {
     absl::Status s = Compare(store, snapshot.get(), cf, cf->GetName().c_str(), *want,

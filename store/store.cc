@@ -13,9 +13,9 @@ namespace {
 
 const char* const kFamilies[] = {
     "default",  // rocksdb::kDefaultColumnFamilyName (a global, not usable here)
-    kCfLog,        kCfStreams,        kCfRequests,
-    kCfAgreements, kCfParties,        kCfAgreementIndex,
-    kCfPartyIndex, kCfSectorCounters, kCfEventTags,
+    kCfLog,       kCfStreams,        kCfRequests,   kCfAgreements,
+    kCfParties,   kCfAgreementIndex, kCfPartyIndex, kCfSectorCounters,
+    kCfEventTags, kCfMerkle,
 };
 
 }  // namespace
@@ -109,8 +109,8 @@ Store::~Store() {
 }
 
 std::vector<rocksdb::ColumnFamilyHandle*> Store::ViewFamilies() const {
-  return {streams(),     agreements(),      parties(),   agreement_index(),
-          party_index(), sector_counters(), event_tags()};
+  return {streams(),     agreements(),      parties(),    agreement_index(),
+          party_index(), sector_counters(), event_tags(), merkle()};
 }
 
 absl::StatusOr<uint64_t> Store::ReadHead(const rocksdb::Snapshot* snapshot) const {

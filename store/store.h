@@ -63,6 +63,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* party_index() const { return handles_[7]; }
   rocksdb::ColumnFamilyHandle* sector_counters() const { return handles_[8]; }
   rocksdb::ColumnFamilyHandle* event_tags() const { return handles_[9]; }
+  rocksdb::ColumnFamilyHandle* merkle() const { return handles_[10]; }
   // The column families holding views (everything derived from the log except the
   // request results): the rebuild compares and repairs exactly these.
   std::vector<rocksdb::ColumnFamilyHandle*> ViewFamilies() const;
