@@ -15,6 +15,7 @@ packages=(
   protobuf-compiler-grpc
   librocksdb-dev
   libgtest-dev
+  libssl-dev
 )
 
 missing=()
