@@ -33,6 +33,17 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
       server->store_.get(), server->committer_.get(), options.max_min_position_wait);
   server->feed_service_ = std::make_unique<FeedService>(
       server->store_.get(), server->hub_.get(), options.feeds);
+  const std::string key_path = options.signing_key.empty()
+                                   ? options.data_dir + "/checkpoint.key"
+                                   : options.signing_key;
+  auto signer = note::NoteSigner::LoadOrCreate(key_path, options.checkpoints.origin);
+  if (!signer.ok()) return signer.status();
+  auto checkpointer = store::Checkpointer::Start(server->store_.get(), *std::move(signer),
+                                                 options.checkpoints);
+  if (!checkpointer.ok()) return checkpointer.status();
+  server->checkpointer_ = *std::move(checkpointer);
+  server->audit_service_ =
+      std::make_unique<AuditService>(server->store_.get(), server->checkpointer_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -43,6 +54,7 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   builder.RegisterService(server->command_service_.get());
   builder.RegisterService(server->query_service_.get());
   builder.RegisterService(server->feed_service_.get());
+  builder.RegisterService(server->audit_service_.get());
   {
     absl::MutexLock lock(&server->mu_);
     server->server_ = builder.BuildAndStart();
@@ -83,12 +95,15 @@ void RegistryServer::Shutdown() {
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoSeconds(options_.shutdown_grace));
   }
+  if (checkpointer_ != nullptr) checkpointer_->Shutdown();
   if (committer_ != nullptr) committer_->Shutdown();
   committer_.reset();
   // The gRPC server goes before the services registered with it; the feed service after
   // the committer, so that no publish reaches its dispatcher any more.
   server_.reset();
   feed_service_.reset();
+  audit_service_.reset();
+  checkpointer_.reset();
   hub_.reset();
   store_.reset();
 }

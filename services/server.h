@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/server.h"
+#include "services/audit_service.h"
 #include "services/command_service.h"
 #include "services/feed_service.h"
 #include "services/query_service.h"
@@ -43,6 +44,12 @@ struct ServerOptions {
   size_t feed_window_bytes = 256 << 20;
   // Feed streams: threads, the most open at once, the checkpoint tick.
   FeedDispatcherOptions feeds;
+  // Signed checkpoints: the key file (created with a new Ed25519 key when absent; empty
+  // means <data_dir>/checkpoint.key), the origin line (also the key name), and when to
+  // publish.
+  // Default: "", "agreements-registry", every 1000 events or 1 s.
+  std::string signing_key;
+  store::CheckpointerOptions checkpoints;
   // Options of the commit path.
   store::CommitterOptions committer;
 };
@@ -57,6 +64,7 @@ class RegistryServer {
   // The store, for tests that check what the server wrote (valid until Shutdown).
   const store::Store* TEST_store() const { return store_.get(); }
   const FeedService* TEST_feeds() const { return feed_service_.get(); }
+  store::Checkpointer* TEST_checkpointer() const { return checkpointer_.get(); }
   // Stops accepting calls, lets in-flight calls finish (commands are answered only once
   // durable), drains the committer and closes the store.
   void Shutdown();
@@ -72,9 +80,11 @@ class RegistryServer {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::FeedHub> hub_;
   std::unique_ptr<store::Committer> committer_;
+  std::unique_ptr<store::Checkpointer> checkpointer_;
   std::unique_ptr<CommandService> command_service_;
   std::unique_ptr<QueryService> query_service_;
   std::unique_ptr<FeedService> feed_service_;
+  std::unique_ptr<AuditService> audit_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   absl::Mutex mu_;

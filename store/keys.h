@@ -22,6 +22,7 @@ inline constexpr char kCfPartyIndex[] = "party_index";
 inline constexpr char kCfSectorCounters[] = "sector_counters";
 inline constexpr char kCfEventTags[] = "event_tags";
 inline constexpr char kCfMerkle[] = "merkle";
+inline constexpr char kCfCheckpoints[] = "checkpoints";
 
 // Keys of the default column family.
 inline constexpr char kMetaSchemaVersion[] = "meta/schema_version";

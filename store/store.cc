@@ -13,9 +13,9 @@ namespace {
 
 const char* const kFamilies[] = {
     "default",  // rocksdb::kDefaultColumnFamilyName (a global, not usable here)
-    kCfLog,       kCfStreams,        kCfRequests,   kCfAgreements,
-    kCfParties,   kCfAgreementIndex, kCfPartyIndex, kCfSectorCounters,
-    kCfEventTags, kCfMerkle,
+    kCfLog,       kCfStreams,        kCfRequests,    kCfAgreements,
+    kCfParties,   kCfAgreementIndex, kCfPartyIndex,  kCfSectorCounters,
+    kCfEventTags, kCfMerkle,         kCfCheckpoints,
 };
 
 }  // namespace

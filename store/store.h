@@ -64,6 +64,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* sector_counters() const { return handles_[8]; }
   rocksdb::ColumnFamilyHandle* event_tags() const { return handles_[9]; }
   rocksdb::ColumnFamilyHandle* merkle() const { return handles_[10]; }
+  rocksdb::ColumnFamilyHandle* checkpoints() const { return handles_[11]; }
   // The column families holding views (everything derived from the log except the
   // request results): the rebuild compares and repairs exactly these.
   std::vector<rocksdb::ColumnFamilyHandle*> ViewFamilies() const;
