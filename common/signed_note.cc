@@ -104,22 +104,27 @@ absl::StatusOr<NoteSigner> NoteSigner::FromSeed(const std::string& name,
   return NoteSigner(name, seed, *std::move(public_key));
 }
 
+absl::StatusOr<NoteSigner> NoteSigner::Load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("no signing key file ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string line = text.str();
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  std::vector<std::string> parts = absl::StrSplit(line, absl::MaxSplits('+', 4));
+  std::string raw;
+  if (parts.size() != 5 || parts[0] != "PRIVATE" || parts[1] != "KEY" ||
+      !absl::Base64Unescape(parts[4], &raw) || raw.size() != 33 || raw[0] != kEd25519) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("signing key file ", path, " is not a PRIVATE+KEY+... Ed25519 key"));
+  }
+  return FromSeed(parts[2], raw.substr(1));
+}
+
 absl::StatusOr<NoteSigner> NoteSigner::LoadOrCreate(const std::string& path,
                                                     const std::string& name) {
-  std::ifstream in(path);
-  if (in) {
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string line = text.str();
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-    std::vector<std::string> parts = absl::StrSplit(line, absl::MaxSplits('+', 4));
-    std::string raw;
-    if (parts.size() != 5 || parts[0] != "PRIVATE" || parts[1] != "KEY" ||
-        !absl::Base64Unescape(parts[4], &raw) || raw.size() != 33 || raw[0] != kEd25519) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "signing key file ", path, " is not a PRIVATE+KEY+... Ed25519 key"));
-    }
-    auto signer = FromSeed(parts[2], raw.substr(1));
+  if (std::ifstream(path)) {
+    auto signer = Load(path);
     if (!signer.ok()) return signer.status();
     if (signer->name() != name) {
       return absl::FailedPreconditionError(absl::StrCat("signing key file ", path,

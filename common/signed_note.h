@@ -33,6 +33,8 @@ class NoteSigner {
   // The file holds "PRIVATE+KEY+<name>+<key id>+<base64(0x01 || 32-byte seed)>".
   static absl::StatusOr<NoteSigner> LoadOrCreate(const std::string& path,
                                                  const std::string& name);
+  // Reads an existing key file (NOT_FOUND when absent).
+  static absl::StatusOr<NoteSigner> Load(const std::string& path);
   static absl::StatusOr<NoteSigner> FromSeed(const std::string& name,
                                              const std::string& seed);
 

@@ -4,46 +4,70 @@
 //     Recomputes every view from the log and compares it with the stored views. Exit code
 //     0 when they are identical, 3 when differences were found (and, with --repair,
 //     rewritten), 1 on usage errors, 2 when the store cannot be read.
+//
+//   agreements-admin verify --data_dir DIR [--signing_key FILE | --verifier_key KEY]
+//     Recomputes the Merkle tree from the stored event bytes and checks it against the
+//     stored tree and every signed checkpoint (docs/audit.md). Exit code 0 when all
+//     match, 3 with "DATA_LOSS: ..." naming the first position or checkpoint that does
+//     not, 1 on usage errors, 2 when the store or the key cannot be read.
 #include <cstdio>
 #include <cstring>
 #include <string>
 
+#include "common/signed_note.h"
 #include "store/rebuild.h"
 #include "store/store.h"
+#include "store/verify.h"
 
 namespace {
 
 int Usage() {
-  std::fprintf(stderr, "usage: agreements-admin rebuild --data_dir DIR [--repair]\n");
+  std::fprintf(stderr,
+               "usage: agreements-admin rebuild --data_dir DIR [--repair]\n"
+               "       agreements-admin verify --data_dir DIR [--signing_key FILE | "
+               "--verifier_key KEY]\n");
   return 1;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "rebuild") != 0) return Usage();
+struct Args {
+  std::string command;
   std::string data_dir = "./data";
+  std::string signing_key;
+  std::string verifier_key;
   bool repair = false;
+};
+
+bool Parse(int argc, char** argv, Args& args) {
+  if (argc < 2) return false;
+  args.command = argv[1];
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
+    std::string value;
+    const size_t eq = arg.find('=');
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    } else if (arg != "--repair") {
+      if (i + 1 >= argc) return false;
+      value = argv[++i];
+    }
     if (arg == "--repair") {
-      repair = true;
-    } else if (arg.rfind("--data_dir=", 0) == 0) {
-      data_dir = arg.substr(std::strlen("--data_dir="));
-    } else if (arg == "--data_dir" && i + 1 < argc) {
-      data_dir = argv[++i];
+      args.repair = true;
+    } else if (arg == "--data_dir") {
+      args.data_dir = value;
+    } else if (arg == "--signing_key") {
+      args.signing_key = value;
+    } else if (arg == "--verifier_key") {
+      args.verifier_key = value;
     } else {
-      return Usage();
+      return false;
     }
   }
-  agreements::store::StoreOptions options;
-  options.create_if_missing = false;
-  auto store = agreements::store::Store::Open(data_dir, options);
-  if (!store.ok()) {
-    std::fprintf(stderr, "error: %s\n", store.status().ToString().c_str());
-    return 2;
-  }
-  auto report = agreements::store::RebuildViews(store->get(), repair);
+  return args.command == "rebuild" || args.command == "verify";
+}
+
+int Rebuild(agreements::store::Store* store, bool repair) {
+  auto report = agreements::store::RebuildViews(store, repair);
   if (!report.ok()) {
     std::fprintf(stderr, "error: %s\n", report.status().ToString().c_str());
     return 2;
@@ -58,4 +82,44 @@ int main(int argc, char** argv) {
   }
   if (report->repaired) std::printf("views repaired\n");
   return report->difference_count == 0 ? 0 : 3;
+}
+
+int Verify(agreements::store::Store* store, const Args& args) {
+  std::string key = args.verifier_key;
+  if (key.empty()) {
+    const std::string path =
+        args.signing_key.empty() ? args.data_dir + "/checkpoint.key" : args.signing_key;
+    auto signer = agreements::note::NoteSigner::Load(path);
+    if (!signer.ok()) {
+      std::fprintf(stderr, "error: %s\n", signer.status().ToString().c_str());
+      return 2;
+    }
+    key = signer->VerifierKey();
+  }
+  auto report = agreements::store::VerifyLog(store, key);
+  if (!report.ok()) {
+    std::printf("%s\n", report.status().ToString().c_str());
+    return absl::IsDataLoss(report.status()) ? 3 : 2;
+  }
+  std::printf(
+      "verified %llu events against the stored tree and %llu signed checkpoints\n",
+      static_cast<unsigned long long>(report->events),
+      static_cast<unsigned long long>(report->checkpoints));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  if (!Parse(argc, argv, args)) return Usage();
+  agreements::store::StoreOptions options;
+  options.create_if_missing = false;
+  auto store = agreements::store::Store::Open(args.data_dir, options);
+  if (!store.ok()) {
+    std::fprintf(stderr, "error: %s\n", store.status().ToString().c_str());
+    return 2;
+  }
+  return args.command == "rebuild" ? Rebuild(store->get(), args.repair)
+                                   : Verify(store->get(), args);
 }

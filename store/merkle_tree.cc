@@ -77,6 +77,15 @@ void MerkleAppender::Append(const merkle::Hash& leaf) {
   ++size_;
 }
 
+merkle::Hash MerkleAppender::Root() const {
+  if (edge_.empty()) return merkle::EmptyRoot();
+  // The edge's subtrees from the smallest (rightmost) up: each is a left sibling.
+  auto it = edge_.begin();
+  merkle::Hash hash = it->second.second;
+  for (++it; it != edge_.end(); ++it) hash = merkle::NodeHash(it->second.second, hash);
+  return hash;
+}
+
 std::vector<std::pair<std::string, merkle::Hash>> MerkleAppender::TakeAdded() {
   return std::move(added_);
 }

@@ -33,6 +33,8 @@ class MerkleAppender {
 
   void Append(const merkle::Hash& leaf);
   uint64_t size() const { return size_; }
+  // The root of the tree so far (from the right edge).
+  merkle::Hash Root() const;
   // Nodes created since the last call, as (key, hash) for the `merkle` family.
   std::vector<std::pair<std::string, merkle::Hash>> TakeAdded();
 

@@ -12,6 +12,8 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "services/server.h"
+#include "store/keys.h"
+#include "store/verify.h"
 #include "tests/test_support.h"
 
 namespace agreements {
@@ -184,6 +186,59 @@ TEST_F(AuditTest, MalformedProofRequestsAreRefused) {
   v1::GetCheckpointResponse checkpoint;
   EXPECT_EQ(audit_->GetCheckpoint(Context().get(), never, &checkpoint).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(AuditTest, OneChangedStoredByteIsDataLossForTheServerAndForClients) {
+  v1::RegisterPartyResponse party;
+  ASSERT_TRUE(
+      commands_->RegisterParty(Context().get(), StateParty("p1", "kz", "KZ"), &party)
+          .ok());
+  ASSERT_TRUE(
+      commands_->RegisterParty(Context().get(), StateParty("p2", "kr", "KR"), &party)
+          .ok());
+  const v1::GetCheckpointResponse checkpoint = CheckpointAtLeast(Append(0, 20));
+  auto clean = store::VerifyLog(server_->TEST_store(), checkpoint.verifier_key());
+  ASSERT_TRUE(clean.ok()) << clean.status();
+  EXPECT_EQ(clean->events, checkpoint.tree_size());
+  EXPECT_GE(clean->checkpoints, 1u);
+  server_.reset();
+
+  {  // The server is stopped: change one byte of the event at position 7 in RocksDB.
+    auto store = store::Store::Open(dir_.path(), store::StoreOptions());
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto bytes = (*store)->Get((*store)->log(), store::LogKey(7));
+    ASSERT_TRUE(bytes.ok());
+    std::string changed = *bytes;
+    changed[changed.size() - 3] ^= 0x20;
+    ASSERT_TRUE(
+        (*store)
+            ->db()
+            ->Put(rocksdb::WriteOptions(), (*store)->log(), store::LogKey(7), changed)
+            .ok());
+    auto report = store::VerifyLog(store->get(), checkpoint.verifier_key());
+    ASSERT_TRUE(absl::IsDataLoss(report.status())) << report.status();
+    EXPECT_NE(report.status().message().find("position 7"), std::string::npos)
+        << report.status();
+  }
+  // The admin command says the same, with exit code 3.
+  const std::string command = absl::StrCat(AGREEMENTS_ADMIN_BIN, " verify --data_dir ",
+                                           dir_.path(), " > /dev/null");
+  EXPECT_EQ(WEXITSTATUS(std::system(command.c_str())), 3);
+
+  // A client holding the earlier checkpoint rejects what the server now serves.
+  Start();
+  v1::GetInclusionProofRequest request;
+  request.set_position(7);
+  request.set_tree_size(checkpoint.tree_size());
+  v1::GetInclusionProofResponse proof;
+  ASSERT_TRUE(audit_->GetInclusionProof(Context().get(), request, &proof).ok());
+  const merkle::Hash leaf = merkle::LeafHash(proof.event());
+  std::vector<std::string> hashes(proof.proof().begin(), proof.proof().end());
+  const absl::Status verified = merkle::VerifyInclusionBytes(
+      6, checkpoint.tree_size(),
+      absl::string_view(reinterpret_cast<const char*>(leaf.data()), 32), hashes,
+      checkpoint.root_hash());
+  EXPECT_TRUE(absl::IsDataLoss(verified)) << verified;
 }
 
 }  // namespace

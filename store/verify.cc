@@ -1,0 +1,95 @@
+#include "store/verify.h"
+
+#include <cstring>
+#include <memory>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "common/merkle.h"
+#include "common/signed_note.h"
+#include "common/status_macros.h"
+#include "store/keys.h"
+#include "store/merkle_tree.h"
+
+namespace agreements::store {
+
+absl::StatusOr<VerifyReport> VerifyLog(const Store* store,
+                                       const std::string& verifier_key) {
+  ScopedSnapshot snapshot(store->db());
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot.get();
+  VerifyReport report;
+
+  // The signed checkpoints, in size order.
+  std::unique_ptr<rocksdb::Iterator> checkpoints(
+      store->db()->NewIterator(read, store->checkpoints()));
+  checkpoints->SeekToFirst();
+  auto next_checkpoint = [&]() -> absl::StatusOr<std::pair<uint64_t, note::Checkpoint>> {
+    uint64_t size = 0;
+    if (!DecodeU64(ToView(checkpoints->key()), size)) {
+      return absl::DataLossError("checkpoint key is not 8 bytes");
+    }
+    auto parsed = note::VerifyCheckpoint(checkpoints->value().ToString(), verifier_key);
+    if (!parsed.ok()) {
+      return absl::DataLossError(absl::StrCat("checkpoint at tree size ", size, ": ",
+                                              parsed.status().message()));
+    }
+    if (parsed->size != size) {
+      return absl::DataLossError(
+          absl::StrCat("checkpoint stored at tree size ", size, " says ", parsed->size));
+    }
+    return std::make_pair(size, *std::move(parsed));
+  };
+
+  ASSIGN_OR_RETURN(MerkleAppender tree, MerkleAppender::Start(store, 0));
+  // The next signed checkpoint, parsed and its signature checked once.
+  std::optional<std::pair<uint64_t, note::Checkpoint>> pending;
+  auto check_checkpoints_at = [&](uint64_t size) -> absl::Status {
+    while (true) {
+      if (!pending.has_value()) {
+        if (!checkpoints->Valid()) return absl::OkStatus();
+        ASSIGN_OR_RETURN(pending, next_checkpoint());
+        checkpoints->Next();
+      }
+      if (pending->first > size) return absl::OkStatus();
+      if (pending->second.root != tree.Root()) {
+        return absl::DataLossError(
+            absl::StrCat("the signed checkpoint at tree size ", pending->first,
+                         " does not match the events stored up to that position"));
+      }
+      ++report.checkpoints;
+      pending.reset();
+    }
+  };
+  RETURN_IF_ERROR(check_checkpoints_at(0));
+
+  std::unique_ptr<rocksdb::Iterator> log(store->db()->NewIterator(read, store->log()));
+  for (log->SeekToFirst(); log->Valid(); log->Next()) {
+    uint64_t position = 0;
+    if (!DecodeU64(ToView(log->key()), position) || position != report.events + 1) {
+      return absl::DataLossError(
+          absl::StrCat("the log has a gap or a bad key after position ", report.events));
+    }
+    const merkle::Hash leaf = merkle::LeafHash(ToView(log->value()));
+    auto node =
+        store->Get(store->merkle(), MerkleNodeKey(0, position - 1), snapshot.get());
+    if (!node.ok() || node->size() != leaf.size() ||
+        std::memcmp(node->data(), leaf.data(), leaf.size()) != 0) {
+      return absl::DataLossError(absl::StrCat(
+          "the event stored at position ", position,
+          " does not hash to the tree's leaf: it was changed after it was committed"));
+    }
+    tree.Append(leaf);
+    tree.TakeAdded();
+    report.events = position;
+    RETURN_IF_ERROR(check_checkpoints_at(position));
+  }
+  if (!log->status().ok()) return FromRocksStatus(log->status(), "reading the log");
+  if (pending.has_value() || checkpoints->Valid()) {
+    return absl::DataLossError(absl::StrCat("signed checkpoints go beyond the log's ",
+                                            report.events, " events"));
+  }
+  return report;
+}
+
+}  // namespace agreements::store
