@@ -450,6 +450,8 @@ std::vector<int> Reading(const v1::Agreement& state, const std::string& only,
 struct Answer {
   v1::Agreement state;
   bool uncertain = false;
+  // Whether the instrument's own status (not a participant's) is open.
+  bool status_uncertain = false;
 };
 
 // The state with every open event left out (the status before a transition whose date
@@ -462,8 +464,12 @@ Answer Evaluate(const std::vector<v1::Event>& history, const std::vector<Step>& 
   const std::vector<int> reading = Reading(answer.state, only, skip);
   size_t open = 0;
   for (Step step : steps) open += step == Step::kOpen ? 1 : 0;
-  for (size_t taken = 1; taken <= open && !answer.uncertain; ++taken) {
-    answer.uncertain = Reading(Replay(history, steps, taken), only, skip) != reading;
+  for (size_t taken = 1; taken <= open && !answer.status_uncertain; ++taken) {
+    const v1::Agreement replayed = Replay(history, steps, taken);
+    answer.uncertain = answer.uncertain || Reading(replayed, only, skip) != reading;
+    answer.status_uncertain =
+        answer.status_uncertain ||
+        (only.empty() && replayed.status() != answer.state.status());
   }
   return answer;
 }
@@ -493,6 +499,7 @@ LegalStatusOnDate LegalStatusOn(const std::vector<v1::Event>& history,
   Answer instrument = Evaluate(history, Steps(dates, question, ""), "", own);
   result.status = instrument.state.status();
   result.uncertain = instrument.uncertain;
+  result.status_uncertain = instrument.status_uncertain;
   for (const v1::Participation& p : instrument.state.participations()) {
     v1::ParticipationStatus status = p.status();
     if (own.count(p.party_id()) != 0) {
@@ -509,7 +516,7 @@ LegalStatusOnDate LegalStatusOn(const std::vector<v1::Event>& history,
 }
 
 bool InForceOn(const LegalStatusOnDate& status) {
-  if (status.uncertain) return false;
+  if (status.status_uncertain) return false;
   switch (status.status) {
     case v1::AGREEMENT_STATUS_IN_FORCE:
     case v1::AGREEMENT_STATUS_PROVISIONALLY_APPLIED:

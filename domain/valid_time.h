@@ -21,6 +21,9 @@ struct LegalStatusOnDate {
   // True when a date of lower precision than the question leaves the answer open, e.g.
   // "in force from 2010" (YEAR) asked about 2010-03-01.
   bool uncertain = false;
+  // True when the instrument's own status is open (a participant's may be open while the
+  // instrument is certainly in force).
+  bool status_uncertain = false;
 };
 
 // `history`: the agreement's events in revision order (all of them, or those recorded up
@@ -31,7 +34,8 @@ LegalStatusOnDate LegalStatusOn(const std::vector<agreements::v1::Event>& histor
                                 const agreements::v1::Date& date);
 
 // True when the agreement's instrument status on `date` is in force (IN_FORCE, or
-// PROVISIONALLY_APPLIED, or IN_EFFECT / ACTIVE for non-binding instruments and contracts).
+// PROVISIONALLY_APPLIED, or IN_EFFECT / ACTIVE for non-binding instruments and contracts)
+// and that status is certain; uncertain participants do not matter.
 bool InForceOn(const LegalStatusOnDate& status);
 
 }  // namespace agreements::domain

@@ -186,7 +186,11 @@ TEST_F(LegalStatusOnTest, InForceOnFollowsTheStatusAndTheFlag) {
     const bool in_force = status == kInForce || status == kProvisional ||
                           status == kInEffect || status == kActive;
     EXPECT_EQ(InForceOn(answer), in_force) << internal::StatusName(status);
+    // An open participant leaves the instrument's answer as it is ...
     answer.uncertain = true;
+    EXPECT_EQ(InForceOn(answer), in_force) << internal::StatusName(status);
+    // ... an open instrument status does not.
+    answer.status_uncertain = true;
     EXPECT_FALSE(InForceOn(answer)) << internal::StatusName(status) << " uncertain";
   }
 }

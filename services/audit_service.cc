@@ -2,10 +2,20 @@
 
 #include <string>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
+#include "domain/decider.h"
+#include "domain/sectors.h"
+#include "domain/valid_time.h"
+#include "domain/validation.h"
+#include "services/page_token.h"
+#include "services/query_service.h"
+#include "store/history.h"
 #include "store/keys.h"
+#include "store/log_reader.h"
 #include "store/merkle_tree.h"
+#include "store/projector.h"
 
 namespace agreements::services {
 namespace {
@@ -25,6 +35,38 @@ absl::StatusOr<uint64_t> ResolveSize(uint64_t requested, uint64_t latest, uint64
         absl::StrCat(field, ": ", size, " is beyond the log's head ", head));
   }
   return size;
+}
+
+absl::Status CheckId(absl::string_view field, const std::string& id) {
+  if (domain::IsValidId(id)) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": must be 1 to 63 lowercase letters, digits, '-' or '.'"));
+}
+
+absl::Status CheckSector(const std::string& sector) {
+  if (domain::IsRegistrySector(sector)) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("sector: \"", sector, "\" is not a registry sector"));
+}
+
+absl::Status CheckDate(const v1::Date& date) {
+  if (!domain::IsDateSet(date)) return absl::InvalidArgumentError("date: required");
+  return domain::ValidateDate("date", date);
+}
+
+// The history of an agreement up to a transaction-time position; NOT_FOUND when it had
+// no event by then.
+absl::StatusOr<std::vector<v1::Event>> AgreementHistoryAsOf(
+    const store::Store* store, const rocksdb::Snapshot* snapshot, const std::string& id,
+    uint64_t position) {
+  auto history =
+      store::StreamHistory(store, snapshot, v1::STREAM_TYPE_AGREEMENT, id, position);
+  if (!history.ok()) return history.status();
+  if (history->empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "agreement \"", id, "\" had no recorded event at position ", position));
+  }
+  return history;
 }
 
 }  // namespace
@@ -93,6 +135,186 @@ grpc::Status AuditService::GetConsistencyProof(
   response->set_first_size(request->first_size());
   response->set_second_size(second);
   for (const auto& hash : proof) response->add_proof(Bytes(hash));
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditService::ListHistory(grpc::ServerContext* context,
+                                       const v1::ListHistoryRequest* request,
+                                       v1::ListHistoryResponse* response) {
+  if (request->stream_type() != v1::STREAM_TYPE_AGREEMENT &&
+      request->stream_type() != v1::STREAM_TYPE_PARTY) {
+    return ToGrpcStatus(absl::InvalidArgumentError("stream_type: AGREEMENT or PARTY"));
+  }
+  RETURN_IF_ERROR_GRPC(CheckId("stream_id", request->stream_id()));
+  if (request->page_size() < 0) {
+    return ToGrpcStatus(absl::InvalidArgumentError("page_size: must not be negative"));
+  }
+  const size_t page_size =
+      request->page_size() == 0 ? 100 : std::min(request->page_size(), 1000);
+  v1::ListHistoryRequest filters = *request;
+  filters.clear_page_size();
+  filters.clear_page_token();
+  ASSIGN_OR_RETURN_GRPC(std::string after,
+                        DecodePageToken(filters, request->page_token()));
+  uint64_t from_revision = 1;
+  if (!after.empty() && !absl::SimpleAtoi(after, &from_revision)) {
+    return ToGrpcStatus(absl::InvalidArgumentError("page_token: malformed"));
+  }
+  store::LogReader reader(store_);
+  ASSIGN_OR_RETURN_GRPC(auto page,
+                        reader.ReadStream(request->stream_type(), request->stream_id(),
+                                          from_revision, page_size + 1));
+  if (page.events.empty() && from_revision == 1) {
+    return ToGrpcStatus(absl::NotFoundError(
+        absl::StrCat("stream \"", request->stream_id(), "\" has no events")));
+  }
+  for (size_t i = 0; i < page.events.size() && i < page_size; ++i) {
+    if (!response->add_events()->ParseFromString(page.events[i].bytes)) {
+      return ToGrpcStatus(absl::DataLossError(absl::StrCat(
+          "event at position ", page.events[i].position, " cannot be parsed")));
+    }
+  }
+  if (page.events.size() > page_size) {
+    response->set_next_page_token(
+        EncodePageToken(filters, absl::StrCat(from_revision + page_size)));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditService::DiffRevisions(grpc::ServerContext* context,
+                                         const v1::DiffRevisionsRequest* request,
+                                         v1::DiffRevisionsResponse* response) {
+  RETURN_IF_ERROR_GRPC(CheckId("agreement_id", request->agreement_id()));
+  store::ScopedSnapshot snapshot(store_->db());
+  ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
+  ASSIGN_OR_RETURN_GRPC(
+      auto history,
+      AgreementHistoryAsOf(store_, snapshot.get(), request->agreement_id(), head));
+  const uint64_t latest = history.back().envelope().revision();
+  const uint64_t to = request->to_revision() == 0 ? latest : request->to_revision();
+  if (to > latest) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("to_revision: the agreement is at revision ", latest)));
+  }
+  if (request->from_revision() > to) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("from_revision: must not be after to_revision"));
+  }
+  response->set_from_revision(request->from_revision());
+  response->set_to_revision(to);
+  for (auto& change : store::DiffHistory(history, request->from_revision(), to)) {
+    *response->add_changes() = std::move(change);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditService::GetAgreementAsOf(grpc::ServerContext* context,
+                                            const v1::GetAgreementAsOfRequest* request,
+                                            v1::GetAgreementAsOfResponse* response) {
+  RETURN_IF_ERROR_GRPC(CheckId("agreement_id", request->agreement_id()));
+  store::ScopedSnapshot snapshot(store_->db());
+  ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
+  ASSIGN_OR_RETURN_GRPC(uint64_t position, store::ResolveAsOf(store_, snapshot.get(),
+                                                              request->as_of(), head));
+  ASSIGN_OR_RETURN_GRPC(
+      auto history,
+      AgreementHistoryAsOf(store_, snapshot.get(), request->agreement_id(), position));
+  for (const auto& event : history) {
+    domain::EvolveAgreement(*response->mutable_agreement(), event);
+  }
+  response->set_position(position);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditService::GetPartyAsOf(grpc::ServerContext* context,
+                                        const v1::GetPartyAsOfRequest* request,
+                                        v1::GetPartyAsOfResponse* response) {
+  RETURN_IF_ERROR_GRPC(CheckId("party_id", request->party_id()));
+  store::ScopedSnapshot snapshot(store_->db());
+  ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
+  ASSIGN_OR_RETURN_GRPC(uint64_t position, store::ResolveAsOf(store_, snapshot.get(),
+                                                              request->as_of(), head));
+  ASSIGN_OR_RETURN_GRPC(
+      auto history, store::StreamHistory(store_, snapshot.get(), v1::STREAM_TYPE_PARTY,
+                                         request->party_id(), position));
+  if (history.empty()) {
+    return ToGrpcStatus(absl::NotFoundError(
+        absl::StrCat("party \"", request->party_id(),
+                     "\" had no recorded event at position ", position)));
+  }
+  for (const auto& event : history)
+    domain::EvolveParty(*response->mutable_party(), event);
+  response->set_position(position);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditService::ListSectorAsOf(grpc::ServerContext* context,
+                                          const v1::ListSectorAsOfRequest* request,
+                                          v1::ListSectorAsOfResponse* response) {
+  RETURN_IF_ERROR_GRPC(CheckSector(request->sector()));
+  store::ScopedSnapshot snapshot(store_->db());
+  ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
+  ASSIGN_OR_RETURN_GRPC(uint64_t position, store::ResolveAsOf(store_, snapshot.get(),
+                                                              request->as_of(), head));
+  ASSIGN_OR_RETURN_GRPC(auto agreements, store::SectorAsOf(store_, snapshot.get(),
+                                                           request->sector(), position));
+  store::SectorCounterMap counters;
+  for (const auto& agreement : agreements)
+    store::ApplyContribution(agreement, +1, counters);
+  *response->mutable_summary() =
+      SummarizeCounters(request->sector(), counters[request->sector()], 10);
+  for (auto& agreement : agreements) *response->add_agreements() = std::move(agreement);
+  response->set_position(position);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditService::GetLegalStatusOn(grpc::ServerContext* context,
+                                            const v1::GetLegalStatusOnRequest* request,
+                                            v1::GetLegalStatusOnResponse* response) {
+  RETURN_IF_ERROR_GRPC(CheckId("agreement_id", request->agreement_id()));
+  RETURN_IF_ERROR_GRPC(CheckDate(request->date()));
+  store::ScopedSnapshot snapshot(store_->db());
+  ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
+  ASSIGN_OR_RETURN_GRPC(uint64_t position, store::ResolveAsOf(store_, snapshot.get(),
+                                                              request->as_of(), head));
+  ASSIGN_OR_RETURN_GRPC(
+      auto history,
+      AgreementHistoryAsOf(store_, snapshot.get(), request->agreement_id(), position));
+  const domain::LegalStatusOnDate status =
+      domain::LegalStatusOn(history, request->date());
+  response->set_agreement_id(request->agreement_id());
+  *response->mutable_date() = request->date();
+  response->set_status(status.status);
+  response->set_uncertain(status.uncertain);
+  for (const auto& [party, participation] : status.participants) {
+    auto* entry = response->add_participants();
+    entry->set_party_id(party);
+    entry->set_status(participation);
+  }
+  response->set_position(position);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditService::ListInForceOn(grpc::ServerContext* context,
+                                         const v1::ListInForceOnRequest* request,
+                                         v1::ListInForceOnResponse* response) {
+  RETURN_IF_ERROR_GRPC(CheckSector(request->sector()));
+  RETURN_IF_ERROR_GRPC(CheckDate(request->date()));
+  store::ScopedSnapshot snapshot(store_->db());
+  ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
+  ASSIGN_OR_RETURN_GRPC(uint64_t position, store::ResolveAsOf(store_, snapshot.get(),
+                                                              request->as_of(), head));
+  ASSIGN_OR_RETURN_GRPC(auto agreements, store::SectorAsOf(store_, snapshot.get(),
+                                                           request->sector(), position));
+  for (auto& agreement : agreements) {
+    ASSIGN_OR_RETURN_GRPC(auto history, store::StreamHistory(store_, snapshot.get(),
+                                                             v1::STREAM_TYPE_AGREEMENT,
+                                                             agreement.id(), position));
+    if (domain::InForceOn(domain::LegalStatusOn(history, request->date()))) {
+      *response->add_agreements() = std::move(agreement);
+    }
+  }
+  response->set_position(position);
   return grpc::Status::OK;
 }
 

@@ -26,6 +26,29 @@ class AuditService final : public agreements::v1::AuditService::Service {
       grpc::ServerContext* context,
       const agreements::v1::GetConsistencyProofRequest* request,
       agreements::v1::GetConsistencyProofResponse* response) override;
+  grpc::Status ListHistory(grpc::ServerContext* context,
+                           const agreements::v1::ListHistoryRequest* request,
+                           agreements::v1::ListHistoryResponse* response) override;
+  grpc::Status DiffRevisions(grpc::ServerContext* context,
+                             const agreements::v1::DiffRevisionsRequest* request,
+                             agreements::v1::DiffRevisionsResponse* response) override;
+  grpc::Status GetAgreementAsOf(
+      grpc::ServerContext* context,
+      const agreements::v1::GetAgreementAsOfRequest* request,
+      agreements::v1::GetAgreementAsOfResponse* response) override;
+  grpc::Status GetPartyAsOf(grpc::ServerContext* context,
+                            const agreements::v1::GetPartyAsOfRequest* request,
+                            agreements::v1::GetPartyAsOfResponse* response) override;
+  grpc::Status ListSectorAsOf(grpc::ServerContext* context,
+                              const agreements::v1::ListSectorAsOfRequest* request,
+                              agreements::v1::ListSectorAsOfResponse* response) override;
+  grpc::Status GetLegalStatusOn(
+      grpc::ServerContext* context,
+      const agreements::v1::GetLegalStatusOnRequest* request,
+      agreements::v1::GetLegalStatusOnResponse* response) override;
+  grpc::Status ListInForceOn(grpc::ServerContext* context,
+                             const agreements::v1::ListInForceOnRequest* request,
+                             agreements::v1::ListInForceOnResponse* response) override;
 
  private:
   const store::Store* const store_;

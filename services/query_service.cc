@@ -66,8 +66,11 @@ absl::Status CheckSector(const std::string& sector, bool required) {
   return absl::OkStatus();
 }
 
-v1::SectorSummary Summarize(const std::string& sector,
-                            const sv1::SectorCounters& counters, size_t top_parties) {
+}  // namespace
+
+v1::SectorSummary SummarizeCounters(const std::string& sector,
+                                    const sv1::SectorCounters& counters,
+                                    size_t top_parties) {
   v1::SectorSummary summary;
   summary.set_sector(sector);
   summary.set_agreement_count(counters.agreement_count());
@@ -117,8 +120,6 @@ v1::SectorSummary Summarize(const std::string& sector,
   }
   return summary;
 }
-
-}  // namespace
 
 absl::Status QueryService::AwaitPosition(const grpc::ServerContext* context,
                                          uint64_t min_position) const {
@@ -195,7 +196,7 @@ grpc::Status QueryService::GetSectorSummary(grpc::ServerContext* context,
   RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
   ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
   ASSIGN_OR_RETURN_GRPC(auto counters, reader->GetSectorCounters(request->sector()));
-  *response->mutable_summary() = Summarize(request->sector(), counters, top);
+  *response->mutable_summary() = SummarizeCounters(request->sector(), counters, top);
   response->set_position(reader->position());
   return grpc::Status::OK;
 }

@@ -9,11 +9,18 @@
 #ifndef AGREEMENTS_SERVICES_QUERY_SERVICE_H_
 #define AGREEMENTS_SERVICES_QUERY_SERVICE_H_
 
+#include "agreements/storage/v1/storage.pb.h"
 #include "agreements/v1/query_service.grpc.pb.h"
 #include "store/committer.h"
 #include "store/store.h"
 
 namespace agreements::services {
+
+// The public summary of a sector from its stored counters, with the `top_parties` most
+// frequent parties.
+agreements::v1::SectorSummary SummarizeCounters(
+    const std::string& sector, const agreements::storage::v1::SectorCounters& counters,
+    size_t top_parties);
 
 class QueryService final : public agreements::v1::QueryService::Service {
  public:

@@ -241,5 +241,214 @@ TEST_F(AuditTest, OneChangedStoredByteIsDataLossForTheServerAndForClients) {
   EXPECT_TRUE(absl::IsDataLoss(verified)) << verified;
 }
 
+class HistoryTest : public AuditTest {
+ protected:
+  uint64_t Apply(const std::string& id, v1::EventPayload change) {
+    v1::ApplyAgreementChangeRequest request;
+    request.mutable_context()->set_request_id(absl::StrCat("r-", id, "-", ++counter_));
+    request.mutable_context()->set_reason("test");
+    request.set_agreement_id(id);
+    *request.mutable_change() = std::move(change);
+    v1::ApplyAgreementChangeResponse response;
+    auto context = Context();
+    context->AddMetadata("x-actor", "registrar-1");
+    auto status = commands_->ApplyAgreementChange(context.get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.result().last_position();
+  }
+  static v1::EventPayload Sign(const std::string& party, int year, int month, int day) {
+    v1::EventPayload change;
+    change.mutable_participant_signed()->set_party_id(party);
+    *change.mutable_participant_signed()->mutable_signature()->mutable_date() =
+        testing::Day(year, month, day);
+    change.mutable_participant_signed()->mutable_signature()->set_kind(
+        v1::SIGNATURE_KIND_SIMPLE);
+    return change;
+  }
+  void RegisterParties() {
+    v1::RegisterPartyResponse party;
+    ASSERT_TRUE(
+        commands_->RegisterParty(Context().get(), StateParty("p1", "kz", "KZ"), &party)
+            .ok());
+    ASSERT_TRUE(
+        commands_->RegisterParty(Context().get(), StateParty("p2", "kr", "KR"), &party)
+            .ok());
+  }
+  int counter_ = 0;
+};
+
+TEST_F(HistoryTest, HistoryDiffsAndTransactionTimeReads) {
+  RegisterParties();
+  v1::RecordAgreementResponse recorded;
+  ASSERT_TRUE(commands_
+                  ->RecordAgreement(Context().get(),
+                                    BindingAgreement("rec", "a1", {"kz", "kr"}, "energy"),
+                                    &recorded)
+                  .ok());
+  const uint64_t p1 = recorded.result().last_position();
+  const uint64_t p2 = Apply("a1", Sign("kz", 2009, 5, 13));
+  v1::EventPayload classify;
+  auto* c = classify.mutable_classification_changed()->add_classifications();
+  c->set_scheme(v1::CLASSIFICATION_SCHEME_REGISTRY_SECTOR);
+  c->set_code("transport");
+  const uint64_t p3 = Apply("a1", classify);
+  v1::EventPayload correct;
+  correct.mutable_record_corrected()->set_corrected_position(p1);
+  correct.mutable_record_corrected()->mutable_field_mask()->add_paths("designation");
+  correct.mutable_record_corrected()->mutable_agreement()->set_designation("Accord");
+  const uint64_t p4 = Apply("a1", correct);
+
+  // History, paged.
+  v1::ListHistoryRequest list;
+  list.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
+  list.set_stream_id("a1");
+  list.set_page_size(3);
+  std::vector<uint64_t> revisions;
+  do {
+    v1::ListHistoryResponse page;
+    ASSERT_TRUE(audit_->ListHistory(Context().get(), list, &page).ok());
+    for (const auto& event : page.events())
+      revisions.push_back(event.envelope().revision());
+    list.set_page_token(page.next_page_token());
+  } while (!list.page_token().empty());
+  EXPECT_EQ(revisions, (std::vector<uint64_t>{1, 2, 3, 4}));
+
+  // Field-level diff with who and which event; the correction names what it corrects.
+  v1::DiffRevisionsRequest diff;
+  diff.set_agreement_id("a1");
+  diff.set_from_revision(1);
+  v1::DiffRevisionsResponse changes;
+  ASSERT_TRUE(audit_->DiffRevisions(Context().get(), diff, &changes).ok());
+  EXPECT_EQ(changes.to_revision(), 4u);
+  bool status_changed = false, sectors_changed = false, designation_corrected = false;
+  for (const auto& change : changes.changes()) {
+    if (change.field() == "status") {
+      status_changed = true;
+      EXPECT_EQ(change.old_value(), "AGREEMENT_STATUS_DRAFT");
+      EXPECT_EQ(change.new_value(), "AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE");
+      EXPECT_EQ(change.position(), p2);
+      EXPECT_EQ(change.event_type(), "participant_signed");
+      EXPECT_EQ(change.actor(), "registrar-1");
+    }
+    if (change.field() == "sectors") {
+      sectors_changed = true;
+      EXPECT_EQ(change.position(), p3);
+    }
+    if (change.field() == "designation") {
+      designation_corrected = true;
+      EXPECT_EQ(change.new_value(), "\"Accord\"");
+      EXPECT_EQ(change.position(), p4);
+      EXPECT_EQ(change.corrects_position(), p1);
+    }
+  }
+  EXPECT_TRUE(status_changed && sectors_changed && designation_corrected)
+      << changes.DebugString();
+
+  // As recorded at p2: signed, still in energy, designation not yet corrected.
+  v1::GetAgreementAsOfRequest as_of;
+  as_of.set_agreement_id("a1");
+  as_of.mutable_as_of()->set_position(p2);
+  v1::GetAgreementAsOfResponse then;
+  ASSERT_TRUE(audit_->GetAgreementAsOf(Context().get(), as_of, &then).ok());
+  EXPECT_EQ(then.agreement().status(), v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
+  EXPECT_EQ(then.agreement().revision(), 2u);
+  EXPECT_EQ(then.agreement().designation(), "Agreement");
+  ASSERT_EQ(then.agreement().sectors_size(), 1);
+  EXPECT_EQ(then.agreement().sectors(0), "energy");
+  // The same by time: the recording time of p1 gives a position at or after p1, before
+  // p3.
+  v1::ListHistoryRequest first;
+  first.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
+  first.set_stream_id("a1");
+  first.set_page_size(1);
+  v1::ListHistoryResponse first_page;
+  ASSERT_TRUE(audit_->ListHistory(Context().get(), first, &first_page).ok());
+  *as_of.mutable_as_of()->mutable_recorded_at() =
+      first_page.events(0).envelope().recorded_at();
+  ASSERT_TRUE(audit_->GetAgreementAsOf(Context().get(), as_of, &then).ok());
+  EXPECT_GE(then.position(), p1);
+  EXPECT_LT(then.position(), p3);
+  as_of.mutable_as_of()->set_position(p1 - 1);
+  EXPECT_EQ(audit_->GetAgreementAsOf(Context().get(), as_of, &then).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // A sector as recorded then and now.
+  v1::ListSectorAsOfRequest sector;
+  sector.set_sector("energy");
+  sector.mutable_as_of()->set_position(p2);
+  v1::ListSectorAsOfResponse energy_then;
+  ASSERT_TRUE(audit_->ListSectorAsOf(Context().get(), sector, &energy_then).ok());
+  ASSERT_EQ(energy_then.agreements_size(), 1);
+  EXPECT_EQ(energy_then.summary().agreement_count(), 1);
+  sector.clear_as_of();
+  v1::ListSectorAsOfResponse energy_now;
+  ASSERT_TRUE(audit_->ListSectorAsOf(Context().get(), sector, &energy_now).ok());
+  EXPECT_EQ(energy_now.agreements_size(), 0);
+}
+
+TEST_F(HistoryTest, LegalStatusOnADateAndAsBelievedThen) {
+  RegisterParties();
+  v1::RecordAgreementResponse recorded;
+  ASSERT_TRUE(commands_
+                  ->RecordAgreement(Context().get(),
+                                    BindingAgreement("rec", "t1", {"kz", "kr"}, "energy"),
+                                    &recorded)
+                  .ok());
+  Apply("t1", Sign("kz", 2009, 5, 13));
+  Apply("t1", Sign("kr", 2009, 5, 13));
+  for (const char* party : {"kz", "kr"}) {
+    v1::EventPayload consent;
+    consent.mutable_consent_expressed()->set_party_id(party);
+    consent.mutable_consent_expressed()->mutable_consent()->set_means(
+        v1::CONSENT_MEANS_RATIFICATION);
+    *consent.mutable_consent_expressed()->mutable_consent()->mutable_act_date() =
+        testing::Day(2010, 1, 10);
+    Apply("t1", consent);
+  }
+  v1::EventPayload force;
+  *force.mutable_entered_into_force()->mutable_effective_date() =
+      testing::Day(2010, 2, 1);
+  const uint64_t in_force_at = Apply("t1", force);
+  v1::EventPayload end;
+  end.mutable_terminated()->set_ground(v1::TERMINATION_GROUND_BY_CONSENT);
+  *end.mutable_terminated()->mutable_effective_date() = testing::Day(2020, 6, 30);
+  Apply("t1", end);
+
+  auto status_on = [&](v1::Date date, uint64_t as_of_position) {
+    v1::GetLegalStatusOnRequest request;
+    request.set_agreement_id("t1");
+    *request.mutable_date() = date;
+    if (as_of_position != 0) request.mutable_as_of()->set_position(as_of_position);
+    v1::GetLegalStatusOnResponse response;
+    EXPECT_TRUE(audit_->GetLegalStatusOn(Context().get(), request, &response).ok());
+    return response.status();
+  };
+  EXPECT_EQ(status_on(testing::Day(2015, 1, 1), 0), v1::AGREEMENT_STATUS_IN_FORCE);
+  EXPECT_EQ(status_on(testing::Day(2009, 12, 31), 0),
+            v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
+  EXPECT_EQ(status_on(testing::Day(2021, 1, 1), 0), v1::AGREEMENT_STATUS_TERMINATED);
+  // Both axes: what the registry said, before the termination was recorded, about 2021.
+  EXPECT_EQ(status_on(testing::Day(2021, 1, 1), in_force_at),
+            v1::AGREEMENT_STATUS_IN_FORCE);
+
+  auto in_force = [&](v1::Date date) {
+    v1::ListInForceOnRequest request;
+    request.set_sector("energy");
+    *request.mutable_date() = date;
+    v1::ListInForceOnResponse response;
+    EXPECT_TRUE(audit_->ListInForceOn(Context().get(), request, &response).ok());
+    return response.agreements_size();
+  };
+  EXPECT_EQ(in_force(testing::Day(2015, 1, 1)), 1);
+  EXPECT_EQ(in_force(testing::Day(2021, 1, 1)), 0);
+
+  v1::GetLegalStatusOnRequest bad;
+  bad.set_agreement_id("t1");
+  v1::GetLegalStatusOnResponse response;
+  auto status = audit_->GetLegalStatusOn(Context().get(), bad, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("date"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace agreements
