@@ -91,7 +91,7 @@ const std::vector<CommandSpec>& AllCommands() {
   static const std::vector<CommandSpec>* const commands = [] {
     auto* all = new std::vector<CommandSpec>();
     for (auto* set : {&QueryCommands, &AgreementCommands, &ChangeCommands, &PartyCommands,
-                      &WatchCommands}) {
+                      &WatchCommands, &AuditCommands}) {
       for (CommandSpec& command : set()) all->push_back(std::move(command));
     }
     return all;

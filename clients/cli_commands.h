@@ -110,6 +110,7 @@ std::vector<CommandSpec> AgreementCommands();  // record, binding lifecycle chan
 std::vector<CommandSpec> ChangeCommands();  // data changes, non-binding, contracts, apply
 std::vector<CommandSpec> PartyCommands();   // party register/update/get/list
 std::vector<CommandSpec> WatchCommands();   // watch, watch-sector
+std::vector<CommandSpec> AuditCommands();   // audit checkpoint/prove/follow, history
 
 // Every command, in help order.
 const std::vector<CommandSpec>& AllCommands();

@@ -13,6 +13,7 @@ namespace agreements::cli {
 namespace {
 
 constexpr char kLocalErrorPayload[] = "type.agreements.dev/cli.LocalError";
+constexpr char kVerificationErrorPayload[] = "type.agreements.dev/cli.VerificationError";
 
 const FlagSpec* FindFlag(const std::vector<FlagSpec>& flags, absl::string_view name) {
   for (const FlagSpec& flag : flags) {
@@ -74,6 +75,16 @@ absl::Status LocalError(absl::Status status) {
 
 bool IsLocalError(const absl::Status& status) {
   return status.GetPayload(kLocalErrorPayload).has_value();
+}
+
+absl::Status VerificationError(absl::string_view message) {
+  absl::Status status = absl::DataLossError(message);
+  status.SetPayload(kVerificationErrorPayload, absl::Cord("1"));
+  return status;
+}
+
+bool IsVerificationError(const absl::Status& status) {
+  return status.GetPayload(kVerificationErrorPayload).has_value();
 }
 
 std::optional<std::string> ParsedArgs::Get(const std::string& name) const {
@@ -252,7 +263,9 @@ std::string ToolHelp(const std::vector<FlagSpec>& global_flags,
         "in the protobuf JSON mapping.\n"
         "\nExit status: 0 success; 1 usage or local input error (bad flag or value,\n"
         "unreadable file, malformed JSON); 2 the server or the transport returned an "
-        "error.\n"
+        "error;\n"
+        "4 verification failed (audit commands: a checkpoint signature, a proof or the\n"
+        "consistency of the log's history does not verify).\n"
         "Errors are printed to stderr as \"error: <CODE>: <message>\".\n");
   }
   return out;

@@ -23,12 +23,19 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitUsage = 1;
 // The server or the transport answered with an error (any gRPC code).
 inline constexpr int kExitRpc = 2;
+// What the server sent does not verify (audit commands): a bad checkpoint signature, a
+// proof that does not lead to the signed root, an inconsistent history.
+inline constexpr int kExitVerification = 4;
 
 // Errors found before anything is sent: marked so that main() exits with kExitUsage.
 absl::Status UsageError(absl::string_view message);
 // Marks `status` (not OK) as a local error.
 absl::Status LocalError(absl::Status status);
 bool IsLocalError(const absl::Status& status);
+// A verification failure: DATA_LOSS with `message`, marked so that main() exits with
+// kExitVerification.
+absl::Status VerificationError(absl::string_view message);
+bool IsVerificationError(const absl::Status& status);
 
 // One flag. "--name VALUE", "--name=VALUE" or "-s VALUE" when short_name is set.
 struct FlagSpec {

@@ -57,6 +57,7 @@ int Fail(const absl::Status& status, const std::string& target) {
   }
   std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": " << message
             << "\n";
+  if (IsVerificationError(status)) return kExitVerification;
   return IsLocalError(status) ? kExitUsage : kExitRpc;
 }
 

@@ -2,19 +2,11 @@
 // (FeedService.WatchSector). Both print one line per message as it arrives, resume after
 // a disconnect or a server restart (client::FeedSubscription / SectorWatcher, with a note
 // on stderr) and stop cleanly, with exit status 0, on SIGINT or SIGTERM or after --limit.
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
 #include <cstdint>
 #include <functional>
 #include <iostream>
 #include <limits>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -24,6 +16,7 @@
 #include "agreements/v1/feed_service.pb.h"
 #include "clients/cli_commands.h"
 #include "clients/cli_format.h"
+#include "clients/cli_signal.h"
 #include "clients/cli_values.h"
 #include "clients/feed_client.h"
 #include "common/status_macros.h"
@@ -34,77 +27,6 @@ namespace {
 // Table rows. Fixed widths: a stream cannot align columns on values it has not seen.
 constexpr absl::string_view kEventRowFormat = "%-9s %-24s %-36s %4s  %-28s %s\n";
 constexpr absl::string_view kSectorRowFormat = "%-9s %-36s %-22s %4s  %s\n";
-
-// The write end of the SignalStopper's pipe, for the async-signal-safe handler; -1 when
-// no stopper exists.
-std::atomic<int> g_signal_pipe{-1};
-std::atomic<int> g_signals_seen{0};
-
-// The first SIGINT/SIGTERM wakes the stopper's thread; a second one ends the process
-// the default way, in case stopping hangs.
-void OnStopSignal(int signal) {
-  if (g_signals_seen.fetch_add(1) > 0) {
-    ::signal(signal, SIG_DFL);
-    raise(signal);
-    return;
-  }
-  const int fd = g_signal_pipe.load();
-  const char byte = 's';
-  if (fd >= 0) (void)!write(fd, &byte, 1);
-}
-
-// While it exists, SIGINT and SIGTERM call `stop` on a thread of its own (a signal
-// handler may not take the locks that stopping a stream needs). Owns that thread and a
-// pipe; one per process at a time; used by the thread that created it.
-class SignalStopper {
- public:
-  explicit SignalStopper(std::function<void()> stop) : stop_(std::move(stop)) {
-    if (pipe2(pipe_, O_CLOEXEC) != 0) {
-      pipe_[0] = pipe_[1] = -1;
-      return;
-    }
-    g_signal_pipe.store(pipe_[1]);
-    struct sigaction action {};
-    action.sa_handler = OnStopSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &action, &previous_int_);
-    sigaction(SIGTERM, &action, &previous_term_);
-    thread_ = std::thread([this] { Loop(); });
-  }
-
-  ~SignalStopper() {
-    if (pipe_[0] < 0) return;
-    sigaction(SIGINT, &previous_int_, nullptr);
-    sigaction(SIGTERM, &previous_term_, nullptr);
-    g_signal_pipe.store(-1);
-    const char quit = 'q';
-    (void)!write(pipe_[1], &quit, 1);
-    thread_.join();
-    close(pipe_[0]);
-    close(pipe_[1]);
-  }
-
-  SignalStopper(const SignalStopper&) = delete;
-  SignalStopper& operator=(const SignalStopper&) = delete;
-
- private:
-  void Loop() {
-    while (true) {
-      char byte = 0;
-      const ssize_t n = read(pipe_[0], &byte, 1);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0 || byte == 'q') return;
-      stop_();
-    }
-  }
-
-  const std::function<void()> stop_;
-  int pipe_[2] = {-1, -1};
-  struct sigaction previous_int_ {};
-  struct sigaction previous_term_ {};
-  std::thread thread_;
-};
 
 absl::StatusOr<uint32_t> Uint32Flag(const ParsedArgs& args, const std::string& name) {
   std::optional<std::string> text = args.Get(name);

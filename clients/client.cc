@@ -76,6 +76,7 @@ RegistryClient::RegistryClient(RegistryClientOptions options,
       commands_(v1::CommandService::NewStub(channel_)),
       queries_(v1::QueryService::NewStub(channel_)),
       feeds_(v1::FeedService::NewStub(channel_)),
+      audit_(v1::AuditService::NewStub(channel_)),
       health_(grpc::health::v1::Health::NewStub(channel_)) {}
 
 RegistryClient::~RegistryClient() = default;
@@ -151,6 +152,56 @@ absl::StatusOr<v1::GetPartyResponse> RegistryClient::GetParty(
 absl::StatusOr<v1::ListPartiesResponse> RegistryClient::ListParties(
     const v1::ListPartiesRequest& request) const {
   return Call(*queries_, &v1::QueryService::Stub::ListParties, request);
+}
+
+absl::StatusOr<v1::GetCheckpointResponse> RegistryClient::GetCheckpoint(
+    const v1::GetCheckpointRequest& request) const {
+  return Call(*audit_, &v1::AuditService::Stub::GetCheckpoint, request);
+}
+
+absl::StatusOr<v1::GetInclusionProofResponse> RegistryClient::GetInclusionProof(
+    const v1::GetInclusionProofRequest& request) const {
+  return Call(*audit_, &v1::AuditService::Stub::GetInclusionProof, request);
+}
+
+absl::StatusOr<v1::GetConsistencyProofResponse> RegistryClient::GetConsistencyProof(
+    const v1::GetConsistencyProofRequest& request) const {
+  return Call(*audit_, &v1::AuditService::Stub::GetConsistencyProof, request);
+}
+
+absl::StatusOr<v1::ListHistoryResponse> RegistryClient::ListHistory(
+    const v1::ListHistoryRequest& request) const {
+  return Call(*audit_, &v1::AuditService::Stub::ListHistory, request);
+}
+
+absl::StatusOr<v1::DiffRevisionsResponse> RegistryClient::DiffRevisions(
+    const v1::DiffRevisionsRequest& request) const {
+  return Call(*audit_, &v1::AuditService::Stub::DiffRevisions, request);
+}
+
+absl::StatusOr<v1::GetAgreementAsOfResponse> RegistryClient::GetAgreementAsOf(
+    const v1::GetAgreementAsOfRequest& request) const {
+  return Call(*audit_, &v1::AuditService::Stub::GetAgreementAsOf, request);
+}
+
+absl::StatusOr<v1::GetPartyAsOfResponse> RegistryClient::GetPartyAsOf(
+    const v1::GetPartyAsOfRequest& request) const {
+  return Call(*audit_, &v1::AuditService::Stub::GetPartyAsOf, request);
+}
+
+absl::StatusOr<v1::ListSectorAsOfResponse> RegistryClient::ListSectorAsOf(
+    const v1::ListSectorAsOfRequest& request) const {
+  return Call(*audit_, &v1::AuditService::Stub::ListSectorAsOf, request);
+}
+
+absl::StatusOr<v1::GetLegalStatusOnResponse> RegistryClient::GetLegalStatusOn(
+    const v1::GetLegalStatusOnRequest& request) const {
+  return Call(*audit_, &v1::AuditService::Stub::GetLegalStatusOn, request);
+}
+
+absl::StatusOr<v1::ListInForceOnResponse> RegistryClient::ListInForceOn(
+    const v1::ListInForceOnRequest& request) const {
+  return Call(*audit_, &v1::AuditService::Stub::ListInForceOn, request);
 }
 
 std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> RegistryClient::Subscribe(

@@ -1,6 +1,6 @@
 // Client library of the agreements registry: one object per server, wrapping the gRPC
-// channel and the CommandService, QueryService and FeedService stubs. The resuming feed
-// helpers built on it are in feed_client.h.
+// channel and the CommandService, QueryService, FeedService and AuditService stubs. The
+// resuming feed helpers built on it are in feed_client.h.
 #ifndef AGREEMENTS_CLIENTS_CLIENT_H_
 #define AGREEMENTS_CLIENTS_CLIENT_H_
 
@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "agreements/v1/audit_service.grpc.pb.h"
 #include "agreements/v1/command_service.grpc.pb.h"
 #include "agreements/v1/feed_service.grpc.pb.h"
 #include "agreements/v1/query_service.grpc.pb.h"
@@ -99,6 +100,31 @@ class RegistryClient {
   absl::StatusOr<v1::ListPartiesResponse> ListParties(
       const v1::ListPartiesRequest& request) const;
 
+  // AuditService: the verifiable log (docs/audit.md). These return what the server sent;
+  // a client that relies on it verifies the note's signature with a pinned key
+  // (note::VerifyCheckpoint) and the proofs against the verified root (merkle.h).
+  absl::StatusOr<v1::GetCheckpointResponse> GetCheckpoint(
+      const v1::GetCheckpointRequest& request) const;
+  absl::StatusOr<v1::GetInclusionProofResponse> GetInclusionProof(
+      const v1::GetInclusionProofRequest& request) const;
+  absl::StatusOr<v1::GetConsistencyProofResponse> GetConsistencyProof(
+      const v1::GetConsistencyProofRequest& request) const;
+  // AuditService: history, diffs, transaction-time (as-of) and valid-time reads.
+  absl::StatusOr<v1::ListHistoryResponse> ListHistory(
+      const v1::ListHistoryRequest& request) const;
+  absl::StatusOr<v1::DiffRevisionsResponse> DiffRevisions(
+      const v1::DiffRevisionsRequest& request) const;
+  absl::StatusOr<v1::GetAgreementAsOfResponse> GetAgreementAsOf(
+      const v1::GetAgreementAsOfRequest& request) const;
+  absl::StatusOr<v1::GetPartyAsOfResponse> GetPartyAsOf(
+      const v1::GetPartyAsOfRequest& request) const;
+  absl::StatusOr<v1::ListSectorAsOfResponse> ListSectorAsOf(
+      const v1::ListSectorAsOfRequest& request) const;
+  absl::StatusOr<v1::GetLegalStatusOnResponse> GetLegalStatusOn(
+      const v1::GetLegalStatusOnRequest& request) const;
+  absl::StatusOr<v1::ListInForceOnResponse> ListInForceOn(
+      const v1::ListInForceOnRequest& request) const;
+
   // FeedService streams, opened without a deadline (feeds are long-lived: end one with
   // context.TryCancel()) and with the actor header. `context` is fresh and outlives the
   // reader. A stream ends at the first disconnect; FeedSubscription and SectorWatcher
@@ -135,6 +161,7 @@ class RegistryClient {
   const std::unique_ptr<v1::CommandService::Stub> commands_;
   const std::unique_ptr<v1::QueryService::Stub> queries_;
   const std::unique_ptr<v1::FeedService::Stub> feeds_;
+  const std::unique_ptr<v1::AuditService::Stub> audit_;
   const std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
 
