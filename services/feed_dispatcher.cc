@@ -95,7 +95,7 @@ void FeedDispatcher::Run() {
   }
 }
 
-void FeedDispatcher::Shutdown() {
+void FeedDispatcher::Shutdown(absl::Duration grace) {
   std::vector<std::shared_ptr<DispatchedStream>> streams;
   {
     absl::MutexLock lock(&mu_);
@@ -108,6 +108,16 @@ void FeedDispatcher::Shutdown() {
                                  "the registry is shutting down; resume from the last "
                                  "position or checkpoint");
   for (const auto& stream : streams) stream->Close(unavailable);
+  {
+    // Streams finish (and unregister) once their last write completes; those that do not
+    // within the grace have a client that stopped reading.
+    absl::MutexLock lock(&mu_);
+    auto finished = [this]()
+                        ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return streams_.empty(); };
+    mu_.AwaitWithTimeout(absl::Condition(&finished), grace);
+    streams.assign(streams_.begin(), streams_.end());
+  }
+  for (const auto& stream : streams) stream->CancelIfStuck();
   absl::MutexLock join_lock(&join_mu_);
   for (auto& thread : threads_) {
     if (thread.joinable()) thread.join();

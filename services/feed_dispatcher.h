@@ -34,6 +34,9 @@ class DispatchedStream {
   virtual void Wake() = 0;
   // Ends the stream with `status` as soon as no write is in flight.
   virtual void Close(const grpc::Status& status) = 0;
+  // After Close: cancels the call if a write is still in flight (a client that stopped
+  // reading would otherwise hold the stream open).
+  virtual void CancelIfStuck() = 0;
   // Messages prepared and not yet written (the per-stream memory bound).
   virtual size_t queued_messages() = 0;
 };
@@ -63,7 +66,8 @@ class FeedDispatcher {
   void Schedule(std::shared_ptr<DispatchedStream> stream);
 
   // Closes every open stream with UNAVAILABLE, refuses new ones, stops the threads.
-  void Shutdown();
+  // Streams whose last write does not complete within `grace` are cancelled.
+  void Shutdown(absl::Duration grace = absl::Milliseconds(500));
 
   size_t open_streams() const;
   // The most messages any open stream holds prepared (tests check the bound).

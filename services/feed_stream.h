@@ -98,20 +98,26 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
       Pump();
     }
 
-    // A write stuck on a client that stopped reading would hold the stream open: the
-    // call is cancelled, its OnWriteDone(false) then finishes it.
     void Close(const grpc::Status& status) override {
-      grpc::CallbackServerContext* stuck = nullptr;
       {
         absl::MutexLock lock(&mu_);
         if (closing_) return;
         closing_ = true;
         status_ = status;
         queue_.clear();
+      }
+      Pump();
+    }
+
+    // A write stuck on a client that stopped reading would hold the stream open: the
+    // call is cancelled, its OnWriteDone(false) then finishes it.
+    void CancelIfStuck() override {
+      grpc::CallbackServerContext* stuck = nullptr;
+      {
+        absl::MutexLock lock(&mu_);
         if (writing_ && reactor_ != nullptr) stuck = context_;
       }
       if (stuck != nullptr) stuck->TryCancel();
-      Pump();
     }
 
     size_t queued_messages() override {
