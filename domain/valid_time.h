@@ -1,6 +1,6 @@
 // Valid time: the legal status of an agreement on a legal date, derived from the
-// effective dates its events carry (signed 2009, in force from 2010, terminated 2020 ...),
-// independent of when the registry recorded them. Pure functions; thread-safe.
+// effective dates its events carry (signed 2009, in force from 2010, terminated 2020
+// ...), independent of when the registry recorded them. Pure functions; thread-safe.
 #ifndef AGREEMENTS_DOMAIN_VALID_TIME_H_
 #define AGREEMENTS_DOMAIN_VALID_TIME_H_
 

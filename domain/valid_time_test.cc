@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "domain/decider.h"
 #include "domain/lifecycle_internal.h"
+#include "domain/test_constants.h"
 #include "domain/test_registry.h"
 #include "domain/valid_time_internal.h"
 #include "gtest/gtest.h"
@@ -18,36 +19,6 @@ namespace agreements::domain {
 namespace {
 
 using namespace ::agreements::domain::testing;  // NOLINT: builders read as a table.
-
-constexpr v1::LegalNature kBinding = v1::LEGAL_NATURE_BINDING_INTERNATIONAL;
-constexpr v1::LegalNature kNonBinding = v1::LEGAL_NATURE_NON_BINDING_POLITICAL;
-constexpr v1::LegalNature kContract = v1::LEGAL_NATURE_BINDING_DOMESTIC_LAW;
-constexpr v1::Arity kBilateral = v1::ARITY_BILATERAL;
-constexpr v1::Arity kMultilateral = v1::ARITY_MULTILATERAL;
-
-constexpr auto kUnspecified = v1::AGREEMENT_STATUS_UNSPECIFIED;
-constexpr auto kDraft = v1::AGREEMENT_STATUS_DRAFT;
-constexpr auto kNegotiating = v1::AGREEMENT_STATUS_NEGOTIATING;
-constexpr auto kAdopted = v1::AGREEMENT_STATUS_ADOPTED;
-constexpr auto kOpen = v1::AGREEMENT_STATUS_OPEN_FOR_SIGNATURE;
-constexpr auto kSignedNotInForce = v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE;
-constexpr auto kProvisional = v1::AGREEMENT_STATUS_PROVISIONALLY_APPLIED;
-constexpr auto kInForce = v1::AGREEMENT_STATUS_IN_FORCE;
-constexpr auto kSuspended = v1::AGREEMENT_STATUS_SUSPENDED;
-constexpr auto kTerminated = v1::AGREEMENT_STATUS_TERMINATED;
-constexpr auto kNeverInForce = v1::AGREEMENT_STATUS_NEVER_IN_FORCE;
-constexpr auto kSigned = v1::AGREEMENT_STATUS_SIGNED;
-constexpr auto kInEffect = v1::AGREEMENT_STATUS_IN_EFFECT;
-constexpr auto kDiscontinued = v1::AGREEMENT_STATUS_DISCONTINUED;
-constexpr auto kActive = v1::AGREEMENT_STATUS_ACTIVE;
-constexpr auto kCompleted = v1::AGREEMENT_STATUS_COMPLETED;
-constexpr auto kTerminatedEarly = v1::AGREEMENT_STATUS_TERMINATED_EARLY;
-constexpr auto kCancelled = v1::AGREEMENT_STATUS_CANCELLED;
-
-constexpr auto kSimple = v1::SIGNATURE_KIND_SIMPLE;
-constexpr auto kDefinitive = v1::SIGNATURE_KIND_DEFINITIVE;
-constexpr auto kRatification = v1::CONSENT_MEANS_RATIFICATION;
-constexpr auto kAccession = v1::CONSENT_MEANS_ACCESSION;
 
 // One question and its expected answer. `participants` reads "kz=PARTY kr=SIGNATORY"
 // (participation order); empty: not checked.
