@@ -182,6 +182,20 @@ std::string NoteSigner::VerifierKey() const {
                       absl::Base64Escape(std::string(1, kEd25519) + public_key_));
 }
 
+absl::Status CheckVerifierKey(const std::string& verifier_key) {
+  std::vector<std::string> key_parts =
+      absl::StrSplit(verifier_key, absl::MaxSplits('+', 2));
+  std::string raw_key;
+  if (key_parts.size() != 3 || !absl::Base64Unescape(key_parts[2], &raw_key) ||
+      raw_key.size() != 33 || raw_key[0] != kEd25519) {
+    return absl::InvalidArgumentError("verifier key: expected <name>+<id>+<base64 key>");
+  }
+  if (absl::BytesToHexString(KeyId(key_parts[0], raw_key.substr(1))) != key_parts[1]) {
+    return absl::InvalidArgumentError("verifier key: the key id does not match the key");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Checkpoint> VerifyCheckpoint(const std::string& note,
                                             const std::string& verifier_key) {
   std::vector<std::string> key_parts =

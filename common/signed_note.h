@@ -55,6 +55,9 @@ class NoteSigner {
   std::string public_key_;
 };
 
+// INVALID_ARGUMENT unless `verifier_key` is a well-formed Ed25519 verifier key.
+absl::Status CheckVerifierKey(const std::string& verifier_key);
+
 // Checks the note's signature by the verifier key and parses its checkpoint body.
 // INVALID_ARGUMENT for malformed input; DATA_LOSS when no
 // signature line of that key verifies (the note was changed or signed by another key).

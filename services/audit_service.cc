@@ -93,11 +93,12 @@ grpc::Status AuditService::GetInclusionProof(grpc::ServerContext* context,
   if (request->position() == 0) {
     return ToGrpcStatus(absl::InvalidArgumentError("position: positions start at 1"));
   }
+  // The checkpoint first: a snapshot taken after it is at least as far along.
+  const uint64_t latest = checkpointer_->Latest().size;
   store::ScopedSnapshot snapshot(store_->db());
   ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
-  ASSIGN_OR_RETURN_GRPC(
-      uint64_t size,
-      ResolveSize(request->tree_size(), checkpointer_->Latest().size, head, "tree_size"));
+  ASSIGN_OR_RETURN_GRPC(uint64_t size,
+                        ResolveSize(request->tree_size(), latest, head, "tree_size"));
   if (request->position() > size) {
     return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
         "position: ", request->position(), " is not in the tree of size ", size)));
@@ -119,11 +120,11 @@ grpc::Status AuditService::GetInclusionProof(grpc::ServerContext* context,
 grpc::Status AuditService::GetConsistencyProof(
     grpc::ServerContext* context, const v1::GetConsistencyProofRequest* request,
     v1::GetConsistencyProofResponse* response) {
+  const uint64_t latest = checkpointer_->Latest().size;
   store::ScopedSnapshot snapshot(store_->db());
   ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
   ASSIGN_OR_RETURN_GRPC(uint64_t second,
-                        ResolveSize(request->second_size(), checkpointer_->Latest().size,
-                                    head, "second_size"));
+                        ResolveSize(request->second_size(), latest, head, "second_size"));
   if (request->first_size() == 0 || request->first_size() > second) {
     return ToGrpcStatus(absl::InvalidArgumentError(
         absl::StrCat("first_size: must be 1 to second_size (", second, "); got ",

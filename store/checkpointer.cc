@@ -23,11 +23,17 @@ absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
     if (!DecodeU64(ToView(it->key()), size)) {
       return absl::DataLossError("checkpoint key is not 8 bytes");
     }
-    ASSIGN_OR_RETURN(note::Checkpoint parsed,
-                     note::VerifyCheckpoint(it->value().ToString(),
-                                            checkpointer->signer_.VerifierKey()));
+    auto parsed = note::VerifyCheckpoint(it->value().ToString(),
+                                         checkpointer->signer_.VerifierKey());
+    if (absl::IsDataLoss(parsed.status())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the stored checkpoints were signed with another key than ",
+          checkpointer->signer_.VerifierKey(),
+          "; start with the key file that signed them (keys cannot be rotated yet)"));
+    }
+    if (!parsed.ok()) return parsed.status();
     absl::MutexLock lock(&checkpointer->mu_);
-    checkpointer->latest_ = {size, parsed.root, it->value().ToString()};
+    checkpointer->latest_ = {size, parsed->root, it->value().ToString()};
   } else {
     // The first checkpoint: sign whatever the log holds (perhaps nothing).
     absl::MutexLock lock(&checkpointer->mu_);
@@ -47,6 +53,7 @@ void Checkpointer::Shutdown() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
+  absl::MutexLock join(&join_mu_);
   if (thread_.joinable()) thread_.join();
 }
 

@@ -71,6 +71,8 @@ class Checkpointer {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Serializes signing (the thread and PublishNow).
   absl::Mutex publish_mu_;
+  // Serializes joining the thread when Shutdown runs on several threads.
+  absl::Mutex join_mu_;
   std::thread thread_;
 };
 

@@ -8,7 +8,6 @@
 #include "common/status_macros.h"
 #include "domain/decider.h"
 #include "google/protobuf/text_format.h"
-#include "google/protobuf/util/time_util.h"
 #include "store/keys.h"
 
 namespace agreements::store {
@@ -19,7 +18,6 @@ namespace sv1 = ::agreements::storage::v1;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
-using google::protobuf::util::TimeUtil;
 
 absl::StatusOr<v1::Event> ReadEvent(const Store* store, const rocksdb::Snapshot* snapshot,
                                     uint64_t position) {
@@ -117,13 +115,23 @@ absl::StatusOr<uint64_t> ResolveAsOf(const Store* store,
     case v1::AsOf::kRecordedAt:
       break;
   }
-  const int64_t wanted = TimeUtil::TimestampToNanoseconds(as_of.recorded_at());
+  const auto& time = as_of.recorded_at();
+  // Year 1 to 9999, as google.protobuf.Timestamp allows; compared as (seconds, nanos).
+  if (time.seconds() < -62135596800 || time.seconds() > 253402300799 ||
+      time.nanos() < 0 || time.nanos() > 999999999) {
+    return absl::InvalidArgumentError(
+        "as_of.recorded_at: not a valid timestamp (years 1 to 9999)");
+  }
+  auto not_after = [&time](const google::protobuf::Timestamp& t) {
+    return t.seconds() < time.seconds() ||
+           (t.seconds() == time.seconds() && t.nanos() <= time.nanos());
+  };
   // The last position whose recorded_at <= wanted; 0 if none.
   uint64_t low = 0, high = head;
   while (low < high) {
     const uint64_t mid = low + (high - low + 1) / 2;
     ASSIGN_OR_RETURN(v1::Event event, ReadEvent(store, snapshot, mid));
-    if (TimeUtil::TimestampToNanoseconds(event.envelope().recorded_at()) <= wanted) {
+    if (not_after(event.envelope().recorded_at())) {
       low = mid;
     } else {
       high = mid - 1;

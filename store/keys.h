@@ -27,8 +27,9 @@ inline constexpr char kCfCheckpoints[] = "checkpoints";
 // Keys of the default column family.
 inline constexpr char kMetaSchemaVersion[] = "meta/schema_version";
 inline constexpr char kMetaHead[] = "meta/head";
-// 2: adds event_tags (a store at version 1 is migrated on open by deriving them).
-inline constexpr char kSchemaVersion[] = "2";
+// 2 added event_tags, 3 the merkle tree; an older store is migrated on open by deriving
+// them from the log.
+inline constexpr char kSchemaVersion[] = "3";
 
 // Index tags of the agreement_index column family.
 inline constexpr char kIndexSector = 's';

@@ -62,8 +62,14 @@ absl::Status Compare(Store* store, const rocksdb::Snapshot* snapshot,
       ++want;
     } else {
       if (it->value() != rocksdb::Slice(want->second)) {
-        note(want->first, "stored value differs from the rebuild");
-        if (repair) fixes.Put(cf, want->first, want->second);
+        // A stored Merkle node that differs means the log or the tree was changed: a
+        // repair must not make the tree agree with a tampered log (agreements-admin
+        // verify checks against the signed checkpoints).
+        const bool tree = cf == store->merkle();
+        note(want->first, tree ? "stored Merkle node differs from the log (run verify; "
+                                 "not repaired)"
+                               : "stored value differs from the rebuild");
+        if (repair && !tree) fixes.Put(cf, want->first, want->second);
       }
       it->Next();
       ++want;

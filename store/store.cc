@@ -74,8 +74,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   if (!s.ok()) return FromRocksStatus(s, absl::StrCat("opening ", path));
 
   auto version = store->Get(store->meta(), kMetaSchemaVersion);
-  if (version.ok() && *version == "1" && !options.read_only) {
-    // Version 2 added the event_tags family: derive it from the log like every view.
+  if (version.ok() && (*version == "1" || *version == "2") && !options.read_only) {
+    // Versions 2 and 3 added derived families (event_tags, merkle): derive them from the
+    // log like every view.
     auto migrated = RebuildViews(store.get(), /*repair=*/true);
     if (!migrated.ok()) return migrated.status();
     rocksdb::WriteOptions write;

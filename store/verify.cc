@@ -15,6 +15,7 @@ namespace agreements::store {
 
 absl::StatusOr<VerifyReport> VerifyLog(const Store* store,
                                        const std::string& verifier_key) {
+  RETURN_IF_ERROR(note::CheckVerifierKey(verifier_key));
   ScopedSnapshot snapshot(store->db());
   rocksdb::ReadOptions read;
   read.snapshot = snapshot.get();
@@ -30,6 +31,7 @@ absl::StatusOr<VerifyReport> VerifyLog(const Store* store,
       return absl::DataLossError("checkpoint key is not 8 bytes");
     }
     auto parsed = note::VerifyCheckpoint(checkpoints->value().ToString(), verifier_key);
+    if (!parsed.ok() && !absl::IsDataLoss(parsed.status())) return parsed.status();
     if (!parsed.ok()) {
       return absl::DataLossError(absl::StrCat("checkpoint at tree size ", size, ": ",
                                               parsed.status().message()));
@@ -80,7 +82,18 @@ absl::StatusOr<VerifyReport> VerifyLog(const Store* store,
           " does not hash to the tree's leaf: it was changed after it was committed"));
     }
     tree.Append(leaf);
-    tree.TakeAdded();
+    // Every stored node the new leaf completes must be the recomputed one: proofs and
+    // signed roots are built from them.
+    for (const auto& [key, hash] : tree.TakeAdded()) {
+      auto stored_node = store->Get(store->merkle(), key, snapshot.get());
+      if (!stored_node.ok() || stored_node->size() != hash.size() ||
+          std::memcmp(stored_node->data(), hash.data(), hash.size()) != 0) {
+        return absl::DataLossError(
+            absl::StrCat("the stored Merkle tree differs from the log at the node "
+                         "completed by position ",
+                         position));
+      }
+    }
     report.events = position;
     RETURN_IF_ERROR(check_checkpoints_at(position));
   }

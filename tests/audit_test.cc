@@ -220,10 +220,13 @@ TEST_F(AuditTest, OneChangedStoredByteIsDataLossForTheServerAndForClients) {
     EXPECT_NE(report.status().message().find("position 7"), std::string::npos)
         << report.status();
   }
-  // The admin command says the same, with exit code 3.
+  // The admin command says the same, with exit code 3; a mistyped key is not tampering.
   const std::string command = absl::StrCat(AGREEMENTS_ADMIN_BIN, " verify --data_dir ",
                                            dir_.path(), " > /dev/null");
   EXPECT_EQ(WEXITSTATUS(std::system(command.c_str())), 3);
+  const std::string bad_key = absl::StrCat(AGREEMENTS_ADMIN_BIN, " verify --data_dir ",
+                                           dir_.path(), " --verifier_key x > /dev/null");
+  EXPECT_EQ(WEXITSTATUS(std::system(bad_key.c_str())), 2);
 
   // A client holding the earlier checkpoint rejects what the server now serves.
   Start();
@@ -371,6 +374,15 @@ TEST_F(HistoryTest, HistoryDiffsAndTransactionTimeReads) {
   as_of.mutable_as_of()->set_position(p1 - 1);
   EXPECT_EQ(audit_->GetAgreementAsOf(Context().get(), as_of, &then).error_code(),
             grpc::StatusCode::NOT_FOUND);
+
+  // A time far in the future means now; a malformed one is refused.
+  as_of.mutable_as_of()->mutable_recorded_at()->set_seconds(10413792000);  // year 2300
+  ASSERT_TRUE(audit_->GetAgreementAsOf(Context().get(), as_of, &then).ok());
+  EXPECT_EQ(then.agreement().revision(), 4u);
+  as_of.mutable_as_of()->mutable_recorded_at()->set_nanos(-1);
+  auto refused = audit_->GetAgreementAsOf(Context().get(), as_of, &then);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("as_of.recorded_at"), std::string::npos);
 
   // A sector as recorded then and now.
   v1::ListSectorAsOfRequest sector;
