@@ -142,7 +142,14 @@ class Committer::Group {
     std::map<std::string, v1::Party> parties;
     std::vector<StagedEvent> events;
     std::vector<std::pair<v1::StreamType, std::string>> touched;
+    // Leaf hash of each touched stream's last event so far (the chain).
+    std::map<std::pair<v1::StreamType, std::string>, merkle::Hash> last_hash;
   };
+
+  // The leaf hash of the stream's event at `revision` (>= 1), from this request, this
+  // group or the store.
+  absl::StatusOr<merkle::Hash> LastHash(const Scope& scope, v1::StreamType type,
+                                        const std::string& id, uint64_t revision);
 
   absl::StatusOr<std::optional<v1::Agreement>> LoadAgreement(const Scope& scope,
                                                              const std::string& id);
@@ -166,6 +173,7 @@ class Committer::Group {
   std::map<std::string, std::optional<v1::Agreement>> agreements_;
   std::map<std::string, std::optional<v1::Party>> parties_;
   std::map<uint64_t, v1::EventEnvelope> envelopes_;
+  std::map<std::pair<v1::StreamType, std::string>, merkle::Hash> last_hash_;
   std::map<std::string, sv1::RequestRecord> requests_;
   SectorCounterMap counters_;
   std::set<std::string> loaded_sectors_;
@@ -261,6 +269,22 @@ absl::Status Committer::Group::LoadCounters(const v1::Agreement& agreement) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<merkle::Hash> Committer::Group::LastHash(const Scope& scope,
+                                                        v1::StreamType type,
+                                                        const std::string& id,
+                                                        uint64_t revision) {
+  const auto key = std::make_pair(type, id);
+  if (auto it = scope.last_hash.find(key); it != scope.last_hash.end()) return it->second;
+  if (auto it = last_hash_.find(key); it != last_hash_.end()) return it->second;
+  ASSIGN_OR_RETURN(std::string position,
+                   store_->Get(store_->streams(), StreamKey(type, id, revision)));
+  uint64_t at = 0;
+  if (!DecodeU64(position, at))
+    return absl::DataLossError("stream index value is not 8 bytes");
+  ASSIGN_OR_RETURN(std::string bytes, store_->Get(store_->log(), LogKey(at)));
+  return merkle::LeafHash(bytes);
+}
+
 absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
                                             v1::Command command, Scope& scope) {
   RETURN_IF_ERROR(domain::ValidateCommand(command));
@@ -334,6 +358,10 @@ absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
 
   v1::Agreement next_agreement = agreement.value_or(v1::Agreement());
   v1::Party next_party = party.value_or(v1::Party());
+  std::optional<merkle::Hash> previous;
+  if (revision > 0) {
+    ASSIGN_OR_RETURN(previous, LastHash(scope, type, id, revision));
+  }
   for (auto& payload : payloads) {
     v1::Event event;
     v1::EventEnvelope& envelope = *event.mutable_envelope();
@@ -349,6 +377,10 @@ absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
     envelope.set_correlation_id(request.correlation_id);
     envelope.set_causation_id(request.causation_id);
     envelope.set_reason(command.reason().empty() ? request.reason : command.reason());
+    if (previous.has_value()) {
+      envelope.set_previous_event_hash(
+          std::string(reinterpret_cast<const char*>(previous->data()), previous->size()));
+    }
     *event.mutable_payload() = std::move(payload);
     std::string bytes = SerializeDeterministic(event);
     if (bytes.size() > options_.max_event_bytes) {
@@ -365,12 +397,14 @@ absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
       domain::EvolveParty(next_party, event);
       tagger.AddParty(id);
     }
+    previous = merkle::LeafHash(bytes);
     scope.events.push_back({std::move(bytes), std::move(event), tagger.Build()});
   }
   const auto key = std::make_pair(type, id);
   if (std::find(scope.touched.begin(), scope.touched.end(), key) == scope.touched.end()) {
     scope.touched.push_back(key);
   }
+  if (previous.has_value()) scope.last_hash[std::make_pair(type, id)] = *previous;
   if (type == v1::STREAM_TYPE_AGREEMENT) {
     scope.agreements[id] = std::move(next_agreement);
   } else {
@@ -492,6 +526,7 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
   *record.mutable_result() = result;
   batch_.Put(store_->requests(), request.request_id, SerializeDeterministic(record));
   requests_[request.request_id] = std::move(record);
+  for (const auto& [key, hash] : scope.last_hash) last_hash_[key] = hash;
   next_position_ = scope.next_position;
   dirty_ = true;
   return absl::OkStatus();

@@ -1,10 +1,12 @@
 #include "store/verify.h"
 
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "agreements/v1/events.pb.h"
 #include "common/merkle.h"
 #include "common/signed_note.h"
 #include "common/status_macros.h"
@@ -65,6 +67,8 @@ absl::StatusOr<VerifyReport> VerifyLog(const Store* store,
   };
   RETURN_IF_ERROR(check_checkpoints_at(0));
 
+  // Each stream's last leaf hash: every event must name its predecessor's.
+  std::map<std::pair<int, std::string>, merkle::Hash> chains;
   std::unique_ptr<rocksdb::Iterator> log(store->db()->NewIterator(read, store->log()));
   for (log->SeekToFirst(); log->Valid(); log->Next()) {
     uint64_t position = 0;
@@ -81,6 +85,27 @@ absl::StatusOr<VerifyReport> VerifyLog(const Store* store,
           "the event stored at position ", position,
           " does not hash to the tree's leaf: it was changed after it was committed"));
     }
+    agreements::v1::Event event;
+    if (!event.ParseFromArray(log->value().data(),
+                              static_cast<int>(log->value().size()))) {
+      return absl::DataLossError(
+          absl::StrCat("the event stored at position ", position, " cannot be parsed"));
+    }
+    const auto& envelope = event.envelope();
+    const auto stream =
+        std::make_pair(static_cast<int>(envelope.stream_type()), envelope.stream_id());
+    auto previous = chains.find(stream);
+    const std::string expected =
+        previous == chains.end()
+            ? std::string()
+            : std::string(reinterpret_cast<const char*>(previous->second.data()), 32);
+    if (envelope.previous_event_hash() != expected) {
+      return absl::DataLossError(
+          absl::StrCat("the event at position ", position,
+                       " does not chain to the previous event of ", envelope.stream_id(),
+                       ": an event of that stream was removed, inserted or changed"));
+    }
+    chains[stream] = leaf;
     tree.Append(leaf);
     // Every stored node the new leaf completes must be the recomputed one: proofs and
     // signed roots are built from them.

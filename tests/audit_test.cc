@@ -315,6 +315,20 @@ TEST_F(HistoryTest, HistoryDiffsAndTransactionTimeReads) {
     list.set_page_token(page.next_page_token());
   } while (!list.page_token().empty());
   EXPECT_EQ(revisions, (std::vector<uint64_t>{1, 2, 3, 4}));
+  {  // The stream's hash chain: each event names the leaf hash of the one before.
+    v1::ListHistoryRequest all;
+    all.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
+    all.set_stream_id("a1");
+    v1::ListHistoryResponse events;
+    ASSERT_TRUE(audit_->ListHistory(Context().get(), all, &events).ok());
+    std::string previous;
+    for (const auto& event : events.events()) {
+      EXPECT_EQ(event.envelope().previous_event_hash(), previous)
+          << event.envelope().revision();
+      const merkle::Hash leaf = merkle::LeafHash(event.SerializeAsString());
+      previous.assign(reinterpret_cast<const char*>(leaf.data()), leaf.size());
+    }
+  }
 
   // Field-level diff with who and which event; the correction names what it corrects.
   v1::DiffRevisionsRequest diff;
