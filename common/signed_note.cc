@@ -85,11 +85,17 @@ bool VerifyEd25519(const std::string& public_key, absl::string_view message,
 }  // namespace
 
 std::string CheckpointBody(const Checkpoint& checkpoint) {
-  return absl::StrCat(
-      checkpoint.origin, "\n", checkpoint.size, "\n",
-      absl::Base64Escape(absl::string_view(
-          reinterpret_cast<const char*>(checkpoint.root.data()), checkpoint.root.size())),
-      "\n");
+  auto base64 = [](const merkle::Hash& hash) {
+    return absl::Base64Escape(
+        absl::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
+  };
+  std::string body = absl::StrCat(checkpoint.origin, "\n", checkpoint.size, "\n",
+                                  base64(checkpoint.root), "\n");
+  if (checkpoint.has_stream_map) {
+    absl::StrAppend(&body, "streams ", checkpoint.stream_count, " ",
+                    base64(checkpoint.stream_map_root), "\n");
+  }
+  return body;
 }
 
 absl::StatusOr<NoteSigner> NoteSigner::FromSeed(const std::string& name,
@@ -244,6 +250,17 @@ absl::StatusOr<Checkpoint> VerifyCheckpoint(const std::string& note,
   }
   checkpoint.origin = lines[0];
   std::copy(root.begin(), root.end(), reinterpret_cast<char*>(checkpoint.root.data()));
+  for (size_t i = 3; i < lines.size(); ++i) {
+    std::vector<std::string> words = absl::StrSplit(lines[i], ' ');
+    std::string map_root;
+    if (words.size() == 3 && words[0] == "streams" &&
+        absl::SimpleAtoi(words[1], &checkpoint.stream_count) &&
+        absl::Base64Unescape(words[2], &map_root) && map_root.size() == 32) {
+      checkpoint.has_stream_map = true;
+      std::copy(map_root.begin(), map_root.end(),
+                reinterpret_cast<char*>(checkpoint.stream_map_root.data()));
+    }
+  }
   return checkpoint;
 }
 

@@ -22,6 +22,11 @@ struct Checkpoint {
   std::string origin;
   uint64_t size = 0;
   merkle::Hash root{};
+  // Extension line "streams <count> <base64 root>": the stream-head map at this size
+  // (docs/audit.md). Absent when has_stream_map is false.
+  bool has_stream_map = false;
+  uint64_t stream_count = 0;
+  merkle::Hash stream_map_root{};
 };
 
 std::string CheckpointBody(const Checkpoint& checkpoint);

@@ -6,6 +6,7 @@
 #include "common/status_macros.h"
 #include "store/keys.h"
 #include "store/merkle_tree.h"
+#include "store/stream_map.h"
 
 namespace agreements::store {
 
@@ -87,6 +88,11 @@ absl::StatusOr<SignedCheckpoint> Checkpointer::PublishNow() {
   checkpoint.origin = options_.origin;
   checkpoint.size = head;
   ASSIGN_OR_RETURN(checkpoint.root, reader.Root(head));
+  ASSIGN_OR_RETURN(std::vector<std::string> streams,
+                   StreamMapLeaves(store_, snapshot.get(), head));
+  checkpoint.has_stream_map = true;
+  checkpoint.stream_count = streams.size();
+  checkpoint.stream_map_root = MapRoot(streams);
   ASSIGN_OR_RETURN(std::string signed_note,
                    signer_.Sign(note::CheckpointBody(checkpoint)));
   rocksdb::WriteOptions write;
