@@ -1,5 +1,7 @@
 #include "services/audit_service.h"
 
+#include <algorithm>
+#include <limits>
 #include <string>
 
 #include "absl/strings/numbers.h"
@@ -16,6 +18,7 @@
 #include "store/log_reader.h"
 #include "store/merkle_tree.h"
 #include "store/projector.h"
+#include "store/stream_map.h"
 
 namespace agreements::services {
 namespace {
@@ -136,6 +139,48 @@ grpc::Status AuditService::GetConsistencyProof(
   response->set_first_size(request->first_size());
   response->set_second_size(second);
   for (const auto& hash : proof) response->add_proof(Bytes(hash));
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditService::GetCompletenessProof(
+    grpc::ServerContext* context, const v1::GetCompletenessProofRequest* request,
+    v1::GetCompletenessProofResponse* response) {
+  if (request->stream_type() != v1::STREAM_TYPE_AGREEMENT &&
+      request->stream_type() != v1::STREAM_TYPE_PARTY) {
+    return ToGrpcStatus(absl::InvalidArgumentError("stream_type: AGREEMENT or PARTY"));
+  }
+  RETURN_IF_ERROR_GRPC(CheckId("stream_id", request->stream_id()));
+  store::SignedCheckpoint checkpoint = checkpointer_->Latest();
+  if (request->tree_size() != 0) {
+    ASSIGN_OR_RETURN_GRPC(checkpoint, checkpointer_->AtSize(request->tree_size()));
+  }
+  const uint64_t size = checkpoint.size;
+  store::ScopedSnapshot snapshot(store_->db());
+  ASSIGN_OR_RETURN_GRPC(auto leaves,
+                        store::StreamMapLeaves(store_, snapshot.get(), size));
+  const std::string prefix =
+      store::StreamPrefix(request->stream_type(), request->stream_id());
+  auto it = std::lower_bound(leaves.begin(), leaves.end(), prefix);
+  if (it == leaves.end() || it->compare(0, prefix.size(), prefix) != 0) {
+    return ToGrpcStatus(absl::NotFoundError(
+        absl::StrCat("stream \"", request->stream_id(),
+                     "\" has no event in the checkpoint of size ", size)));
+  }
+  store::LogReader reader(store_);
+  ASSIGN_OR_RETURN_GRPC(auto page,
+                        reader.ReadStream(request->stream_type(), request->stream_id(), 1,
+                                          std::numeric_limits<size_t>::max()));
+  for (auto& event : page.events) {
+    if (event.position > size) break;
+    response->add_events(std::move(event.bytes));
+  }
+  response->set_checkpoint_note(checkpoint.note);
+  response->set_tree_size(size);
+  response->set_map_index(it - leaves.begin());
+  response->set_map_leaf(*it);
+  for (const auto& hash : store::MapInclusionProof(leaves, it - leaves.begin())) {
+    response->add_map_proof(Bytes(hash));
+  }
   return grpc::Status::OK;
 }
 

@@ -26,6 +26,10 @@ class AuditService final : public agreements::v1::AuditService::Service {
       grpc::ServerContext* context,
       const agreements::v1::GetConsistencyProofRequest* request,
       agreements::v1::GetConsistencyProofResponse* response) override;
+  grpc::Status GetCompletenessProof(
+      grpc::ServerContext* context,
+      const agreements::v1::GetCompletenessProofRequest* request,
+      agreements::v1::GetCompletenessProofResponse* response) override;
   grpc::Status ListHistory(grpc::ServerContext* context,
                            const agreements::v1::ListHistoryRequest* request,
                            agreements::v1::ListHistoryResponse* response) override;

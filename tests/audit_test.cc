@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "agreements/v1/audit_service.grpc.pb.h"
 #include "agreements/v1/command_service.grpc.pb.h"
+#include "common/completeness.h"
 #include "common/merkle.h"
 #include "common/signed_note.h"
 #include "grpcpp/client_context.h"
@@ -474,6 +475,65 @@ TEST_F(HistoryTest, LegalStatusOnADateAndAsBelievedThen) {
   auto status = audit_->GetLegalStatusOn(Context().get(), bad, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(status.error_message().find("date"), std::string::npos);
+}
+
+TEST_F(HistoryTest, AHistoryIsProvablyCompleteUpToACheckpoint) {
+  RegisterParties();
+  v1::RecordAgreementResponse recorded;
+  ASSERT_TRUE(commands_
+                  ->RecordAgreement(Context().get(),
+                                    BindingAgreement("rec", "a1", {"kz", "kr"}, "energy"),
+                                    &recorded)
+                  .ok());
+  Apply("a1", Sign("kz", 2009, 5, 13));
+  Apply("a1", Sign("kr", 2009, 5, 14));
+  ASSERT_TRUE(commands_
+                  ->RecordAgreement(
+                      Context().get(),
+                      BindingAgreement("rec2", "a2", {"kz", "kr"}, "energy"), &recorded)
+                  .ok());
+  const v1::GetCheckpointResponse checkpoint =
+      CheckpointAtLeast(recorded.result().last_position());
+
+  v1::GetCompletenessProofRequest request;
+  request.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
+  request.set_stream_id("a1");
+  v1::GetCompletenessProofResponse response;
+  ASSERT_TRUE(audit_->GetCompletenessProof(Context().get(), request, &response).ok());
+  audit::CompletenessProof proof;
+  proof.checkpoint_note = response.checkpoint_note();
+  proof.events.assign(response.events().begin(), response.events().end());
+  proof.map_leaf = response.map_leaf();
+  proof.map_index = response.map_index();
+  proof.map_proof.assign(response.map_proof().begin(), response.map_proof().end());
+  const std::string key = checkpoint.verifier_key();
+  ASSERT_EQ(proof.events.size(), 3u);
+  EXPECT_TRUE(
+      audit::VerifyCompleteness(proof, key, v1::STREAM_TYPE_AGREEMENT, "a1").ok());
+
+  auto check = [&](audit::CompletenessProof changed) {
+    return audit::VerifyCompleteness(changed, key, v1::STREAM_TYPE_AGREEMENT, "a1");
+  };
+  auto withheld = proof;  // the last event left out
+  withheld.events.pop_back();
+  EXPECT_TRUE(absl::IsDataLoss(check(withheld)));
+  auto gap = proof;  // a middle event left out
+  gap.events.erase(gap.events.begin() + 1);
+  EXPECT_FALSE(check(gap).ok());
+  auto changed = proof;  // one event changed
+  changed.events[1][changed.events[1].size() - 2] ^= 1;
+  EXPECT_FALSE(check(changed).ok());
+  auto shorter = proof;  // a map leaf claiming an earlier head
+  shorter.map_leaf[shorter.map_leaf.size() - 40 + 7] = 2;
+  shorter.events.pop_back();
+  EXPECT_TRUE(absl::IsDataLoss(check(shorter)));
+  EXPECT_FALSE(
+      audit::VerifyCompleteness(proof, key, v1::STREAM_TYPE_AGREEMENT, "a2").ok());
+
+  request.set_stream_id("nobody");
+  EXPECT_EQ(
+      audit_->GetCompletenessProof(Context().get(), request, &response).error_code(),
+      grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace
