@@ -89,7 +89,7 @@ absl::StatusOr<SignedCheckpoint> Checkpointer::PublishNow() {
   checkpoint.size = head;
   ASSIGN_OR_RETURN(checkpoint.root, reader.Root(head));
   ASSIGN_OR_RETURN(std::vector<std::string> streams,
-                   StreamMapLeaves(store_, snapshot.get(), head));
+                   StreamMapLeavesAtHead(store_, snapshot.get()));
   checkpoint.has_stream_map = true;
   checkpoint.stream_count = streams.size();
   checkpoint.stream_map_root = MapRoot(streams);

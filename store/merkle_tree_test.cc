@@ -6,6 +6,7 @@
 #include "store/log_reader.h"
 #include "store/rebuild.h"
 #include "store/store_test_util.h"
+#include "store/stream_map.h"
 
 namespace agreements::store {
 namespace {
@@ -86,6 +87,18 @@ TEST(MerkleTreeTest, RootsAndProofsAtEverySizeVerify) {
   auto report = RebuildViews(store->get(), false);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->difference_count, 0u);
+
+  // The stream-head map: from the views at the head, and from the stream index as of the
+  // head, the same leaves.
+  auto at_head = StreamMapLeavesAtHead(store->get(), snapshot.get());
+  ASSERT_TRUE(at_head.ok()) << at_head.status();
+  auto as_of = StreamMapLeaves(store->get(), snapshot.get(), n);
+  ASSERT_TRUE(as_of.ok()) << as_of.status();
+  EXPECT_EQ(*at_head, *as_of);
+  EXPECT_EQ(at_head->size(), 2u + 28u);  // two parties, 28 agreements
+  auto earlier = StreamMapLeaves(store->get(), snapshot.get(), 3);
+  ASSERT_TRUE(earlier.ok());
+  EXPECT_EQ(earlier->size(), 2u + 1u);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "agreements/v1/agreement.pb.h"
+#include "agreements/v1/party.pb.h"
 #include "common/status_macros.h"
 #include "store/keys.h"
 #include "store/merkle_tree.h"
@@ -84,6 +86,48 @@ absl::StatusOr<std::vector<std::string>> StreamMapLeaves(
   if (!it->status().ok())
     return FromRocksStatus(it->status(), "reading the stream index");
   RETURN_IF_ERROR(flush());
+  return leaves;
+}
+
+absl::StatusOr<std::vector<std::string>> StreamMapLeavesAtHead(
+    const Store* store, const rocksdb::Snapshot* snapshot) {
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  std::vector<std::string> leaves;
+  // Agreements (type 1) then parties (type 2): the leaves' byte order.
+  for (const auto type :
+       {agreements::v1::STREAM_TYPE_AGREEMENT, agreements::v1::STREAM_TYPE_PARTY}) {
+    rocksdb::ColumnFamilyHandle* family = type == agreements::v1::STREAM_TYPE_AGREEMENT
+                                              ? store->agreements()
+                                              : store->parties();
+    std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(read, family));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      uint64_t revision = 0, last_position = 0;
+      if (type == agreements::v1::STREAM_TYPE_AGREEMENT) {
+        agreements::v1::Agreement state;
+        if (!state.ParseFromArray(it->value().data(),
+                                  static_cast<int>(it->value().size()))) {
+          return absl::DataLossError("an agreement view cannot be parsed");
+        }
+        revision = state.revision();
+        last_position = state.last_position();
+      } else {
+        agreements::v1::Party state;
+        if (!state.ParseFromArray(it->value().data(),
+                                  static_cast<int>(it->value().size()))) {
+          return absl::DataLossError("a party view cannot be parsed");
+        }
+        revision = state.revision();
+        last_position = state.last_position();
+      }
+      ASSIGN_OR_RETURN(
+          std::string node,
+          store->Get(store->merkle(), MerkleNodeKey(0, last_position - 1), snapshot));
+      ASSIGN_OR_RETURN(merkle::Hash head, merkle::HashFromBytes(node, "stored leaf"));
+      leaves.push_back(StreamMapLeaf(type, it->key().ToString(), revision, head));
+    }
+    if (!it->status().ok()) return FromRocksStatus(it->status(), "reading the views");
+  }
   return leaves;
 }
 

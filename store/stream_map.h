@@ -22,7 +22,14 @@ namespace agreements::store {
 std::string StreamMapLeaf(agreements::v1::StreamType type, const std::string& id,
                           uint64_t revision, const merkle::Hash& head);
 
-// The map's leaves as of `size`, in key order, from one snapshot.
+// The map's leaves as of the snapshot's own head, from the current-state views (each
+// agreement's and party's revision and last position are written in the batch of its
+// events): O(streams). Used when signing a checkpoint at the head.
+absl::StatusOr<std::vector<std::string>> StreamMapLeavesAtHead(
+    const Store* store, const rocksdb::Snapshot* snapshot);
+
+// The map's leaves as of any earlier `size`, in key order, from one snapshot (reads the
+// stream index: O(events)). Used for proofs against older checkpoints.
 absl::StatusOr<std::vector<std::string>> StreamMapLeaves(
     const Store* store, const rocksdb::Snapshot* snapshot, uint64_t size);
 
