@@ -1,6 +1,7 @@
 // Audit commands that check the verifiable log (docs/audit.md) with a pinned verifier
 // key: `audit checkpoint` (a signed checkpoint) and `audit prove` (an event's inclusion
-// proof against a verified checkpoint). `audit follow` is in cli_audit_follow.cc.
+// proof against a verified checkpoint). `audit follow` is in cli_audit_follow.cc,
+// `audit export` and `audit verify` (offline bundles) in cli_audit_bundle.cc.
 // Verification uses common/signed_note.h and common/merkle.h and trusts nothing the
 // server says about itself: the note is checked with the pinned key, the event bytes are
 // hashed here and the proof must lead to the signed root.
@@ -215,6 +216,8 @@ std::vector<CommandSpec> AuditCommands() {
   commands.push_back(std::move(prove));
 
   commands.push_back(AuditFollowCommand());
+  for (CommandSpec& command : AuditBundleCommands())
+    commands.push_back(std::move(command));
   for (CommandSpec& command : AuditHistoryCommands())
     commands.push_back(std::move(command));
   return commands;

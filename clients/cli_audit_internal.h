@@ -54,6 +54,8 @@ absl::StatusOr<absl::Duration> PositiveDurationFlag(const ParsedArgs& args,
 
 // The `audit follow` command (cli_audit_follow.cc).
 CommandSpec AuditFollowCommand();
+// `audit export` and `audit verify`: offline audit bundles (cli_audit_bundle.cc).
+std::vector<CommandSpec> AuditBundleCommands();
 // History, diff, as-of and valid-time commands (cli_audit_history.cc).
 std::vector<CommandSpec> AuditHistoryCommands();
 

@@ -4,7 +4,9 @@
 // verifies each new checkpoint against the kept one and raises an ALERT (exit 4) for a
 // rewritten history; the history, diff, as-of and valid-time commands print what the
 // AuditService answers. The verifier key is computed from the server's key file
-// (<data_dir>/checkpoint.key). Every wait is bounded.
+// (<data_dir>/checkpoint.key). `audit export` writes an offline bundle that `audit
+// verify` checks with the server stopped, and names each tampering. Every wait is
+// bounded.
 #include <signal.h>
 #include <stdlib.h>
 
@@ -12,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,6 +28,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "agreements/v1/audit_bundle.pb.h"
 #include "agreements/v1/audit_service.pb.h"
 #include "clients/cli_test_util.h"
 #include "common/signed_note.h"
@@ -429,6 +433,110 @@ TEST_F(AuditCliTest, HistoryDiffAsOfAndLegalStatusOnADate) {
     const ProcessResult result = Cli(args);
     EXPECT_EQ(result.exit_code, 1) << Describe(args, result);
   }
+}
+
+// `audit export` writes a bundle that `audit verify` checks with no server; every
+// tampering with it is caught and named.
+TEST_F(AuditCliTest, ExportedBundleVerifiesOfflineAndTamperingIsNamed) {
+  RegisterStates();
+  RecordBilateral("t1", "energy");                                            // 3
+  CliOk({"--reason", "state visit", "sign", "t1", "--party", "kz", "--date",  // 4
+         "2009-05-13"});
+  CliOk({"sign", "t1", "--party", "kr", "--date", "2009-05-13"});  // 5
+  CliOk({"consent", "t1", "--party", "kz", "--means", "ratification", "--date",
+         "2010-01-10"});  // 6
+  const uint64_t size = CheckpointAtLeast(6).tree_size();
+  const std::string path = temp_dir_ + "/t1.bundle";
+  const std::string exported =
+      CliOk({"audit", "export", "t1", "--out", path, "--key", key_});
+  EXPECT_TRUE(absl::StrContains(
+      exported,
+      absl::StrCat("exported: 4 events of agreement/t1 up to tree size ", size)))
+      << exported;
+  const std::string party_path = temp_dir_ + "/kz.bundle";
+  CliOk({"audit", "export", "kz", "--party", "--size", absl::StrCat(size), "--out",
+         party_path});
+  const std::string refused = temp_dir_ + "/refused.bundle";
+  const ProcessResult wrong_key =
+      Cli({"audit", "export", "t1", "--out", refused, "--key", other_key_});
+  EXPECT_EQ(wrong_key.exit_code, 4) << Describe({"export --key other"}, wrong_key);
+  EXPECT_FALSE(std::filesystem::exists(refused));
+  EXPECT_EQ(Cli({"audit", "export", "t1"}).exit_code, 1);  // no --out
+
+  // No server from here on.
+  EXPECT_EQ(StopServer(SIGTERM), 0);
+  EXPECT_EQ(CliOk({"audit", "verify", path, "--key", key_}),
+            absl::StrCat("verified: 4 events of agreement/t1 complete up to tree size ",
+                         size, ", each included in the signed log\n"));
+  EXPECT_TRUE(absl::StartsWith(
+      CliOk({"audit", "verify", party_path, "--key-file", WriteTempFile("key", key_)}),
+      "verified: 1 events of party/kz complete"));
+  EXPECT_EQ(Cli({"audit", "verify", path}).exit_code, 1);  // no key
+
+  v1::AuditBundle original;
+  ASSERT_TRUE(original.ParseFromString(ReadWholeFile(path)));
+  ASSERT_EQ(original.events_size(), 4);
+  ASSERT_EQ(original.inclusion_proofs_size(), 4);
+  ASSERT_GT(original.inclusion_proofs(1).hashes_size(), 0);
+  int tampered = 0;
+  // Verifies a changed copy of the bundle: exit 4 with `expected` in the error.
+  const auto expect_caught = [&](const std::function<void(v1::AuditBundle&)>& change,
+                                 const std::string& expected, const std::string& key) {
+    v1::AuditBundle bundle = original;
+    change(bundle);
+    const std::string file = WriteTempFile(
+        absl::StrCat("tampered", ++tampered, ".bundle"), bundle.SerializeAsString());
+    const ProcessResult result = Cli({"audit", "verify", file, "--key", key});
+    EXPECT_EQ(result.exit_code, 4) << expected << "\n" << Describe({"verify"}, result);
+    EXPECT_TRUE(absl::StrContains(result.err, expected)) << result.err;
+  };
+  expect_caught(
+      [](v1::AuditBundle& b) {
+        std::string& event = *b.mutable_events(1);
+        const size_t at = event.find("state visit");
+        ASSERT_NE(at, std::string::npos);
+        event[at + 9] = '1';  // "state vis1t"
+      },
+      "events[2]: does not chain to the previous event", key_);
+  expect_caught(
+      [](v1::AuditBundle& b) {
+        b.mutable_events()->RemoveLast();
+        b.mutable_inclusion_proofs()->RemoveLast();
+      },
+      "the map says revision 4 but 3 events were given", key_);
+  expect_caught(
+      [](v1::AuditBundle& b) {
+        std::string& hash = *b.mutable_inclusion_proofs(1)->mutable_hashes(0);
+        hash[0] = static_cast<char>(hash[0] ^ 1);
+      },
+      "events[1] (position 4): inclusion proof does not lead to the checkpoint root",
+      key_);
+  expect_caught(
+      [&](v1::AuditBundle& b) {
+        const std::string at = absl::StrCat("\n", size, "\n");
+        std::string& text = *b.mutable_checkpoint_note();
+        const size_t found = text.find(at);
+        ASSERT_NE(found, std::string::npos) << text;
+        text.replace(found, at.size(), absl::StrCat("\n", size + 1, "\n"));
+      },
+      "checkpoint: no valid signature", key_);
+  expect_caught(
+      [&](v1::AuditBundle& b) {
+        const std::string& text = b.checkpoint_note();
+        absl::StatusOr<note::NoteSigner> nobody =
+            note::NoteSigner::FromSeed(kOrigin, std::string(32, '\x07'));
+        ASSERT_TRUE(nobody.ok());
+        absl::StatusOr<std::string> other =
+            nobody->Sign(text.substr(0, text.find("\n\n") + 1));
+        ASSERT_TRUE(other.ok()) << other.status();
+        b.set_checkpoint_note(*other);
+      },
+      "checkpoint: no valid signature", key_);
+  expect_caught([](v1::AuditBundle&) {}, "checkpoint: no valid signature", other_key_);
+  expect_caught([](v1::AuditBundle& b) { b.set_format("agreements-audit-bundle/0"); },
+                "format: ", key_);
+  expect_caught([](v1::AuditBundle& b) { b.set_stream_id("t2"); },
+                "map leaf: it is not this stream's leaf", key_);
 }
 
 }  // namespace

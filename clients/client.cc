@@ -169,6 +169,11 @@ absl::StatusOr<v1::GetConsistencyProofResponse> RegistryClient::GetConsistencyPr
   return Call(*audit_, &v1::AuditService::Stub::GetConsistencyProof, request);
 }
 
+absl::StatusOr<v1::GetCompletenessProofResponse> RegistryClient::GetCompletenessProof(
+    const v1::GetCompletenessProofRequest& request) const {
+  return Call(*audit_, &v1::AuditService::Stub::GetCompletenessProof, request);
+}
+
 absl::StatusOr<v1::ListHistoryResponse> RegistryClient::ListHistory(
     const v1::ListHistoryRequest& request) const {
   return Call(*audit_, &v1::AuditService::Stub::ListHistory, request);

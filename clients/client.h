@@ -109,6 +109,10 @@ class RegistryClient {
       const v1::GetInclusionProofRequest& request) const;
   absl::StatusOr<v1::GetConsistencyProofResponse> GetConsistencyProof(
       const v1::GetConsistencyProofRequest& request) const;
+  // A stream's events up to a checkpoint with the map leaf that proves none is missing
+  // (verify with audit::VerifyCompleteness, common/completeness.h).
+  absl::StatusOr<v1::GetCompletenessProofResponse> GetCompletenessProof(
+      const v1::GetCompletenessProofRequest& request) const;
   // AuditService: history, diffs, transaction-time (as-of) and valid-time reads.
   absl::StatusOr<v1::ListHistoryResponse> ListHistory(
       const v1::ListHistoryRequest& request) const;
