@@ -259,9 +259,8 @@ grpc::Status AuditService::GetAgreementAsOf(grpc::ServerContext* context,
                                             v1::GetAgreementAsOfResponse* response) {
   RETURN_IF_ERROR_GRPC(CheckId("agreement_id", request->agreement_id()));
   store::ScopedSnapshot snapshot(store_->db());
-  ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
-  ASSIGN_OR_RETURN_GRPC(uint64_t position, store::ResolveAsOf(store_, snapshot.get(),
-                                                              request->as_of(), head));
+  ASSIGN_OR_RETURN_GRPC(uint64_t position,
+                        store::ResolveAsOf(store_, snapshot.get(), request->as_of()));
   ASSIGN_OR_RETURN_GRPC(
       auto history,
       AgreementHistoryAsOf(store_, snapshot.get(), request->agreement_id(), position));
@@ -277,9 +276,8 @@ grpc::Status AuditService::GetPartyAsOf(grpc::ServerContext* context,
                                         v1::GetPartyAsOfResponse* response) {
   RETURN_IF_ERROR_GRPC(CheckId("party_id", request->party_id()));
   store::ScopedSnapshot snapshot(store_->db());
-  ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
-  ASSIGN_OR_RETURN_GRPC(uint64_t position, store::ResolveAsOf(store_, snapshot.get(),
-                                                              request->as_of(), head));
+  ASSIGN_OR_RETURN_GRPC(uint64_t position,
+                        store::ResolveAsOf(store_, snapshot.get(), request->as_of()));
   ASSIGN_OR_RETURN_GRPC(
       auto history, store::StreamHistory(store_, snapshot.get(), v1::STREAM_TYPE_PARTY,
                                          request->party_id(), position));
@@ -299,9 +297,8 @@ grpc::Status AuditService::ListSectorAsOf(grpc::ServerContext* context,
                                           v1::ListSectorAsOfResponse* response) {
   RETURN_IF_ERROR_GRPC(CheckSector(request->sector()));
   store::ScopedSnapshot snapshot(store_->db());
-  ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
-  ASSIGN_OR_RETURN_GRPC(uint64_t position, store::ResolveAsOf(store_, snapshot.get(),
-                                                              request->as_of(), head));
+  ASSIGN_OR_RETURN_GRPC(uint64_t position,
+                        store::ResolveAsOf(store_, snapshot.get(), request->as_of()));
   ASSIGN_OR_RETURN_GRPC(auto agreements, store::SectorAsOf(store_, snapshot.get(),
                                                            request->sector(), position));
   store::SectorCounterMap counters;
@@ -320,9 +317,8 @@ grpc::Status AuditService::GetLegalStatusOn(grpc::ServerContext* context,
   RETURN_IF_ERROR_GRPC(CheckId("agreement_id", request->agreement_id()));
   RETURN_IF_ERROR_GRPC(CheckDate(request->date()));
   store::ScopedSnapshot snapshot(store_->db());
-  ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
-  ASSIGN_OR_RETURN_GRPC(uint64_t position, store::ResolveAsOf(store_, snapshot.get(),
-                                                              request->as_of(), head));
+  ASSIGN_OR_RETURN_GRPC(uint64_t position,
+                        store::ResolveAsOf(store_, snapshot.get(), request->as_of()));
   ASSIGN_OR_RETURN_GRPC(
       auto history,
       AgreementHistoryAsOf(store_, snapshot.get(), request->agreement_id(), position));
@@ -347,9 +343,8 @@ grpc::Status AuditService::ListInForceOn(grpc::ServerContext* context,
   RETURN_IF_ERROR_GRPC(CheckSector(request->sector()));
   RETURN_IF_ERROR_GRPC(CheckDate(request->date()));
   store::ScopedSnapshot snapshot(store_->db());
-  ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
-  ASSIGN_OR_RETURN_GRPC(uint64_t position, store::ResolveAsOf(store_, snapshot.get(),
-                                                              request->as_of(), head));
+  ASSIGN_OR_RETURN_GRPC(uint64_t position,
+                        store::ResolveAsOf(store_, snapshot.get(), request->as_of()));
   ASSIGN_OR_RETURN_GRPC(auto agreements, store::SectorAsOf(store_, snapshot.get(),
                                                            request->sector(), position));
   for (auto& agreement : agreements) {

@@ -102,7 +102,8 @@ void Compare(
 
 absl::StatusOr<uint64_t> ResolveAsOf(const Store* store,
                                      const rocksdb::Snapshot* snapshot,
-                                     const v1::AsOf& as_of, uint64_t head) {
+                                     const v1::AsOf& as_of) {
+  ASSIGN_OR_RETURN(const uint64_t head, store->ReadHead(snapshot));
   switch (as_of.point_case()) {
     case v1::AsOf::POINT_NOT_SET:
       return head;

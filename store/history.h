@@ -17,12 +17,12 @@
 
 namespace agreements::store {
 
-// The position an AsOf names, at most `head`: its position, or the last position recorded
-// at or before its time (binary search: recorded_at never decreases along positions), or
-// `head` when unset.
+// The position an AsOf names, at most the snapshot's head: its position, or the last
+// position recorded at or before its time (binary search: recorded_at never decreases
+// along positions), or the head when unset.
 absl::StatusOr<uint64_t> ResolveAsOf(const Store* store,
                                      const rocksdb::Snapshot* snapshot,
-                                     const agreements::v1::AsOf& as_of, uint64_t head);
+                                     const agreements::v1::AsOf& as_of);
 
 // The events of one stream with positions <= max_position, in revision order.
 absl::StatusOr<std::vector<agreements::v1::Event>> StreamHistory(
