@@ -155,16 +155,47 @@ grpc::Status AuditService::GetCompletenessProof(
     ASSIGN_OR_RETURN_GRPC(checkpoint, checkpointer_->AtSize(request->tree_size()));
   }
   const uint64_t size = checkpoint.size;
-  store::ScopedSnapshot snapshot(store_->db());
-  ASSIGN_OR_RETURN_GRPC(auto leaves,
-                        store::StreamMapLeaves(store_, snapshot.get(), size));
+  ASSIGN_OR_RETURN_GRPC(uint64_t map_since, MapSince());
+  if (size < map_since) {
+    return ToGrpcStatus(absl::FailedPreconditionError(absl::StrCat(
+        "tree_size: the checkpoint of size ", size,
+        " was signed before the stream-head map was kept in creation order (from size ",
+        map_since, "); ask for a later checkpoint")));
+  }
   const std::string prefix =
       store::StreamPrefix(request->stream_type(), request->stream_id());
-  auto it = std::lower_bound(leaves.begin(), leaves.end(), prefix);
-  if (it == leaves.end() || it->compare(0, prefix.size(), prefix) != 0) {
+  auto not_found = [&] {
     return ToGrpcStatus(absl::NotFoundError(
         absl::StrCat("stream \"", request->stream_id(),
                      "\" has no event in the checkpoint of size ", size)));
+  };
+  // The latest checkpoint comes with a snapshot at its size: the stored map, O(log n).
+  // An older one: the map rebuilt from the stream index (O(events)).
+  std::shared_ptr<const rocksdb::Snapshot> snapshot = checkpoint.snapshot;
+  if (snapshot == nullptr) snapshot = store::SharedSnapshot(store_->db());
+  uint64_t map_index = 0;
+  std::string map_leaf;
+  std::vector<merkle::Hash> map_proof;
+  if (checkpoint.snapshot != nullptr) {
+    auto entry = store::StoredStreamMapEntry(store_, snapshot.get(), request->stream_type(),
+                                             request->stream_id());
+    if (absl::IsNotFound(entry.status())) return not_found();
+    RETURN_IF_ERROR_GRPC(entry.status());
+    ASSIGN_OR_RETURN_GRPC(uint64_t count, store::StreamMapCount(store_, snapshot.get()));
+    ASSIGN_OR_RETURN_GRPC(map_proof, store::StreamMapReader(store_, snapshot.get())
+                                         .InclusionProof(entry->index, count));
+    map_index = entry->index;
+    map_leaf = std::move(entry->leaf);
+  } else {
+    ASSIGN_OR_RETURN_GRPC(auto leaves,
+                          store::StreamMapLeaves(store_, snapshot.get(), size));
+    auto it = std::find_if(leaves.begin(), leaves.end(), [&](const std::string& leaf) {
+      return leaf.size() == prefix.size() + 40 && leaf.compare(0, prefix.size(), prefix) == 0;
+    });
+    if (it == leaves.end()) return not_found();
+    map_index = it - leaves.begin();
+    map_proof = store::MapInclusionProof(leaves, map_index);
+    map_leaf = *it;
   }
   store::LogReader reader(store_);
   ASSIGN_OR_RETURN_GRPC(auto page,
@@ -176,12 +207,21 @@ grpc::Status AuditService::GetCompletenessProof(
   }
   response->set_checkpoint_note(checkpoint.note);
   response->set_tree_size(size);
-  response->set_map_index(it - leaves.begin());
-  response->set_map_leaf(*it);
-  for (const auto& hash : store::MapInclusionProof(leaves, it - leaves.begin())) {
-    response->add_map_proof(Bytes(hash));
-  }
+  response->set_map_index(map_index);
+  response->set_map_leaf(map_leaf);
+  for (const auto& hash : map_proof) response->add_map_proof(Bytes(hash));
   return grpc::Status::OK;
+}
+
+absl::StatusOr<uint64_t> AuditService::MapSince() const {
+  auto value = store_->Get(store_->meta(), store::kMetaStreamMapSince);
+  if (absl::IsNotFound(value.status())) return 0;
+  if (!value.ok()) return value.status();
+  uint64_t since = 0;
+  if (!store::DecodeU64(*value, since)) {
+    return absl::DataLossError("meta/stream_map_since is not 8 bytes");
+  }
+  return since;
 }
 
 grpc::Status AuditService::ListHistory(grpc::ServerContext* context,

@@ -55,6 +55,10 @@ class AuditService final : public agreements::v1::AuditService::Service {
                              agreements::v1::ListInForceOnResponse* response) override;
 
  private:
+  // The first tree size whose checkpoints commit to the map in creation order (0 unless
+  // the store was migrated from schema version 3 or older).
+  absl::StatusOr<uint64_t> MapSince() const;
+
   const store::Store* const store_;
   store::Checkpointer* const checkpointer_;
 };

@@ -34,7 +34,7 @@ absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
     }
     if (!parsed.ok()) return parsed.status();
     absl::MutexLock lock(&checkpointer->mu_);
-    checkpointer->latest_ = {size, parsed->root, it->value().ToString()};
+    checkpointer->latest_ = {size, parsed->root, it->value().ToString(), nullptr};
   } else {
     // The first checkpoint: sign whatever the log holds (perhaps nothing).
     absl::MutexLock lock(&checkpointer->mu_);
@@ -72,27 +72,32 @@ absl::StatusOr<SignedCheckpoint> Checkpointer::AtSize(uint64_t size) const {
   if (!note.ok()) return note.status();
   ASSIGN_OR_RETURN(note::Checkpoint parsed,
                    note::VerifyCheckpoint(*note, signer_.VerifierKey()));
-  return SignedCheckpoint{size, parsed.root, *std::move(note)};
+  return SignedCheckpoint{size, parsed.root, *std::move(note), nullptr};
 }
 
 absl::StatusOr<SignedCheckpoint> Checkpointer::PublishNow() {
   absl::MutexLock publish(&publish_mu_);
-  ScopedSnapshot snapshot(store_->db());
+  std::shared_ptr<const rocksdb::Snapshot> snapshot = SharedSnapshot(store_->db());
   ASSIGN_OR_RETURN(uint64_t head, store_->ReadHead(snapshot.get()));
   {
     absl::MutexLock lock(&mu_);
-    if (latest_.size != UINT64_MAX && latest_.size >= head) return latest_;
+    if (latest_.size != UINT64_MAX && latest_.size >= head) {
+      // Nothing new (at start, the latest stored checkpoint may be at the head).
+      if (latest_.size == head && latest_.snapshot == nullptr) latest_.snapshot = snapshot;
+      return latest_;
+    }
   }
   MerkleReader reader(store_, snapshot.get());
   note::Checkpoint checkpoint;
   checkpoint.origin = options_.origin;
   checkpoint.size = head;
   ASSIGN_OR_RETURN(checkpoint.root, reader.Root(head));
-  ASSIGN_OR_RETURN(std::vector<std::string> streams,
-                   StreamMapLeavesAtHead(store_, snapshot.get()));
+  // The stream-head map is kept in the commit batch: its root at this snapshot is the
+  // map at `head`, O(log streams) reads.
+  ASSIGN_OR_RETURN(checkpoint.stream_count, StreamMapCount(store_, snapshot.get()));
+  ASSIGN_OR_RETURN(checkpoint.stream_map_root,
+                   StreamMapReader(store_, snapshot.get()).Root(checkpoint.stream_count));
   checkpoint.has_stream_map = true;
-  checkpoint.stream_count = streams.size();
-  checkpoint.stream_map_root = MapRoot(streams);
   ASSIGN_OR_RETURN(std::string signed_note,
                    signer_.Sign(note::CheckpointBody(checkpoint)));
   rocksdb::WriteOptions write;
@@ -100,7 +105,8 @@ absl::StatusOr<SignedCheckpoint> Checkpointer::PublishNow() {
   rocksdb::Status s =
       store_->db()->Put(write, store_->checkpoints(), EncodeU64(head), signed_note);
   if (!s.ok()) return FromRocksStatus(s, "storing a checkpoint");
-  SignedCheckpoint published{head, checkpoint.root, std::move(signed_note)};
+  SignedCheckpoint published{head, checkpoint.root, std::move(signed_note),
+                             std::move(snapshot)};
   absl::MutexLock lock(&mu_);
   latest_ = published;
   return published;

@@ -39,6 +39,10 @@ struct SignedCheckpoint {
   uint64_t size = 0;
   merkle::Hash root{};
   std::string note;
+  // For the latest checkpoint: a snapshot of the store at exactly `size`, so that proofs
+  // against it read the stored stream-head map as it was signed (O(log streams)). Null
+  // for older checkpoints.
+  std::shared_ptr<const rocksdb::Snapshot> snapshot;
 };
 
 class Checkpointer {

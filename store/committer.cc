@@ -17,6 +17,7 @@
 #include "store/keys.h"
 #include "store/merkle_tree.h"
 #include "store/projector.h"
+#include "store/stream_map.h"
 
 namespace agreements::store {
 namespace {
@@ -111,18 +112,20 @@ absl::Status CheckExpectedRevision(const v1::ExpectedRevision& expected,
 class Committer::Group {
  public:
   Group(Store* store, const CommitterOptions& options, uint64_t next_position,
-        absl::Time recorded_at, MerkleAppender merkle)
+        absl::Time recorded_at, MerkleAppender merkle, StreamMapWriter map)
       : store_(store),
         options_(options),
         next_position_(next_position),
         recorded_at_(TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(recorded_at))),
-        merkle_(std::move(merkle)) {}
+        merkle_(std::move(merkle)),
+        map_(std::move(map)) {}
 
   // Decides one request and, if it succeeds, adds it to the batch.
   absl::StatusOr<CommitOutcome> Add(const CommitRequest& request);
 
-  // Adds the counters and the head to the batch; returns the batch to write.
-  rocksdb::WriteBatch& Finish();
+  // Adds the counters, the stream-head map and the head to the batch; returns the batch
+  // to write.
+  absl::StatusOr<rocksdb::WriteBatch*> Finish();
   uint64_t next_position() const { return next_position_; }
   // True when a request added anything to the batch.
   bool dirty() const { return dirty_; }
@@ -179,6 +182,7 @@ class Committer::Group {
   std::set<std::string> loaded_sectors_;
   rocksdb::WriteBatch batch_;
   MerkleAppender merkle_;
+  StreamMapWriter map_;
   bool dirty_ = false;
   std::vector<FeedItemPtr> feed_items_;
 };
@@ -435,8 +439,14 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
                                        CommitOutcome& outcome) {
   // Every read first: once the batch or the group state is touched, nothing may fail.
   for (const auto& [type, id] : scope.touched) {
-    if (type != v1::STREAM_TYPE_AGREEMENT) continue;
-    if (const auto& previous = agreements_[id]) RETURN_IF_ERROR(LoadCounters(*previous));
+    if (type != v1::STREAM_TYPE_AGREEMENT) {
+      if (parties_[id]) RETURN_IF_ERROR(map_.IndexOf(type, id).status());
+      continue;
+    }
+    if (const auto& previous = agreements_[id]) {
+      RETURN_IF_ERROR(LoadCounters(*previous));
+      RETURN_IF_ERROR(map_.IndexOf(type, id).status());
+    }
     RETURN_IF_ERROR(LoadCounters(scope.agreements[id]));
   }
 
@@ -467,6 +477,7 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
         store_->streams(),
         StreamKey(envelope.stream_type(), envelope.stream_id(), envelope.revision()),
         EncodeU64(envelope.position()));
+    if (envelope.revision() == 1) map_.AddStream(envelope.stream_type(), envelope.stream_id());
     v1::StreamResult* stream = by_stream[{envelope.stream_type(), envelope.stream_id()}];
     stream->set_revision(envelope.revision());
     stream->add_positions(envelope.position());
@@ -482,6 +493,14 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
   }
 
   for (const auto& [type, id] : scope.touched) {
+    const uint64_t revision = type == v1::STREAM_TYPE_AGREEMENT
+                                  ? scope.agreements[id].revision()
+                                  : scope.parties[id].revision();
+    if (auto head = scope.last_hash.find({type, id});
+        revision > 0 && head != scope.last_hash.end()) {
+      // Cached by the reads above or added with the stream's first event: cannot fail.
+      map_.SetLeaf(*map_.IndexOf(type, id), StreamMapLeaf(type, id, revision, head->second));
+    }
     if (type == v1::STREAM_TYPE_AGREEMENT) {
       const v1::Agreement& next = scope.agreements[id];
       std::optional<v1::Agreement>& previous = agreements_[id];
@@ -568,7 +587,8 @@ absl::StatusOr<CommitOutcome> Committer::Group::Add(const CommitRequest& request
   return outcome;
 }
 
-rocksdb::WriteBatch& Committer::Group::Finish() {
+absl::StatusOr<rocksdb::WriteBatch*> Committer::Group::Finish() {
+  RETURN_IF_ERROR(map_.Finish(batch_));
   for (const auto& [sector, counters] : counters_) {
     if (CountersEmpty(counters)) {
       batch_.Delete(store_->sector_counters(), sector);
@@ -577,7 +597,7 @@ rocksdb::WriteBatch& Committer::Group::Finish() {
     }
   }
   batch_.Put(store_->meta(), kMetaHead, EncodeU64(next_position_ - 1));
-  return batch_;
+  return &batch_;
 }
 
 Committer::Committer(Store* store, CommitterOptions options)
@@ -716,7 +736,13 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
     for (auto& p : pending) p.done(merkle.status());
     return;
   }
-  Group group(store_, options_, next_position_, recorded_at, *std::move(merkle));
+  auto map = StreamMapWriter::Start(store_);
+  if (!map.ok()) {
+    for (auto& p : pending) p.done(map.status());
+    return;
+  }
+  Group group(store_, options_, next_position_, recorded_at, *std::move(merkle),
+              *std::move(map));
   std::vector<absl::StatusOr<CommitOutcome>> answers;
   answers.reserve(pending.size());
   for (const auto& p : pending) answers.push_back(group.Add(p.request));
@@ -728,10 +754,15 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
   }
   rocksdb::WriteOptions write;
   write.sync = options_.sync;
-  rocksdb::WriteBatch& batch = group.Finish();
+  absl::StatusOr<rocksdb::WriteBatch*> batch = group.Finish();
+  if (!batch.ok()) {
+    // A read of the map failed; nothing was written and the positions stay free.
+    for (auto& p : pending) p.done(batch.status());
+    return;
+  }
   rocksdb::Status s =
       options_.TEST_write_status ? options_.TEST_write_status() : rocksdb::Status::OK();
-  if (s.ok()) s = store_->db()->Write(write, &batch);
+  if (s.ok()) s = store_->db()->Write(write, *batch);
   if (!s.ok()) {
     // The batch may or may not be in the WAL: its positions cannot be reused. Stop
     // committing until a restart re-reads the head from the store.

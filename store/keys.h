@@ -23,13 +23,17 @@ inline constexpr char kCfSectorCounters[] = "sector_counters";
 inline constexpr char kCfEventTags[] = "event_tags";
 inline constexpr char kCfMerkle[] = "merkle";
 inline constexpr char kCfCheckpoints[] = "checkpoints";
+inline constexpr char kCfStreamMap[] = "stream_map";
 
 // Keys of the default column family.
 inline constexpr char kMetaSchemaVersion[] = "meta/schema_version";
 inline constexpr char kMetaHead[] = "meta/head";
-// 2 added event_tags, 3 the merkle tree; an older store is migrated on open by deriving
-// them from the log.
-inline constexpr char kSchemaVersion[] = "3";
+// 2 added event_tags, 3 the merkle tree, 4 the stored stream-head map; an older store is
+// migrated on open by deriving them from the log.
+inline constexpr char kSchemaVersion[] = "4";
+// Set by the migration to version 4: the tree size from which signed checkpoints commit
+// to the stream-head map in creation order (before it, in key order).
+inline constexpr char kMetaStreamMapSince[] = "meta/stream_map_since";
 
 // Index tags of the agreement_index column family.
 inline constexpr char kIndexSector = 's';

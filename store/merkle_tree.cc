@@ -9,17 +9,17 @@
 namespace agreements::store {
 namespace {
 
-absl::string_view View(const merkle::Hash& hash) {
-  return absl::string_view(reinterpret_cast<const char*>(hash.data()), hash.size());
-}
-
-absl::StatusOr<merkle::Hash> ReadNode(const Store* store,
-                                      const rocksdb::Snapshot* snapshot, int level,
-                                      uint64_t index) {
-  auto value = store->Get(store->merkle(), MerkleNodeKey(level, index), snapshot);
+absl::StatusOr<merkle::Hash> ReadStoredNode(const Store* store,
+                                            const rocksdb::Snapshot* snapshot,
+                                            rocksdb::ColumnFamilyHandle* family,
+                                            const std::string& key_prefix, int level,
+                                            uint64_t index) {
+  auto value =
+      store->Get(family, absl::StrCat(key_prefix, MerkleNodeKey(level, index)), snapshot);
   if (absl::IsNotFound(value.status())) {
-    return absl::DataLossError(
-        absl::StrCat("the Merkle tree has no node at level ", level, " index ", index));
+    return absl::DataLossError(absl::StrCat("the Merkle tree in ", family->GetName(),
+                                            " has no node at level ", level, " index ",
+                                            index));
   }
   if (!value.ok()) return value.status();
   return merkle::HashFromBytes(*value, "stored Merkle node");
@@ -50,7 +50,8 @@ absl::StatusOr<MerkleAppender> MerkleAppender::Start(const Store* store, uint64_
   for (int level = 63; level >= 0; --level) {
     const uint64_t width = uint64_t{1} << level;
     if ((size & width) == 0) continue;
-    ASSIGN_OR_RETURN(merkle::Hash hash, ReadNode(store, nullptr, level, start >> level));
+    ASSIGN_OR_RETURN(merkle::Hash hash, ReadStoredNode(store, nullptr, store->merkle(), "",
+                                                       level, start >> level));
     appender.edge_[level] = {start >> level, hash};
     start += width;
   }
@@ -90,10 +91,14 @@ std::vector<std::pair<std::string, merkle::Hash>> MerkleAppender::TakeAdded() {
   return std::move(added_);
 }
 
+absl::StatusOr<merkle::Hash> MerkleReader::ReadNode(int level, uint64_t index) const {
+  return ReadStoredNode(store_, snapshot_, family_, key_prefix_, level, index);
+}
+
 absl::StatusOr<merkle::Hash> MerkleReader::Subtree(uint64_t start, uint64_t count) const {
   if (count == 0) return merkle::EmptyRoot();
   if (IsPowerOfTwo(count) && start % count == 0) {
-    return ReadNode(store_, snapshot_, Log2(count), start / count);
+    return ReadNode(Log2(count), start / count);
   }
   const uint64_t k = merkle::SplitPoint(count);
   ASSIGN_OR_RETURN(merkle::Hash left, Subtree(start, k));

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -30,6 +31,8 @@ class MerkleAppender {
  public:
   // Loads the frontier of the tree of `size` leaves from `store` (nothing for size 0).
   static absl::StatusOr<MerkleAppender> Start(const Store* store, uint64_t size);
+  // An appender of a new, empty tree (reads nothing).
+  static MerkleAppender Empty() { return MerkleAppender(0); }
 
   void Append(const merkle::Hash& leaf);
   uint64_t size() const { return size_; }
@@ -47,11 +50,19 @@ class MerkleAppender {
   std::vector<std::pair<std::string, merkle::Hash>> added_;
 };
 
-// Reads roots and proofs from one snapshot. Not thread-safe; cheap.
+// Reads roots and proofs from one snapshot. Not thread-safe; cheap. By default it reads
+// the log's tree; the stream-head map keeps a tree of the same layout under a key prefix
+// of its own family (store/stream_map.h).
 class MerkleReader {
  public:
   MerkleReader(const Store* store, const rocksdb::Snapshot* snapshot)
-      : store_(store), snapshot_(snapshot) {}
+      : MerkleReader(store, snapshot, store->merkle(), "") {}
+  MerkleReader(const Store* store, const rocksdb::Snapshot* snapshot,
+               rocksdb::ColumnFamilyHandle* family, std::string key_prefix)
+      : store_(store),
+        snapshot_(snapshot),
+        family_(family),
+        key_prefix_(std::move(key_prefix)) {}
 
   // The root of the tree of the first `size` leaves.
   absl::StatusOr<merkle::Hash> Root(uint64_t size) const;
@@ -70,8 +81,12 @@ class MerkleReader {
   absl::Status SubProof(uint64_t m, uint64_t start, uint64_t count, bool whole,
                         std::vector<merkle::Hash>& out) const;
 
+  absl::StatusOr<merkle::Hash> ReadNode(int level, uint64_t index) const;
+
   const Store* const store_;
   const rocksdb::Snapshot* const snapshot_;
+  rocksdb::ColumnFamilyHandle* const family_;
+  const std::string key_prefix_;
 };
 
 }  // namespace agreements::store

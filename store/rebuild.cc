@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <unordered_map>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -11,6 +12,7 @@
 #include "store/keys.h"
 #include "store/merkle_tree.h"
 #include "store/projector.h"
+#include "store/stream_map.h"
 
 namespace agreements::store {
 namespace {
@@ -22,7 +24,7 @@ using KeyValues = std::map<std::string, std::string>;
 // The views as the log says they must be, per column family.
 struct ExpectedViews {
   KeyValues streams, agreements, parties, agreement_index, party_index, sector_counters,
-      event_tags, merkle;
+      event_tags, merkle, stream_map;
 };
 
 std::string Printable(const std::string& key) {
@@ -89,6 +91,9 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
 
   auto appender = MerkleAppender::Start(store, 0);
   if (!appender.ok()) return appender.status();
+  // The stream-head map: one leaf per stream in creation order.
+  std::vector<std::string> map_leaves;
+  std::unordered_map<std::string, size_t> map_index;
   rocksdb::ReadOptions read;
   read.snapshot = snapshot.get();
   std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(read, store->log()));
@@ -122,7 +127,16 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
       tagger.Add(agreement);
     }
     expected.event_tags[LogKey(position)] = SerializeDeterministic(tagger.Build());
-    appender->Append(merkle::LeafHash(ToView(it->value())));
+    const merkle::Hash leaf_hash = merkle::LeafHash(ToView(it->value()));
+    appender->Append(leaf_hash);
+    {
+      const std::string prefix =
+          StreamPrefix(envelope.stream_type(), envelope.stream_id());
+      auto [entry, created] = map_index.emplace(prefix, map_leaves.size());
+      if (created) map_leaves.emplace_back();
+      map_leaves[entry->second] = StreamMapLeaf(
+          envelope.stream_type(), envelope.stream_id(), envelope.revision(), leaf_hash);
+    }
     for (const auto& [key, hash] : appender->TakeAdded()) {
       expected.merkle[key] =
           std::string(reinterpret_cast<const char*>(hash.data()), hash.size());
@@ -134,6 +148,7 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
   }
   if (!it->status().ok()) return FromRocksStatus(it->status(), "reading the log");
 
+  expected.stream_map = StreamMapContents(map_leaves);
   SectorCounterMap counters;
   for (const auto& [id, agreement] : agreements) {
     expected.agreements[id] = SerializeDeterministic(agreement);
@@ -158,6 +173,7 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
       {store->sector_counters(), &expected.sector_counters},
       {store->event_tags(), &expected.event_tags},
       {store->merkle(), &expected.merkle},
+      {store->stream_map(), &expected.stream_map},
   };
   for (const auto& [cf, want] : families) {
     absl::Status s = Compare(store, snapshot.get(), cf, cf->GetName().c_str(), *want,

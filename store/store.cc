@@ -4,7 +4,9 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "rocksdb/cache.h"
+#include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
 #include "store/keys.h"
 #include "store/rebuild.h"
 
@@ -15,7 +17,7 @@ const char* const kFamilies[] = {
     "default",  // rocksdb::kDefaultColumnFamilyName (a global, not usable here)
     kCfLog,       kCfStreams,        kCfRequests,    kCfAgreements,
     kCfParties,   kCfAgreementIndex, kCfPartyIndex,  kCfSectorCounters,
-    kCfEventTags, kCfMerkle,         kCfCheckpoints,
+    kCfEventTags, kCfMerkle,         kCfCheckpoints, kCfStreamMap,
 };
 
 }  // namespace
@@ -50,16 +52,47 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   rocksdb::Options db_options;
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = options.create_if_missing;
+  // Two background jobs (flush + compaction) on a 2-core machine; writes are synced by
+  // the committer, and background file writes are synced in 1 MiB steps so that a
+  // flush does not stall the WAL fsync with a large burst.
   db_options.IncreaseParallelism(2);
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
   db_options.max_open_files = 512;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  table.filter_policy.reset();
+  // Every memtable of every family together: the store's write memory is bounded.
+  db_options.db_write_buffer_size = options.write_buffer_bytes;
+  // Shared by every family: data, index and filter blocks (so their memory is bounded
+  // by the cache too).
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const char* name : kFamilies) {
+    const std::string family = name;
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = cache;
+    table.cache_index_and_filter_blocks = true;
+    table.pin_l0_filter_and_index_blocks_in_cache = true;
+    table.cache_index_and_filter_blocks_with_high_priority = true;
+    // Point lookups (views, request ids, stream revisions, tree nodes) mostly ask for
+    // keys that exist or were just written; a Bloom filter saves the block reads of a
+    // key that is absent (a new request id, a new agreement id).
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+    table.format_version = 5;
     rocksdb::ColumnFamilyOptions cf_options(db_options);
     cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    cf_options.level_compaction_dynamic_level_bytes = true;
+    // The log and the big views get most of the write memory; small families flush
+    // often and cheaply.
+    const bool big = family == kCfLog || family == kCfAgreements ||
+                     family == kCfRequests || family == kCfStreams ||
+                     family == kCfEventTags;
+    cf_options.write_buffer_size = big ? options.write_buffer_bytes / 4
+                                       : options.write_buffer_bytes / 16;
+    cf_options.max_write_buffer_number = 2;
+    // Hashes do not compress; everything else is protobuf text and ids.
+    const bool hashes = family == kCfMerkle || family == kCfStreamMap;
+    cf_options.compression =
+        hashes ? rocksdb::kNoCompression : rocksdb::kLZ4Compression;
     descriptors.emplace_back(name, cf_options);
   }
 
@@ -74,14 +107,19 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   if (!s.ok()) return FromRocksStatus(s, absl::StrCat("opening ", path));
 
   auto version = store->Get(store->meta(), kMetaSchemaVersion);
-  if (version.ok() && (*version == "1" || *version == "2") && !options.read_only) {
-    // Versions 2 and 3 added derived families (event_tags, merkle): derive them from the
-    // log like every view.
+  if (version.ok() && (*version == "1" || *version == "2" || *version == "3") &&
+      !options.read_only) {
+    // Versions 2 to 4 added derived families (event_tags, merkle, stream_map): derive
+    // them from the log like every view.
     auto migrated = RebuildViews(store.get(), /*repair=*/true);
     if (!migrated.ok()) return migrated.status();
+    rocksdb::WriteBatch batch;
+    batch.Put(store->meta(), kMetaSchemaVersion, kSchemaVersion);
+    // Checkpoints signed before this committed to the map in key order.
+    batch.Put(store->meta(), kMetaStreamMapSince, EncodeU64(migrated->head + 1));
     rocksdb::WriteOptions write;
     write.sync = true;
-    s = store->db_->Put(write, store->meta(), kMetaSchemaVersion, kSchemaVersion);
+    s = store->db_->Write(write, &batch);
     if (!s.ok()) return FromRocksStatus(s, "writing schema version");
     version = std::string(kSchemaVersion);
   }
@@ -111,7 +149,7 @@ Store::~Store() {
 
 std::vector<rocksdb::ColumnFamilyHandle*> Store::ViewFamilies() const {
   return {streams(),     agreements(),      parties(),    agreement_index(),
-          party_index(), sector_counters(), event_tags(), merkle()};
+          party_index(), sector_counters(), event_tags(), merkle(), stream_map()};
 }
 
 absl::StatusOr<uint64_t> Store::ReadHead(const rocksdb::Snapshot* snapshot) const {

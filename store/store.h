@@ -23,9 +23,14 @@ struct StoreOptions {
   // Create the data directory and the column families when missing.
   // Default: true.
   bool create_if_missing = true;
-  // Size of the shared block cache in bytes.
-  // Default: 64 MiB.
-  size_t block_cache_bytes = 64 << 20;
+  // Size of the block cache shared by every column family (data, index and filter
+  // blocks), in bytes.
+  // Default: 128 MiB.
+  size_t block_cache_bytes = 128 << 20;
+  // Memory of all memtables together, in bytes (RocksDB flushes the largest when it is
+  // reached); the log and the big views may use a quarter each, small families 1/16.
+  // Default: 128 MiB.
+  size_t write_buffer_bytes = 128 << 20;
   // Open without write access (for tools that only read, like a rebuild check while
   // nothing else runs).
   // Default: false.
@@ -65,6 +70,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* event_tags() const { return handles_[9]; }
   rocksdb::ColumnFamilyHandle* merkle() const { return handles_[10]; }
   rocksdb::ColumnFamilyHandle* checkpoints() const { return handles_[11]; }
+  rocksdb::ColumnFamilyHandle* stream_map() const { return handles_[12]; }
   // The column families holding views (everything derived from the log except the
   // request results): the rebuild compares and repairs exactly these.
   std::vector<rocksdb::ColumnFamilyHandle*> ViewFamilies() const;
@@ -97,6 +103,13 @@ class ScopedSnapshot {
   rocksdb::DB* db_;
   const rocksdb::Snapshot* snapshot_;
 };
+
+// A RocksDB snapshot shared by several readers, released with the last copy (which must
+// go before the store closes).
+inline std::shared_ptr<const rocksdb::Snapshot> SharedSnapshot(rocksdb::DB* db) {
+  return std::shared_ptr<const rocksdb::Snapshot>(
+      db->GetSnapshot(), [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+}
 
 }  // namespace agreements::store
 
