@@ -26,6 +26,7 @@ absl::StatusOr<std::unique_ptr<store::FeedCursor>> MakeCursor(
   auto filter = store::FeedFilter::Compile(request.filter(), "filter");
   if (!filter.ok()) return filter.status();
   store::FeedCursorOptions options;
+  options.raw_events = true;  // sent as stored, never read here
   absl::Status checked = store::CheckpointOptions(
       request.checkpoint_every_events(), request.checkpoint_interval_ms(), options);
   if (!checked.ok()) return checked;

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "agreements/v1/agreement.pb.h"
 #include "common/status_macros.h"
+#include "google/protobuf/unknown_field_set.h"
 #include "domain/sectors.h"
 #include "domain/validation.h"
 
@@ -194,7 +195,11 @@ absl::StatusOr<FeedCursor::Step> FeedCursor::Next(absl::Time now) {
     ++scanned_since_message_;
     if (filter_.Matches(*item)) {
       v1::SubscribeResponse message;
-      if (!message.mutable_event()->ParseFromString(item->bytes)) {
+      if (options_.raw_events) {
+        message.GetReflection()
+            ->MutableUnknownFields(&message)
+            ->AddLengthDelimited(v1::SubscribeResponse::kEventFieldNumber, item->bytes);
+      } else if (!message.mutable_event()->ParseFromString(item->bytes)) {
         return absl::DataLossError(
             absl::StrCat("event at position ", item->position, " cannot be parsed"));
       }

@@ -57,6 +57,13 @@ struct FeedCursorOptions {
   // Most event bytes read or produced in one step (at least one event always).
   // Default: 4 MiB.
   size_t max_step_bytes = 4 << 20;
+  // Put each event's stored bytes into the message as they are, without parsing them:
+  // the message then holds field 1 (`event`) as an unknown field, which serializes to
+  // exactly the bytes of a message with `event` set (one copy, no parse, no
+  // re-serialization per subscriber). For messages that are only sent; a reader of
+  // `message.event()` on the server needs the default.
+  // Default: false.
+  bool raw_events = false;
 };
 
 // Checks and converts the checkpoint fields of a request (0 means the default).

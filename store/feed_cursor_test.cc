@@ -4,6 +4,7 @@
 #include "gtest/gtest.h"
 #include "store/committer.h"
 #include "store/feed_hub.h"
+#include "store/keys.h"
 #include "store/rebuild.h"
 #include "store/store_test_util.h"
 
@@ -87,6 +88,34 @@ class FeedCursorTest : public ::testing::Test {
   std::unique_ptr<FeedHub> hub_;
   std::unique_ptr<Committer> committer_;
 };
+
+// Raw events are put into the message unparsed; on the wire they are the same bytes as
+// a message with `event` set, and the stored bytes exactly.
+TEST_F(FeedCursorTest, RawEventsSerializeLikeParsedOnes) {
+  for (int i = 0; i < 12; ++i) Record(absl::StrCat("a", i), "energy");
+  std::vector<std::string> parsed, raw;
+  for (bool raw_events : {false, true}) {
+    FeedCursorOptions options;
+    options.raw_events = raw_events;
+    auto compiled = FeedFilter::Compile(v1::EventFilter(), "filter");
+    ASSERT_TRUE(compiled.ok());
+    FeedCursor cursor(store_.get(), hub_.get(), *std::move(compiled), 1, options,
+                      absl::Now());
+    auto step = cursor.Next(absl::Now());
+    ASSERT_TRUE(step.ok()) << step.status();
+    for (const auto& message : step->messages) {
+      (raw_events ? raw : parsed).push_back(message.SerializeAsString());
+    }
+  }
+  ASSERT_EQ(parsed.size(), 14u);
+  EXPECT_EQ(raw, parsed);
+  v1::SubscribeResponse received;
+  ASSERT_TRUE(received.ParseFromString(raw[13]));
+  EXPECT_EQ(received.event().envelope().position(), 14u);
+  auto stored = store_->Get(store_->log(), LogKey(14));
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(received.event().SerializeAsString(), *stored);
+}
 
 TEST_F(FeedCursorTest, CatchesUpFromTheLogThenGoesLive) {
   for (int i = 0; i < 12; ++i)
