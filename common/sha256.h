@@ -1,19 +1,24 @@
-// SHA-256 (FIPS 180-4), used for request fingerprints and, later, the Merkle tree.
+// SHA-256 (FIPS 180-4), used for request fingerprints and the Merkle trees. Computed by
+// OpenSSL's libcrypto, which uses the CPU's SHA extensions where present: every event is
+// hashed at least once on the commit path and again by each verification.
 #ifndef AGREEMENTS_COMMON_SHA256_H_
 #define AGREEMENTS_COMMON_SHA256_H_
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/strings/string_view.h"
+
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
 
 namespace agreements {
 
 using Sha256Digest = std::array<uint8_t, 32>;
 
-// Incremental hasher. Not thread-safe; cheap to create.
+// Incremental hasher. Not thread-safe; cheap to create; movable, not copyable.
 class Sha256 {
  public:
   Sha256();
@@ -24,12 +29,10 @@ class Sha256 {
   static Sha256Digest Hash(absl::string_view data);
 
  private:
-  void Compress(const uint8_t* block);
-
-  uint32_t state_[8];
-  uint8_t buffer_[64];
-  size_t buffer_len_ = 0;
-  uint64_t total_len_ = 0;
+  struct ContextDeleter {
+    void operator()(evp_md_ctx_st* context) const;
+  };
+  std::unique_ptr<evp_md_ctx_st, ContextDeleter> context_;
 };
 
 // Lowercase hex of a digest.

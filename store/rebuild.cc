@@ -1,6 +1,6 @@
 #include "store/rebuild.h"
 
-#include <map>
+#include <algorithm>
 #include <memory>
 #include <unordered_map>
 #include <utility>
@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "domain/decider.h"
 #include "rocksdb/write_batch.h"
+#include "common/status_macros.h"
 #include "store/keys.h"
 #include "store/merkle_tree.h"
 #include "store/projector.h"
@@ -19,13 +20,7 @@ namespace {
 
 namespace v1 = ::agreements::v1;
 
-using KeyValues = std::map<std::string, std::string>;
-
-// The views as the log says they must be, per column family.
-struct ExpectedViews {
-  KeyValues streams, agreements, parties, agreement_index, party_index, sector_counters,
-      event_tags, merkle, stream_map;
-};
+using KeyValue = std::pair<std::string, std::string>;
 
 std::string Printable(const std::string& key) {
   for (unsigned char c : key) {
@@ -34,50 +29,119 @@ std::string Printable(const std::string& key) {
   return key;
 }
 
-absl::Status Compare(Store* store, const rocksdb::Snapshot* snapshot,
-                     rocksdb::ColumnFamilyHandle* cf, const char* name,
-                     const KeyValues& expected, bool repair, rocksdb::WriteBatch& fixes,
-                     RebuildReport& report) {
-  auto note = [&](const std::string& key, const char* what) {
-    ++report.difference_count;
-    if (report.differences.size() < kMaxListedDifferences) {
-      report.differences.push_back(absl::StrCat(name, "/", Printable(key), ": ", what));
-    }
-  };
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot;
-  std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(read, cf));
-  it->SeekToFirst();
-  auto want = expected.begin();
-  while (it->Valid() || want != expected.end()) {
-    ++report.keys_compared;
-    const int order = !it->Valid()             ? 1
-                      : want == expected.end() ? -1
-                                               : it->key().compare(want->first);
-    if (order < 0) {
-      note(it->key().ToString(), "stored but not produced by the log");
-      if (repair) fixes.Delete(cf, it->key());
-      it->Next();
-    } else if (order > 0) {
-      note(want->first, "missing from the stored views");
-      if (repair) fixes.Put(cf, want->first, want->second);
-      ++want;
-    } else {
-      if (it->value() != rocksdb::Slice(want->second)) {
+// Compares the expected contents of one family, given in strictly increasing key order,
+// with the stored family, walking both once (no copy of either in memory).
+class FamilyComparer {
+ public:
+  FamilyComparer(Store* store, const rocksdb::Snapshot* snapshot,
+                 rocksdb::ColumnFamilyHandle* cf, bool repair, rocksdb::WriteBatch& fixes,
+                 RebuildReport& report)
+      : store_(store),
+        cf_(cf),
+        name_(cf->GetName()),
         // A stored Merkle node that differs means the log or the tree was changed: a
         // repair must not make the tree agree with a tampered log (agreements-admin
         // verify checks against the signed checkpoints).
-        const bool tree = cf == store->merkle();
-        note(want->first, tree ? "stored Merkle node differs from the log (run verify; "
-                                 "not repaired)"
-                               : "stored value differs from the rebuild");
-        if (repair && !tree) fixes.Put(cf, want->first, want->second);
-      }
-      it->Next();
-      ++want;
+        tree_(cf == store->merkle()),
+        repair_(repair),
+        fixes_(fixes),
+        report_(report) {
+    rocksdb::ReadOptions read;
+    read.snapshot = snapshot;
+    read.readahead_size = 2 << 20;
+    read.fill_cache = false;
+    it_.reset(store->db()->NewIterator(read, cf));
+    it_->SeekToFirst();
+  }
+
+  // The next expected key (greater than the one before) and its value.
+  void Add(absl::string_view key, absl::string_view value) {
+    while (it_->Valid() && it_->key().compare(rocksdb::Slice(key.data(), key.size())) < 0) {
+      ++report_.keys_compared;
+      Note(it_->key().ToString(), "stored but not produced by the log");
+      if (repair_) fixes_.Delete(cf_, it_->key());
+      it_->Next();
+    }
+    ++report_.keys_compared;
+    if (!it_->Valid() || it_->key() != rocksdb::Slice(key.data(), key.size())) {
+      Note(std::string(key), "missing from the stored views");
+      if (repair_) fixes_.Put(cf_, ToSlice(key), ToSlice(value));
+      return;
+    }
+    if (it_->value() != rocksdb::Slice(value.data(), value.size())) {
+      Note(std::string(key), tree_ ? "stored Merkle node differs from the log (run verify; "
+                                     "not repaired)"
+                                   : "stored value differs from the rebuild");
+      if (repair_ && !tree_) fixes_.Put(cf_, ToSlice(key), ToSlice(value));
+    }
+    it_->Next();
+  }
+
+  // Every stored key after the last expected one is extra.
+  absl::Status Finish() {
+    for (; it_->Valid(); it_->Next()) {
+      ++report_.keys_compared;
+      Note(it_->key().ToString(), "stored but not produced by the log");
+      if (repair_) fixes_.Delete(cf_, it_->key());
+    }
+    return FromRocksStatus(it_->status(), "scanning stored views");
+  }
+
+ private:
+  static rocksdb::Slice ToSlice(absl::string_view s) {
+    return rocksdb::Slice(s.data(), s.size());
+  }
+  void Note(const std::string& key, const char* what) {
+    ++report_.difference_count;
+    if (report_.differences.size() < kMaxListedDifferences) {
+      report_.differences.push_back(absl::StrCat(name_, "/", Printable(key), ": ", what));
     }
   }
-  return FromRocksStatus(it->status(), "scanning stored views");
+
+  Store* const store_;
+  rocksdb::ColumnFamilyHandle* const cf_;
+  const std::string name_;
+  const bool tree_;
+  const bool repair_;
+  rocksdb::WriteBatch& fixes_;
+  RebuildReport& report_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+// Sorts key-value pairs made out of order, then compares them.
+absl::Status CompareSorted(std::vector<KeyValue>& expected, FamilyComparer& comparer) {
+  std::sort(expected.begin(), expected.end(),
+            [](const KeyValue& a, const KeyValue& b) { return a.first < b.first; });
+  for (const auto& [key, value] : expected) comparer.Add(key, value);
+  std::vector<KeyValue>().swap(expected);
+  return comparer.Finish();
+}
+
+// Keys of an index family (empty values), sorted and unique, then compared.
+absl::Status CompareKeys(std::vector<std::string>& keys, FamilyComparer& comparer) {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (const auto& key : keys) comparer.Add(key, "");
+  std::vector<std::string>().swap(keys);
+  return comparer.Finish();
+}
+
+// Views of streams held in memory during the replay, compared in id order.
+template <typename State>
+absl::Status CompareStates(
+    const std::unordered_map<std::string, State>& states, FamilyComparer& comparer,
+    std::vector<std::string>& index_keys,
+    std::vector<std::string> (*keys_of)(const State&)) {
+  std::vector<const std::pair<const std::string, State>*> sorted;
+  sorted.reserve(states.size());
+  for (const auto& entry : states) sorted.push_back(&entry);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* entry : sorted) {
+    comparer.Add(entry->first, SerializeDeterministic(entry->second));
+    for (auto& key : keys_of(entry->second)) index_keys.push_back(std::move(key));
+  }
+  return comparer.Finish();
 }
 
 }  // namespace
@@ -85,18 +149,27 @@ absl::Status Compare(Store* store, const rocksdb::Snapshot* snapshot,
 absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
   ScopedSnapshot snapshot(store->db());
   RebuildReport report;
-  std::map<std::string, v1::Agreement> agreements;
-  std::map<std::string, v1::Party> parties;
-  ExpectedViews expected;
+  rocksdb::WriteBatch fixes;
+  auto comparer = [&](rocksdb::ColumnFamilyHandle* cf) {
+    return FamilyComparer(store, snapshot.get(), cf, repair, fixes, report);
+  };
+  std::unordered_map<std::string, v1::Agreement> agreements;
+  std::unordered_map<std::string, v1::Party> parties;
+  std::vector<KeyValue> streams, merkle_nodes;
+  // event_tags are produced in key (position) order: compared during the replay.
+  FamilyComparer tags = comparer(store->event_tags());
 
-  auto appender = MerkleAppender::Start(store, 0);
-  if (!appender.ok()) return appender.status();
+  MerkleAppender appender = MerkleAppender::Empty();
   // The stream-head map: one leaf per stream in creation order.
   std::vector<std::string> map_leaves;
   std::unordered_map<std::string, size_t> map_index;
+
   rocksdb::ReadOptions read;
   read.snapshot = snapshot.get();
+  read.readahead_size = 2 << 20;
+  read.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(read, store->log()));
+  v1::Event event;  // reused: parsing into it keeps its allocations
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     uint64_t position = 0;
     if (!DecodeU64(ToView(it->key()), position)) {
@@ -106,7 +179,6 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
       return absl::DataLossError(absl::StrCat("the log has a gap: position ", position,
                                               " follows ", report.head));
     }
-    v1::Event event;
     if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError(
           absl::StrCat("event at position ", position, " cannot be parsed"));
@@ -126,60 +198,70 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
       domain::EvolveAgreement(agreement, event);
       tagger.Add(agreement);
     }
-    expected.event_tags[LogKey(position)] = SerializeDeterministic(tagger.Build());
+    const std::string key = LogKey(position);
+    tags.Add(key, SerializeDeterministic(tagger.Build()));
     const merkle::Hash leaf_hash = merkle::LeafHash(ToView(it->value()));
-    appender->Append(leaf_hash);
+    appender.Append(leaf_hash);
+    for (const auto& [node, hash] : appender.TakeAdded()) {
+      merkle_nodes.emplace_back(
+          node, std::string(reinterpret_cast<const char*>(hash.data()), hash.size()));
+    }
     {
-      const std::string prefix =
-          StreamPrefix(envelope.stream_type(), envelope.stream_id());
+      std::string prefix = StreamPrefix(envelope.stream_type(), envelope.stream_id());
       auto [entry, created] = map_index.emplace(prefix, map_leaves.size());
       if (created) map_leaves.emplace_back();
       map_leaves[entry->second] = StreamMapLeaf(
           envelope.stream_type(), envelope.stream_id(), envelope.revision(), leaf_hash);
+      AppendU64(prefix, envelope.revision());
+      streams.emplace_back(std::move(prefix), key);
     }
-    for (const auto& [key, hash] : appender->TakeAdded()) {
-      expected.merkle[key] =
-          std::string(reinterpret_cast<const char*>(hash.data()), hash.size());
-    }
-    expected.streams[StreamKey(envelope.stream_type(), envelope.stream_id(),
-                               envelope.revision())] = EncodeU64(position);
     report.head = position;
     ++report.events;
   }
   if (!it->status().ok()) return FromRocksStatus(it->status(), "reading the log");
+  it.reset();
+  RETURN_IF_ERROR(tags.Finish());
+  decltype(map_index)().swap(map_index);
 
-  expected.stream_map = StreamMapContents(map_leaves);
+  {
+    FamilyComparer cmp = comparer(store->streams());
+    RETURN_IF_ERROR(CompareSorted(streams, cmp));
+  }
+  {
+    FamilyComparer cmp = comparer(store->merkle());
+    RETURN_IF_ERROR(CompareSorted(merkle_nodes, cmp));
+  }
+  {
+    std::vector<KeyValue> contents = StreamMapContents(map_leaves);
+    decltype(map_leaves)().swap(map_leaves);
+    FamilyComparer cmp = comparer(store->stream_map());
+    RETURN_IF_ERROR(CompareSorted(contents, cmp));
+  }
   SectorCounterMap counters;
-  for (const auto& [id, agreement] : agreements) {
-    expected.agreements[id] = SerializeDeterministic(agreement);
-    for (auto& key : AgreementIndexKeys(agreement)) expected.agreement_index[key] = "";
-    ApplyContribution(agreement, +1, counters);
+  for (const auto& [id, agreement] : agreements) ApplyContribution(agreement, +1, counters);
+  {
+    std::vector<std::string> index_keys;
+    FamilyComparer cmp = comparer(store->agreements());
+    RETURN_IF_ERROR(CompareStates(agreements, cmp, index_keys, &AgreementIndexKeys));
+    decltype(agreements)().swap(agreements);
+    FamilyComparer index = comparer(store->agreement_index());
+    RETURN_IF_ERROR(CompareKeys(index_keys, index));
   }
-  for (const auto& [id, party] : parties) {
-    expected.parties[id] = SerializeDeterministic(party);
-    for (auto& key : PartyIndexKeys(party)) expected.party_index[key] = "";
+  {
+    std::vector<std::string> index_keys;
+    FamilyComparer cmp = comparer(store->parties());
+    RETURN_IF_ERROR(CompareStates(parties, cmp, index_keys, &PartyIndexKeys));
+    FamilyComparer index = comparer(store->party_index());
+    RETURN_IF_ERROR(CompareKeys(index_keys, index));
   }
-  for (const auto& [sector, c] : counters) {
-    if (!CountersEmpty(c)) expected.sector_counters[sector] = SerializeDeterministic(c);
+  {
+    FamilyComparer cmp = comparer(store->sector_counters());
+    for (const auto& [sector, c] : counters) {
+      if (!CountersEmpty(c)) cmp.Add(sector, SerializeDeterministic(c));
+    }
+    RETURN_IF_ERROR(cmp.Finish());
   }
 
-  rocksdb::WriteBatch fixes;
-  const std::pair<rocksdb::ColumnFamilyHandle*, const KeyValues*> families[] = {
-      {store->streams(), &expected.streams},
-      {store->agreements(), &expected.agreements},
-      {store->parties(), &expected.parties},
-      {store->agreement_index(), &expected.agreement_index},
-      {store->party_index(), &expected.party_index},
-      {store->sector_counters(), &expected.sector_counters},
-      {store->event_tags(), &expected.event_tags},
-      {store->merkle(), &expected.merkle},
-      {store->stream_map(), &expected.stream_map},
-  };
-  for (const auto& [cf, want] : families) {
-    absl::Status s = Compare(store, snapshot.get(), cf, cf->GetName().c_str(), *want,
-                             repair, fixes, report);
-    if (!s.ok()) return s;
-  }
   auto head = store->ReadHead(snapshot.get());
   if (!head.ok()) return head.status();
   if (*head != report.head) {

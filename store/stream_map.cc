@@ -163,20 +163,23 @@ absl::StatusOr<std::vector<std::string>> StreamMapLeaves(
   return leaves;
 }
 
-std::map<std::string, std::string> StreamMapContents(
+std::vector<std::pair<std::string, std::string>> StreamMapContents(
     const std::vector<std::string>& leaves) {
-  std::map<std::string, std::string> contents;
-  contents[kStreamMapCount] = EncodeU64(leaves.size());
+  std::vector<std::pair<std::string, std::string>> contents;
+  contents.reserve(4 * leaves.size() + 1);
+  contents.emplace_back(kStreamMapCount, EncodeU64(leaves.size()));
   MerkleAppender appender = MerkleAppender::Empty();
   for (uint64_t i = 0; i < leaves.size(); ++i) {
     const std::string& leaf = leaves[i];
-    contents[StreamMapLeafKey(i)] = leaf;
-    contents[absl::StrCat("s", leaf.substr(0, leaf.size() - 40))] = EncodeU64(i);
+    contents.emplace_back(StreamMapLeafKey(i), leaf);
+    contents.emplace_back(absl::StrCat("s", leaf.substr(0, leaf.size() - 40)),
+                          EncodeU64(i));
     appender.Append(merkle::LeafHash(leaf));
-  }
-  for (const auto& [key, hash] : appender.TakeAdded()) {
-    contents[absl::StrCat(kStreamMapNodePrefix, key)] =
-        std::string(reinterpret_cast<const char*>(hash.data()), hash.size());
+    for (const auto& [key, hash] : appender.TakeAdded()) {
+      contents.emplace_back(
+          absl::StrCat(kStreamMapNodePrefix, key),
+          std::string(reinterpret_cast<const char*>(hash.data()), hash.size()));
+    }
   }
   return contents;
 }

@@ -75,9 +75,9 @@ merkle::Hash MapRoot(const std::vector<std::string>& leaves);
 std::vector<merkle::Hash> MapInclusionProof(const std::vector<std::string>& leaves,
                                             uint64_t index);
 
-// Every key and value of a stored map holding `leaves` (in index order): what the
-// rebuild expects.
-std::map<std::string, std::string> StreamMapContents(
+// Every key and value of a stored map holding `leaves` (in index order), unsorted: what
+// the rebuild expects.
+std::vector<std::pair<std::string, std::string>> StreamMapContents(
     const std::vector<std::string>& leaves);
 
 // The changes one commit group makes to the stored map. Streams created by the group are
