@@ -18,6 +18,7 @@
 #include "store/merkle_tree.h"
 #include "store/projector.h"
 #include "store/stream_map.h"
+#include "store/view_reader.h"
 
 namespace agreements::store {
 namespace {
@@ -112,11 +113,14 @@ absl::Status CheckExpectedRevision(const v1::ExpectedRevision& expected,
 class Committer::Group {
  public:
   Group(Store* store, const CommitterOptions& options, uint64_t next_position,
-        absl::Time recorded_at, MerkleAppender merkle, StreamMapWriter map)
+        absl::Time recorded_at, MerkleAppender merkle, StreamMapWriter map,
+        SectorCounterCache& counters)
       : store_(store),
         options_(options),
         next_position_(next_position),
         recorded_at_(TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(recorded_at))),
+        counters_(counters.counters),
+        loaded_sectors_(counters.loaded),
         merkle_(std::move(merkle)),
         map_(std::move(map)) {}
 
@@ -178,8 +182,11 @@ class Committer::Group {
   std::map<uint64_t, v1::EventEnvelope> envelopes_;
   std::map<std::pair<v1::StreamType, std::string>, merkle::Hash> last_hash_;
   std::map<std::string, sv1::RequestRecord> requests_;
-  SectorCounterMap counters_;
-  std::set<std::string> loaded_sectors_;
+  // The committer's counters, kept across groups (only the committer writes them).
+  SectorCounterMap& counters_;
+  std::set<std::string>& loaded_sectors_;
+  // The counter entries this group changed.
+  CounterChanges counter_changes_;
   rocksdb::WriteBatch batch_;
   MerkleAppender merkle_;
   StreamMapWriter map_;
@@ -257,17 +264,7 @@ absl::StatusOr<std::optional<sv1::RequestRecord>> Committer::Group::LoadRequest(
 absl::Status Committer::Group::LoadCounters(const v1::Agreement& agreement) {
   for (const auto& sector : agreement.sectors()) {
     if (loaded_sectors_.count(sector)) continue;
-    auto bytes = store_->Get(store_->sector_counters(), sector);
-    sv1::SectorCounters counters;
-    if (bytes.ok()) {
-      if (!counters.ParseFromString(*bytes)) {
-        return absl::DataLossError(
-            absl::StrCat("counters of sector ", sector, " are corrupt"));
-      }
-    } else if (!absl::IsNotFound(bytes.status())) {
-      return bytes.status();
-    }
-    counters_[sector] = std::move(counters);
+    ASSIGN_OR_RETURN(counters_[sector], ReadSectorCounters(store_, nullptr, sector));
     loaded_sectors_.insert(sector);
   }
   return absl::OkStatus();
@@ -507,10 +504,10 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
       std::set<std::string> old_keys, new_keys;
       if (previous) {
         for (auto& k : AgreementIndexKeys(*previous)) old_keys.insert(std::move(k));
-        ApplyContribution(*previous, -1, counters_);
+        ApplyContribution(*previous, -1, counters_, &counter_changes_);
       }
       for (auto& k : AgreementIndexKeys(next)) new_keys.insert(std::move(k));
-      ApplyContribution(next, +1, counters_);
+      ApplyContribution(next, +1, counters_, &counter_changes_);
       for (const auto& k : old_keys) {
         if (!new_keys.count(k)) batch_.Delete(store_->agreement_index(), k);
       }
@@ -589,11 +586,11 @@ absl::StatusOr<CommitOutcome> Committer::Group::Add(const CommitRequest& request
 
 absl::StatusOr<rocksdb::WriteBatch*> Committer::Group::Finish() {
   RETURN_IF_ERROR(map_.Finish(batch_));
-  for (const auto& [sector, counters] : counters_) {
-    if (CountersEmpty(counters)) {
-      batch_.Delete(store_->sector_counters(), sector);
+  for (const auto& entry : ChangedCounterEntries(counters_, counter_changes_)) {
+    if (entry.value.has_value()) {
+      batch_.Put(store_->sector_counters(), entry.key, *entry.value);
     } else {
-      batch_.Put(store_->sector_counters(), sector, SerializeDeterministic(counters));
+      batch_.Delete(store_->sector_counters(), entry.key);
     }
   }
   batch_.Put(store_->meta(), kMetaHead, EncodeU64(next_position_ - 1));
@@ -708,6 +705,7 @@ void Committer::Run() {
       mu_.Await(absl::Condition(&ready));
       if (queue_.empty()) return;  // stopping, and everything queued is answered
       size_t group_bytes = 0;
+      group.reserve(std::min(queue_.size(), options_.max_group_requests));
       while (!queue_.empty() && group.size() < options_.max_group_requests &&
              (group.empty() ||
               group_bytes + queue_.front().bytes <= options_.max_group_bytes)) {
@@ -742,7 +740,7 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
     return;
   }
   Group group(store_, options_, next_position_, recorded_at, *std::move(merkle),
-              *std::move(map));
+              *std::move(map), counters_);
   std::vector<absl::StatusOr<CommitOutcome>> answers;
   answers.reserve(pending.size());
   for (const auto& p : pending) answers.push_back(group.Add(p.request));
@@ -756,7 +754,9 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
   write.sync = options_.sync;
   absl::StatusOr<rocksdb::WriteBatch*> batch = group.Finish();
   if (!batch.ok()) {
-    // A read of the map failed; nothing was written and the positions stay free.
+    // A read of the map failed; nothing was written and the positions stay free. The
+    // cached counters hold the group's changes: forget them.
+    counters_ = SectorCounterCache();
     for (auto& p : pending) p.done(batch.status());
     return;
   }

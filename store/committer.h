@@ -23,6 +23,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,11 +36,18 @@
 #include "agreements/v1/events.pb.h"
 #include "agreements/v1/party.pb.h"
 #include "rocksdb/status.h"
+#include "store/projector.h"
 #include "store/store.h"
 
 namespace agreements::store {
 
 class FeedHub;
+
+// The committer's copy of the sector counters it has read (all writes go through it).
+struct SectorCounterCache {
+  SectorCounterMap counters;
+  std::set<std::string> loaded;
+};
 
 // One request: one or more commands on one or more streams, all or nothing.
 struct CommitRequest {
@@ -169,6 +177,10 @@ class Committer {
 
   // Owned by the committer thread.
   uint64_t next_position_ = 1;
+  // Sector counters read so far, kept across groups: a group changes and writes only
+  // the sectors it touches, without parsing them again. Reset when a group is not
+  // written.
+  SectorCounterCache counters_;
   absl::Time last_recorded_at_ = absl::UnixEpoch();
 
   std::thread thread_;

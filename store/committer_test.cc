@@ -1,4 +1,5 @@
 #include "store/committer.h"
+#include "store/projector.h"
 
 #include <atomic>
 #include <set>
@@ -322,7 +323,7 @@ TEST_F(CommitterTest, RebuildDetectsAndRepairsTamperedViews) {
   committer_->Shutdown();
   rocksdb::WriteBatch tamper;
   tamper.Put(store_->agreements(), "a1", "garbage");
-  tamper.Delete(store_->sector_counters(), "energy");
+  tamper.Delete(store_->sector_counters(), SectorCountsKey("energy"));
   tamper.Put(store_->agreement_index(), IndexPrefix(kIndexSector, "health") + "a1", "");
   ASSERT_TRUE(store_->db()->Write(rocksdb::WriteOptions(), &tamper).ok());
 
@@ -431,13 +432,13 @@ TEST_F(CommitterTest, UpdatesKeepIndexesAndCountersEqualToARebuild) {
 
   // Back to zero: the only health agreement leaves the sector and its record goes away.
   MustCommit(Request("h", {RecordAgreementCommand("h1", {"kz", "kr"}, {"health"})}));
-  EXPECT_TRUE(store_->Get(store_->sector_counters(), "health").ok());
+  EXPECT_TRUE(store_->Get(store_->sector_counters(), SectorCountsKey("health")).ok());
   v1::Command move_h1 = classify;
   move_h1.set_stream_id("h1");
   MustCommit(Request("move-h1", {move_h1}));
   ExpectViewsMatchRebuild();
   EXPECT_TRUE(
-      absl::IsNotFound(store_->Get(store_->sector_counters(), "health").status()));
+      absl::IsNotFound(store_->Get(store_->sector_counters(), SectorCountsKey("health")).status()));
 }
 
 // Holds the committer thread before its next group until released, so that everything

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "store/keys.h"
+#include "store/store.h"
 
 namespace agreements::store {
 namespace {
@@ -92,7 +93,7 @@ v1::Money AddMoney(const v1::Money& a, const v1::Money& b, int sign) {
 }
 
 void ApplyContribution(const v1::Agreement& agreement, int sign,
-                       SectorCounterMap& counters) {
+                       SectorCounterMap& counters, CounterChanges* changes) {
   const std::set<std::string> parties = PartiesOf(agreement);
   // Amount totals per (currency, type); an agreement counts once per key.
   std::map<std::string, v1::Money> totals;
@@ -112,6 +113,11 @@ void ApplyContribution(const v1::Agreement& agreement, int sign,
     AddCount(c.mutable_by_kind(), static_cast<int32_t>(agreement.instrument_kind()),
              sign);
     for (const auto& party : parties) AddCount(c.mutable_party_counts(), party, sign);
+    if (changes != nullptr) {
+      changes->sectors.insert(sector);
+      for (const auto& party : parties) changes->parties.emplace(sector, party);
+      for (const auto& [key, money] : totals) changes->amounts.emplace(sector, key);
+    }
     for (const auto& [key, money] : totals) {
       auto& record = (*c.mutable_amount_totals())[key];
       *record.mutable_total() = AddMoney(record.total(), money, sign);
@@ -122,6 +128,131 @@ void ApplyContribution(const v1::Agreement& agreement, int sign,
       }
     }
   }
+}
+
+std::string SectorCountersPrefix(const std::string& sector) {
+  return absl::StrCat(sector, std::string(1, '\0'));
+}
+
+std::string SectorCountsKey(const std::string& sector) {
+  return absl::StrCat(SectorCountersPrefix(sector), "c");
+}
+
+std::string SectorAmountKey(const std::string& sector, const std::string& amount_key) {
+  return absl::StrCat(SectorCountersPrefix(sector), "a", amount_key);
+}
+
+std::string SectorPartyKey(const std::string& sector, const std::string& party_id) {
+  return absl::StrCat(SectorCountersPrefix(sector), "p", party_id);
+}
+
+namespace {
+
+std::string CountsValue(const sv1::SectorCounters& counters) {
+  sv1::SectorCounters counts;
+  counts.set_agreement_count(counters.agreement_count());
+  *counts.mutable_by_status() = counters.by_status();
+  *counts.mutable_by_kind() = counters.by_kind();
+  return SerializeDeterministic(counts);
+}
+
+}  // namespace
+
+std::vector<CounterEntry> ChangedCounterEntries(const SectorCounterMap& counters,
+                                                const CounterChanges& changes) {
+  std::vector<CounterEntry> entries;
+  static const sv1::SectorCounters kEmpty;
+  auto of = [&counters](const std::string& sector) -> const sv1::SectorCounters& {
+    auto it = counters.find(sector);
+    return it == counters.end() ? kEmpty : it->second;
+  };
+  for (const auto& sector : changes.sectors) {
+    const sv1::SectorCounters& c = of(sector);
+    if (c.agreement_count() == 0 && c.by_status().empty() && c.by_kind().empty()) {
+      entries.push_back({SectorCountsKey(sector), std::nullopt});
+    } else {
+      entries.push_back({SectorCountsKey(sector), CountsValue(c)});
+    }
+  }
+  for (const auto& [sector, key] : changes.amounts) {
+    const auto& totals = of(sector).amount_totals();
+    auto it = totals.find(key);
+    if (it == totals.end()) {
+      entries.push_back({SectorAmountKey(sector, key), std::nullopt});
+    } else {
+      entries.push_back(
+          {SectorAmountKey(sector, key), SerializeDeterministic(it->second)});
+    }
+  }
+  for (const auto& [sector, party] : changes.parties) {
+    const auto& parties = of(sector).party_counts();
+    auto it = parties.find(party);
+    if (it == parties.end()) {
+      entries.push_back({SectorPartyKey(sector, party), std::nullopt});
+    } else {
+      entries.push_back(
+          {SectorPartyKey(sector, party), EncodeU64(static_cast<uint64_t>(it->second))});
+    }
+  }
+  return entries;
+}
+
+std::vector<std::pair<std::string, std::string>> SectorCounterEntries(
+    const std::string& sector, const sv1::SectorCounters& counters) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  if (CountersEmpty(counters)) return entries;
+  // Key order: 'a' < 'c' < 'p'.
+  std::map<std::string, const sv1::AmountTotalRecord*> amounts;
+  for (const auto& [key, record] : counters.amount_totals()) amounts[key] = &record;
+  for (const auto& [key, record] : amounts) {
+    entries.emplace_back(SectorAmountKey(sector, key),
+                         SerializeDeterministic(*record));
+  }
+  if (counters.agreement_count() != 0 || !counters.by_status().empty() ||
+      !counters.by_kind().empty()) {
+    entries.emplace_back(SectorCountsKey(sector), CountsValue(counters));
+  }
+  std::map<std::string, int64_t> parties(counters.party_counts().begin(),
+                                         counters.party_counts().end());
+  for (const auto& [party, count] : parties) {
+    entries.emplace_back(SectorPartyKey(sector, party),
+                         EncodeU64(static_cast<uint64_t>(count)));
+  }
+  return entries;
+}
+
+bool MergeSectorCounterEntry(absl::string_view suffix, absl::string_view value,
+                             sv1::SectorCounters& counters) {
+  if (suffix.empty()) return false;
+  const absl::string_view rest = suffix.substr(1);
+  switch (suffix[0]) {
+    case 'c': {
+      sv1::SectorCounters counts;
+      if (!counts.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+        return false;
+      }
+      counters.set_agreement_count(counts.agreement_count());
+      *counters.mutable_by_status() = counts.by_status();
+      *counters.mutable_by_kind() = counts.by_kind();
+      return true;
+    }
+    case 'a': {
+      sv1::AmountTotalRecord record;
+      if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+        return false;
+      }
+      (*counters.mutable_amount_totals())[std::string(rest)] = std::move(record);
+      return true;
+    }
+    case 'p': {
+      uint64_t count = 0;
+      if (!DecodeU64(value, count)) return false;
+      (*counters.mutable_party_counts())[std::string(rest)] =
+          static_cast<int64_t>(count);
+      return true;
+    }
+  }
+  return false;
 }
 
 bool CountersEmpty(const sv1::SectorCounters& counters) {

@@ -7,9 +7,13 @@
 #define AGREEMENTS_STORE_PROJECTOR_H_
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "absl/strings/string_view.h"
 
 #include "agreements/storage/v1/storage.pb.h"
 #include "agreements/v1/agreement.pb.h"
@@ -43,11 +47,49 @@ std::vector<std::string> PartyIndexKeys(const agreements::v1::Party& party);
 // deterministic.
 using SectorCounterMap = std::map<std::string, agreements::storage::v1::SectorCounters>;
 
+// What ApplyContribution changed: the sectors (their counts by status and kind), and the
+// (sector, amount key) and (sector, party id) entries.
+struct CounterChanges {
+  std::set<std::string> sectors;
+  std::set<std::pair<std::string, std::string>> amounts;
+  std::set<std::pair<std::string, std::string>> parties;
+};
+
 // Adds (sign = +1) or removes (sign = -1) one agreement's contribution to the counters of
-// each of its sectors. Entries that reach zero are erased, so that incremental updates
-// and a from-scratch rebuild give identical bytes.
+// each of its sectors, noting what changed in `changes` when given. Entries that reach
+// zero are erased, so that incremental updates and a from-scratch rebuild give identical
+// bytes.
 void ApplyContribution(const agreements::v1::Agreement& agreement, int sign,
-                       SectorCounterMap& counters);
+                       SectorCounterMap& counters, CounterChanges* changes = nullptr);
+
+// The sector_counters family stores one sector's counters as several keys, so that a
+// commit rewrites only what it changed (a sector's party and amount maps grow with the
+// registry):
+//   sector 0x00 'c'               -> SectorCounters with agreement_count, by_status,
+//                                    by_kind only
+//   sector 0x00 'a' amount key    -> AmountTotalRecord
+//   sector 0x00 'p' party id      -> u64 BE agreement count
+// Sector codes never contain 0x00.
+std::string SectorCountersPrefix(const std::string& sector);
+std::string SectorCountsKey(const std::string& sector);
+std::string SectorAmountKey(const std::string& sector, const std::string& amount_key);
+std::string SectorPartyKey(const std::string& sector, const std::string& party_id);
+
+// A key and its value, or no value for a key to delete.
+struct CounterEntry {
+  std::string key;
+  std::optional<std::string> value;
+};
+// The entries of `changes` as they now are in `counters` (deletions for entries gone).
+std::vector<CounterEntry> ChangedCounterEntries(const SectorCounterMap& counters,
+                                                const CounterChanges& changes);
+// Every entry of one sector's counters (none for empty counters), in key order.
+std::vector<std::pair<std::string, std::string>> SectorCounterEntries(
+    const std::string& sector, const agreements::storage::v1::SectorCounters& counters);
+// Adds one stored entry (key without the sector prefix, starting with its tag) to
+// `counters`; false when it is malformed.
+bool MergeSectorCounterEntry(absl::string_view suffix, absl::string_view value,
+                             agreements::storage::v1::SectorCounters& counters);
 
 // True when a sector's counters hold nothing (the record is then deleted, not stored).
 bool CountersEmpty(const agreements::storage::v1::SectorCounters& counters);

@@ -257,7 +257,7 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
   {
     FamilyComparer cmp = comparer(store->sector_counters());
     for (const auto& [sector, c] : counters) {
-      if (!CountersEmpty(c)) cmp.Add(sector, SerializeDeterministic(c));
+      for (const auto& [key, value] : SectorCounterEntries(sector, c)) cmp.Add(key, value);
     }
     RETURN_IF_ERROR(cmp.Finish());
   }

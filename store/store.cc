@@ -89,6 +89,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
     cf_options.write_buffer_size = big ? options.write_buffer_bytes / 4
                                        : options.write_buffer_bytes / 16;
     cf_options.max_write_buffer_number = 2;
+    // Most commit-path lookups miss (a new request id, a new agreement, a new stream):
+    // a Bloom filter over each memtable answers them without a skiplist descent.
+    cf_options.memtable_whole_key_filtering = true;
+    cf_options.memtable_prefix_bloom_size_ratio = 0.02;
     // Hashes do not compress; everything else is protobuf text and ids.
     const bool hashes = family == kCfMerkle || family == kCfStreamMap;
     cf_options.compression =
@@ -107,16 +111,19 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   if (!s.ok()) return FromRocksStatus(s, absl::StrCat("opening ", path));
 
   auto version = store->Get(store->meta(), kMetaSchemaVersion);
-  if (version.ok() && (*version == "1" || *version == "2" || *version == "3") &&
+  if (version.ok() &&
+      (*version == "1" || *version == "2" || *version == "3" || *version == "4") &&
       !options.read_only) {
-    // Versions 2 to 4 added derived families (event_tags, merkle, stream_map): derive
-    // them from the log like every view.
+    // Versions 2 to 5 added or reshaped derived families (event_tags, merkle, stream_map,
+    // sector_counters): derive them from the log like every view.
     auto migrated = RebuildViews(store.get(), /*repair=*/true);
     if (!migrated.ok()) return migrated.status();
     rocksdb::WriteBatch batch;
     batch.Put(store->meta(), kMetaSchemaVersion, kSchemaVersion);
-    // Checkpoints signed before this committed to the map in key order.
-    batch.Put(store->meta(), kMetaStreamMapSince, EncodeU64(migrated->head + 1));
+    if (*version != "4") {
+      // Checkpoints signed before this committed to the map in key order.
+      batch.Put(store->meta(), kMetaStreamMapSince, EncodeU64(migrated->head + 1));
+    }
     rocksdb::WriteOptions write;
     write.sync = true;
     s = store->db_->Write(write, &batch);

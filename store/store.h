@@ -29,8 +29,8 @@ struct StoreOptions {
   size_t block_cache_bytes = 128 << 20;
   // Memory of all memtables together, in bytes (RocksDB flushes the largest when it is
   // reached); the log and the big views may use a quarter each, small families 1/16.
-  // Default: 128 MiB.
-  size_t write_buffer_bytes = 128 << 20;
+  // Default: 64 MiB.
+  size_t write_buffer_bytes = 64 << 20;
   // Open without write access (for tools that only read, like a rebuild check while
   // nothing else runs).
   // Default: false.

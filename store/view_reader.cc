@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "store/keys.h"
+#include "store/projector.h"
 
 namespace agreements::store {
 namespace {
@@ -173,13 +174,28 @@ absl::StatusOr<Page<v1::Party>> ViewReader::ListParties(const PartyFilter& filte
                          page_size, "party", keep);
 }
 
+absl::StatusOr<agreements::storage::v1::SectorCounters> ReadSectorCounters(
+    const Store* store, const rocksdb::Snapshot* snapshot, const std::string& sector) {
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  const std::string prefix = SectorCountersPrefix(sector);
+  std::unique_ptr<rocksdb::Iterator> it(
+      store->db()->NewIterator(read, store->sector_counters()));
+  agreements::storage::v1::SectorCounters counters;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (!MergeSectorCounterEntry(ToView(it->key()).substr(prefix.size()),
+                                 ToView(it->value()), counters)) {
+      return absl::DataLossError(
+          absl::StrCat("stored counters of sector \"", sector, "\" are corrupt"));
+    }
+  }
+  if (!it->status().ok()) return FromRocksStatus(it->status(), "reading sector counters");
+  return counters;
+}
+
 absl::StatusOr<agreements::storage::v1::SectorCounters> ViewReader::GetSectorCounters(
     const std::string& sector) const {
-  auto counters = ReadMessage<agreements::storage::v1::SectorCounters>(
-      store_, store_->sector_counters(), sector, snapshot_.get(), "sector counters");
-  if (absl::IsNotFound(counters.status()))
-    return agreements::storage::v1::SectorCounters();
-  return counters;
+  return ReadSectorCounters(store_, snapshot_.get(), sector);
 }
 
 }  // namespace agreements::store

@@ -39,6 +39,11 @@ struct Page {
   std::string next_after;
 };
 
+// One sector's counters, assembled from its entries in sector_counters (empty counters
+// when it has none).
+absl::StatusOr<agreements::storage::v1::SectorCounters> ReadSectorCounters(
+    const Store* store, const rocksdb::Snapshot* snapshot, const std::string& sector);
+
 class ViewReader {
  public:
   // Most index entries examined for one page; a page may come back short (with a
