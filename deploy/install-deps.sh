@@ -16,6 +16,7 @@ packages=(
   librocksdb-dev
   libgtest-dev
   libssl-dev
+  libjemalloc-dev
 )
 
 missing=()

@@ -37,12 +37,14 @@ absl::Status FromRocksStatus(const rocksdb::Status& status, absl::string_view co
 }
 
 std::string SerializeDeterministic(const google::protobuf::MessageLite& message) {
-  std::string out;
+  // Sized once: growing the string while serializing reallocated it several times per
+  // event on the commit path.
+  std::string out(message.ByteSizeLong(), '\0');
   {
-    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::ArrayOutputStream stream(out.data(), static_cast<int>(out.size()));
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
+    message.SerializeWithCachedSizes(&coded);
   }
   return out;
 }
