@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= ./data
 
-.PHONY: deps configure build run test format clean
+.PHONY: deps configure build run test format clean bench bench-full
 
 deps:
 	./deploy/install-deps.sh
@@ -22,6 +22,17 @@ run: deps
 test: deps
 	$(MAKE) build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# Baselines (PostgreSQL via pgbench, RocksDB db_bench) measured in the same run, then
+# agreements-bench; JSON lines in $(BUILD_DIR)/bench/results-<suite>.jsonl.
+# Extra agreements-bench flags: make bench BENCH_ARGS="--work_dir /mnt/x".
+bench: deps
+	$(MAKE) build
+	./deploy/bench/run-suite.sh reduced --build_dir $(BUILD_DIR) $(BENCH_ARGS)
+
+bench-full: deps
+	$(MAKE) build
+	./deploy/bench/run-suite.sh full --build_dir $(BUILD_DIR) $(BENCH_ARGS)
 
 format:
 	find common domain store services clients tests -name '*.cc' -o -name '*.h' | xargs clang-format -i

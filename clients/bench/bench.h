@@ -1,0 +1,154 @@
+// agreements-bench: configuration, datasets (a data directory with the server under test)
+// and the scenarios. The flags are listed in bench_main.cc and README.md.
+#ifndef AGREEMENTS_CLIENTS_BENCH_BENCH_H_
+#define AGREEMENTS_CLIENTS_BENCH_BENCH_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "agreements/v1/audit_service.grpc.pb.h"
+#include "agreements/v1/command_service.grpc.pb.h"
+#include "agreements/v1/feed_service.grpc.pb.h"
+#include "agreements/v1/query_service.grpc.pb.h"
+#include "clients/bench/datagen.h"
+#include "clients/bench/process.h"
+#include "clients/bench/stats.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+
+namespace agreements::bench {
+
+// Every size and knob of a run, resolved from the flags and the suite.
+struct BenchConfig {
+  std::string server_bin;
+  std::string admin_bin;
+  std::string work_dir;
+  bool keep = false;
+  uint64_t seed = 42;
+  std::string actor = "bench";
+  int parties = 200;
+  int agreement_bytes = 1024;
+  absl::Duration call_timeout = absl::Seconds(60);
+  absl::Duration scenario_timeout = absl::Minutes(30);
+  // Feeds: parse every message fully (else only kind and position).
+  bool parse_events = false;
+
+  // append / growth.
+  int in_flight = 64;
+  int64_t warmup_count = 1000;
+  int64_t append_count = 20000;
+  int change_percent = 10;
+  // append-batch.
+  int batch_events = 100;
+  int batch_in_flight = 4;
+  int64_t batch_total_events = 50000;
+  // feed-latency.
+  int subscribers = 50;
+  int rate = 1000;
+  absl::Duration duration = absl::Seconds(10);
+  // Loads.
+  int64_t load_events = 200000;
+  int64_t big_events = 1000000;
+  int load_batch = 100;
+  int load_in_flight = 8;
+  // query.
+  int64_t query_count = 5000;
+  int query_threads = 1;
+  int list_pages = 3;
+  // proof.
+  int64_t proof_count = 5000;
+  int verify_proofs = 20;
+  // memory.
+  int idle_subscriptions = 1000;
+  absl::Duration memory_wait = absl::Seconds(2);
+};
+
+// One data directory under the work dir and the agreements-server serving it, with a
+// channel and stubs to it. Counters are atomic (safe from gRPC callback threads); the
+// rest is used from the main thread only.
+class Dataset {
+ public:
+  // Creates `<work_dir>/<name>-<pid>` (fresh), starts the server and registers the
+  // generator's parties.
+  static absl::StatusOr<std::unique_ptr<Dataset>> Create(const BenchConfig& config,
+                                                         const DataGenerator& generator,
+                                                         const std::string& name);
+  Dataset(const Dataset&) = delete;
+  Dataset& operator=(const Dataset&) = delete;
+  // Stops the server and removes the directory unless config.keep.
+  ~Dataset();
+
+  // SIGTERM and wait; the stubs are unusable until Start.
+  absl::Status StopServer();
+  // Starts the server again (a new port) and reconnects.
+  absl::Status StartServer();
+
+  // A new channel to the server (its own connection when `distinct` is set).
+  std::shared_ptr<grpc::Channel> NewChannel(bool distinct) const;
+
+  v1::CommandService::Stub* commands() const { return commands_.get(); }
+  v1::QueryService::Stub* queries() const { return queries_.get(); }
+  v1::FeedService::Stub* feeds() const { return feeds_.get(); }
+  v1::AuditService::Stub* audit() const { return audit_.get(); }
+
+  // A fresh context: deadline config.call_timeout from now, the actor header.
+  void Prepare(grpc::ClientContext& context) const;
+  void Prepare(grpc::ClientContext& context, absl::Duration timeout) const;
+
+  // A request id never used before in this dataset.
+  std::string NextRequestId();
+  // Reserves `n` consecutive agreement indexes; returns the first.
+  int64_t ReserveAgreements(int64_t n) { return next_agreement_.fetch_add(n); }
+  int64_t next_agreement() const { return next_agreement_.load(); }
+  // Records that a commit reached `position`.
+  void NotePosition(uint64_t position);
+  uint64_t head() const { return head_.load(); }
+
+  const BenchConfig& config() const { return config_; }
+  const DataGenerator& generator() const { return generator_; }
+  ServerProcess& server() { return *server_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  Dataset(const BenchConfig& config, const DataGenerator& generator, std::string dir);
+  absl::Status Connect();
+  absl::Status RegisterParties();
+
+  const BenchConfig& config_;
+  const DataGenerator& generator_;
+  const std::string dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::CommandService::Stub> commands_;
+  std::unique_ptr<v1::QueryService::Stub> queries_;
+  std::unique_ptr<v1::FeedService::Stub> feeds_;
+  std::unique_ptr<v1::AuditService::Stub> audit_;
+  std::atomic<int64_t> next_request_{0};
+  std::atomic<int64_t> next_agreement_{0};
+  std::atomic<uint64_t> head_{0};
+};
+
+// Scenarios. Each returns its figures, or an error when it could not run at all.
+absl::StatusOr<Report> RunAppend(Dataset& dataset, const std::string& name);
+absl::StatusOr<Report> RunAppendBatch(Dataset& dataset);
+absl::StatusOr<Report> RunFeedLatency(Dataset& dataset);
+absl::StatusOr<Report> RunCatchUp(Dataset& dataset);
+absl::StatusOr<Report> RunQuery(Dataset& dataset, int64_t agreements);
+absl::StatusOr<Report> RunRebuild(Dataset& dataset);
+absl::StatusOr<Report> RunProof(Dataset& dataset);
+absl::StatusOr<Report> RunMemory(Dataset& dataset);
+
+// Loads new agreements (ExecuteBatch, config.load_batch commands per request,
+// config.load_in_flight in flight) until the dataset holds `agreements` of them, with
+// progress on stderr at most every second. Returns the figures of the load.
+absl::StatusOr<Report> LoadAgreements(Dataset& dataset, int64_t agreements,
+                                      const std::string& name);
+
+}  // namespace agreements::bench
+
+#endif  // AGREEMENTS_CLIENTS_BENCH_BENCH_H_

@@ -1,0 +1,288 @@
+// Feed scenarios: feed-latency (live subscribers while one writer appends at a fixed
+// rate), catch-up (one subscriber reads the whole log), memory (idle subscriptions on a
+// big dataset, then the server's VmHWM / VmRSS).
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "clients/bench/bench.h"
+#include "clients/bench/subscriber.h"
+
+namespace agreements::bench {
+namespace {
+
+// Subscribers spread over a few connections, like separate clients.
+class SubscriberSet {
+ public:
+  SubscriberSet(Dataset& dataset, int count, int per_channel,
+                const v1::SubscribeRequest& request, SubscriberOptions options) {
+    for (int i = 0; i < count; ++i) {
+      if (i % per_channel == 0) {
+        stubs_.push_back(
+            std::make_unique<grpc::GenericStub>(dataset.NewChannel(/*distinct=*/true)));
+      }
+      subscribers_.push_back(std::make_unique<Subscriber>(group_.get(), options));
+      subscribers_.back()->Start(stubs_.back().get(), request, dataset.config().actor);
+    }
+  }
+  // Cancels every stream and waits for them to end; if they do not, leaks them and
+  // their group rather than free memory a late reaction would touch.
+  ~SubscriberSet() {
+    if (!Close()) {
+      for (auto& s : subscribers_) s.release();
+      group_.release();
+    }
+  }
+
+  // Cancels every stream and waits (at most 30 s) until all ended. Only then may their
+  // receipts be read. Idempotent.
+  bool Close() {
+    if (!closed_) {
+      closed_ = true;
+      for (auto& s : subscribers_) s->Cancel();
+      ended_ = group_->WaitDone(static_cast<int>(subscribers_.size()), absl::Seconds(30));
+      if (!ended_) std::fprintf(stderr, "bench: subscriptions did not end in 30 s\n");
+    }
+    return ended_;
+  }
+
+  SubscriberGroup& group() { return *group_; }
+  const std::vector<std::unique_ptr<Subscriber>>& subscribers() const {
+    return subscribers_;
+  }
+  int size() const { return static_cast<int>(subscribers_.size()); }
+
+ private:
+  std::unique_ptr<SubscriberGroup> group_ = std::make_unique<SubscriberGroup>();
+  std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;
+  std::vector<std::unique_ptr<Subscriber>> subscribers_;
+  bool closed_ = false;
+  bool ended_ = false;
+};
+
+// The writer's record of one append.
+struct Append {
+  int64_t sent = 0;
+  int64_t acked = 0;
+  uint64_t position = 0;  // 0: failed.
+};
+
+}  // namespace
+
+absl::StatusOr<Report> RunFeedLatency(Dataset& dataset) {
+  const BenchConfig& config = dataset.config();
+  const int64_t n = std::max<int64_t>(
+      1, static_cast<int64_t>(config.rate * absl::ToDoubleSeconds(config.duration)));
+  v1::SubscribeRequest request;
+  request.set_from_now(true);
+  SubscriberOptions options;
+  options.record = true;
+  options.parse_events = config.parse_events;
+  options.expected_events = static_cast<size_t>(n) + 16;
+  SubscriberSet set(dataset, config.subscribers, /*per_channel=*/10, request, options);
+  if (!set.group().WaitCaughtUp(set.size(), absl::Seconds(60))) {
+    return absl::DeadlineExceededError("subscribers did not catch up within 60 s");
+  }
+  if (set.group().failed() > 0) {
+    return absl::UnavailableError("a subscription ended before the writer started");
+  }
+
+  // The writer: open loop at a fixed rate from this thread, acks on gRPC threads.
+  std::vector<Append> appends(n);
+  absl::Mutex mu;
+  int64_t acked = 0;
+  int64_t failed = 0;
+  std::string first_error;
+  const int64_t first = dataset.ReserveAgreements(n);
+  const double period_ns = 1e9 / config.rate;
+  const int64_t t0 = NowNanos();
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t target = t0 + static_cast<int64_t>(i * period_ns);
+    for (int64_t now = NowNanos(); now < target; now = NowNanos()) {
+      if (target - now > 200000) {
+        absl::SleepFor(absl::Nanoseconds(target - now - 100000));
+      } else {
+        std::this_thread::yield();
+      }
+    }
+    struct Call {
+      grpc::ClientContext context;
+      v1::RecordAgreementRequest request;
+      v1::RecordAgreementResponse response;
+    };
+    auto* call = new Call;
+    dataset.Prepare(call->context);
+    v1::AgreementRecorded recorded = dataset.generator().Agreement(first + i);
+    call->request.mutable_context()->set_request_id(dataset.NextRequestId());
+    call->request.set_initial_status(recorded.initial_status());
+    call->request.set_allocated_agreement(recorded.release_agreement());
+    appends[i].sent = NowNanos();
+    dataset.commands()->async()->RecordAgreement(
+        &call->context, &call->request, &call->response,
+        [&, call, i](grpc::Status status) {
+          const int64_t now = NowNanos();
+          if (status.ok()) {
+            appends[i].acked = now;
+            appends[i].position = call->response.result().first_position();
+            dataset.NotePosition(call->response.result().last_position());
+          }
+          absl::MutexLock lock(&mu);
+          ++acked;
+          if (!status.ok() && failed++ == 0) first_error = status.error_message();
+          delete call;
+        });
+  }
+  const double send_seconds = (NowNanos() - t0) / 1e9;
+  {
+    absl::MutexLock lock(&mu);
+    auto all = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return acked == n; };
+    if (!mu.AwaitWithTimeout(absl::Condition(&all),
+                             config.call_timeout + absl::Seconds(5))) {
+      // The calls still end by their deadlines; their lambdas reference this frame.
+      mu.Await(absl::Condition(&all));
+    }
+  }
+  uint64_t min_position = UINT64_MAX, max_position = 0;
+  for (const Append& a : appends) {
+    if (a.position == 0) continue;
+    min_position = std::min(min_position, a.position);
+    max_position = std::max(max_position, a.position);
+  }
+  // Wait (bounded) for every subscriber to see the last position.
+  const absl::Time wait_until = absl::Now() + absl::Seconds(15);
+  while (max_position > 0 && absl::Now() < wait_until) {
+    bool all = true;
+    for (const auto& s : set.subscribers()) {
+      if (s->last_position() < max_position) all = false;
+    }
+    if (all) break;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  const int subscriber_failures_before_close = set.group().failed();
+  if (!set.Close()) return absl::DeadlineExceededError("subscriptions did not end");
+
+  std::vector<int64_t> index_of;
+  if (max_position > 0) {
+    index_of.assign(max_position - min_position + 1, -1);
+    for (int64_t i = 0; i < n; ++i) {
+      if (appends[i].position != 0) index_of[appends[i].position - min_position] = i;
+    }
+  }
+  const int64_t ok_appends = n - failed;
+  std::vector<int64_t> ack_to_receipt, send_to_receipt, send_to_ack;
+  ack_to_receipt.reserve(ok_appends * set.size());
+  send_to_receipt.reserve(ok_appends * set.size());
+  for (const Append& a : appends) {
+    if (a.position != 0) send_to_ack.push_back(a.acked - a.sent);
+  }
+  int64_t missing = 0, received_min = INT64_MAX, received_max = 0;
+  for (const auto& s : set.subscribers()) {
+    int64_t received = 0;
+    for (const auto& [position, at] : s->receipts()) {
+      if (position < min_position || position > max_position) continue;
+      const int64_t i = index_of[position - min_position];
+      if (i < 0) continue;
+      ++received;
+      ack_to_receipt.push_back(std::max<int64_t>(0, at - appends[i].acked));
+      send_to_receipt.push_back(at - appends[i].sent);
+    }
+    missing += std::max<int64_t>(0, ok_appends - received);
+    received_min = std::min(received_min, received);
+    received_max = std::max(received_max, received);
+  }
+  const LatencySummary ack = Summarize(ack_to_receipt);
+  const LatencySummary send = Summarize(send_to_receipt);
+  const LatencySummary write = Summarize(send_to_ack);
+  Report report("feed-latency");
+  report.AddLatency("ack_to_receipt", ack, /*p999=*/false, /*max=*/true);
+  report.AddLatency("send_to_receipt", send, /*p999=*/false, /*max=*/true);
+  report.AddLatency("append_ack", write, /*p999=*/false, /*max=*/true);
+  report.AddInt("subscribers", set.size());
+  report.AddInt("appended", ok_appends);
+  report.AddInt("append_failed", failed);
+  if (!first_error.empty()) report.AddText("first_error", first_error);
+  report.AddInt("received_per_subscriber_min",
+                received_min == INT64_MAX ? 0 : received_min);
+  report.AddInt("received_per_subscriber_max", received_max);
+  report.AddInt("missing", missing);
+  report.AddInt("subscriber_failures", subscriber_failures_before_close);
+  report.AddInt("rate_target", config.rate);
+  report.Add("rate_achieved", n / std::max(1e-9, send_seconds));
+  report.Add("seconds", send_seconds);
+  if (failed > 0) {
+    report.AddText("error",
+                   absl::StrCat(failed, " appends failed (first: ", first_error, ")"));
+  }
+  return report;
+}
+
+absl::StatusOr<Report> RunCatchUp(Dataset& dataset) {
+  const BenchConfig& config = dataset.config();
+  v1::SubscribeRequest request;
+  request.set_from_beginning(true);
+  SubscriberOptions options;
+  options.stop_at_caught_up = true;
+  options.parse_events = config.parse_events;
+  const int64_t start = NowNanos();
+  SubscriberSet set(dataset, 1, 1, request, options);
+  set.group().WaitCaughtUp(1, config.scenario_timeout);
+  const Subscriber& s = *set.subscribers()[0];
+  const uint64_t caught_up = s.caught_up_at();
+  const int64_t end = caught_up > 0 ? s.caught_up_nanos() : NowNanos();
+  if (!set.Close()) return absl::DeadlineExceededError("the subscription did not end");
+  if (caught_up == 0) {
+    return absl::InternalError(
+        absl::StrCat("the stream ended before caught_up: ", s.status().error_message()));
+  }
+  const double seconds = (end - start) / 1e9;
+  Report report("catch-up");
+  report.Add("events_per_s", s.events() / std::max(1e-9, seconds));
+  report.AddInt("count", s.events());
+  report.Add("seconds", seconds);
+  report.Add("mb_per_s", s.bytes() / (1024.0 * 1024.0) / std::max(1e-9, seconds));
+  report.Add("first_event_ms",
+             s.first_event_nanos() > 0 ? (s.first_event_nanos() - start) / 1e6 : 0.0);
+  report.AddInt("caught_up_position", static_cast<int64_t>(caught_up));
+  report.AddInt("other_messages", s.other_messages());
+  report.AddInt("fell_behind", s.fell_behind());
+  report.AddInt("gaps", s.gaps());
+  report.AddText("parsed", config.parse_events ? "full" : "position only");
+  return report;
+}
+
+absl::StatusOr<Report> RunMemory(Dataset& dataset) {
+  const BenchConfig& config = dataset.config();
+  const pid_t pid = dataset.server().pid();
+  absl::StatusOr<ProcessMemory> before = ReadProcessMemory(pid);
+  if (!before.ok()) return before.status();
+  v1::SubscribeRequest request;
+  request.set_from_now(true);
+  SubscriberSet set(dataset, config.idle_subscriptions, /*per_channel=*/100, request,
+                    SubscriberOptions());
+  const bool all_live = set.group().WaitCaughtUp(set.size(), absl::Seconds(60));
+  absl::SleepFor(config.memory_wait);
+  absl::StatusOr<ProcessMemory> during = ReadProcessMemory(pid);
+  int live = 0;
+  for (const auto& s : set.subscribers()) {
+    if (s->caught_up_at() > 0) ++live;
+  }
+  const int failures = set.group().failed();
+  if (!set.Close()) return absl::DeadlineExceededError("subscriptions did not end");
+  if (!during.ok()) return during.status();
+  Report report("memory");
+  report.Add("peak_rss_mb", during->peak_rss_mb);
+  report.Add("rss_mb", during->rss_mb);
+  report.Add("rss_before_subscriptions_mb", before->rss_mb);
+  report.AddInt("subscriptions", set.size());
+  report.AddInt("subscriptions_live", live);
+  report.AddInt("subscription_failures", failures);
+  report.AddInt("head", static_cast<int64_t>(dataset.head()));
+  if (!all_live) report.AddText("note", "not every subscription caught up within 60 s");
+  return report;
+}
+
+}  // namespace agreements::bench
