@@ -48,7 +48,7 @@ absl::Status RenameField(const absl::Status& status, absl::string_view from,
 using Renames = std::vector<std::pair<std::string, std::string>>;
 
 // Submits and finishes the RPC from the committer's answer. `fill` copies the outcome
-// into the response; it runs on the committer thread and must not block.
+// into the response; it runs on the committer's responder thread and must not block.
 template <typename Fill>
 grpc::ServerUnaryReactor* Submit(store::Committer* committer,
                                  grpc::CallbackServerContext* context,

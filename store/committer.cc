@@ -67,6 +67,28 @@ std::string Fingerprint(const CommitRequest& request) {
   return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
 
+// The checks that need no state, done on the caller's thread before the request is
+// queued (the committer thread is the bottleneck of the registry).
+absl::Status CheckRequest(const CommitRequest& request, const CommitterOptions& options) {
+  RETURN_IF_ERROR(ValidateRequestId(request.request_id));
+  if (request.commands.empty()) {
+    return absl::InvalidArgumentError("commands: at least one command is required");
+  }
+  if (request.commands.size() > options.max_commands_per_request) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "commands: at most ", options.max_commands_per_request, " commands per request"));
+  }
+  for (size_t i = 0; i < request.commands.size(); ++i) {
+    absl::Status status = domain::ValidateCommand(request.commands[i]);
+    if (!status.ok()) {
+      if (request.commands.size() == 1) return status;
+      return absl::Status(status.code(),
+                          absl::StrCat("commands[", i, "]: ", status.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 std::string StreamName(v1::StreamType type, const std::string& id) {
   return absl::StrCat(type == v1::STREAM_TYPE_PARTY ? "parties/" : "agreements/", id);
 }
@@ -124,8 +146,10 @@ class Committer::Group {
         merkle_(std::move(merkle)),
         map_(std::move(map)) {}
 
-  // Decides one request and, if it succeeds, adds it to the batch.
-  absl::StatusOr<CommitOutcome> Add(const CommitRequest& request);
+  // Decides one request (already checked by CheckRequest; `fingerprint` is its
+  // Fingerprint) and, if it succeeds, adds it to the batch.
+  absl::StatusOr<CommitOutcome> Add(const CommitRequest& request,
+                                    const std::string& fingerprint);
 
   // Adds the counters, the stream-head map and the head to the batch; returns the batch
   // to write.
@@ -288,7 +312,6 @@ absl::StatusOr<merkle::Hash> Committer::Group::LastHash(const Scope& scope,
 
 absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
                                             v1::Command command, Scope& scope) {
-  RETURN_IF_ERROR(domain::ValidateCommand(command));
   const v1::StreamType type = command.stream_type();
   v1::EventPayload& change = *command.mutable_change();
 
@@ -474,7 +497,8 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
         store_->streams(),
         StreamKey(envelope.stream_type(), envelope.stream_id(), envelope.revision()),
         EncodeU64(envelope.position()));
-    if (envelope.revision() == 1) map_.AddStream(envelope.stream_type(), envelope.stream_id());
+    if (envelope.revision() == 1)
+      map_.AddStream(envelope.stream_type(), envelope.stream_id());
     v1::StreamResult* stream = by_stream[{envelope.stream_type(), envelope.stream_id()}];
     stream->set_revision(envelope.revision());
     stream->add_positions(envelope.position());
@@ -496,7 +520,8 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
     if (auto head = scope.last_hash.find({type, id});
         revision > 0 && head != scope.last_hash.end()) {
       // Cached by the reads above or added with the stream's first event: cannot fail.
-      map_.SetLeaf(*map_.IndexOf(type, id), StreamMapLeaf(type, id, revision, head->second));
+      map_.SetLeaf(*map_.IndexOf(type, id),
+                   StreamMapLeaf(type, id, revision, head->second));
     }
     if (type == v1::STREAM_TYPE_AGREEMENT) {
       const v1::Agreement& next = scope.agreements[id];
@@ -548,17 +573,8 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
   return absl::OkStatus();
 }
 
-absl::StatusOr<CommitOutcome> Committer::Group::Add(const CommitRequest& request) {
-  RETURN_IF_ERROR(ValidateRequestId(request.request_id));
-  if (request.commands.empty()) {
-    return absl::InvalidArgumentError("commands: at least one command is required");
-  }
-  if (request.commands.size() > options_.max_commands_per_request) {
-    return absl::InvalidArgumentError(absl::StrCat("commands: at most ",
-                                                   options_.max_commands_per_request,
-                                                   " commands per request"));
-  }
-  const std::string fingerprint = Fingerprint(request);
+absl::StatusOr<CommitOutcome> Committer::Group::Add(const CommitRequest& request,
+                                                    const std::string& fingerprint) {
   ASSIGN_OR_RETURN(auto previous, LoadRequest(request.request_id));
   if (previous) {
     if (previous->fingerprint() != fingerprint) {
@@ -605,6 +621,7 @@ absl::StatusOr<std::unique_ptr<Committer>> Committer::Start(Store* store,
   if (!options.clock) options.clock = [] { return absl::Now(); };
   std::unique_ptr<Committer> committer(new Committer(store, std::move(options)));
   RETURN_IF_ERROR(committer->LoadHead());
+  committer->responder_ = std::thread([c = committer.get()] { c->Respond(); });
   committer->thread_ = std::thread([c = committer.get()] { c->Run(); });
   return committer;
 }
@@ -635,6 +652,11 @@ void Committer::Shutdown() {
   }
   absl::MutexLock join_lock(&join_mu_);
   if (thread_.joinable()) thread_.join();
+  {
+    absl::MutexLock lock(&answers_mu_);
+    answers_stopping_ = true;
+  }
+  if (responder_.joinable()) responder_.join();
 }
 
 size_t Committer::RequestBytes(const CommitRequest& request) {
@@ -646,6 +668,11 @@ size_t Committer::RequestBytes(const CommitRequest& request) {
 void Committer::Submit(CommitRequest request, CommitCallback done) {
   // Unknown fields would be kept forever in the immutable log: drop them first.
   for (auto& command : request.commands) command.DiscardUnknownFields();
+  if (absl::Status checked = CheckRequest(request, options_); !checked.ok()) {
+    done(checked);
+    return;
+  }
+  std::string fingerprint = Fingerprint(request);
   const size_t bytes = RequestBytes(request);
   absl::Status refused;
   {
@@ -660,7 +687,8 @@ void Committer::Submit(CommitRequest request, CommitCallback done) {
           "too many commands waiting to be committed; retry with backoff");
     } else {
       queued_bytes_ += bytes;
-      queue_.push_back(Pending{std::move(request), std::move(done), bytes});
+      queue_.push_back(
+          Pending{std::move(request), std::move(done), bytes, std::move(fingerprint)});
       return;
     }
   }
@@ -743,7 +771,7 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
               *std::move(map), counters_);
   std::vector<absl::StatusOr<CommitOutcome>> answers;
   answers.reserve(pending.size());
-  for (const auto& p : pending) answers.push_back(group.Add(p.request));
+  for (const auto& p : pending) answers.push_back(group.Add(p.request, p.fingerprint));
 
   if (!group.dirty()) {
     // Nothing new to write: every request failed validation or replays a durable result.
@@ -786,7 +814,30 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
     ++groups_written_;
   }
   if (options_.feed_hub != nullptr) options_.feed_hub->Publish(group.TakeFeedItems());
-  for (size_t i = 0; i < pending.size(); ++i) pending[i].done(std::move(answers[i]));
+  // The answers (building and sending each RPC's response) run on the responder thread,
+  // so that the committer goes on with the next group.
+  Answers written{std::move(pending), std::move(answers)};
+  absl::MutexLock lock(&answers_mu_);
+  answers_.push_back(std::move(written));
+}
+
+void Committer::Respond() {
+  while (true) {
+    Answers batch;
+    {
+      absl::MutexLock lock(&answers_mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(answers_mu_) {
+        return answers_stopping_ || !answers_.empty();
+      };
+      answers_mu_.Await(absl::Condition(&ready));
+      if (answers_.empty()) return;  // stopping, and every answer is given
+      batch = std::move(answers_.front());
+      answers_.pop_front();
+    }
+    for (size_t i = 0; i < batch.pending.size(); ++i) {
+      batch.pending[i].done(std::move(batch.answers[i]));
+    }
+  }
 }
 
 uint64_t Committer::TEST_groups_written() const {

@@ -13,9 +13,11 @@
 // restart re-reads the head from the store.
 //
 // Thread-safety: Submit, Commit, committed_position, WaitForPosition and Shutdown may be
-// called from any thread. Callbacks run on the committer thread (or, for a request
-// refused at once, on the thread calling Submit): they must not block. The Committer does
-// not own the Store, which must outlive it.
+// called from any thread. Callbacks of written groups run on a responder thread, in
+// group order, so that building and sending responses overlaps the next group; callbacks
+// of groups that wrote nothing run on the committer thread, and those of requests
+// refused at once on the thread calling Submit. Callbacks must not block. The Committer
+// does not own the Store, which must outlive it.
 #ifndef AGREEMENTS_STORE_COMMITTER_H_
 #define AGREEMENTS_STORE_COMMITTER_H_
 
@@ -127,8 +129,11 @@ class Committer {
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
 
-  // Queues a request; `done` is called exactly once, on the committer thread, after the
-  // group holding the request is durable (or with the error that stopped it).
+  // Checks the request (request id, command count, each command's fields) and
+  // fingerprints it on the calling thread, then queues it; `done` is called exactly
+  // once (see the thread-safety note above), after the group holding the request is
+  // durable (or with the error that stopped it), or at once on the calling thread when
+  // the request is refused.
   void Submit(CommitRequest request, CommitCallback done);
 
   // Submits and waits for the answer.
@@ -152,12 +157,22 @@ class Committer {
     CommitRequest request;
     CommitCallback done;
     size_t bytes = 0;
+    // Computed by Submit on the caller's thread.
+    std::string fingerprint;
   };
   class Group;
+
+  // A written group's requests and their answers, for the responder thread.
+  struct Answers {
+    std::vector<Pending> pending;
+    std::vector<absl::StatusOr<CommitOutcome>> answers;
+  };
 
   Committer(Store* store, CommitterOptions options);
   absl::Status LoadHead();
   void Run();
+  // The responder thread: calls the callbacks of written groups, in group order.
+  void Respond();
   void CommitGroup(std::vector<Pending>& pending);
   static size_t RequestBytes(const CommitRequest& request);
 
@@ -183,7 +198,12 @@ class Committer {
   SectorCounterCache counters_;
   absl::Time last_recorded_at_ = absl::UnixEpoch();
 
+  absl::Mutex answers_mu_;
+  std::deque<Answers> answers_ ABSL_GUARDED_BY(answers_mu_);
+  bool answers_stopping_ ABSL_GUARDED_BY(answers_mu_) = false;
+
   std::thread thread_;
+  std::thread responder_;
 };
 
 }  // namespace agreements::store
