@@ -94,6 +94,23 @@ TEST(SubscribeResumeTest, ContinuesAfterTheLastPositionWithTheSameFilter) {
   EXPECT_EQ(next.checkpoint_every_events(), 10u);
 }
 
+// A batch (max_events_per_message > 1) covers its last event; the resumed request keeps
+// asking for batches.
+TEST(SubscribeResumeTest, BatchesCoverTheirLastEvent) {
+  v1::SubscribeRequest request;
+  request.set_from_beginning(true);
+  request.set_max_events_per_message(100);
+  SubscribeResume resume(request);
+  v1::SubscribeResponse batch;
+  for (uint64_t position : {4, 9, 12}) {
+    batch.mutable_events()->add_events()->mutable_envelope()->set_position(position);
+  }
+  resume.Observe(batch);
+  EXPECT_EQ(resume.last_position(), 12u);
+  EXPECT_EQ(resume.ResumeRequest().from_position(), 13u);
+  EXPECT_EQ(resume.ResumeRequest().max_events_per_message(), 100u);
+}
+
 TEST(SubscribeResumeTest, StartPositions) {
   v1::SubscribeRequest from;
   from.set_from_position(7);

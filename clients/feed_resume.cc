@@ -48,6 +48,11 @@ void SubscribeResume::Observe(const v1::SubscribeResponse& message) {
     case v1::SubscribeResponse::kFellBehind:
       covered = message.fell_behind().position();
       break;
+    case v1::SubscribeResponse::kEvents:
+      // A batch covers its last event.
+      if (message.events().events().empty()) return;
+      covered = message.events().events().rbegin()->envelope().position();
+      break;
     case v1::SubscribeResponse::KIND_NOT_SET:
       return;
   }

@@ -12,6 +12,12 @@ namespace {
 
 namespace v1 = ::agreements::v1;
 
+// A Subscribe stream holds at most two steps of messages: the next step is read while
+// the previous one is being written (FeedStream's refill_at), within the same bound as
+// one step of 256 messages and 4 MiB (docs/feeds.md).
+constexpr size_t kSubscribeStepMessages = 128;
+constexpr size_t kSubscribeStepBytes = 2 << 20;
+
 // A stream that only reports an error.
 template <typename Response>
 class Refusal final : public grpc::ServerWriteReactor<Response> {
@@ -27,8 +33,12 @@ absl::StatusOr<std::unique_ptr<store::FeedCursor>> MakeCursor(
   if (!filter.ok()) return filter.status();
   store::FeedCursorOptions options;
   options.raw_events = true;  // sent as stored, never read here
+  options.max_messages = kSubscribeStepMessages;
+  options.max_step_bytes = kSubscribeStepBytes;
   absl::Status checked = store::CheckpointOptions(
       request.checkpoint_every_events(), request.checkpoint_interval_ms(), options);
+  if (!checked.ok()) return checked;
+  checked = store::BatchOptions(request.max_events_per_message(), options);
   if (!checked.ok()) return checked;
   uint64_t start = 1;
   switch (request.start_case()) {
@@ -64,7 +74,8 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* FeedService::Subscribe(
   auto cursor = MakeCursor(store_, hub_, *request);
   if (!cursor.ok()) return new Refusal<v1::SubscribeResponse>(cursor.status());
   return new FeedStream<v1::SubscribeResponse, store::FeedCursor>(
-      context, dispatcher_.get(), *std::move(cursor));
+      context, dispatcher_.get(), *std::move(cursor),
+      /*refill_at=*/kSubscribeStepMessages);
 }
 
 grpc::ServerWriteReactor<v1::WatchSectorResponse>* FeedService::WatchSector(

@@ -3,9 +3,14 @@
 // The reactor (owned by gRPC, deleted in OnDone) holds a shared Core; the Core holds the
 // source (a FeedCursor or a SectorWatch) and a small queue of outgoing messages. Rules:
 // one write in flight; no blocking in reactions (sources run on FeedDispatcher threads);
-// the source is refilled only when the queue is empty, so a subscriber that stops
-// reading costs one step's messages and nothing more; Finish is called exactly once,
-// after the last write completed; no lock is held across StartWrite or Finish.
+// the source is refilled only when the queue is empty and no write is in flight, or,
+// while it is catching up (its last step was not at the head) and `refill_at` > 0, when
+// the queue holds at most `refill_at` messages: the next step is then read while the
+// previous one is being written, so a catch-up does not stall on each step. A
+// subscriber that stops reading costs at most `refill_at` plus one step's messages; a
+// live one that stops reading is not read ahead for, so it falls out of the window as
+// before. Finish is called exactly once, after the last write completed; no lock is held
+// across StartWrite or Finish.
 #ifndef AGREEMENTS_SERVICES_FEED_STREAM_H_
 #define AGREEMENTS_SERVICES_FEED_STREAM_H_
 
@@ -30,8 +35,9 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
  public:
   // Registers with the dispatcher and starts filling; on refusal finishes at once.
   FeedStream(grpc::CallbackServerContext* context, FeedDispatcher* dispatcher,
-             std::unique_ptr<Source> source)
-      : core_(std::make_shared<Core>(this, context, dispatcher, std::move(source))) {
+             std::unique_ptr<Source> source, size_t refill_at = 0)
+      : core_(std::make_shared<Core>(this, context, dispatcher, std::move(source),
+                                     refill_at)) {
     absl::Status admitted = dispatcher->Register(core_);
     if (!admitted.ok()) {
       core_->Close(ToGrpcStatus(admitted));
@@ -53,11 +59,12 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
   class Core final : public DispatchedStream, public std::enable_shared_from_this<Core> {
    public:
     Core(FeedStream* reactor, grpc::CallbackServerContext* context,
-         FeedDispatcher* dispatcher, std::unique_ptr<Source> source)
+         FeedDispatcher* dispatcher, std::unique_ptr<Source> source, size_t refill_at)
         : reactor_(reactor),
           context_(context),
           dispatcher_(dispatcher),
-          source_(std::move(source)) {}
+          source_(std::move(source)),
+          refill_at_(refill_at) {}
 
     void Fill(absl::Time now) override {
       uint64_t wakes_before;
@@ -83,6 +90,7 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
           // A wake that came while the step ran (a publish after it read the head)
           // means there may be more already: do not sleep on it.
           waiting_ = step->at_head && step->messages.empty() && wakes_ == wakes_before;
+          catching_up_ = !step->at_head;
         }
       }
       Pump();
@@ -149,42 +157,39 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
       dispatcher_->Unregister(this->shared_from_this());
     }
 
-    // Decides the next action under the lock and performs it outside.
+    // Decides the next actions under the lock and performs them outside: finish, or
+    // write the next message and/or ask for the next step.
     void Pump() {
-      enum { kNothing, kWrite, kFill, kFinish } action = kNothing;
+      bool write = false, fill = false, finish = false;
       FeedStream* reactor = nullptr;
       grpc::Status status;
       {
         absl::MutexLock lock(&mu_);
         reactor = reactor_;
-        if (reactor == nullptr || writing_ || finished_) return;
+        if (reactor == nullptr || finished_) return;
         if (closing_) {
+          if (writing_) return;
           finished_ = true;
           status = status_;
-          action = kFinish;
-        } else if (!queue_.empty()) {
-          current_ = std::move(queue_.front());
-          queue_.pop_front();
-          writing_ = true;
-          action = kWrite;
-        } else if (!filling_ && !waiting_) {
-          filling_ = true;
-          action = kFill;
+          finish = true;
+        } else {
+          if (!writing_ && !queue_.empty()) {
+            current_ = std::move(queue_.front());
+            queue_.pop_front();
+            writing_ = true;
+            write = true;
+          }
+          const bool low = (refill_at_ > 0 && catching_up_) ? queue_.size() <= refill_at_
+                                                            : queue_.empty() && !writing_;
+          if (low && !filling_ && !waiting_) {
+            filling_ = true;
+            fill = true;
+          }
         }
       }
-      switch (action) {
-        case kWrite:
-          reactor->StartWrite(&current_);
-          break;
-        case kFill:
-          dispatcher_->Schedule(this->shared_from_this());
-          break;
-        case kFinish:
-          reactor->Finish(status);
-          break;
-        case kNothing:
-          break;
-      }
+      if (fill) dispatcher_->Schedule(this->shared_from_this());
+      if (write) reactor->StartWrite(&current_);
+      if (finish) reactor->Finish(status);
     }
 
    private:
@@ -194,12 +199,16 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
     grpc::CallbackServerContext* const context_;
     FeedDispatcher* const dispatcher_;
     const std::unique_ptr<Source> source_;
+    // Ask for the next step when the queue holds at most this many messages.
+    const size_t refill_at_;
     std::deque<Response> queue_ ABSL_GUARDED_BY(mu_);
     // The message being written; untouched until its OnWriteDone.
     Response current_;
     bool writing_ ABSL_GUARDED_BY(mu_) = false;
     bool filling_ ABSL_GUARDED_BY(mu_) = false;
     bool waiting_ ABSL_GUARDED_BY(mu_) = false;
+    // The last step was not at the head: the next one is ready to be read ahead.
+    bool catching_up_ ABSL_GUARDED_BY(mu_) = false;
     // Counts wakes, so that one arriving during a step is not lost.
     uint64_t wakes_ ABSL_GUARDED_BY(mu_) = 0;
     bool closing_ ABSL_GUARDED_BY(mu_) = false;

@@ -5,14 +5,17 @@
 #include "absl/strings/str_cat.h"
 #include "agreements/v1/agreement.pb.h"
 #include "common/status_macros.h"
-#include "google/protobuf/unknown_field_set.h"
 #include "domain/sectors.h"
 #include "domain/validation.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/unknown_field_set.h"
+#include "google/protobuf/wire_format_lite.h"
 
 namespace agreements::store {
 namespace {
 
 namespace v1 = ::agreements::v1;
+using ::google::protobuf::internal::WireFormatLite;
 
 absl::Status CheckCount(absl::string_view path, absl::string_view kind, int count) {
   if (static_cast<size_t>(count) <= kMaxFilterValuesPerKind) return absl::OkStatus();
@@ -23,6 +26,17 @@ absl::Status CheckCount(absl::string_view path, absl::string_view kind, int coun
 bool IsEventType(const std::string& name) {
   const auto* field = v1::EventPayload::descriptor()->FindFieldByName(name);
   return field != nullptr && field->containing_oneof() != nullptr;
+}
+
+// Appends `event` to serialized EventBatch bytes as one `events` (field 1) entry.
+void AppendEventField(const std::string& event, std::string& batch) {
+  char header[1 + 5];  // a tag byte and a varint32 of at most 5 bytes
+  header[0] = static_cast<char>(
+      WireFormatLite::MakeTag(1, WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+  uint8_t* end = google::protobuf::io::CodedOutputStream::WriteVarint32ToArray(
+      static_cast<uint32_t>(event.size()), reinterpret_cast<uint8_t*>(header + 1));
+  batch.append(header, reinterpret_cast<char*>(end) - header);
+  batch.append(event);
 }
 
 template <typename Set, typename Values>
@@ -113,6 +127,13 @@ bool FeedFilter::Matches(const FeedItem& item) const {
   return true;
 }
 
+FeedItemParts FeedFilter::parts() const {
+  FeedItemParts parts;
+  parts.envelope = !empty();
+  parts.tags = !sectors_.empty() || !kinds_.empty() || !party_ids_.empty();
+  return parts;
+}
+
 absl::Status CheckpointOptions(uint32_t every_events, uint32_t interval_ms,
                                FeedCursorOptions& options) {
   if (every_events > 1000000) {
@@ -124,6 +145,16 @@ absl::Status CheckpointOptions(uint32_t every_events, uint32_t interval_ms,
   }
   if (every_events != 0) options.checkpoint_every_events = every_events;
   if (interval_ms != 0) options.checkpoint_interval = absl::Milliseconds(interval_ms);
+  return absl::OkStatus();
+}
+
+absl::Status BatchOptions(uint32_t max_events_per_message, FeedCursorOptions& options) {
+  if (max_events_per_message > kMaxEventsPerMessage) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_events_per_message: at most ", kMaxEventsPerMessage));
+  }
+  options.max_events_per_message =
+      max_events_per_message == 0 ? 1 : max_events_per_message;
   return absl::OkStatus();
 }
 
@@ -140,9 +171,68 @@ FeedCursor::FeedCursor(const Store* store, const FeedHub* hub, FeedFilter filter
 void FeedCursor::Emit(Step& step, v1::SubscribeResponse message, uint64_t covered,
                       absl::Time now) {
   step.messages.push_back(std::move(message));
+  // Whatever batch was open is no longer the last message.
+  batch_events_ = 0;
+  batch_bytes_ = 0;
+  Covered(covered, now);
+}
+
+void FeedCursor::Covered(uint64_t covered, absl::Time now) {
   if (covered > reported_) reported_ = covered;
   scanned_since_message_ = 0;
   last_message_time_ = now;
+}
+
+absl::Status FeedCursor::EmitEvent(Step& step, const FeedItem& item,
+                                   std::string* owned_bytes, absl::Time now) {
+  const int field = options_.max_events_per_message > 1
+                        ? v1::SubscribeResponse::kEventsFieldNumber
+                        : v1::SubscribeResponse::kEventFieldNumber;
+  const bool extend = field == v1::SubscribeResponse::kEventsFieldNumber &&
+                      batch_events_ > 0 &&
+                      batch_events_ < options_.max_events_per_message &&
+                      batch_bytes_ + item.bytes.size() <= options_.max_batch_bytes;
+  if (!extend) {
+    v1::SubscribeResponse message;
+    if (options_.raw_events) {
+      message.GetReflection()->MutableUnknownFields(&message)->AddLengthDelimited(field);
+    } else if (field == v1::SubscribeResponse::kEventsFieldNumber) {
+      message.mutable_events();
+    }
+    Emit(step, std::move(message), item.position, now);
+  }
+  v1::SubscribeResponse& message = step.messages.back();
+  if (options_.raw_events) {
+    // The message holds its one field unparsed: the event's bytes, or a batch's
+    // EventBatch bytes, to which the event is appended as field 1 (`events`).
+    std::string* bytes = message.GetReflection()
+                             ->MutableUnknownFields(&message)
+                             ->mutable_field(0)
+                             ->mutable_length_delimited();
+    if (field == v1::SubscribeResponse::kEventFieldNumber) {
+      if (owned_bytes != nullptr) {
+        *bytes = std::move(*owned_bytes);
+      } else {
+        *bytes = item.bytes;
+      }
+    } else {
+      AppendEventField(item.bytes, *bytes);
+    }
+  } else {
+    v1::Event* event = field == v1::SubscribeResponse::kEventFieldNumber
+                           ? message.mutable_event()
+                           : message.mutable_events()->add_events();
+    if (!event->ParseFromString(item.bytes)) {
+      return absl::DataLossError(
+          absl::StrCat("event at position ", item.position, " cannot be parsed"));
+    }
+  }
+  if (field == v1::SubscribeResponse::kEventsFieldNumber) {
+    if (extend) Covered(item.position, now);
+    ++batch_events_;
+    batch_bytes_ += item.bytes.size();
+  }
+  return absl::OkStatus();
 }
 
 void FeedCursor::MaybeTimedCheckpoint(Step& step, absl::Time now) {
@@ -156,6 +246,8 @@ void FeedCursor::MaybeTimedCheckpoint(Step& step, absl::Time now) {
 
 absl::StatusOr<FeedCursor::Step> FeedCursor::Next(absl::Time now) {
   Step step;
+  batch_events_ = 0;
+  batch_bytes_ = 0;
   const uint64_t head = hub_->head();
   if (next_ > head) {
     if (!live_ && next_ == head + 1) {
@@ -170,53 +262,65 @@ absl::StatusOr<FeedCursor::Step> FeedCursor::Next(absl::Time now) {
     return step;
   }
 
-  std::vector<FeedItemPtr> items;
-  if (hub_->Read(next_, options_.max_scan, items) == FeedHub::Window::kBefore) {
-    if (live_) {
-      live_ = false;
-      v1::SubscribeResponse message;
-      message.mutable_fell_behind()->set_position(next_ - 1);
-      Emit(step, std::move(message), next_ - 1, now);
-    }
-    ASSIGN_OR_RETURN(
-        items, ReadFeedItems(*store_, next_, options_.max_scan, options_.max_step_bytes));
-    if (items.empty()) {
-      return absl::DataLossError(absl::StrCat("the log has no event at position ", next_,
-                                              " though the head is ", head));
+  std::vector<FeedItemPtr> window;
+  if (page_next_ == page_.size()) {
+    page_.clear();
+    page_next_ = 0;
+    if (hub_->Read(next_, options_.max_scan, window) == FeedHub::Window::kBefore) {
+      if (live_) {
+        live_ = false;
+        v1::SubscribeResponse message;
+        message.mutable_fell_behind()->set_position(next_ - 1);
+        Emit(step, std::move(message), next_ - 1, now);
+      }
+      RETURN_IF_ERROR(ReadFeedItems(*store_, next_, options_.max_scan,
+                                    options_.max_step_bytes, filter_.parts(), page_));
+      if (page_.empty()) {
+        return absl::DataLossError(absl::StrCat("the log has no event at position ",
+                                                next_, " though the head is ", head));
+      }
     }
   }
   size_t step_bytes = 0;
-  for (const FeedItemPtr& item : items) {
-    if (item->position != next_) {
-      return absl::DataLossError(absl::StrCat("the feed expected position ", next_,
-                                              " and found ", item->position));
+  if (page_next_ < page_.size()) {
+    bool full = false;
+    while (!full && page_next_ < page_.size()) {
+      FeedItem& item = page_[page_next_++];
+      ASSIGN_OR_RETURN(full, Examine(step, item, &item.bytes, step_bytes, now));
     }
-    ++next_;
-    ++scanned_since_message_;
-    if (filter_.Matches(*item)) {
-      v1::SubscribeResponse message;
-      if (options_.raw_events) {
-        message.GetReflection()
-            ->MutableUnknownFields(&message)
-            ->AddLengthDelimited(v1::SubscribeResponse::kEventFieldNumber, item->bytes);
-      } else if (!message.mutable_event()->ParseFromString(item->bytes)) {
-        return absl::DataLossError(
-            absl::StrCat("event at position ", item->position, " cannot be parsed"));
-      }
-      Emit(step, std::move(message), item->position, now);
-      step_bytes += item->bytes.size();
-    } else if (scanned_since_message_ >= options_.checkpoint_every_events) {
-      v1::SubscribeResponse message;
-      message.mutable_checkpoint()->set_position(item->position);
-      Emit(step, std::move(message), item->position, now);
+    if (page_next_ == page_.size()) {
+      page_.clear();
+      page_next_ = 0;
     }
-    if (step.messages.size() >= options_.max_messages ||
-        step_bytes >= options_.max_step_bytes) {
-      break;
+  } else {
+    for (const FeedItemPtr& item : window) {
+      ASSIGN_OR_RETURN(bool full, Examine(step, *item, nullptr, step_bytes, now));
+      if (full) break;
     }
   }
   MaybeTimedCheckpoint(step, now);
   return step;
+}
+
+absl::StatusOr<bool> FeedCursor::Examine(Step& step, const FeedItem& item,
+                                         std::string* owned_bytes, size_t& step_bytes,
+                                         absl::Time now) {
+  if (item.position != next_) {
+    return absl::DataLossError(
+        absl::StrCat("the feed expected position ", next_, " and found ", item.position));
+  }
+  ++next_;
+  ++scanned_since_message_;
+  if (filter_.Matches(item)) {
+    step_bytes += item.bytes.size();
+    RETURN_IF_ERROR(EmitEvent(step, item, owned_bytes, now));
+  } else if (scanned_since_message_ >= options_.checkpoint_every_events) {
+    v1::SubscribeResponse message;
+    message.mutable_checkpoint()->set_position(item.position);
+    Emit(step, std::move(message), item.position, now);
+  }
+  return step.messages.size() >= options_.max_messages ||
+         step_bytes >= options_.max_step_bytes;
 }
 
 }  // namespace agreements::store

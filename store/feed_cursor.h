@@ -4,7 +4,9 @@
 // checkpoints, caught-up and fell-behind markers (docs/feeds.md).
 //
 // Memory is bounded: one step holds at most `max_scan` items, `max_messages` messages
-// and about `max_step_bytes` of events.
+// and about `max_step_bytes` of events. A page read from the log (at most `max_scan`
+// items and about `max_step_bytes`) is kept until it is consumed, so a step that stops
+// at `max_messages` does not make the next one read the same events again.
 // Not thread-safe: one cursor is driven by one thread at a time. Does not own the store
 // or the hub.
 #ifndef AGREEMENTS_STORE_FEED_CURSOR_H_
@@ -26,6 +28,8 @@ namespace agreements::store {
 // Limits of a filter (INVALID_ARGUMENT beyond them).
 inline constexpr size_t kMaxFilterValuesPerKind = 100;
 inline constexpr size_t kMaxFilterValues = 200;
+// Most events in one batch (SubscribeResponse.events) that a request may ask for.
+inline constexpr size_t kMaxEventsPerMessage = 1000;
 
 // A compiled agreements.v1.EventFilter.
 class FeedFilter {
@@ -35,6 +39,8 @@ class FeedFilter {
                                             absl::string_view path);
   bool Matches(const FeedItem& item) const;
   bool empty() const;
+  // The parts of an item that Matches reads (an empty filter reads none).
+  FeedItemParts parts() const;
 
  private:
   absl::flat_hash_set<std::string> sectors_, event_types_, agreement_ids_, party_ids_;
@@ -64,11 +70,21 @@ struct FeedCursorOptions {
   // `message.event()` on the server needs the default.
   // Default: false.
   bool raw_events = false;
+  // Matching events per message: 1 sends each as `event`; more sends all of them in
+  // `events` batches of up to this many events and about `max_batch_bytes`. A batch is
+  // sent with the step that starts it: it never waits for events to fill it.
+  // Default: 1.
+  size_t max_events_per_message = 1;
+  // Most event bytes in a batch (an event larger than this goes alone).
+  // Default: 1 MiB.
+  size_t max_batch_bytes = 1 << 20;
 };
 
 // Checks and converts the checkpoint fields of a request (0 means the default).
 absl::Status CheckpointOptions(uint32_t every_events, uint32_t interval_ms,
                                FeedCursorOptions& options);
+// Checks and converts SubscribeRequest.max_events_per_message (0 means 1).
+absl::Status BatchOptions(uint32_t max_events_per_message, FeedCursorOptions& options);
 
 class FeedCursor {
  public:
@@ -93,7 +109,16 @@ class FeedCursor {
  private:
   void Emit(Step& step, agreements::v1::SubscribeResponse message, uint64_t covered,
             absl::Time now);
+  // Records that a message (new or extended) covers `covered`.
+  void Covered(uint64_t covered, absl::Time now);
+  // Sends `item` as its own message, or adds it to the step's open batch.
+  absl::Status EmitEvent(Step& step, const FeedItem& item, std::string* owned_bytes,
+                         absl::Time now);
   void MaybeTimedCheckpoint(Step& step, absl::Time now);
+  // Examines `item` (the next position). `owned_bytes`, if not null, are the item's
+  // bytes, which the message may take. Returns whether the step is full.
+  absl::StatusOr<bool> Examine(Step& step, const FeedItem& item, std::string* owned_bytes,
+                               size_t& step_bytes, absl::Time now);
 
   const Store* const store_;
   const FeedHub* const hub_;
@@ -105,6 +130,13 @@ class FeedCursor {
   uint64_t reported_;
   uint64_t scanned_since_message_ = 0;
   absl::Time last_message_time_;
+  // The unexamined rest of the last page read from the log: page_[page_next_] is at
+  // next_. Stored events never change, so the page stays valid however long it waits.
+  std::vector<FeedItem> page_;
+  size_t page_next_ = 0;
+  // The batch being filled: the last message of the current step while events > 0.
+  size_t batch_events_ = 0;
+  size_t batch_bytes_ = 0;
 };
 
 }  // namespace agreements::store

@@ -117,6 +117,153 @@ TEST_F(FeedCursorTest, RawEventsSerializeLikeParsedOnes) {
   EXPECT_EQ(received.event().SerializeAsString(), *stored);
 }
 
+// With max_events_per_message > 1 every event comes in an `events` batch, raw or
+// parsed alike, in order, and a batch never waits for more events to fill it.
+TEST_F(FeedCursorTest, BatchesEventsWhenAskedTo) {
+  for (int i = 0; i < 12; ++i) Record(absl::StrCat("a", i), "energy");
+  for (bool raw_events : {false, true}) {
+    FeedCursorOptions options;
+    options.raw_events = raw_events;
+    ASSERT_TRUE(BatchOptions(5, options).ok());
+    auto compiled = FeedFilter::Compile(v1::EventFilter(), "filter");
+    ASSERT_TRUE(compiled.ok());
+    // 14 events (15 in the second round), read as one page from the log.
+    FeedCursor cursor(store_.get(), hub_.get(), *std::move(compiled), 1, options,
+                      absl::Now());
+    std::vector<std::vector<uint64_t>> batches;
+    for (int i = 0; i < 10 && !cursor.live(); ++i) {
+      auto step = cursor.Next(absl::Now());
+      ASSERT_TRUE(step.ok()) << step.status();
+      for (const auto& message : step->messages) {
+        v1::SubscribeResponse received;  // as a client sees it
+        ASSERT_TRUE(received.ParseFromString(message.SerializeAsString()));
+        if (received.has_caught_up()) continue;
+        ASSERT_TRUE(received.has_events()) << received.ShortDebugString();
+        std::vector<uint64_t>& batch = batches.emplace_back();
+        for (const auto& event : received.events().events()) {
+          batch.push_back(event.envelope().position());
+          auto stored = store_->Get(store_->log(), LogKey(batch.back()));
+          ASSERT_TRUE(stored.ok());
+          EXPECT_EQ(event.SerializeAsString(), *stored);
+        }
+      }
+    }
+    std::vector<uint64_t> last = {11, 12, 13, 14};
+    if (raw_events) last.push_back(15);
+    EXPECT_EQ(batches, (std::vector<std::vector<uint64_t>>{
+                           {1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}, last}))
+        << "raw " << raw_events;
+    Record(absl::StrCat("late", raw_events),
+           "energy");  // a single live event: a batch of 1
+    auto step = cursor.Next(absl::Now());
+    ASSERT_TRUE(step.ok());
+    ASSERT_EQ(step->messages.size(), 1u);
+    v1::SubscribeResponse received;
+    ASSERT_TRUE(received.ParseFromString(step->messages[0].SerializeAsString()));
+    ASSERT_EQ(received.events().events_size(), 1);
+    EXPECT_EQ(received.events().events(0).envelope().position(), 15u + raw_events);
+  }
+  // The byte budget of a batch: the first three events exactly, then at least one.
+  for (size_t budget : {size_t{1}, size_t{0}}) {
+    if (budget == 0) {
+      for (uint64_t p = 1; p <= 3; ++p)
+        budget += store_->Get(store_->log(), LogKey(p))->size();
+    }
+    FeedCursorOptions options;
+    ASSERT_TRUE(BatchOptions(100, options).ok());
+    options.max_batch_bytes = budget;
+    auto compiled = FeedFilter::Compile(v1::EventFilter(), "filter");
+    ASSERT_TRUE(compiled.ok());
+    FeedCursor cursor(store_.get(), hub_.get(), *std::move(compiled), 1, options,
+                      absl::Now());
+    auto step = cursor.Next(absl::Now());
+    ASSERT_TRUE(step.ok()) << step.status();
+    ASSERT_GE(step->messages.size(), 2u);
+    EXPECT_EQ(step->messages[0].events().events_size(), budget == 1 ? 1 : 3);
+    EXPECT_EQ(step->messages[1].events().events(0).envelope().position(),
+              budget == 1 ? 2u : 4u);
+  }
+  FeedCursorOptions options;
+  EXPECT_TRUE(absl::IsInvalidArgument(BatchOptions(1001, options)));
+  EXPECT_TRUE(BatchOptions(0, options).ok());
+  EXPECT_EQ(options.max_events_per_message, 1u);
+}
+
+// A filtered batch holds the matching events only; a checkpoint ends it.
+TEST_F(FeedCursorTest, BatchesHoldMatchingEventsAndCheckpointsEndThem) {
+  for (int i = 0; i < 10; ++i) {
+    Record(absl::StrCat("a", i), i <= 1 || i == 9 ? "telecom" : "energy");
+  }
+  // Positions: parties 1, 2; a0..a9 at 3..12; telecom: a0, a1, a9 = 3, 4, 12.
+  v1::EventFilter filter;
+  filter.add_sectors("telecom");
+  auto compiled = FeedFilter::Compile(filter, "filter");
+  ASSERT_TRUE(compiled.ok());
+  FeedCursorOptions options;
+  options.checkpoint_every_events = 5;
+  options.max_scan = 100;
+  ASSERT_TRUE(BatchOptions(10, options).ok());
+  FeedCursor cursor(store_.get(), hub_.get(), *std::move(compiled), 1, options,
+                    absl::Now());
+  auto step = cursor.Next(absl::Now());
+  ASSERT_TRUE(step.ok()) << step.status();
+  std::vector<std::string> got;
+  for (const auto& message : step->messages) {
+    std::string batch;
+    for (const auto& event : message.events().events()) {
+      absl::StrAppend(&batch, batch.empty() ? "e" : ",", event.envelope().position());
+    }
+    got.push_back(message.has_checkpoint()
+                      ? absl::StrCat("c", message.checkpoint().position())
+                      : batch);
+  }
+  // 5..9 pass without a message: the checkpoint at 9 ends the batch of 3 and 4.
+  EXPECT_EQ(got, (std::vector<std::string>{"e3,4", "c9", "e12"}));
+}
+
+// A log page reads the envelope fields as a full parse would, the tags only when asked,
+// and stops at the count and byte bounds.
+TEST_F(FeedCursorTest, ReadFeedItemsFillsTheRequestedParts) {
+  for (int i = 0; i < 4; ++i) Record(absl::StrCat("a", i), i % 2 ? "energy" : "telecom");
+  std::vector<FeedItem> all;
+  ASSERT_TRUE(ReadFeedItems(*store_, 1, 100, 1 << 20, FeedItemParts(), all).ok());
+  ASSERT_EQ(all.size(), 6u);
+  for (const FeedItem& item : all) {
+    v1::Event event;
+    ASSERT_TRUE(event.ParseFromString(item.bytes));
+    EXPECT_EQ(item.position, event.envelope().position());
+    EXPECT_EQ(item.stream_type, event.envelope().stream_type());
+    EXPECT_EQ(item.stream_id, event.envelope().stream_id());
+    EXPECT_EQ(item.revision, event.envelope().revision());
+    EXPECT_EQ(item.event_type, event.envelope().event_type());
+  }
+  EXPECT_EQ(all[2].stream_id, "a0");
+  EXPECT_EQ(all[2].event_type, "agreement_recorded");
+  EXPECT_EQ(std::vector<std::string>(all[2].tags.sectors().begin(),
+                                     all[2].tags.sectors().end()),
+            std::vector<std::string>{"telecom"});
+
+  std::vector<FeedItem> bare;
+  ASSERT_TRUE(
+      ReadFeedItems(*store_, 3, 2, 1 << 20, FeedItemParts{false, false}, bare).ok());
+  ASSERT_EQ(bare.size(), 2u);  // by count
+  EXPECT_EQ(bare[0].position, 3u);
+  EXPECT_EQ(bare[0].bytes, all[2].bytes);
+  EXPECT_TRUE(bare[0].stream_id.empty());
+  EXPECT_EQ(bare[0].tags.sectors_size(), 0);
+
+  std::vector<FeedItem> bounded;
+  ASSERT_TRUE(ReadFeedItems(*store_, 3, 100, all[2].bytes.size() + 1,
+                            FeedItemParts{true, false}, bounded)
+                  .ok());
+  ASSERT_EQ(bounded.size(), 2u);  // by bytes: the second one passes the bound
+  EXPECT_EQ(bounded[1].stream_id, "a1");
+
+  std::vector<FeedItem> beyond;
+  ASSERT_TRUE(ReadFeedItems(*store_, 7, 100, 1 << 20, FeedItemParts(), beyond).ok());
+  EXPECT_TRUE(beyond.empty());
+}
+
 TEST_F(FeedCursorTest, CatchesUpFromTheLogThenGoesLive) {
   for (int i = 0; i < 12; ++i)
     Record(absl::StrCat("a", i), i % 3 ? "energy" : "transport");

@@ -39,14 +39,24 @@ struct FeedItem {
 };
 using FeedItemPtr = std::shared_ptr<const FeedItem>;
 
-// Builds a feed item from an event's stored bytes and tags.
-absl::StatusOr<FeedItemPtr> MakeFeedItem(uint64_t position, std::string bytes,
-                                         absl::string_view tags_bytes);
+// The parts of a FeedItem that a log read fills besides `position` and `bytes`: a
+// reader whose filter looks at neither (e.g. an unfiltered subscriber) skips the work.
+struct FeedItemParts {
+  // stream_type, stream_id, revision and event_type, from the event's envelope.
+  // Default: true.
+  bool envelope = true;
+  // `tags`, from the event_tags family.
+  // Default: true.
+  bool tags = true;
+};
 
-// Reads up to `max` items (and, past the first, at most `max_bytes` of event bytes) with
-// positions >= `from` from the log and the event_tags family, at one snapshot.
-absl::StatusOr<std::vector<FeedItemPtr>> ReadFeedItems(const Store& store, uint64_t from,
-                                                       size_t max, size_t max_bytes);
+// Appends to `out` up to `max` items (and, past the first, at most `max_bytes` of event
+// bytes) with positions >= `from`, read from the log and, if `parts.tags`, the
+// event_tags family, at one snapshot. A sequential scan: the blocks read do not displace
+// the block cache's working set.
+absl::Status ReadFeedItems(const Store& store, uint64_t from, size_t max,
+                           size_t max_bytes, FeedItemParts parts,
+                           std::vector<FeedItem>& out);
 
 class FeedHub {
  public:

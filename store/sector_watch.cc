@@ -183,6 +183,7 @@ absl::StatusOr<SectorWatch::Step> SectorWatch::Next(absl::Time now) {
       case v1::SubscribeResponse::kFellBehind:
         *step.messages.emplace_back().mutable_fell_behind() = message.fell_behind();
         break;
+      case v1::SubscribeResponse::kEvents:  // the watch's cursor never asks for batches
       case v1::SubscribeResponse::KIND_NOT_SET:
         break;
     }

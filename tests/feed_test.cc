@@ -190,6 +190,9 @@ class FeedTest : public ::testing::Test {
     int caught_up = 0;
     int fell_behind = 0;
     int checkpoints = 0;
+    // `events` messages (max_events_per_message > 1) and the most events in one.
+    int batches = 0;
+    int largest_batch = 0;
     grpc::Status status;
   };
   Received Read(grpc::ClientReader<v1::SubscribeResponse>& reader, uint64_t until) {
@@ -216,6 +219,16 @@ class FeedTest : public ::testing::Test {
           break;
         case v1::SubscribeResponse::kFellBehind:
           ++got.fell_behind;
+          break;
+        case v1::SubscribeResponse::kEvents:
+          ++got.batches;
+          got.largest_batch = std::max(got.largest_batch, message.events().events_size());
+          for (const v1::Event& event : message.events().events()) {
+            EXPECT_GT(event.envelope().position(), got.covered)
+                << "an event at or below a position already covered";
+            got.events.push_back(event.envelope().position());
+            got.covered = event.envelope().position();
+          }
           break;
         default:
           break;
@@ -552,6 +565,67 @@ TEST_F(FeedTest, TheSubscriptionLimitAndInvalidRequestsAreRefused) {
   for (int i = 0; i < 101; ++i)
     too_many.mutable_filter()->add_party_ids(absl::StrCat("p", i));
   EXPECT_EQ(refused(too_many).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  v1::SubscribeRequest big_batches;
+  big_batches.set_max_events_per_message(1001);
+  status = refused(big_batches);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("max_events_per_message"), std::string::npos);
+}
+
+// Opt-in batches: catch-up from the log, the window and live hand-over, with writers
+// appending meanwhile, deliver exactly the filtered log, in batches of at most the
+// requested size; a subscriber that does not ask gets single events as before.
+TEST_F(SmallWindowFeedTest, BatchedSubscribersSeeExactlyTheFilteredLog) {
+  RegisterParties();
+  // More than the window (32): the catch-up starts in the log.
+  for (int i = 0; i < 120; ++i) {
+    Record(absl::StrCat("seed-", i), i % 3 ? "kr" : "us", i % 2 ? "energy" : "transport");
+  }
+  std::vector<v1::EventFilter> filters(3);
+  filters[1].add_sectors("transport");
+  filters[2].add_party_ids("us");
+  struct Subscriber {
+    v1::EventFilter filter;
+    uint32_t batch;
+    std::unique_ptr<grpc::ClientContext> context;
+    std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader;
+  };
+  std::vector<Subscriber> subscribers;
+  for (uint32_t batch : {0u, 7u, 1000u}) {
+    for (const auto& filter : filters) {
+      Subscriber& s = subscribers.emplace_back();
+      s.filter = filter;
+      s.batch = batch;
+      s.context = std::make_unique<grpc::ClientContext>();
+      s.context->set_deadline(In(60));
+      v1::SubscribeRequest request;
+      request.set_from_beginning(true);
+      *request.mutable_filter() = filter;
+      request.set_max_events_per_message(batch);
+      s.reader = feeds_->Subscribe(s.context.get(), request);
+    }
+  }
+  std::thread writer([this] {
+    for (int i = 0; i < 60; ++i) {
+      Record(absl::StrCat("live-", i), i % 2 ? "us" : "kr",
+             i % 3 ? "energy" : "transport");
+    }
+  });
+  writer.join();
+  const uint64_t last = Head();
+  for (auto& s : subscribers) {
+    Received got = Read(*s.reader, last);
+    s.context->TryCancel();
+    EXPECT_EQ(got.events, ExpectedPositions(s.filter, 1, last))
+        << "batch " << s.batch << " filter " << s.filter.ShortDebugString();
+    if (s.batch <= 1) {
+      EXPECT_EQ(got.batches, 0);
+    } else {
+      // The catch-up fills batches, up to the size asked for.
+      EXPECT_GT(got.largest_batch, 1) << s.filter.ShortDebugString();
+      EXPECT_LE(got.largest_batch, static_cast<int>(s.batch));
+    }
+  }
 }
 
 TEST_F(SmallWindowFeedTest, TheLiveSectorViewEqualsTheQueryViewAtEveryQuietCheckpoint) {
