@@ -41,7 +41,8 @@ std::string SerializeDeterministic(const google::protobuf::MessageLite& message)
   // event on the commit path.
   std::string out(message.ByteSizeLong(), '\0');
   {
-    google::protobuf::io::ArrayOutputStream stream(out.data(), static_cast<int>(out.size()));
+    google::protobuf::io::ArrayOutputStream stream(out.data(),
+                                                   static_cast<int>(out.size()));
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
     message.SerializeWithCachedSizes(&coded);
@@ -75,10 +76,18 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
     table.cache_index_and_filter_blocks = true;
     table.pin_l0_filter_and_index_blocks_in_cache = true;
     table.cache_index_and_filter_blocks_with_high_priority = true;
-    // Point lookups (views, request ids, stream revisions, tree nodes) mostly ask for
-    // keys that exist or were just written; a Bloom filter saves the block reads of a
-    // key that is absent (a new request id, a new agreement id).
-    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+    // A Bloom filter where the commit path looks up keys that are often absent (a new
+    // request id, a new agreement or party, a new stream's map index). The log, the
+    // trees and the tags are read only at keys that exist, and the indexes and counters
+    // by prefix scans: a filter there would only cost memory.
+    const bool lookups_miss = family == kCfRequests || family == kCfAgreements ||
+                              family == kCfParties || family == kCfStreams ||
+                              family == kCfStreamMap;
+    if (lookups_miss) {
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+    }
+    // The log is mostly read in order (feeds, rebuild): larger blocks, a smaller index.
+    if (family == kCfLog) table.block_size = 16 << 10;
     table.format_version = 5;
     rocksdb::ColumnFamilyOptions cf_options(db_options);
     cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
@@ -88,17 +97,18 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
     const bool big = family == kCfLog || family == kCfAgreements ||
                      family == kCfRequests || family == kCfStreams ||
                      family == kCfEventTags;
-    cf_options.write_buffer_size = big ? options.write_buffer_bytes / 4
-                                       : options.write_buffer_bytes / 16;
+    cf_options.write_buffer_size =
+        big ? options.write_buffer_bytes / 4 : options.write_buffer_bytes / 16;
     cf_options.max_write_buffer_number = 2;
     // Most commit-path lookups miss (a new request id, a new agreement, a new stream):
     // a Bloom filter over each memtable answers them without a skiplist descent.
-    cf_options.memtable_whole_key_filtering = true;
-    cf_options.memtable_prefix_bloom_size_ratio = 0.02;
+    if (lookups_miss) {
+      cf_options.memtable_whole_key_filtering = true;
+      cf_options.memtable_prefix_bloom_size_ratio = 0.02;
+    }
     // Hashes do not compress; everything else is protobuf text and ids.
     const bool hashes = family == kCfMerkle || family == kCfStreamMap;
-    cf_options.compression =
-        hashes ? rocksdb::kNoCompression : rocksdb::kLZ4Compression;
+    cf_options.compression = hashes ? rocksdb::kNoCompression : rocksdb::kLZ4Compression;
     descriptors.emplace_back(name, cf_options);
   }
 
@@ -157,8 +167,8 @@ Store::~Store() {
 }
 
 std::vector<rocksdb::ColumnFamilyHandle*> Store::ViewFamilies() const {
-  return {streams(),     agreements(),      parties(),    agreement_index(),
-          party_index(), sector_counters(), event_tags(), merkle(), stream_map()};
+  return {streams(),         agreements(), parties(), agreement_index(), party_index(),
+          sector_counters(), event_tags(), merkle(),  stream_map()};
 }
 
 absl::StatusOr<uint64_t> Store::ReadHead(const rocksdb::Snapshot* snapshot) const {

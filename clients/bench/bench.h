@@ -37,6 +37,8 @@ struct BenchConfig {
   absl::Duration scenario_timeout = absl::Minutes(30);
   // Feeds: parse every message fully (else only kind and position).
   bool parse_events = false;
+  // catch-up: events per message asked for.
+  int catch_up_batch = 256;
 
   // append / growth.
   int in_flight = 64;

@@ -49,6 +49,9 @@ ABSL_FLAG(absl::Duration, scenario_timeout, absl::Minutes(30),
 ABSL_FLAG(bool, parse_events, false,
           "feed-latency/catch-up/memory: parse every feed message fully, like a real "
           "client (default: decode only the kind and position)");
+ABSL_FLAG(int, catch_up_batch, 256,
+          "catch-up: max_events_per_message asked for (the figure); the scenario also "
+          "measures one event per message");
 ABSL_FLAG(int, in_flight, 64, "append/growth: concurrent single-event commands");
 ABSL_FLAG(int64_t, warmup_count, 1000, "append/growth: warm-up commands (not measured)");
 ABSL_FLAG(int64_t, append_count, 0,
@@ -121,6 +124,7 @@ absl::StatusOr<BenchConfig> ResolveConfig() {
   c.call_timeout = absl::GetFlag(FLAGS_call_timeout);
   c.scenario_timeout = absl::GetFlag(FLAGS_scenario_timeout);
   c.parse_events = absl::GetFlag(FLAGS_parse_events);
+  c.catch_up_batch = absl::GetFlag(FLAGS_catch_up_batch);
   c.in_flight = absl::GetFlag(FLAGS_in_flight);
   c.warmup_count = absl::GetFlag(FLAGS_warmup_count);
   c.append_count =

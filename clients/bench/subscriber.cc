@@ -15,6 +15,7 @@ constexpr int kEvent = 1;
 constexpr int kCheckpoint = 2;
 constexpr int kCaughtUp = 3;
 constexpr int kFellBehind = 4;
+constexpr int kEvents = 5;  // EventBatch, with max_events_per_message > 1
 
 bool ReadVarint(const uint8_t*& p, const uint8_t* end, uint64_t* value) {
   uint64_t result = 0;
@@ -123,6 +124,7 @@ void Subscriber::Start(grpc::GenericStub* stub, const v1::SubscribeRequest& requ
 }
 
 bool Subscriber::Decode(int* kind, uint64_t* position) {
+  event_positions_.clear();
   if (options_.parse_events) {
     const grpc::Status status =
         grpc::GenericDeserialize<grpc::ProtoBufferReader, v1::SubscribeResponse>(
@@ -144,6 +146,12 @@ bool Subscriber::Decode(int* kind, uint64_t* position) {
       case v1::SubscribeResponse::kFellBehind:
         *kind = kFellBehind;
         *position = parsed_.fell_behind().position();
+        return true;
+      case v1::SubscribeResponse::kEvents:
+        *kind = kEvents;
+        for (const auto& event : parsed_.events().events()) {
+          event_positions_.push_back(event.envelope().position());
+        }
         return true;
       default:
         return false;
@@ -167,11 +175,28 @@ bool Subscriber::Decode(int* kind, uint64_t* position) {
   const uint8_t* inner_end = p + length;
   Field field;
   *position = 0;
-  if (*kind == kEvent) {
-    // Event.envelope (1) -> EventEnvelope.position (1).
-    Field envelope;
-    if (!FindField(p, inner_end, 1, &envelope) || envelope.begin == nullptr) return false;
-    if (FindField(envelope.begin, envelope.end, 1, &field)) *position = field.varint;
+  // Event.envelope (1) -> EventEnvelope.position (1).
+  auto event_position = [](const uint8_t* begin, const uint8_t* end, uint64_t* out) {
+    Field envelope, position;
+    if (!FindField(begin, end, 1, &envelope) || envelope.begin == nullptr) return false;
+    *out = FindField(envelope.begin, envelope.end, 1, &position) ? position.varint : 0;
+    return true;
+  };
+  if (*kind == kEvent) return event_position(p, inner_end, position);
+  if (*kind == kEvents) {
+    // EventBatch.events (1), each an Event.
+    while (p < inner_end) {
+      uint64_t event_tag, event_length;
+      if (!ReadVarint(p, inner_end, &event_tag) || event_tag != ((1 << 3) | 2) ||
+          !ReadVarint(p, inner_end, &event_length) ||
+          event_length > static_cast<uint64_t>(inner_end - p)) {
+        return false;
+      }
+      uint64_t at = 0;
+      if (!event_position(p, p + event_length, &at)) return false;
+      event_positions_.push_back(at);
+      p += event_length;
+    }
     return true;
   }
   // FeedCheckpoint, CaughtUp, FellBehind: position (1); absent means 0.
@@ -186,16 +211,22 @@ void Subscriber::OnReadDone(bool ok) {
   int kind = 0;
   uint64_t position = 0;
   if (!Decode(&kind, &position)) kind = 0;
+  auto event = [&](uint64_t at) {
+    if (options_.record) receipts_.emplace_back(at, now);
+    if (last_event_ != 0 && at != last_event_ + 1) {
+      gaps_.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (last_event_ == 0) first_event_nanos_.store(now);
+    last_event_ = at;
+    events_.fetch_add(1, std::memory_order_relaxed);
+    last_position_.store(at, std::memory_order_relaxed);
+  };
   switch (kind) {
     case kEvent:
-      if (options_.record) receipts_.emplace_back(position, now);
-      if (last_event_ != 0 && position != last_event_ + 1) {
-        gaps_.fetch_add(1, std::memory_order_relaxed);
-      }
-      if (last_event_ == 0) first_event_nanos_.store(now);
-      last_event_ = position;
-      events_.fetch_add(1, std::memory_order_relaxed);
-      last_position_.store(position, std::memory_order_relaxed);
+      event(position);
+      break;
+    case kEvents:
+      for (uint64_t at : event_positions_) event(at);
       break;
     case kCheckpoint:
       last_position_.store(position, std::memory_order_relaxed);

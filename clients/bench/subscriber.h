@@ -112,6 +112,8 @@ class Subscriber : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBu
   std::atomic<int64_t> other_{0};
   std::atomic<int64_t> bytes_{0};
   uint64_t last_event_ = 0;
+  // Positions of the events of the message just decoded when it is a batch.
+  std::vector<uint64_t> event_positions_;
   bool caught_up_ = false;
   std::vector<std::pair<uint64_t, int64_t>> receipts_;
   grpc::Status status_;
