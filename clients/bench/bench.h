@@ -39,6 +39,8 @@ struct BenchConfig {
   bool parse_events = false;
   // catch-up: events per message asked for.
   int catch_up_batch = 256;
+  // After the big load: longest wait for the server to go idle.
+  absl::Duration settle_timeout = absl::Minutes(15);
 
   // append / growth.
   int in_flight = 64;

@@ -215,6 +215,46 @@ absl::StatusOr<ProcessMemory> ReadProcessMemory(pid_t pid) {
   return memory;
 }
 
+absl::StatusOr<double> ReadProcessCpuSeconds(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  if (!in) return absl::NotFoundError(absl::StrCat("no /proc/", pid, "/stat"));
+  std::string line;
+  std::getline(in, line);
+  // The command name may hold spaces: the fields after it start past the last ')'.
+  const size_t close = line.rfind(')');
+  if (close == std::string::npos) return absl::InternalError("malformed /proc/pid/stat");
+  std::vector<absl::string_view> fields =
+      absl::StrSplit(absl::string_view(line).substr(close + 2), ' ');
+  // Fields 14 and 15 of stat (utime, stime) are at 11 and 12 after the state (field 3).
+  int64_t utime = 0, stime = 0;
+  if (fields.size() < 13 || !absl::SimpleAtoi(fields[11], &utime) ||
+      !absl::SimpleAtoi(fields[12], &stime)) {
+    return absl::InternalError("malformed /proc/pid/stat");
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+absl::StatusOr<double> WaitUntilIdle(pid_t pid, double busy_fraction, int quiet_seconds,
+                                     absl::Duration timeout, bool* settled) {
+  const absl::Time start = absl::Now();
+  absl::StatusOr<double> last = ReadProcessCpuSeconds(pid);
+  if (!last.ok()) return last.status();
+  int quiet = 0;
+  *settled = false;
+  while (absl::Now() - start < timeout) {
+    absl::SleepFor(absl::Seconds(1));
+    absl::StatusOr<double> now = ReadProcessCpuSeconds(pid);
+    if (!now.ok()) return now.status();
+    quiet = (*now - *last) < busy_fraction ? quiet + 1 : 0;
+    last = now;
+    if (quiet >= quiet_seconds) {
+      *settled = true;
+      break;
+    }
+  }
+  return absl::ToDoubleSeconds(absl::Now() - start);
+}
+
 std::string SelfDirectory() {
   char path[4096];
   const ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);

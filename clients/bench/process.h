@@ -71,6 +71,16 @@ struct ProcessMemory {
 };
 absl::StatusOr<ProcessMemory> ReadProcessMemory(pid_t pid);
 
+// CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat.
+absl::StatusOr<double> ReadProcessCpuSeconds(pid_t pid);
+
+// Waits until the process uses less than `busy_fraction` of one core over each of
+// `quiet_seconds` consecutive seconds (its background work, e.g. compactions after a
+// load, is done), or `timeout` passes. Returns the seconds waited; false in `settled`
+// on timeout.
+absl::StatusOr<double> WaitUntilIdle(pid_t pid, double busy_fraction, int quiet_seconds,
+                                     absl::Duration timeout, bool* settled);
+
 // The directory of this executable (from /proc/self/exe).
 std::string SelfDirectory();
 
