@@ -151,7 +151,7 @@ grpc::Status AuditService::GetCompletenessProof(
   }
   RETURN_IF_ERROR_GRPC(CheckId("stream_id", request->stream_id()));
   store::SignedCheckpoint checkpoint = checkpointer_->Latest();
-  if (request->tree_size() != 0) {
+  if (request->tree_size() != 0 && request->tree_size() != checkpoint.size) {
     ASSIGN_OR_RETURN_GRPC(checkpoint, checkpointer_->AtSize(request->tree_size()));
   }
   const uint64_t size = checkpoint.size;
@@ -177,8 +177,8 @@ grpc::Status AuditService::GetCompletenessProof(
   std::string map_leaf;
   std::vector<merkle::Hash> map_proof;
   if (checkpoint.snapshot != nullptr) {
-    auto entry = store::StoredStreamMapEntry(store_, snapshot.get(), request->stream_type(),
-                                             request->stream_id());
+    auto entry = store::StoredStreamMapEntry(
+        store_, snapshot.get(), request->stream_type(), request->stream_id());
     if (absl::IsNotFound(entry.status())) return not_found();
     RETURN_IF_ERROR_GRPC(entry.status());
     ASSIGN_OR_RETURN_GRPC(uint64_t count, store::StreamMapCount(store_, snapshot.get()));
@@ -190,7 +190,8 @@ grpc::Status AuditService::GetCompletenessProof(
     ASSIGN_OR_RETURN_GRPC(auto leaves,
                           store::StreamMapLeaves(store_, snapshot.get(), size));
     auto it = std::find_if(leaves.begin(), leaves.end(), [&](const std::string& leaf) {
-      return leaf.size() == prefix.size() + 40 && leaf.compare(0, prefix.size(), prefix) == 0;
+      return leaf.size() == prefix.size() + 40 &&
+             leaf.compare(0, prefix.size(), prefix) == 0;
     });
     if (it == leaves.end()) return not_found();
     map_index = it - leaves.begin();

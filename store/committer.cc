@@ -748,23 +748,36 @@ void Committer::Run() {
   }
 }
 
+void Committer::Answer(std::vector<Pending>& pending,
+                       std::vector<absl::StatusOr<CommitOutcome>> answers) {
+  Answers group{std::move(pending), std::move(answers)};
+  absl::MutexLock lock(&answers_mu_);
+  answers_.push_back(std::move(group));
+}
+
+void Committer::Fail(std::vector<Pending>& pending, const absl::Status& status) {
+  Answer(pending, std::vector<absl::StatusOr<CommitOutcome>>(pending.size(), status));
+}
+
 void Committer::CommitGroup(std::vector<Pending>& pending) {
+  absl::Status stopped;
   {
     absl::MutexLock lock(&mu_);
-    if (!failure_.ok()) {
-      for (auto& p : pending) p.done(failure_);
-      return;
-    }
+    stopped = failure_;
+  }
+  if (!stopped.ok()) {
+    Fail(pending, stopped);
+    return;
   }
   const absl::Time recorded_at = std::max(options_.clock(), last_recorded_at_);
   auto merkle = MerkleAppender::Start(store_, next_position_ - 1);
   if (!merkle.ok()) {
-    for (auto& p : pending) p.done(merkle.status());
+    Fail(pending, merkle.status());
     return;
   }
   auto map = StreamMapWriter::Start(store_);
   if (!map.ok()) {
-    for (auto& p : pending) p.done(map.status());
+    Fail(pending, map.status());
     return;
   }
   Group group(store_, options_, next_position_, recorded_at, *std::move(merkle),
@@ -775,7 +788,7 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
 
   if (!group.dirty()) {
     // Nothing new to write: every request failed validation or replays a durable result.
-    for (size_t i = 0; i < pending.size(); ++i) pending[i].done(std::move(answers[i]));
+    Answer(pending, std::move(answers));
     return;
   }
   rocksdb::WriteOptions write;
@@ -785,7 +798,7 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
     // A read of the map failed; nothing was written and the positions stay free. The
     // cached counters hold the group's changes: forget them.
     counters_ = SectorCounterCache();
-    for (auto& p : pending) p.done(batch.status());
+    Fail(pending, batch.status());
     return;
   }
   rocksdb::Status s =
@@ -803,7 +816,7 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
       failure_ = failure;
     }
     if (options_.on_write_failure) options_.on_write_failure(failure);
-    for (auto& p : pending) p.done(failure);
+    Fail(pending, failure);
     return;
   }
   next_position_ = group.next_position();
@@ -816,9 +829,7 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
   if (options_.feed_hub != nullptr) options_.feed_hub->Publish(group.TakeFeedItems());
   // The answers (building and sending each RPC's response) run on the responder thread,
   // so that the committer goes on with the next group.
-  Answers written{std::move(pending), std::move(answers)};
-  absl::MutexLock lock(&answers_mu_);
-  answers_.push_back(std::move(written));
+  Answer(pending, std::move(answers));
 }
 
 void Committer::Respond() {

@@ -13,10 +13,10 @@
 // restart re-reads the head from the store.
 //
 // Thread-safety: Submit, Commit, committed_position, WaitForPosition and Shutdown may be
-// called from any thread. Callbacks of written groups run on a responder thread, in
-// group order, so that building and sending responses overlaps the next group; callbacks
-// of groups that wrote nothing run on the committer thread, and those of requests
-// refused at once on the thread calling Submit. Callbacks must not block. The Committer
+// called from any thread. Callbacks of queued requests run on a responder thread, in
+// group order (so a client never hears of a later group before an earlier one), and
+// building and sending responses overlaps the next group; callbacks of requests refused
+// at once run on the thread calling Submit. Callbacks must not block. The Committer
 // does not own the Store, which must outlive it.
 #ifndef AGREEMENTS_STORE_COMMITTER_H_
 #define AGREEMENTS_STORE_COMMITTER_H_
@@ -171,8 +171,12 @@ class Committer {
   Committer(Store* store, CommitterOptions options);
   absl::Status LoadHead();
   void Run();
-  // The responder thread: calls the callbacks of written groups, in group order.
+  // The responder thread: calls the callbacks of every group, in group order.
   void Respond();
+  // Queues a group's answers (or one status for all) for the responder thread.
+  void Answer(std::vector<Pending>& pending,
+              std::vector<absl::StatusOr<CommitOutcome>> answers);
+  void Fail(std::vector<Pending>& pending, const absl::Status& status);
   void CommitGroup(std::vector<Pending>& pending);
   static size_t RequestBytes(const CommitRequest& request);
 

@@ -111,6 +111,17 @@ TEST(MerkleTreeTest, RootsAndProofsAtEverySizeVerify) {
   EXPECT_EQ(earlier->size(), 2u + 1u);
 }
 
+// A store with no event has no map keys, and a rebuild agrees.
+TEST(MerkleTreeTest, AnEmptyStoreRebuildsWithoutDifferences) {
+  TempDir dir;
+  auto store = Store::Open(dir.path(), StoreOptions());
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto report = RebuildViews(store->get(), false);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->difference_count, 0u);
+  EXPECT_EQ(*StreamMapCount(store->get(), nullptr), 0u);
+}
+
 // The committer keeps the stored map in step with the log: after every group (new
 // streams appended, existing streams' leaves replaced in place, several changes to one
 // stream in one group), the stored leaves, root and proofs are those of the map derived

@@ -7,9 +7,9 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "domain/decider.h"
 #include "rocksdb/write_batch.h"
-#include "common/status_macros.h"
 #include "store/keys.h"
 #include "store/merkle_tree.h"
 #include "store/projector.h"
@@ -56,7 +56,8 @@ class FamilyComparer {
 
   // The next expected key (greater than the one before) and its value.
   void Add(absl::string_view key, absl::string_view value) {
-    while (it_->Valid() && it_->key().compare(rocksdb::Slice(key.data(), key.size())) < 0) {
+    while (it_->Valid() &&
+           it_->key().compare(rocksdb::Slice(key.data(), key.size())) < 0) {
       ++report_.keys_compared;
       Note(it_->key().ToString(), "stored but not produced by the log");
       if (repair_) fixes_.Delete(cf_, it_->key());
@@ -69,9 +70,10 @@ class FamilyComparer {
       return;
     }
     if (it_->value() != rocksdb::Slice(value.data(), value.size())) {
-      Note(std::string(key), tree_ ? "stored Merkle node differs from the log (run verify; "
-                                     "not repaired)"
-                                   : "stored value differs from the rebuild");
+      Note(std::string(key), tree_
+                                 ? "stored Merkle node differs from the log (run verify; "
+                                   "not repaired)"
+                                 : "stored value differs from the rebuild");
       if (repair_ && !tree_) fixes_.Put(cf_, ToSlice(key), ToSlice(value));
     }
     it_->Next();
@@ -112,6 +114,15 @@ class FamilyComparer {
 absl::Status CompareSorted(std::vector<KeyValue>& expected, FamilyComparer& comparer) {
   std::sort(expected.begin(), expected.end(),
             [](const KeyValue& a, const KeyValue& b) { return a.first < b.first; });
+  // Two values for one key: the log holds an event twice (a stream revision at two
+  // positions); no repair can choose.
+  auto twice = std::adjacent_find(
+      expected.begin(), expected.end(),
+      [](const KeyValue& a, const KeyValue& b) { return a.first == b.first; });
+  if (twice != expected.end()) {
+    return absl::DataLossError(absl::StrCat("the log produces ", Printable(twice->first),
+                                            " twice (an event recorded twice)"));
+  }
   for (const auto& [key, value] : expected) comparer.Add(key, value);
   std::vector<KeyValue>().swap(expected);
   return comparer.Finish();
@@ -128,10 +139,9 @@ absl::Status CompareKeys(std::vector<std::string>& keys, FamilyComparer& compare
 
 // Views of streams held in memory during the replay, compared in id order.
 template <typename State>
-absl::Status CompareStates(
-    const std::unordered_map<std::string, State>& states, FamilyComparer& comparer,
-    std::vector<std::string>& index_keys,
-    std::vector<std::string> (*keys_of)(const State&)) {
+absl::Status CompareStates(const std::unordered_map<std::string, State>& states,
+                           FamilyComparer& comparer, std::vector<std::string>& index_keys,
+                           std::vector<std::string> (*keys_of)(const State&)) {
   std::vector<const std::pair<const std::string, State>*> sorted;
   sorted.reserve(states.size());
   for (const auto& entry : states) sorted.push_back(&entry);
@@ -238,7 +248,8 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
     RETURN_IF_ERROR(CompareSorted(contents, cmp));
   }
   SectorCounterMap counters;
-  for (const auto& [id, agreement] : agreements) ApplyContribution(agreement, +1, counters);
+  for (const auto& [id, agreement] : agreements)
+    ApplyContribution(agreement, +1, counters);
   {
     std::vector<std::string> index_keys;
     FamilyComparer cmp = comparer(store->agreements());
@@ -257,7 +268,8 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
   {
     FamilyComparer cmp = comparer(store->sector_counters());
     for (const auto& [sector, c] : counters) {
-      for (const auto& [key, value] : SectorCounterEntries(sector, c)) cmp.Add(key, value);
+      for (const auto& [key, value] : SectorCounterEntries(sector, c))
+        cmp.Add(key, value);
     }
     RETURN_IF_ERROR(cmp.Finish());
   }

@@ -59,7 +59,8 @@ absl::StatusOr<uint64_t> StreamMapCount(const Store* store,
   if (absl::IsNotFound(value.status())) return 0;
   if (!value.ok()) return value.status();
   uint64_t count = 0;
-  if (!DecodeU64(*value, count)) return absl::DataLossError("stream_map/c is not 8 bytes");
+  if (!DecodeU64(*value, count))
+    return absl::DataLossError("stream_map/c is not 8 bytes");
   return count;
 }
 
@@ -71,8 +72,9 @@ absl::StatusOr<StreamMapEntry> StoredStreamMapEntry(const Store* store,
                                                     const rocksdb::Snapshot* snapshot,
                                                     agreements::v1::StreamType type,
                                                     const std::string& id) {
-  ASSIGN_OR_RETURN(std::string index_bytes,
-                   store->Get(store->stream_map(), StreamMapIndexKey(type, id), snapshot));
+  ASSIGN_OR_RETURN(
+      std::string index_bytes,
+      store->Get(store->stream_map(), StreamMapIndexKey(type, id), snapshot));
   StreamMapEntry entry;
   if (!DecodeU64(index_bytes, entry.index)) {
     return absl::DataLossError("a stream_map index is not 8 bytes");
@@ -167,7 +169,8 @@ std::vector<std::pair<std::string, std::string>> StreamMapContents(
     const std::vector<std::string>& leaves) {
   std::vector<std::pair<std::string, std::string>> contents;
   contents.reserve(4 * leaves.size() + 1);
-  contents.emplace_back(kStreamMapCount, EncodeU64(leaves.size()));
+  // The committer writes the count with the first stream; an empty map has no keys.
+  if (!leaves.empty()) contents.emplace_back(kStreamMapCount, EncodeU64(leaves.size()));
   MerkleAppender appender = MerkleAppender::Empty();
   for (uint64_t i = 0; i < leaves.size(); ++i) {
     const std::string& leaf = leaves[i];
@@ -217,9 +220,10 @@ void StreamMapWriter::SetLeaf(uint64_t index, std::string leaf) {
 
 absl::StatusOr<merkle::Hash> StreamMapWriter::Node(int level, uint64_t index) const {
   if (auto it = nodes_.find({level, index}); it != nodes_.end()) return it->second;
-  ASSIGN_OR_RETURN(std::string bytes,
-                   store_->Get(store_->stream_map(),
-                               absl::StrCat(kStreamMapNodePrefix, MerkleNodeKey(level, index))));
+  ASSIGN_OR_RETURN(
+      std::string bytes,
+      store_->Get(store_->stream_map(),
+                  absl::StrCat(kStreamMapNodePrefix, MerkleNodeKey(level, index))));
   return merkle::HashFromBytes(bytes, "stored stream map node");
 }
 
@@ -247,8 +251,10 @@ absl::Status StreamMapWriter::Finish(rocksdb::WriteBatch& batch) {
     }
     changed = std::move(parents);
   }
-  for (const auto& [index, leaf] : leaves_) batch.Put(store_->stream_map(), StreamMapLeafKey(index), leaf);
-  for (const auto& [key, index] : new_indexes_) batch.Put(store_->stream_map(), key, EncodeU64(index));
+  for (const auto& [index, leaf] : leaves_)
+    batch.Put(store_->stream_map(), StreamMapLeafKey(index), leaf);
+  for (const auto& [key, index] : new_indexes_)
+    batch.Put(store_->stream_map(), key, EncodeU64(index));
   for (const auto& [at, hash] : nodes_) {
     batch.Put(store_->stream_map(),
               absl::StrCat(kStreamMapNodePrefix, MerkleNodeKey(at.first, at.second)),
