@@ -26,7 +26,8 @@ void Sha256::ContextDeleter::operator()(evp_md_ctx_st* context) const {
 }
 
 Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
-  if (context_ == nullptr || EVP_DigestInit_ex(context_.get(), Sha256Md(), nullptr) != 1) {
+  if (context_ == nullptr ||
+      EVP_DigestInit_ex(context_.get(), Sha256Md(), nullptr) != 1) {
     std::abort();  // out of memory
   }
 }

@@ -83,7 +83,8 @@ absl::StatusOr<SignedCheckpoint> Checkpointer::PublishNow() {
     absl::MutexLock lock(&mu_);
     if (latest_.size != UINT64_MAX && latest_.size >= head) {
       // Nothing new (at start, the latest stored checkpoint may be at the head).
-      if (latest_.size == head && latest_.snapshot == nullptr) latest_.snapshot = snapshot;
+      if (latest_.size == head && latest_.snapshot == nullptr)
+        latest_.snapshot = snapshot;
       return latest_;
     }
   }

@@ -1,5 +1,4 @@
 #include "store/committer.h"
-#include "store/projector.h"
 
 #include <atomic>
 #include <set>
@@ -10,6 +9,7 @@
 #include "rocksdb/write_batch.h"
 #include "store/keys.h"
 #include "store/log_reader.h"
+#include "store/projector.h"
 #include "store/rebuild.h"
 #include "store/store_test_util.h"
 #include "store/view_reader.h"
@@ -437,8 +437,8 @@ TEST_F(CommitterTest, UpdatesKeepIndexesAndCountersEqualToARebuild) {
   move_h1.set_stream_id("h1");
   MustCommit(Request("move-h1", {move_h1}));
   ExpectViewsMatchRebuild();
-  EXPECT_TRUE(
-      absl::IsNotFound(store_->Get(store_->sector_counters(), SectorCountsKey("health")).status()));
+  EXPECT_TRUE(absl::IsNotFound(
+      store_->Get(store_->sector_counters(), SectorCountsKey("health")).status()));
 }
 
 // Holds the committer thread before its next group until released, so that everything

@@ -50,8 +50,8 @@ absl::StatusOr<MerkleAppender> MerkleAppender::Start(const Store* store, uint64_
   for (int level = 63; level >= 0; --level) {
     const uint64_t width = uint64_t{1} << level;
     if ((size & width) == 0) continue;
-    ASSIGN_OR_RETURN(merkle::Hash hash, ReadStoredNode(store, nullptr, store->merkle(), "",
-                                                       level, start >> level));
+    ASSIGN_OR_RETURN(merkle::Hash hash, ReadStoredNode(store, nullptr, store->merkle(),
+                                                       "", level, start >> level));
     appender.edge_[level] = {start >> level, hash};
     start += width;
   }

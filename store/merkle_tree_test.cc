@@ -101,8 +101,8 @@ TEST(MerkleTreeTest, RootsAndProofsAtEverySizeVerify) {
   ASSERT_TRUE(stored_root.ok()) << stored_root.status();
   EXPECT_EQ(*stored_root, MapRoot(*at_head));
   for (uint64_t i = 0; i < at_head->size(); ++i) {
-    auto proof = StreamMapReader(store->get(), snapshot.get())
-                     .InclusionProof(i, at_head->size());
+    auto proof =
+        StreamMapReader(store->get(), snapshot.get()).InclusionProof(i, at_head->size());
     ASSERT_TRUE(proof.ok());
     EXPECT_EQ(*proof, MapInclusionProof(*at_head, i)) << i;
   }

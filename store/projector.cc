@@ -205,8 +205,7 @@ std::vector<std::pair<std::string, std::string>> SectorCounterEntries(
   std::map<std::string, const sv1::AmountTotalRecord*> amounts;
   for (const auto& [key, record] : counters.amount_totals()) amounts[key] = &record;
   for (const auto& [key, record] : amounts) {
-    entries.emplace_back(SectorAmountKey(sector, key),
-                         SerializeDeterministic(*record));
+    entries.emplace_back(SectorAmountKey(sector, key), SerializeDeterministic(*record));
   }
   if (counters.agreement_count() != 0 || !counters.by_status().empty() ||
       !counters.by_kind().empty()) {
@@ -247,8 +246,7 @@ bool MergeSectorCounterEntry(absl::string_view suffix, absl::string_view value,
     case 'p': {
       uint64_t count = 0;
       if (!DecodeU64(value, count)) return false;
-      (*counters.mutable_party_counts())[std::string(rest)] =
-          static_cast<int64_t>(count);
+      (*counters.mutable_party_counts())[std::string(rest)] = static_cast<int64_t>(count);
       return true;
     }
   }

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-
 #include "agreements/storage/v1/storage.pb.h"
 #include "agreements/v1/agreement.pb.h"
 #include "agreements/v1/party.pb.h"
