@@ -99,6 +99,14 @@ absl::Status ListPages(Env& env, Request request, Fetch fetch, Merge merge, Tabl
   return absl::OkStatus();
 }
 
+// The client options from the global flags: --server (else $AGREEMENTS_SERVER, else
+// 127.0.0.1:50051), --timeout, --tls, --tls-ca, --tls-cert, --tls-key, --tls-server-name,
+// --token or --token-file; connection fields without a flag come from the environment
+// (client::LoadConnectionOptionsFromEnv). Also validates --min-position. Errors are
+// local (exit status 1); the files other than the token file are read by Connect.
+absl::StatusOr<client::RegistryClientOptions> ClientOptionsFromFlags(
+    const ParsedArgs& args);
+
 // --expected-revision N (exact), or "none" (the stream must not exist) / "exists"; unset
 // when the flag is absent.
 absl::StatusOr<v1::ExpectedRevision> ExpectedRevisionFlag(const ParsedArgs& args);
@@ -111,6 +119,7 @@ std::vector<CommandSpec> ChangeCommands();  // data changes, non-binding, contra
 std::vector<CommandSpec> PartyCommands();   // party register/update/get/list
 std::vector<CommandSpec> WatchCommands();   // watch, watch-sector
 std::vector<CommandSpec> AuditCommands();   // audit checkpoint/prove/follow, history
+std::vector<CommandSpec> SecurityCommands();  // whoami, security-status
 
 // Every command, in help order.
 const std::vector<CommandSpec>& AllCommands();

@@ -1,13 +1,19 @@
 #include "clients/client.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <utility>
 
 #include "absl/random/random.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "common/grpc_status.h"
+#include "common/status_macros.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
@@ -23,12 +29,116 @@ constexpr int kMaxReconnectBackoffMs = 1000;
 // Pause between two health checks that failed without waiting (e.g. NOT_SERVING).
 constexpr absl::Duration kHealthRetryPause = absl::Milliseconds(100);
 
+// The value of an environment variable; "" when unset.
+std::string GetEnv(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+void FillFromEnv(std::string& field, const char* name) {
+  if (field.empty()) field = GetEnv(name);
+}
+
+// The whole content of `path`. Errors name `option` (where the path came from) and the
+// file: NOT_FOUND when it does not exist, INVALID_ARGUMENT for any other failure.
+absl::StatusOr<std::string> ReadOptionFile(const std::string& path,
+                                           const std::string& option) {
+  const auto failure = [&](int error) {
+    const std::string message =
+        absl::StrCat(option, ": cannot read \"", path, "\": ", std::strerror(error));
+    return error == ENOENT ? absl::NotFoundError(message)
+                           : absl::InvalidArgumentError(message);
+  };
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return failure(errno);
+  std::string content;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0) content.append(buffer, n);
+  const int error = std::ferror(file) ? errno : 0;
+  std::fclose(file);
+  if (error != 0) return failure(error);
+  return content;
+}
+
+// A PEM file's content; a file without a PEM block is refused here rather than as an
+// obscure handshake failure on the first call.
+absl::StatusOr<std::string> ReadPemFile(const std::string& path,
+                                        const std::string& option) {
+  ASSIGN_OR_RETURN(std::string pem, ReadOptionFile(path, option));
+  if (!absl::StrContains(pem, "-----BEGIN ")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        option, ": \"", path, "\" is not a PEM file (no \"-----BEGIN\" line)"));
+  }
+  return pem;
+}
+
+// The error never quotes the token: it is a secret.
+absl::Status ValidateToken(const std::string& token) {
+  for (size_t i = 0; i < token.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(token[i]);
+    if (c <= ' ' || c > '~') {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "token: character ", i + 1,
+          " is a space, a control or a non-ASCII character; a bearer token is printable "
+          "ASCII without spaces"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Plaintext, or TLS with the CA and client certificate files of `options` read now.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeCredentials(
+    const RegistryClientOptions& options) {
+  if (!options.tls) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions ssl;
+  if (!options.tls_ca_file.empty()) {
+    ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadPemFile(options.tls_ca_file, "tls_ca_file"));
+  }
+  if (!options.tls_cert_file.empty()) {
+    ASSIGN_OR_RETURN(ssl.pem_cert_chain,
+                     ReadPemFile(options.tls_cert_file, "tls_cert_file"));
+    ASSIGN_OR_RETURN(ssl.pem_private_key,
+                     ReadPemFile(options.tls_key_file, "tls_key_file"));
+  }
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::SslCredentials(ssl);
+  if (credentials == nullptr) {
+    return absl::InvalidArgumentError("tls: gRPC refused the TLS credentials");
+  }
+  return credentials;
+}
+
 }  // namespace
 
-std::string DefaultActor() {
-  const char* user = std::getenv("USER");
-  if (user != nullptr && *user != '\0') return user;
-  return "cli";
+absl::Status LoadConnectionOptionsFromEnv(RegistryClientOptions& options) {
+  FillFromEnv(options.tls_ca_file, kTlsCaEnv);
+  FillFromEnv(options.tls_cert_file, kTlsCertEnv);
+  FillFromEnv(options.tls_key_file, kTlsKeyEnv);
+  FillFromEnv(options.tls_server_name, kTlsServerNameEnv);
+  if (!options.token.empty()) return absl::OkStatus();
+  const std::string token = GetEnv(kTokenEnv);
+  const std::string token_file = GetEnv(kTokenFileEnv);
+  if (!token.empty() && !token_file.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(kTokenEnv, " and ", kTokenFileEnv,
+                                                   " are both set: unset one of them"));
+  }
+  if (!token.empty()) {
+    options.token = token;
+  } else if (!token_file.empty()) {
+    ASSIGN_OR_RETURN(options.token, ReadTokenFile(token_file, kTokenFileEnv));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path,
+                                          const std::string& option) {
+  ASSIGN_OR_RETURN(std::string content, ReadOptionFile(path, option));
+  absl::StripTrailingAsciiWhitespace(&content);
+  if (content.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(option, ": token file \"", path, "\" is empty"));
+  }
+  return content;
 }
 
 std::string NewRequestId() {
@@ -46,15 +156,35 @@ absl::StatusOr<std::unique_ptr<RegistryClient>> RegistryClient::Connect(
   if (options.call_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("call_timeout: must be positive");
   }
+  if (!options.tls_cert_file.empty() && options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "tls_key_file: must be set with tls_cert_file (mutual TLS needs the "
+        "certificate's private key)");
+  }
+  if (options.tls_cert_file.empty() && !options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "tls_cert_file: must be set with tls_key_file (mutual TLS needs the "
+        "certificate chain)");
+  }
+  RETURN_IF_ERROR(ValidateToken(options.token));
   RegistryClientOptions resolved = options;
-  if (resolved.actor.empty()) resolved.actor = DefaultActor();
+  resolved.tls = options.tls || !options.tls_ca_file.empty() ||
+                 !options.tls_cert_file.empty() || !options.tls_key_file.empty() ||
+                 !options.tls_server_name.empty();
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
+                   MakeCredentials(resolved));
 
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, kMinReconnectBackoffMs);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, kMinReconnectBackoffMs);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kMaxReconnectBackoffMs);
-  std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-      resolved.target, grpc::InsecureChannelCredentials(), args);
+  if (!resolved.tls_server_name.empty()) {
+    // GRPC_SSL_TARGET_NAME_OVERRIDE_ARG: checked against the certificate instead of the
+    // target's host, and sent as SNI.
+    args.SetSslTargetNameOverride(resolved.tls_server_name);
+  }
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateCustomChannel(resolved.target, credentials, args);
   if (channel == nullptr) {
     return absl::InternalError(
         absl::StrCat("cannot create a channel to ", resolved.target));
@@ -77,13 +207,19 @@ RegistryClient::RegistryClient(RegistryClientOptions options,
       queries_(v1::QueryService::NewStub(channel_)),
       feeds_(v1::FeedService::NewStub(channel_)),
       audit_(v1::AuditService::NewStub(channel_)),
+      security_(v1::SecurityService::NewStub(channel_)),
       health_(grpc::health::v1::Health::NewStub(channel_)) {}
 
 RegistryClient::~RegistryClient() = default;
 
 void RegistryClient::PrepareContext(grpc::ClientContext& context) const {
   context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
-  context.AddMetadata(kActorHeader, options_.actor);
+  AddAuthorization(context);
+}
+
+void RegistryClient::AddAuthorization(grpc::ClientContext& context) const {
+  if (options_.token.empty()) return;
+  context.AddMetadata(kAuthorizationHeader, absl::StrCat("Bearer ", options_.token));
 }
 
 template <typename Stub, typename Request, typename Response>
@@ -209,15 +345,25 @@ absl::StatusOr<v1::ListInForceOnResponse> RegistryClient::ListInForceOn(
   return Call(*audit_, &v1::AuditService::Stub::ListInForceOn, request);
 }
 
+absl::StatusOr<v1::WhoAmIResponse> RegistryClient::WhoAmI(
+    const v1::WhoAmIRequest& request) const {
+  return Call(*security_, &v1::SecurityService::Stub::WhoAmI, request);
+}
+
+absl::StatusOr<v1::GetSecurityStatusResponse> RegistryClient::GetSecurityStatus(
+    const v1::GetSecurityStatusRequest& request) const {
+  return Call(*security_, &v1::SecurityService::Stub::GetSecurityStatus, request);
+}
+
 std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> RegistryClient::Subscribe(
     grpc::ClientContext& context, const v1::SubscribeRequest& request) const {
-  context.AddMetadata(kActorHeader, options_.actor);
+  AddAuthorization(context);
   return feeds_->Subscribe(&context, request);
 }
 
 std::unique_ptr<grpc::ClientReader<v1::WatchSectorResponse>> RegistryClient::WatchSector(
     grpc::ClientContext& context, const v1::WatchSectorRequest& request) const {
-  context.AddMetadata(kActorHeader, options_.actor);
+  AddAuthorization(context);
   return feeds_->WatchSector(&context, request);
 }
 
@@ -225,7 +371,7 @@ absl::Status RegistryClient::CheckHealthOnce(absl::Time deadline) const {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(deadline));
   context.set_wait_for_ready(true);
-  context.AddMetadata(kActorHeader, options_.actor);
+  AddAuthorization(context);
   grpc::health::v1::HealthCheckRequest request;  // service "": the server as a whole
   grpc::health::v1::HealthCheckResponse response;
   const grpc::Status status = health_->Check(&context, request, &response);
@@ -248,7 +394,7 @@ absl::Status RegistryClient::WaitForHealthy(absl::Duration timeout) const {
       grpc::ClientContext context;
       context.set_deadline(absl::ToChronoTime(deadline));
       context.set_wait_for_ready(true);
-      context.AddMetadata(kActorHeader, options_.actor);
+      AddAuthorization(context);
       v1::ListSectorsResponse response;
       status = FromGrpcStatus(
           queries_->ListSectors(&context, v1::ListSectorsRequest(), &response));

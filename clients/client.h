@@ -1,6 +1,6 @@
 // Client library of the agreements registry: one object per server, wrapping the gRPC
-// channel and the CommandService, QueryService, FeedService and AuditService stubs. The
-// resuming feed helpers built on it are in feed_client.h.
+// channel and the CommandService, QueryService, FeedService, AuditService and
+// SecurityService stubs. The resuming feed helpers built on it are in feed_client.h.
 #ifndef AGREEMENTS_CLIENTS_CLIENT_H_
 #define AGREEMENTS_CLIENTS_CLIENT_H_
 
@@ -14,6 +14,7 @@
 #include "agreements/v1/command_service.grpc.pb.h"
 #include "agreements/v1/feed_service.grpc.pb.h"
 #include "agreements/v1/query_service.grpc.pb.h"
+#include "agreements/v1/security_service.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
@@ -23,11 +24,21 @@ namespace agreements::client {
 
 namespace v1 = ::agreements::v1;
 
-// The metadata header that names who acts; the server copies it into every event envelope
-// until authentication exists.
-inline constexpr char kActorHeader[] = "x-actor";
+// The metadata header that carries the bearer token: "authorization: Bearer <token>".
+// The server sets the actor of every event from the authenticated principal; a call
+// that names its own actor (the retired "x-actor" header) is rejected.
+inline constexpr char kAuthorizationHeader[] = "authorization";
 
-// How to reach the server and how to call it.
+// Environment variables read by LoadConnectionOptionsFromEnv.
+inline constexpr char kTlsCaEnv[] = "AGREEMENTS_TLS_CA";
+inline constexpr char kTlsCertEnv[] = "AGREEMENTS_TLS_CERT";
+inline constexpr char kTlsKeyEnv[] = "AGREEMENTS_TLS_KEY";
+inline constexpr char kTlsServerNameEnv[] = "AGREEMENTS_TLS_SERVER_NAME";
+inline constexpr char kTokenEnv[] = "AGREEMENTS_TOKEN";
+inline constexpr char kTokenFileEnv[] = "AGREEMENTS_TOKEN_FILE";
+
+// How to reach the server, how to authenticate, and how to call it. Connect reads the
+// files named here once; later changes to them need a new RegistryClient.
 struct RegistryClientOptions {
   // The server: "host:port" or any gRPC target URI ("dns:///host:port", "unix:/path").
   // Default: "127.0.0.1:50051".
@@ -37,13 +48,50 @@ struct RegistryClientOptions {
   // Default: 10 seconds.
   absl::Duration call_timeout = absl::Seconds(10);
 
-  // Value of the "x-actor" header sent with every RPC. Empty means the default.
-  // Default: the USER environment variable, or "cli" when it is unset or empty.
-  std::string actor;
+  // Use TLS. Implied (Connect sets it) when any tls_* field below is set.
+  // Default: false (plaintext).
+  bool tls = false;
+
+  // PEM file of the CA certificates that verify the server's certificate.
+  // Default: "" (gRPC's default roots: $GRPC_DEFAULT_SSL_ROOTS_FILE_PATH, else the
+  // system's CA certificates).
+  std::string tls_ca_file;
+
+  // PEM file of the client's certificate chain, for mutual TLS. Needs tls_key_file.
+  // Default: "" (no client certificate).
+  std::string tls_cert_file;
+
+  // PEM file of the private key of tls_cert_file. Needs tls_cert_file.
+  // Default: "".
+  std::string tls_key_file;
+
+  // The name verified in the server's certificate instead of the target's host (e.g.
+  // when connecting by IP address to a certificate issued for a DNS name).
+  // Default: "" (the target's host).
+  std::string tls_server_name;
+
+  // Bearer token sent as "authorization: Bearer <token>" with every call, streams and
+  // health checks included. Printable ASCII without spaces. It is sent whether or not
+  // TLS is on (the server decides what it accepts): without TLS it travels in clear,
+  // readable by anyone on the path, so send one without TLS only over loopback.
+  // Default: "" (no authorization header).
+  std::string token;
 };
 
-// The actor used when RegistryClientOptions::actor is empty: $USER, else "cli".
-std::string DefaultActor();
+// Fills the connection fields of `options` that are still empty from the environment:
+// tls_ca_file from AGREEMENTS_TLS_CA, tls_cert_file from AGREEMENTS_TLS_CERT,
+// tls_key_file from AGREEMENTS_TLS_KEY, tls_server_name from AGREEMENTS_TLS_SERVER_NAME,
+// and token from AGREEMENTS_TOKEN or else the file named by AGREEMENTS_TOKEN_FILE
+// (ReadTokenFile). So values set before the call (command-line flags) take precedence.
+// Empty variables count as unset. Fails when the token file cannot be read, or with
+// INVALID_ARGUMENT when the token is empty and both token variables are set.
+absl::Status LoadConnectionOptionsFromEnv(RegistryClientOptions& options);
+
+// The token in the file at `path`: its content with trailing whitespace stripped.
+// `option` names where the path came from (a flag or variable) in errors: NOT_FOUND or
+// INVALID_ARGUMENT when the file cannot be read, INVALID_ARGUMENT when it is empty.
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path,
+                                          const std::string& option);
 
 // A fresh random request id ("cli-" followed by 32 lowercase hex digits), for commands
 // the user gave no id for. A retry of the same command must reuse the id, not call this
@@ -55,13 +103,16 @@ std::string NewRequestId();
 // concurrent use from multiple threads without external synchronization (the channel and
 // stubs are thread-safe and the options are immutable after Connect). Every unary method
 // blocks until the RPC ends or its deadline (RegistryClientOptions::call_timeout) passes,
-// and returns the server's status unchanged (abseil codes are gRPC codes). Transport is
-// insecure for now.
+// and returns the server's status unchanged (abseil codes are gRPC codes). The transport
+// is plaintext unless the options ask for TLS (optionally mutual); the bearer token, if
+// any, goes with every call.
 class RegistryClient {
  public:
-  // Creates the channel. Connecting is lazy: an unreachable server shows up as
-  // UNAVAILABLE on the first RPC (or use WaitForHealthy). Fails with INVALID_ARGUMENT for
-  // bad options.
+  // Reads the TLS files and creates the channel. Connecting is lazy: an unreachable
+  // server, or a failed TLS handshake, shows up as UNAVAILABLE on the first RPC (or use
+  // WaitForHealthy). Fails with INVALID_ARGUMENT naming the option for bad options
+  // (a certificate without its key, a malformed token), and with NOT_FOUND or
+  // INVALID_ARGUMENT naming the option and the file for a file that cannot be read.
   static absl::StatusOr<std::unique_ptr<RegistryClient>> Connect(
       const RegistryClientOptions& options);
   // The same with options.target replaced by `target`.
@@ -129,10 +180,16 @@ class RegistryClient {
   absl::StatusOr<v1::ListInForceOnResponse> ListInForceOn(
       const v1::ListInForceOnRequest& request) const;
 
+  // SecurityService: who the server takes the caller for, and (permission
+  // "security.read") its access-control counters and security files.
+  absl::StatusOr<v1::WhoAmIResponse> WhoAmI(const v1::WhoAmIRequest& request) const;
+  absl::StatusOr<v1::GetSecurityStatusResponse> GetSecurityStatus(
+      const v1::GetSecurityStatusRequest& request) const;
+
   // FeedService streams, opened without a deadline (feeds are long-lived: end one with
-  // context.TryCancel()) and with the actor header. `context` is fresh and outlives the
-  // reader. A stream ends at the first disconnect; FeedSubscription and SectorWatcher
-  // (feed_client.h) reopen it where it stopped.
+  // context.TryCancel()) and with the authorization header. `context` is fresh and
+  // outlives the reader. A stream ends at the first disconnect; FeedSubscription and
+  // SectorWatcher (feed_client.h) reopen it where it stopped.
   std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> Subscribe(
       grpc::ClientContext& context, const v1::SubscribeRequest& request) const;
   std::unique_ptr<grpc::ClientReader<v1::WatchSectorResponse>> WatchSector(
@@ -151,8 +208,11 @@ class RegistryClient {
   // One health check with the given deadline: OK when SERVING.
   absl::Status CheckHealthOnce(absl::Time deadline) const;
 
-  // Sets the deadline and the actor header on a fresh context.
+  // Sets the deadline and the authorization header on a fresh context.
   void PrepareContext(grpc::ClientContext& context) const;
+  // Adds the authorization header when there is a token. Plain metadata rather than
+  // grpc call credentials, which gRPC refuses to send on a plaintext channel.
+  void AddAuthorization(grpc::ClientContext& context) const;
 
   template <typename Stub, typename Request, typename Response>
   absl::StatusOr<Response> Call(Stub& stub,
@@ -166,6 +226,7 @@ class RegistryClient {
   const std::unique_ptr<v1::QueryService::Stub> queries_;
   const std::unique_ptr<v1::FeedService::Stub> feeds_;
   const std::unique_ptr<v1::AuditService::Stub> audit_;
+  const std::unique_ptr<v1::SecurityService::Stub> security_;
   const std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
 

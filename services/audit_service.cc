@@ -77,6 +77,8 @@ absl::StatusOr<std::vector<v1::Event>> AgreementHistoryAsOf(
 grpc::Status AuditService::GetCheckpoint(grpc::ServerContext* context,
                                          const v1::GetCheckpointRequest* request,
                                          v1::GetCheckpointResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kAuditRead).status());
   store::SignedCheckpoint checkpoint;
   if (request->tree_size() == 0) {
     checkpoint = checkpointer_->Latest();
@@ -93,6 +95,8 @@ grpc::Status AuditService::GetCheckpoint(grpc::ServerContext* context,
 grpc::Status AuditService::GetInclusionProof(grpc::ServerContext* context,
                                              const v1::GetInclusionProofRequest* request,
                                              v1::GetInclusionProofResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kAuditRead).status());
   if (request->position() == 0) {
     return ToGrpcStatus(absl::InvalidArgumentError("position: positions start at 1"));
   }
@@ -123,6 +127,8 @@ grpc::Status AuditService::GetInclusionProof(grpc::ServerContext* context,
 grpc::Status AuditService::GetConsistencyProof(
     grpc::ServerContext* context, const v1::GetConsistencyProofRequest* request,
     v1::GetConsistencyProofResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kAuditRead).status());
   const uint64_t latest = checkpointer_->Latest().size;
   store::ScopedSnapshot snapshot(store_->db());
   ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
@@ -145,6 +151,8 @@ grpc::Status AuditService::GetConsistencyProof(
 grpc::Status AuditService::GetCompletenessProof(
     grpc::ServerContext* context, const v1::GetCompletenessProofRequest* request,
     v1::GetCompletenessProofResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kAuditRead).status());
   if (request->stream_type() != v1::STREAM_TYPE_AGREEMENT &&
       request->stream_type() != v1::STREAM_TYPE_PARTY) {
     return ToGrpcStatus(absl::InvalidArgumentError("stream_type: AGREEMENT or PARTY"));
@@ -228,6 +236,8 @@ absl::StatusOr<uint64_t> AuditService::MapSince() const {
 grpc::Status AuditService::ListHistory(grpc::ServerContext* context,
                                        const v1::ListHistoryRequest* request,
                                        v1::ListHistoryResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kAuditRead).status());
   if (request->stream_type() != v1::STREAM_TYPE_AGREEMENT &&
       request->stream_type() != v1::STREAM_TYPE_PARTY) {
     return ToGrpcStatus(absl::InvalidArgumentError("stream_type: AGREEMENT or PARTY"));
@@ -271,6 +281,8 @@ grpc::Status AuditService::ListHistory(grpc::ServerContext* context,
 grpc::Status AuditService::DiffRevisions(grpc::ServerContext* context,
                                          const v1::DiffRevisionsRequest* request,
                                          v1::DiffRevisionsResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kAuditRead).status());
   RETURN_IF_ERROR_GRPC(CheckId("agreement_id", request->agreement_id()));
   store::ScopedSnapshot snapshot(store_->db());
   ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
@@ -298,6 +310,8 @@ grpc::Status AuditService::DiffRevisions(grpc::ServerContext* context,
 grpc::Status AuditService::GetAgreementAsOf(grpc::ServerContext* context,
                                             const v1::GetAgreementAsOfRequest* request,
                                             v1::GetAgreementAsOfResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kAuditRead).status());
   RETURN_IF_ERROR_GRPC(CheckId("agreement_id", request->agreement_id()));
   store::ScopedSnapshot snapshot(store_->db());
   ASSIGN_OR_RETURN_GRPC(uint64_t position,
@@ -315,6 +329,8 @@ grpc::Status AuditService::GetAgreementAsOf(grpc::ServerContext* context,
 grpc::Status AuditService::GetPartyAsOf(grpc::ServerContext* context,
                                         const v1::GetPartyAsOfRequest* request,
                                         v1::GetPartyAsOfResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kAuditRead).status());
   RETURN_IF_ERROR_GRPC(CheckId("party_id", request->party_id()));
   store::ScopedSnapshot snapshot(store_->db());
   ASSIGN_OR_RETURN_GRPC(uint64_t position,
@@ -336,6 +352,8 @@ grpc::Status AuditService::GetPartyAsOf(grpc::ServerContext* context,
 grpc::Status AuditService::ListSectorAsOf(grpc::ServerContext* context,
                                           const v1::ListSectorAsOfRequest* request,
                                           v1::ListSectorAsOfResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kAuditRead).status());
   RETURN_IF_ERROR_GRPC(CheckSector(request->sector()));
   store::ScopedSnapshot snapshot(store_->db());
   ASSIGN_OR_RETURN_GRPC(uint64_t position,
@@ -355,6 +373,8 @@ grpc::Status AuditService::ListSectorAsOf(grpc::ServerContext* context,
 grpc::Status AuditService::GetLegalStatusOn(grpc::ServerContext* context,
                                             const v1::GetLegalStatusOnRequest* request,
                                             v1::GetLegalStatusOnResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kAuditRead).status());
   RETURN_IF_ERROR_GRPC(CheckId("agreement_id", request->agreement_id()));
   RETURN_IF_ERROR_GRPC(CheckDate(request->date()));
   store::ScopedSnapshot snapshot(store_->db());
@@ -381,6 +401,8 @@ grpc::Status AuditService::GetLegalStatusOn(grpc::ServerContext* context,
 grpc::Status AuditService::ListInForceOn(grpc::ServerContext* context,
                                          const v1::ListInForceOnRequest* request,
                                          v1::ListInForceOnResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kAuditRead).status());
   RETURN_IF_ERROR_GRPC(CheckSector(request->sector()));
   RETURN_IF_ERROR_GRPC(CheckDate(request->date()));
   store::ScopedSnapshot snapshot(store_->db());

@@ -5,6 +5,7 @@
 #define AGREEMENTS_SERVICES_AUDIT_SERVICE_H_
 
 #include "agreements/v1/audit_service.grpc.pb.h"
+#include "services/access_control.h"
 #include "store/checkpointer.h"
 #include "store/store.h"
 
@@ -12,8 +13,10 @@ namespace agreements::services {
 
 class AuditService final : public agreements::v1::AuditService::Service {
  public:
-  AuditService(const store::Store* store, store::Checkpointer* checkpointer)
-      : store_(store), checkpointer_(checkpointer) {}
+  // Every RPC needs audit.read (checked by `access`, which must outlive the service).
+  AuditService(const store::Store* store, store::Checkpointer* checkpointer,
+               AccessControl* access)
+      : store_(store), checkpointer_(checkpointer), access_(access) {}
 
   grpc::Status GetCheckpoint(grpc::ServerContext* context,
                              const agreements::v1::GetCheckpointRequest* request,
@@ -61,6 +64,7 @@ class AuditService final : public agreements::v1::AuditService::Service {
 
   const store::Store* const store_;
   store::Checkpointer* const checkpointer_;
+  AccessControl* const access_;
 };
 
 }  // namespace agreements::services

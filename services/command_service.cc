@@ -13,15 +13,7 @@ namespace {
 
 namespace v1 = ::agreements::v1;
 
-std::string ActorOf(const grpc::CallbackServerContext* context) {
-  const auto& metadata = context->client_metadata();
-  auto it = metadata.find(kActorHeader);
-  if (it == metadata.end() || it->second.empty()) return "anonymous";
-  std::string actor(it->second.data(), std::min(it->second.size(), kMaxActorLength));
-  return actor;
-}
-
-store::CommitRequest MakeRequest(const grpc::CallbackServerContext* context,
+store::CommitRequest MakeRequest(const Caller& caller,
                                  const v1::CommandContext& command_context,
                                  std::vector<v1::Command> commands) {
   store::CommitRequest request;
@@ -29,8 +21,9 @@ store::CommitRequest MakeRequest(const grpc::CallbackServerContext* context,
   request.correlation_id = command_context.correlation_id();
   request.causation_id = command_context.causation_id();
   request.reason = command_context.reason();
-  request.actor = ActorOf(context);
-  request.actor_authenticated = false;
+  request.actor = caller.principal;
+  request.actor_authenticated = caller.authenticated();
+  request.writable_sectors = security::WritableSectors(caller.grants);
   request.commands = std::move(commands);
   return request;
 }
@@ -50,17 +43,21 @@ using Renames = std::vector<std::pair<std::string, std::string>>;
 // Submits and finishes the RPC from the committer's answer. `fill` copies the outcome
 // into the response; it runs on the committer's responder thread and must not block.
 template <typename Fill>
-grpc::ServerUnaryReactor* Submit(store::Committer* committer,
+grpc::ServerUnaryReactor* Submit(store::Committer* committer, AccessControl* access,
                                  grpc::CallbackServerContext* context,
                                  store::CommitRequest request, Renames renames,
                                  Fill fill) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   renames.emplace_back("request_id", "context.request_id");
   committer->Submit(std::move(request),
-                    [reactor, fill, renames = std::move(renames)](
+                    [reactor, access, fill, renames = std::move(renames)](
                         absl::StatusOr<store::CommitOutcome> outcome) {
                       if (!outcome.ok()) {
                         absl::Status status = outcome.status();
+                        if (absl::IsPermissionDenied(status)) {
+                          access->CountDenial(security::PermissionName(
+                              security::Permission::kAgreementsWrite));
+                        }
                         for (const auto& [from, to] : renames) {
                           absl::Status renamed = RenameField(status, from, to);
                           if (renamed.message() != status.message()) {
@@ -89,6 +86,9 @@ grpc::ServerUnaryReactor* Reject(grpc::CallbackServerContext* context,
 grpc::ServerUnaryReactor* CommandService::RecordAgreement(
     grpc::CallbackServerContext* context, const v1::RecordAgreementRequest* request,
     v1::RecordAgreementResponse* response) {
+  absl::StatusOr<Caller> caller =
+      access_->Authorize(*context, security::Permission::kAgreementsWrite);
+  if (!caller.ok()) return Reject(context, caller.status());
   v1::Command command;
   command.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
   // stream_id stays empty: the committer takes the id from the payload, so errors name
@@ -96,7 +96,8 @@ grpc::ServerUnaryReactor* CommandService::RecordAgreement(
   auto* recorded = command.mutable_change()->mutable_agreement_recorded();
   *recorded->mutable_agreement() = request->agreement();
   recorded->set_initial_status(request->initial_status());
-  return Submit(committer_, context, MakeRequest(context, request->context(), {command}),
+  return Submit(committer_, access_, context,
+                MakeRequest(*caller, request->context(), {command}),
                 {{"change.agreement_recorded.", ""}},
                 [response](store::CommitOutcome outcome) {
                   *response->mutable_result() = std::move(outcome.result);
@@ -109,6 +110,9 @@ grpc::ServerUnaryReactor* CommandService::RecordAgreement(
 grpc::ServerUnaryReactor* CommandService::ApplyAgreementChange(
     grpc::CallbackServerContext* context, const v1::ApplyAgreementChangeRequest* request,
     v1::ApplyAgreementChangeResponse* response) {
+  absl::StatusOr<Caller> caller =
+      access_->Authorize(*context, security::Permission::kAgreementsWrite);
+  if (!caller.ok()) return Reject(context, caller.status());
   const auto kind = request->change().kind_case();
   if (kind == v1::EventPayload::kAgreementRecorded) {
     return Reject(context, absl::InvalidArgumentError(
@@ -129,7 +133,8 @@ grpc::ServerUnaryReactor* CommandService::ApplyAgreementChange(
   command.set_stream_id(request->agreement_id());
   *command.mutable_expected_revision() = request->expected_revision();
   *command.mutable_change() = request->change();
-  return Submit(committer_, context, MakeRequest(context, request->context(), {command}),
+  return Submit(committer_, access_, context,
+                MakeRequest(*caller, request->context(), {command}),
                 {{"stream_id", "agreement_id"}},
                 [response](store::CommitOutcome outcome) {
                   *response->mutable_result() = std::move(outcome.result);
@@ -142,11 +147,15 @@ grpc::ServerUnaryReactor* CommandService::ApplyAgreementChange(
 grpc::ServerUnaryReactor* CommandService::RegisterParty(
     grpc::CallbackServerContext* context, const v1::RegisterPartyRequest* request,
     v1::RegisterPartyResponse* response) {
+  absl::StatusOr<Caller> caller =
+      access_->Authorize(*context, security::Permission::kPartiesWrite);
+  if (!caller.ok()) return Reject(context, caller.status());
   v1::Command command;
   command.set_stream_type(v1::STREAM_TYPE_PARTY);
   *command.mutable_change()->mutable_party_registered()->mutable_party() =
       request->party();
-  return Submit(committer_, context, MakeRequest(context, request->context(), {command}),
+  return Submit(committer_, access_, context,
+                MakeRequest(*caller, request->context(), {command}),
                 {{"change.party_registered.", ""}},
                 [response](store::CommitOutcome outcome) {
                   *response->mutable_result() = std::move(outcome.result);
@@ -159,6 +168,9 @@ grpc::ServerUnaryReactor* CommandService::RegisterParty(
 grpc::ServerUnaryReactor* CommandService::UpdateParty(
     grpc::CallbackServerContext* context, const v1::UpdatePartyRequest* request,
     v1::UpdatePartyResponse* response) {
+  absl::StatusOr<Caller> caller =
+      access_->Authorize(*context, security::Permission::kPartiesWrite);
+  if (!caller.ok()) return Reject(context, caller.status());
   if (request->party().id().empty()) {
     return Reject(context, absl::InvalidArgumentError("party.id: required"));
   }
@@ -169,7 +181,8 @@ grpc::ServerUnaryReactor* CommandService::UpdateParty(
   auto* updated = command.mutable_change()->mutable_party_updated();
   *updated->mutable_party() = request->party();
   *updated->mutable_update_mask() = request->update_mask();
-  return Submit(committer_, context, MakeRequest(context, request->context(), {command}),
+  return Submit(committer_, access_, context,
+                MakeRequest(*caller, request->context(), {command}),
                 {{"change.party_updated.", ""}, {"stream_id", "party.id"}},
                 [response](store::CommitOutcome outcome) {
                   *response->mutable_result() = std::move(outcome.result);
@@ -182,10 +195,26 @@ grpc::ServerUnaryReactor* CommandService::UpdateParty(
 grpc::ServerUnaryReactor* CommandService::ExecuteBatch(
     grpc::CallbackServerContext* context, const v1::ExecuteBatchRequest* request,
     v1::ExecuteBatchResponse* response) {
+  absl::StatusOr<Caller> caller = access_->Authenticate(*context);
+  if (!caller.ok()) return Reject(context, caller.status());
+  // Each kind of command in the batch needs its own permission.
+  bool parties = false;
+  bool agreements = request->commands().empty();
+  for (const v1::Command& command : request->commands()) {
+    (command.stream_type() == v1::STREAM_TYPE_PARTY ? parties : agreements) = true;
+  }
+  for (const auto& [needed, permission] :
+       {std::make_pair(agreements, security::Permission::kAgreementsWrite),
+        std::make_pair(parties, security::Permission::kPartiesWrite)}) {
+    if (needed) {
+      caller = access_->Authorize(*context, permission);
+      if (!caller.ok()) return Reject(context, caller.status());
+    }
+  }
   std::vector<v1::Command> commands(request->commands().begin(),
                                     request->commands().end());
-  return Submit(committer_, context,
-                MakeRequest(context, request->context(), std::move(commands)), {},
+  return Submit(committer_, access_, context,
+                MakeRequest(*caller, request->context(), std::move(commands)), {},
                 [response](store::CommitOutcome outcome) {
                   *response->mutable_result() = std::move(outcome.result);
                 });

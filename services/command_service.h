@@ -1,23 +1,24 @@
 // CommandService: the gRPC adapter of the write side. Turns each RPC into a
 // store::CommitRequest, submits it to the Committer and answers when the group holding it
-// is durable. Uses the callback API: no gRPC thread ever waits for a commit.
+// is durable, with the authenticated caller as the actor. Uses the callback API: no gRPC thread ever waits for a commit.
 //
 // Thread-safe. Does not own the Committer, which must outlive the gRPC server.
 #ifndef AGREEMENTS_SERVICES_COMMAND_SERVICE_H_
 #define AGREEMENTS_SERVICES_COMMAND_SERVICE_H_
 
 #include "agreements/v1/command_service.grpc.pb.h"
+#include "services/access_control.h"
 #include "store/committer.h"
 
 namespace agreements::services {
 
-// Metadata header naming the actor until authentication exists.
-inline constexpr char kActorHeader[] = "x-actor";
-inline constexpr size_t kMaxActorLength = 200;
-
 class CommandService final : public agreements::v1::CommandService::CallbackService {
  public:
-  explicit CommandService(store::Committer* committer) : committer_(committer) {}
+  // Agreement commands need agreements.write (within the caller's sectors), party
+  // commands parties.write; the actor of every event is the authenticated principal.
+  // `access` must outlive the committer's answers.
+  CommandService(store::Committer* committer, AccessControl* access)
+      : committer_(committer), access_(access) {}
 
   grpc::ServerUnaryReactor* RecordAgreement(
       grpc::CallbackServerContext* context,
@@ -42,6 +43,7 @@ class CommandService final : public agreements::v1::CommandService::CallbackServ
 
  private:
   store::Committer* const committer_;
+  AccessControl* const access_;
 };
 
 }  // namespace agreements::services

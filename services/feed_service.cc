@@ -64,13 +64,17 @@ absl::StatusOr<std::unique_ptr<store::FeedCursor>> MakeCursor(
 }  // namespace
 
 FeedService::FeedService(const store::Store* store, store::FeedHub* hub,
-                         FeedDispatcherOptions options)
+                         FeedDispatcherOptions options, AccessControl* access)
     : store_(store),
       hub_(hub),
+      access_(access),
       dispatcher_(std::make_unique<FeedDispatcher>(hub, options)) {}
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* FeedService::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  absl::Status allowed =
+      access_->Authorize(*context, security::Permission::kRegistryRead).status();
+  if (!allowed.ok()) return new Refusal<v1::SubscribeResponse>(allowed);
   auto cursor = MakeCursor(store_, hub_, *request);
   if (!cursor.ok()) return new Refusal<v1::SubscribeResponse>(cursor.status());
   return new FeedStream<v1::SubscribeResponse, store::FeedCursor>(
@@ -80,6 +84,9 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* FeedService::Subscribe(
 
 grpc::ServerWriteReactor<v1::WatchSectorResponse>* FeedService::WatchSector(
     grpc::CallbackServerContext* context, const v1::WatchSectorRequest* request) {
+  absl::Status allowed =
+      access_->Authorize(*context, security::Permission::kRegistryRead).status();
+  if (!allowed.ok()) return new Refusal<v1::WatchSectorResponse>(allowed);
   auto watch = store::SectorWatch::Create(store_, hub_, *request, absl::Now());
   if (!watch.ok()) return new Refusal<v1::WatchSectorResponse>(watch.status());
   return new FeedStream<v1::WatchSectorResponse, store::SectorWatch>(

@@ -11,6 +11,7 @@
 
 #include "agreements/v1/feed_service.grpc.pb.h"
 #include "services/feed_dispatcher.h"
+#include "services/access_control.h"
 #include "store/feed_hub.h"
 #include "store/store.h"
 
@@ -18,8 +19,10 @@ namespace agreements::services {
 
 class FeedService final : public agreements::v1::FeedService::CallbackService {
  public:
+  // Both streams need registry.read (checked by `access`, which must outlive the
+  // service).
   FeedService(const store::Store* store, store::FeedHub* hub,
-              FeedDispatcherOptions options);
+              FeedDispatcherOptions options, AccessControl* access);
 
   grpc::ServerWriteReactor<agreements::v1::SubscribeResponse>* Subscribe(
       grpc::CallbackServerContext* context,
@@ -38,6 +41,7 @@ class FeedService final : public agreements::v1::FeedService::CallbackService {
  private:
   const store::Store* const store_;
   store::FeedHub* const hub_;
+  AccessControl* const access_;
   std::unique_ptr<FeedDispatcher> dispatcher_;
 };
 

@@ -138,6 +138,8 @@ absl::Status QueryService::AwaitPosition(const grpc::ServerContext* context,
 grpc::Status QueryService::GetAgreement(grpc::ServerContext* context,
                                         const v1::GetAgreementRequest* request,
                                         v1::GetAgreementResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kRegistryRead).status());
   if (request->agreement_id().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("agreement_id: required"));
   }
@@ -152,6 +154,8 @@ grpc::Status QueryService::GetAgreement(grpc::ServerContext* context,
 grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
                                           const v1::ListAgreementsRequest* request,
                                           v1::ListAgreementsResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kRegistryRead).status());
   RETURN_IF_ERROR_GRPC(CheckSector(request->sector(), /*required=*/false));
   RETURN_IF_ERROR_GRPC(
       CheckEnum("status", request->status(), v1::AgreementStatus_IsValid));
@@ -188,6 +192,8 @@ grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
 grpc::Status QueryService::GetSectorSummary(grpc::ServerContext* context,
                                             const v1::GetSectorSummaryRequest* request,
                                             v1::GetSectorSummaryResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kRegistryRead).status());
   RETURN_IF_ERROR_GRPC(CheckSector(request->sector(), /*required=*/true));
   if (request->top_parties() < 0 || request->top_parties() > 100) {
     return ToGrpcStatus(absl::InvalidArgumentError("top_parties: must be 0 to 100"));
@@ -204,6 +210,8 @@ grpc::Status QueryService::GetSectorSummary(grpc::ServerContext* context,
 grpc::Status QueryService::ListSectors(grpc::ServerContext* context,
                                        const v1::ListSectorsRequest* request,
                                        v1::ListSectorsResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kRegistryRead).status());
   RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
   ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
   for (const auto& sector : domain::RegistrySectors()) {
@@ -219,6 +227,8 @@ grpc::Status QueryService::ListSectors(grpc::ServerContext* context,
 grpc::Status QueryService::GetParty(grpc::ServerContext* context,
                                     const v1::GetPartyRequest* request,
                                     v1::GetPartyResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kRegistryRead).status());
   if (request->party_id().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("party_id: required"));
   }
@@ -233,6 +243,8 @@ grpc::Status QueryService::GetParty(grpc::ServerContext* context,
 grpc::Status QueryService::ListParties(grpc::ServerContext* context,
                                        const v1::ListPartiesRequest* request,
                                        v1::ListPartiesResponse* response) {
+  RETURN_IF_ERROR_GRPC(
+      access_->Authorize(*context, security::Permission::kRegistryRead).status());
   RETURN_IF_ERROR_GRPC(CheckEnum("type", request->type(), v1::PartyType_IsValid));
   if (!request->country_code().empty() &&
       !domain::IsCountryCode(request->country_code())) {

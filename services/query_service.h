@@ -11,6 +11,7 @@
 
 #include "agreements/storage/v1/storage.pb.h"
 #include "agreements/v1/query_service.grpc.pb.h"
+#include "services/access_control.h"
 #include "store/committer.h"
 #include "store/store.h"
 
@@ -28,9 +29,10 @@ class QueryService final : public agreements::v1::QueryService::Service {
   static constexpr int kMaxPageSize = 1000;
 
   // `max_wait` bounds the wait for min_position (the client's deadline may shorten it).
+  // Every RPC needs registry.read (checked by `access`, which must outlive the service).
   QueryService(const store::Store* store, const store::Committer* committer,
-               absl::Duration max_wait)
-      : store_(store), committer_(committer), max_wait_(max_wait) {}
+               absl::Duration max_wait, AccessControl* access)
+      : store_(store), committer_(committer), max_wait_(max_wait), access_(access) {}
 
   grpc::Status GetAgreement(grpc::ServerContext* context,
                             const agreements::v1::GetAgreementRequest* request,
@@ -59,6 +61,7 @@ class QueryService final : public agreements::v1::QueryService::Service {
   const store::Store* const store_;
   const store::Committer* const committer_;
   const absl::Duration max_wait_;
+  AccessControl* const access_;
 };
 
 }  // namespace agreements::services

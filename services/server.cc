@@ -1,6 +1,7 @@
 #include "services/server.h"
 
 #include <chrono>
+#include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -17,9 +18,31 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   options.committer.on_write_failure = [raw = server.get()](const absl::Status&) {
     raw->MarkNotServing();
   };
+  if (options.security.staging_dir.empty()) {
+    options.security.staging_dir = options.data_dir + "/tls-active";
+  }
+  const std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  const bool loopback = IsLoopbackHost(host);
+  const bool tls = !options.security.tls_cert_file.empty();
+  const bool open = IsDevelopmentMode(options.security);
+  if (!loopback && (!tls || open)) {
+    const std::string what = !tls ? "without TLS" : "without access control";
+    if (!options.insecure) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "listen: ", options.listen, " is not a loopback address; serving it ", what,
+          " needs --insecure (docs/security.md)"));
+    }
+    std::fprintf(stderr, "agreements-server: WARNING: serving %s %s (--insecure)\n",
+                 options.listen.c_str(), what.c_str());
+  }
   auto store = store::Store::Open(options.data_dir, store::StoreOptions());
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
+  // After the store, whose lock keeps a second server on the same data directory from
+  // touching the staged certificate files.
+  auto access = AccessControl::Create(options.security);
+  if (!access.ok()) return access.status();
+  server->access_ = *std::move(access);
   auto head = server->store_->ReadHead();
   if (!head.ok()) return head.status();
   server->hub_ = std::make_unique<store::FeedHub>(options.feed_window,
@@ -28,11 +51,13 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   auto committer = store::Committer::Start(server->store_.get(), options.committer);
   if (!committer.ok()) return committer.status();
   server->committer_ = *std::move(committer);
-  server->command_service_ = std::make_unique<CommandService>(server->committer_.get());
+  server->command_service_ = std::make_unique<CommandService>(server->committer_.get(),
+                                                              server->access_.get());
   server->query_service_ = std::make_unique<QueryService>(
-      server->store_.get(), server->committer_.get(), options.max_min_position_wait);
+      server->store_.get(), server->committer_.get(), options.max_min_position_wait,
+      server->access_.get());
   server->feed_service_ = std::make_unique<FeedService>(
-      server->store_.get(), server->hub_.get(), options.feeds);
+      server->store_.get(), server->hub_.get(), options.feeds, server->access_.get());
   const std::string key_path = options.signing_key.empty()
                                    ? options.data_dir + "/checkpoint.key"
                                    : options.signing_key;
@@ -43,18 +68,21 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   if (!checkpointer.ok()) return checkpointer.status();
   server->checkpointer_ = *std::move(checkpointer);
   server->audit_service_ =
-      std::make_unique<AuditService>(server->store_.get(), server->checkpointer_.get());
+      std::make_unique<AuditService>(server->store_.get(), server->checkpointer_.get(),
+                                     server->access_.get());
+  server->security_service_ = std::make_unique<SecurityService>(server->access_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+  builder.AddListeningPort(options.listen, server->access_->ServerCredentials(),
                            &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   builder.RegisterService(server->command_service_.get());
   builder.RegisterService(server->query_service_.get());
   builder.RegisterService(server->feed_service_.get());
   builder.RegisterService(server->audit_service_.get());
+  builder.RegisterService(server->security_service_.get());
   {
     absl::MutexLock lock(&server->mu_);
     server->server_ = builder.BuildAndStart();
@@ -103,9 +131,16 @@ void RegistryServer::Shutdown() {
   server_.reset();
   feed_service_.reset();
   audit_service_.reset();
+  security_service_.reset();
   checkpointer_.reset();
   hub_.reset();
   store_.reset();
+  access_.reset();
+}
+
+absl::Status RegistryServer::ReloadSecurity() {
+  if (access_ == nullptr) return absl::FailedPreconditionError("the server is shut down");
+  return access_->Reload();
 }
 
 void RegistryServer::Wait() {

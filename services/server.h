@@ -1,5 +1,5 @@
-// RegistryServer: the whole registry in one object: the Store, the Committer and the gRPC
-// server with the command and query services, the standard health service and server
+// RegistryServer: the whole registry in one object: the Store, the Committer, access
+// control and the gRPC server with the command, query, feed, audit and security services, the standard health service and server
 // reflection. Used by agreements-server and by the end-to-end tests.
 //
 // Thread-safe: Shutdown may be called from any thread, once or more. Owns everything it
@@ -13,10 +13,12 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/server.h"
+#include "services/access_control.h"
 #include "services/audit_service.h"
 #include "services/command_service.h"
 #include "services/feed_service.h"
 #include "services/query_service.h"
+#include "services/security_service.h"
 #include "store/committer.h"
 #include "store/store.h"
 
@@ -55,6 +57,13 @@ struct ServerOptions {
   store::CheckpointerOptions checkpoints;
   // Options of the commit path.
   store::CommitterOptions committer;
+  // TLS, tokens and policy (docs/security.md). An empty staging_dir means
+  // <data_dir>/tls-active.
+  SecurityOptions security;
+  // Allows a listen address that is not loopback without TLS, or without access control
+  // (development mode). Logs a warning when it is used.
+  // Default: false.
+  bool insecure = false;
 };
 
 class RegistryServer {
@@ -73,6 +82,10 @@ class RegistryServer {
   void Shutdown();
   // Blocks until the server has shut down.
   void Wait();
+  // Re-reads the certificate, token and policy files (SIGHUP). All or nothing: on error
+  // the files in use stay. Open streams are not affected; new connections use the new
+  // certificates within SecurityOptions::reload_poll_seconds.
+  absl::Status ReloadSecurity();
 
  private:
   RegistryServer() = default;
@@ -81,6 +94,7 @@ class RegistryServer {
 
   ServerOptions options_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<AccessControl> access_;
   std::unique_ptr<store::FeedHub> hub_;
   std::unique_ptr<store::Committer> committer_;
   std::unique_ptr<store::Checkpointer> checkpointer_;
@@ -88,6 +102,7 @@ class RegistryServer {
   std::unique_ptr<QueryService> query_service_;
   std::unique_ptr<FeedService> feed_service_;
   std::unique_ptr<AuditService> audit_service_;
+  std::unique_ptr<SecurityService> security_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   absl::Mutex mu_;

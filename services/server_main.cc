@@ -2,9 +2,13 @@
 //
 //   agreements-server [--listen=127.0.0.1:50051] [--data_dir=./data]
 //                     [--signing_key=FILE] [--checkpoint_origin=NAME]
+//                     [--tls_cert=FILE --tls_key=FILE [--tls_client_ca=FILE
+//                      [--tls_client_auth=require|optional] [--client_identity=san|cn]]]
+//                     [--tokens=FILE] [--policy=FILE] [--insecure]
 //
 // Prints "agreements-server listening on HOST:PORT" once it serves. SIGTERM or SIGINT
 // shut it down cleanly: in-flight commands finish and are durable, then it exits 0.
+// SIGHUP re-reads the certificate, token and policy files (docs/security.md).
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -24,35 +28,105 @@ ABSL_FLAG(std::string, signing_key, "",
           "(default: <data_dir>/checkpoint.key)");
 ABSL_FLAG(std::string, checkpoint_origin, "agreements-registry",
           "origin line of signed checkpoints (also the key name)");
+ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain; with --tls_key: TLS");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle for client certificates (mutual TLS)");
+ABSL_FLAG(std::string, tls_client_auth, "require",
+          "with --tls_client_ca: require a client certificate, or verify it only when "
+          "presented (optional)");
+ABSL_FLAG(std::string, client_identity, "san",
+          "principal of a client certificate: its first subject alternative name (san) "
+          "or its common name (cn)");
+ABSL_FLAG(std::string, tokens, "",
+          "token file: sha256:<hex> principal roles... per line (docs/security.md)");
+ABSL_FLAG(std::string, policy, "", "policy file: principal roles... per line");
+ABSL_FLAG(bool, insecure, false,
+          "allow a non-loopback --listen without TLS or without access control");
 
-int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("agreements-server [--listen=HOST:PORT] [--data_dir=DIR]");
-  absl::ParseCommandLine(argc, argv);
+namespace {
 
-  // Block the shutdown signals in every thread; this thread waits for them below.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
+absl::StatusOr<agreements::services::ServerOptions> OptionsFromFlags() {
+  using agreements::services::ClientCertificates;
+  using agreements::services::ClientIdentity;
   agreements::services::ServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.signing_key = absl::GetFlag(FLAGS_signing_key);
   options.checkpoints.origin = absl::GetFlag(FLAGS_checkpoint_origin);
-  auto server = agreements::services::RegistryServer::Start(options);
+  options.insecure = absl::GetFlag(FLAGS_insecure);
+  agreements::services::SecurityOptions& security = options.security;
+  security.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  security.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  security.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  security.tokens_file = absl::GetFlag(FLAGS_tokens);
+  security.policy_file = absl::GetFlag(FLAGS_policy);
+  const std::string client_auth = absl::GetFlag(FLAGS_tls_client_auth);
+  if (client_auth == "require") {
+    security.client_certificates = ClientCertificates::kRequire;
+  } else if (client_auth == "optional") {
+    security.client_certificates = ClientCertificates::kOptional;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--tls_client_auth: must be require or optional (got \"", client_auth, "\")"));
+  }
+  const std::string identity = absl::GetFlag(FLAGS_client_identity);
+  if (identity == "san") {
+    security.client_identity = ClientIdentity::kSan;
+  } else if (identity == "cn") {
+    security.client_identity = ClientIdentity::kCn;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--client_identity: must be san or cn (got \"", identity, "\")"));
+  }
+  return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "agreements-server [--listen=HOST:PORT] [--data_dir=DIR] [--tls_cert=FILE "
+      "--tls_key=FILE] [--tls_client_ca=FILE] [--tokens=FILE] [--policy=FILE]");
+  absl::ParseCommandLine(argc, argv);
+
+  // Block the signals in every thread; this thread waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto options = OptionsFromFlags();
+  if (!options.ok()) {
+    std::fprintf(stderr, "agreements-server: %s\n", options.status().ToString().c_str());
+    return 1;
+  }
+  auto server = agreements::services::RegistryServer::Start(*options);
   if (!server.ok()) {
     std::fprintf(stderr, "agreements-server: %s\n", server.status().ToString().c_str());
     return 1;
   }
-  std::string host = options.listen.substr(0, options.listen.rfind(':'));
-  std::printf("agreements-server listening on %s:%d (data in %s)\n", host.c_str(),
-              (*server)->port(), options.data_dir.c_str());
+  std::string host = options->listen.substr(0, options->listen.rfind(':'));
+  std::printf("agreements-server listening on %s:%d (data in %s%s)\n", host.c_str(),
+              (*server)->port(), options->data_dir.c_str(),
+              options->security.tls_cert_file.empty() ? "" : ", TLS");
   std::fflush(stdout);
 
   int signal = 0;
-  sigwait(&signals, &signal);
+  while (true) {
+    sigwait(&signals, &signal);
+    if (signal != SIGHUP) break;
+    absl::Status reloaded = (*server)->ReloadSecurity();
+    if (reloaded.ok()) {
+      std::printf("agreements-server: SIGHUP: security files reloaded\n");
+    } else {
+      std::printf("agreements-server: SIGHUP: reload failed, files in use kept: %s\n",
+                  reloaded.ToString().c_str());
+    }
+    std::fflush(stdout);
+  }
   std::printf("agreements-server: %s received, shutting down\n",
               signal == SIGINT ? "SIGINT" : "SIGTERM");
   std::fflush(stdout);

@@ -7,10 +7,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/merkle.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "domain/decider.h"
+#include "domain/sectors.h"
 #include "google/protobuf/util/time_util.h"
 #include "rocksdb/write_batch.h"
 #include "store/feed_hub.h"
@@ -91,6 +93,27 @@ absl::Status CheckRequest(const CommitRequest& request, const CommitterOptions& 
 
 std::string StreamName(v1::StreamType type, const std::string& id) {
   return absl::StrCat(type == v1::STREAM_TYPE_PARTY ? "parties/" : "agreements/", id);
+}
+
+// A request limited to some sectors may touch an agreement only when every sector the
+// agreement has, before and after the change, is one of them (checked on each state).
+absl::Status CheckWritableSectors(const std::vector<std::string>& writable,
+                                  const std::string& id, const v1::Agreement& state) {
+  if (state.sectors().empty() && writable.size() < domain::RegistrySectors().size()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "missing permission agreements.write for agreement ", id,
+        ": it has no sector, and the caller may write only in ",
+        writable.empty() ? "no sector" : absl::StrJoin(writable, ", ")));
+  }
+  for (const std::string& sector : state.sectors()) {
+    if (std::find(writable.begin(), writable.end(), sector) == writable.end()) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "missing permission agreements.write in sector ", sector, " (agreement ", id,
+          "): the caller may write only in ",
+          writable.empty() ? "no sector" : absl::StrJoin(writable, ", ")));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CheckExpectedRevision(const v1::ExpectedRevision& expected,
@@ -353,6 +376,11 @@ absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
     ASSIGN_OR_RETURN(party, LoadParty(scope, id));
     if (party) revision = party->revision();
   }
+  // Before anything else about the agreement: a caller outside its sectors learns
+  // nothing of its state from the errors.
+  if (agreement.has_value() && request.writable_sectors.has_value()) {
+    RETURN_IF_ERROR(CheckWritableSectors(*request.writable_sectors, id, *agreement));
+  }
   RETURN_IF_ERROR(CheckExpectedRevision(command.expected_revision(), type, id, revision));
 
   // Everything the command refers to, so that Decide stays pure.
@@ -423,6 +451,9 @@ absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
     }
     previous = merkle::LeafHash(bytes);
     scope.events.push_back({std::move(bytes), std::move(event), tagger.Build()});
+  }
+  if (type == v1::STREAM_TYPE_AGREEMENT && request.writable_sectors.has_value()) {
+    RETURN_IF_ERROR(CheckWritableSectors(*request.writable_sectors, id, next_agreement));
   }
   const auto key = std::make_pair(type, id);
   if (std::find(scope.touched.begin(), scope.touched.end(), key) == scope.touched.end()) {

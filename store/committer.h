@@ -25,6 +25,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -63,6 +64,10 @@ struct CommitRequest {
   std::string causation_id;
   // Used for commands that give no reason of their own.
   std::string reason;
+  // The sectors in which the request may write agreements: every sector of each
+  // agreement it touches, before and after the change, must be one of them
+  // (PERMISSION_DENIED otherwise). nullopt: every sector.
+  std::optional<std::vector<std::string>> writable_sectors;
 };
 
 struct CommitOutcome {

@@ -1,5 +1,6 @@
 // The verifiable log over a real server on 127.0.0.1: signed checkpoints, inclusion and
 // consistency proofs checked with the client-side verifier, and their persistence.
+#include <fstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +13,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
+#include "security/policy.h"
 #include "services/server.h"
 #include "store/keys.h"
 #include "store/verify.h"
@@ -25,6 +27,8 @@ using testing::BindingAgreement;
 using testing::StateParty;
 using testing::TempDir;
 
+constexpr char kRegistrarToken[] = "registrar-1-token-6f1d2c";
+
 class AuditTest : public ::testing::Test {
  protected:
   void SetUp() override { Start(); }
@@ -35,6 +39,15 @@ class AuditTest : public ::testing::Test {
     options.data_dir = dir_.path();
     options.checkpoints.every_events = 5;
     options.checkpoints.interval = absl::Milliseconds(50);
+    // Changes are made as "registrar-1" (a bearer token); every other call is anonymous,
+    // which this policy lets do everything.
+    const std::string tokens = dir_.path() + "/tokens";
+    const std::string policy = dir_.path() + "/policy";
+    std::ofstream(tokens) << "sha256:" << security::TokenDigest(kRegistrarToken)
+                          << " registrar-1 registrar\n";
+    std::ofstream(policy) << "anonymous admin\n";
+    options.security.tokens_file = tokens;
+    options.security.policy_file = policy;
     auto server = services::RegistryServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -255,7 +268,7 @@ class HistoryTest : public AuditTest {
     *request.mutable_change() = std::move(change);
     v1::ApplyAgreementChangeResponse response;
     auto context = Context();
-    context->AddMetadata("x-actor", "registrar-1");
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", kRegistrarToken));
     auto status = commands_->ApplyAgreementChange(context.get(), request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response.result().last_position();

@@ -47,7 +47,6 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<grpc::ClientContext> Context() {
     auto context = std::make_unique<grpc::ClientContext>();
     context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    context->AddMetadata("x-actor", "treaty-office");
     return context;
   }
 

@@ -78,8 +78,12 @@ bool ServerProcess::Start() {
     close(out[0]);
     close(out[1]);
     std::string data = "--data_dir=" + data_dir_;
-    execl(binary_.c_str(), binary_.c_str(), "--listen=127.0.0.1:0", data.c_str(),
-          static_cast<char*>(nullptr));
+    std::vector<std::string> args = {binary_, "--listen=127.0.0.1:0", data};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    execv(binary_.c_str(), argv.data());
     _exit(127);
   }
   close(out[1]);
@@ -106,6 +110,10 @@ bool ServerProcess::Start() {
   // Keep the pipe drained by nobody: the server writes only a few lines, well under the
   // pipe buffer. Closing it would make later writes fail with SIGPIPE.
   return port_ > 0;
+}
+
+void ServerProcess::Signal(int signal) {
+  if (pid_ > 0) kill(pid_, signal);
 }
 
 int ServerProcess::Stop() {

@@ -27,8 +27,12 @@ agreements::v1::Date Day(int year, int month, int day);
 // Not thread-safe; the destructor kills the process if it still runs.
 class ServerProcess {
  public:
-  ServerProcess(std::string binary, std::string data_dir)
-      : binary_(std::move(binary)), data_dir_(std::move(data_dir)) {}
+  // `extra_args` follow --listen and --data_dir on the command line.
+  ServerProcess(std::string binary, std::string data_dir,
+                std::vector<std::string> extra_args = {})
+      : binary_(std::move(binary)),
+        data_dir_(std::move(data_dir)),
+        extra_args_(std::move(extra_args)) {}
   ~ServerProcess();
 
   // Starts the server and waits (at most 20 s) for its "listening on" line.
@@ -37,11 +41,14 @@ class ServerProcess {
   int Stop();
   // SIGKILL and reap.
   void Kill();
+  // Sends `signal` (e.g. SIGHUP) and returns at once.
+  void Signal(int signal);
   std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
 
  private:
   std::string binary_;
   std::string data_dir_;
+  std::vector<std::string> extra_args_;
   pid_t pid_ = -1;
   int port_ = 0;
 };

@@ -30,7 +30,6 @@ struct BenchConfig {
   std::string work_dir;
   bool keep = false;
   uint64_t seed = 42;
-  std::string actor = "bench";
   int parties = 200;
   int agreement_bytes = 1024;
   absl::Duration call_timeout = absl::Seconds(60);
@@ -100,7 +99,7 @@ class Dataset {
   v1::FeedService::Stub* feeds() const { return feeds_.get(); }
   v1::AuditService::Stub* audit() const { return audit_.get(); }
 
-  // A fresh context: deadline config.call_timeout from now, the actor header.
+  // A fresh context: deadline config.call_timeout from now.
   void Prepare(grpc::ClientContext& context) const;
   void Prepare(grpc::ClientContext& context, absl::Duration timeout) const;
 

@@ -40,7 +40,6 @@ ABSL_FLAG(std::string, work_dir, "/tmp/agreements-bench",
 ABSL_FLAG(bool, keep, false, "keep the dataset directories");
 ABSL_FLAG(std::string, json_out, "", "append every JSON line to this file");
 ABSL_FLAG(uint64_t, seed, 42, "seed of the synthetic data");
-ABSL_FLAG(std::string, actor, "bench", "x-actor header");
 ABSL_FLAG(int, parties, 200, "parties registered in every dataset");
 ABSL_FLAG(int, agreement_bytes, 1024, "target serialized size of an agreement");
 ABSL_FLAG(absl::Duration, call_timeout, absl::Seconds(60), "deadline of each RPC");
@@ -121,7 +120,6 @@ absl::StatusOr<BenchConfig> ResolveConfig() {
   c.work_dir = absl::GetFlag(FLAGS_work_dir);
   c.keep = absl::GetFlag(FLAGS_keep);
   c.seed = absl::GetFlag(FLAGS_seed);
-  c.actor = absl::GetFlag(FLAGS_actor);
   c.parties = absl::GetFlag(FLAGS_parties);
   c.agreement_bytes = absl::GetFlag(FLAGS_agreement_bytes);
   c.call_timeout = absl::GetFlag(FLAGS_call_timeout);

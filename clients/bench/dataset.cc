@@ -103,7 +103,6 @@ void Dataset::Prepare(grpc::ClientContext& context) const {
 
 void Dataset::Prepare(grpc::ClientContext& context, absl::Duration timeout) const {
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  context.AddMetadata("x-actor", config_.actor);
 }
 
 std::string Dataset::NextRequestId() {

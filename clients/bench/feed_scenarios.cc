@@ -26,7 +26,7 @@ class SubscriberSet {
             std::make_unique<grpc::GenericStub>(dataset.NewChannel(/*distinct=*/true)));
       }
       subscribers_.push_back(std::make_unique<Subscriber>(group_.get(), options));
-      subscribers_.back()->Start(stubs_.back().get(), request, dataset.config().actor);
+      subscribers_.back()->Start(stubs_.back().get(), request);
     }
   }
   // Cancels every stream and waits for them to end; if they do not, leaks them and

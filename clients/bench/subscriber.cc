@@ -110,11 +110,9 @@ int SubscriberGroup::failed() const {
   return failed_;
 }
 
-void Subscriber::Start(grpc::GenericStub* stub, const v1::SubscribeRequest& request,
-                       const std::string& actor) {
+void Subscriber::Start(grpc::GenericStub* stub, const v1::SubscribeRequest& request) {
   bool own = false;
   grpc::SerializationTraits<v1::SubscribeRequest>::Serialize(request, &request_, &own);
-  context_.AddMetadata("x-actor", actor);
   if (options_.record) receipts_.reserve(options_.expected_events);
   stub->PrepareBidiStreamingCall(&context_, kSubscribeMethod, grpc::StubOptions(), this);
   // A server-streaming call on the wire: one request, then half-close.

@@ -66,10 +66,8 @@ class Subscriber : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBu
   Subscriber(SubscriberGroup* group, SubscriberOptions options)
       : group_(group), options_(options) {}
 
-  // Opens the stream (FeedService.Subscribe, called through `stub`); the context gets
-  // the actor header and no deadline.
-  void Start(grpc::GenericStub* stub, const v1::SubscribeRequest& request,
-             const std::string& actor);
+  // Opens the stream (FeedService.Subscribe, called through `stub`) without a deadline.
+  void Start(grpc::GenericStub* stub, const v1::SubscribeRequest& request);
   void Cancel() { context_.TryCancel(); }
 
   // Position covered by the last message read; 0 before any.

@@ -1,0 +1,637 @@
+// End to end: TLS, mutual TLS, tokens, roles and reloads against a real server on
+// 127.0.0.1 with certificates generated for each run.
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "agreements/v1/audit_service.grpc.pb.h"
+#include "agreements/v1/command_service.grpc.pb.h"
+#include "agreements/v1/feed_service.grpc.pb.h"
+#include "agreements/v1/query_service.grpc.pb.h"
+#include "agreements/v1/security_service.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "security/policy.h"
+#include "services/server.h"
+#include "tests/test_certs.h"
+#include "tests/test_support.h"
+
+namespace agreements {
+namespace {
+
+namespace v1 = ::agreements::v1;
+using testing::BindingAgreement;
+using testing::CertAndKey;
+using testing::LeafOptions;
+using testing::StateParty;
+using testing::TempDir;
+
+constexpr char kAliceSan[] = "spiffe://registry/alice";
+constexpr char kAliceCn[] = "Alice Registrar";
+
+CertAndKey Must(absl::StatusOr<CertAndKey> made) {
+  EXPECT_TRUE(made.ok()) << made.status();
+  return made.ok() ? *std::move(made) : CertAndKey();
+}
+
+CertAndKey Leaf(const CertAndKey& ca, const std::string& cn,
+                std::vector<std::string> sans, testing::CertUsage usage,
+                absl::Duration not_before = -absl::Hours(1),
+                absl::Duration not_after = absl::Hours(24)) {
+  LeafOptions options;
+  options.common_name = cn;
+  options.sans = std::move(sans);
+  options.usage = usage;
+  options.not_before_offset = not_before;
+  options.not_after_offset = not_after;
+  return Must(testing::MakeLeaf(ca, options));
+}
+
+// The certificates of one test: two unrelated CAs, a server certificate for 127.0.0.1
+// and client certificates.
+struct Certificates {
+  CertAndKey ca = Must(testing::MakeCa("Registry Test CA"));
+  CertAndKey other_ca = Must(testing::MakeCa("Unrelated CA"));
+  CertAndKey server = Leaf(ca, "registry", {"DNS:localhost", "IP:127.0.0.1"},
+                           testing::CertUsage::kServer);
+  CertAndKey alice =
+      Leaf(ca, kAliceCn, {std::string("URI:") + kAliceSan}, testing::CertUsage::kClient);
+  CertAndKey expired = Leaf(ca, "expired", {"URI:spiffe://registry/expired"},
+                            testing::CertUsage::kClient, -absl::Hours(48), -absl::Hours(24));
+  CertAndKey foreign = Leaf(other_ca, "foreign", {"URI:spiffe://registry/foreign"},
+                            testing::CertUsage::kClient);
+};
+
+// Tokens of the role table, each with its principal in the token file.
+const std::map<std::string, std::string> kTokens = {
+    {"reader", "tok-reader-5b0e1f"},       {"registrar", "tok-registrar-9a7c3d"},
+    {"auditor", "tok-auditor-c4d2e8"},     {"admin", "tok-admin-1f6b9a"},
+    {"energy-desk", "tok-energy-2d8e4c"},  {"nobody", "tok-nobody-7e3a5b"},
+};
+
+class SecurityTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = dir_.path() + "/" + name;
+    EXPECT_TRUE(testing::WritePem(path, text).ok());
+    return path;
+  }
+
+  // Token file of kTokens; the roles are in the token file except for "nobody".
+  std::string TokenFile(const std::map<std::string, std::string>& tokens = kTokens) {
+    const std::map<std::string, std::string> grants = {
+        {"reader", "reader"},          {"registrar", "registrar"},
+        {"auditor", "auditor"},        {"admin", "admin"},
+        {"energy-desk", "registrar:energy"}, {"nobody", ""},
+    };
+    std::string text = "# test tokens\n";
+    for (const auto& [principal, token] : tokens) {
+      absl::StrAppend(&text, "sha256:", security::TokenDigest(token), " ", principal, " ",
+                      grants.count(principal) ? grants.at(principal) : "reader", "\n");
+    }
+    return Write("tokens", text);
+  }
+
+  services::ServerOptions Options() {
+    services::ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.data_dir = dir_.path() + "/data";
+    return options;
+  }
+
+  void StartServer(services::ServerOptions options) {
+    auto server = services::RegistryServer::Start(std::move(options));
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+  }
+
+  std::string Target() const { return "127.0.0.1:" + std::to_string(server_->port()); }
+
+  std::shared_ptr<grpc::Channel> Plaintext() {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    return grpc::CreateCustomChannel(Target(), grpc::InsecureChannelCredentials(), args);
+  }
+
+  std::shared_ptr<grpc::Channel> Tls(const std::string& ca_pem,
+                                     const CertAndKey* client = nullptr) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ca_pem;
+    if (client != nullptr) {
+      ssl.pem_cert_chain = client->cert_pem;
+      ssl.pem_private_key = client->key_pem;
+    }
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    return grpc::CreateCustomChannel(Target(), grpc::SslCredentials(ssl), args);
+  }
+
+  static std::unique_ptr<grpc::ClientContext> Context(const std::string& token = "") {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
+    return context;
+  }
+
+  static grpc::Status WhoAmI(const std::shared_ptr<grpc::Channel>& channel,
+                             v1::WhoAmIResponse* response, const std::string& token = "") {
+    return v1::SecurityService::NewStub(channel)->WhoAmI(Context(token).get(),
+                                                         v1::WhoAmIRequest(), response);
+  }
+
+  TempDir dir_;
+  Certificates certs_;
+  std::unique_ptr<services::RegistryServer> server_;
+};
+
+TEST_F(SecurityTest, PlaintextClientCannotTalkToTlsServer) {
+  services::ServerOptions options = Options();
+  options.security.tls_cert_file = Write("server.pem", certs_.server.cert_pem);
+  options.security.tls_key_file = Write("server.key", certs_.server.key_pem);
+  StartServer(options);
+
+  v1::WhoAmIResponse who;
+  EXPECT_EQ(WhoAmI(Plaintext(), &who).error_code(), grpc::StatusCode::UNAVAILABLE);
+  grpc::Status status = WhoAmI(Tls(certs_.ca.cert_pem), &who);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(who.principal(), "anonymous");
+  EXPECT_EQ(who.method(), v1::AUTHENTICATION_METHOD_NONE);
+  EXPECT_TRUE(who.development_mode());
+}
+
+TEST_F(SecurityTest, ClientRejectsServerFromAnotherCa) {
+  services::ServerOptions options = Options();
+  options.security.tls_cert_file = Write("server.pem", certs_.server.cert_pem);
+  options.security.tls_key_file = Write("server.key", certs_.server.key_pem);
+  StartServer(options);
+  v1::WhoAmIResponse who;
+  EXPECT_EQ(WhoAmI(Tls(certs_.other_ca.cert_pem), &who).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(SecurityTest, ServerRefusesMismatchedKeyAndMissingFiles) {
+  services::ServerOptions options = Options();
+  options.security.tls_cert_file = Write("server.pem", certs_.server.cert_pem);
+  options.security.tls_key_file = Write("alice.key", certs_.alice.key_pem);
+  auto server = services::RegistryServer::Start(options);
+  ASSERT_FALSE(server.ok());
+  EXPECT_NE(server.status().message().find("does not match"), std::string::npos)
+      << server.status();
+  options.security.tls_key_file = dir_.path() + "/missing.key";
+  server = services::RegistryServer::Start(options);
+  ASSERT_FALSE(server.ok());
+  EXPECT_NE(server.status().message().find("tls_key"), std::string::npos)
+      << server.status();
+}
+
+class MutualTlsTest : public SecurityTest {
+ protected:
+  void StartMutual(services::ClientCertificates mode, services::ClientIdentity identity) {
+    services::ServerOptions options = Options();
+    options.security.tls_cert_file = Write("server.pem", certs_.server.cert_pem);
+    options.security.tls_key_file = Write("server.key", certs_.server.key_pem);
+    options.security.tls_client_ca_file = Write("clients-ca.pem", certs_.ca.cert_pem);
+    options.security.client_certificates = mode;
+    options.security.client_identity = identity;
+    options.security.tokens_file = TokenFile();
+    options.security.policy_file =
+        Write("policy", absl::StrCat(kAliceSan, " registrar:energy\n\"", kAliceCn,
+                                     "\" auditor\n"));
+    StartServer(options);
+  }
+};
+
+TEST_F(MutualTlsTest, RequiredClientCertificate) {
+  StartMutual(services::ClientCertificates::kRequire, services::ClientIdentity::kSan);
+  v1::WhoAmIResponse who;
+  EXPECT_EQ(WhoAmI(Tls(certs_.ca.cert_pem), &who).error_code(),
+            grpc::StatusCode::UNAVAILABLE)
+      << "no client certificate";
+  EXPECT_EQ(WhoAmI(Tls(certs_.ca.cert_pem, &certs_.expired), &who).error_code(),
+            grpc::StatusCode::UNAVAILABLE)
+      << "expired client certificate";
+  EXPECT_EQ(WhoAmI(Tls(certs_.ca.cert_pem, &certs_.foreign), &who).error_code(),
+            grpc::StatusCode::UNAVAILABLE)
+      << "client certificate from another CA";
+
+  grpc::Status status = WhoAmI(Tls(certs_.ca.cert_pem, &certs_.alice), &who);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(who.principal(), kAliceSan);
+  EXPECT_EQ(who.method(), v1::AUTHENTICATION_METHOD_CLIENT_CERTIFICATE);
+  ASSERT_EQ(who.roles_size(), 1);
+  EXPECT_EQ(who.roles(0).role(), "registrar");
+  ASSERT_EQ(who.roles(0).sectors_size(), 1);
+  EXPECT_EQ(who.roles(0).sectors(0), "energy");
+  EXPECT_FALSE(who.development_mode());
+}
+
+TEST_F(MutualTlsTest, CommonNameIdentity) {
+  StartMutual(services::ClientCertificates::kRequire, services::ClientIdentity::kCn);
+  v1::WhoAmIResponse who;
+  grpc::Status status = WhoAmI(Tls(certs_.ca.cert_pem, &certs_.alice), &who);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(who.principal(), kAliceCn);
+  ASSERT_EQ(who.roles_size(), 1);
+  EXPECT_EQ(who.roles(0).role(), "auditor");
+}
+
+TEST_F(MutualTlsTest, OptionalClientCertificateFallsBackToTokens) {
+  StartMutual(services::ClientCertificates::kOptional, services::ClientIdentity::kSan);
+  auto channel = Tls(certs_.ca.cert_pem);
+  v1::WhoAmIResponse who;
+  grpc::Status status = WhoAmI(channel, &who);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_NE(status.error_message().find("requires authentication"), std::string::npos);
+  status = WhoAmI(channel, &who, kTokens.at("auditor"));
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(who.principal(), "auditor");
+  EXPECT_EQ(who.method(), v1::AUTHENTICATION_METHOD_BEARER_TOKEN);
+  // A certificate from another CA is still refused at the handshake.
+  EXPECT_EQ(WhoAmI(Tls(certs_.ca.cert_pem, &certs_.foreign), &who).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
+// Calls `method` ("/pkg.Service/Method") with an empty request through a generic stub
+// and returns its status. Streams that are allowed stay open until the deadline.
+grpc::Status CallEmpty(const std::shared_ptr<grpc::Channel>& channel,
+                       const std::string& method, const std::string& token) {
+  grpc::GenericStub generic(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(800));
+  if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+  grpc::CompletionQueue cq;
+  auto call = generic.PrepareCall(&context, method, &cq);
+  void* tag;
+  bool ok;
+  call->StartCall(reinterpret_cast<void*>(1));
+  cq.Next(&tag, &ok);
+  grpc::ByteBuffer empty;
+  grpc::Slice slice("", 0);
+  empty = grpc::ByteBuffer(&slice, 1);
+  call->WriteLast(empty, grpc::WriteOptions(), reinterpret_cast<void*>(2));
+  cq.Next(&tag, &ok);
+  // The first response, if any: the status comes after the messages.
+  grpc::ByteBuffer response;
+  call->Read(&response, reinterpret_cast<void*>(3));
+  cq.Next(&tag, &ok);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(4));
+  // Finish completes when the status arrives (at the latest at the deadline).
+  while (cq.Next(&tag, &ok) && tag != reinterpret_cast<void*>(4)) {
+  }
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  return status;
+}
+
+TEST_F(SecurityTest, EachRoleAgainstEachRpc) {
+  services::ServerOptions options = Options();
+  options.security.tokens_file = TokenFile();
+  StartServer(options);
+  auto channel = Plaintext();
+
+  // The permission each RPC needs; "" for none. Every method of every registry service
+  // must be listed, so that a new RPC cannot skip the table.
+  const std::map<std::string, std::string> needs = {
+      {"CommandService/RecordAgreement", "agreements.write"},
+      {"CommandService/ApplyAgreementChange", "agreements.write"},
+      {"CommandService/RegisterParty", "parties.write"},
+      {"CommandService/UpdateParty", "parties.write"},
+      {"CommandService/ExecuteBatch", "agreements.write"},
+      {"QueryService/GetAgreement", "registry.read"},
+      {"QueryService/ListAgreements", "registry.read"},
+      {"QueryService/GetSectorSummary", "registry.read"},
+      {"QueryService/ListSectors", "registry.read"},
+      {"QueryService/GetParty", "registry.read"},
+      {"QueryService/ListParties", "registry.read"},
+      {"FeedService/Subscribe", "registry.read"},
+      {"FeedService/WatchSector", "registry.read"},
+      {"AuditService/GetCheckpoint", "audit.read"},
+      {"AuditService/GetInclusionProof", "audit.read"},
+      {"AuditService/GetConsistencyProof", "audit.read"},
+      {"AuditService/GetCompletenessProof", "audit.read"},
+      {"AuditService/ListHistory", "audit.read"},
+      {"AuditService/DiffRevisions", "audit.read"},
+      {"AuditService/GetAgreementAsOf", "audit.read"},
+      {"AuditService/GetPartyAsOf", "audit.read"},
+      {"AuditService/ListSectorAsOf", "audit.read"},
+      {"AuditService/GetLegalStatusOn", "audit.read"},
+      {"AuditService/ListInForceOn", "audit.read"},
+      {"SecurityService/WhoAmI", ""},
+      {"SecurityService/GetSecurityStatus", "security.read"},
+  };
+  // Which roles hold each permission (docs/security.md).
+  const std::map<std::string, std::set<std::string>> holders = {
+      {"registry.read", {"reader", "registrar", "auditor", "admin"}},
+      {"agreements.write", {"registrar", "admin"}},
+      {"parties.write", {"registrar", "admin"}},
+      {"audit.read", {"auditor", "admin"}},
+      {"security.read", {"admin"}},
+  };
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  int checked = 0;
+  for (const char* service : {"CommandService", "QueryService", "FeedService",
+                              "AuditService", "SecurityService"}) {
+    const auto* descriptor =
+        pool->FindServiceByName(absl::StrCat("agreements.v1.", service));
+    ASSERT_NE(descriptor, nullptr) << service;
+    for (int i = 0; i < descriptor->method_count(); ++i) {
+      const std::string name = absl::StrCat(service, "/", descriptor->method(i)->name());
+      ASSERT_EQ(needs.count(name), 1u) << name << " is missing from the role table";
+      const std::string& permission = needs.at(name);
+      for (const char* role : {"reader", "registrar", "auditor", "admin", "nobody"}) {
+        const bool allowed =
+            permission.empty() || holders.at(permission).count(role) > 0;
+        grpc::Status status =
+            CallEmpty(channel, "/agreements.v1." + name, kTokens.at(role));
+        SCOPED_TRACE(absl::StrCat(name, " as ", role, ": ", status.error_code(), " ",
+                                  status.error_message()));
+        EXPECT_NE(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+        if (allowed) {
+          EXPECT_NE(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+        } else {
+          EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+          EXPECT_NE(status.error_message().find("missing permission " + permission),
+                    std::string::npos);
+        }
+        ++checked;
+      }
+      // Without credentials every RPC is refused: the policy has no "anonymous" entry.
+      EXPECT_EQ(CallEmpty(channel, "/agreements.v1." + name, "").error_code(),
+                grpc::StatusCode::UNAUTHENTICATED)
+          << name;
+    }
+  }
+  EXPECT_EQ(checked, static_cast<int>(needs.size()) * 5);
+
+  // Every denial was counted under its permission.
+  v1::GetSecurityStatusResponse status;
+  ASSERT_TRUE(v1::SecurityService::NewStub(channel)
+                  ->GetSecurityStatus(Context(kTokens.at("admin")).get(),
+                                      v1::GetSecurityStatusRequest(), &status)
+                  .ok());
+  std::map<std::string, int64_t> denials;
+  for (const auto& denial : status.denials()) denials[denial.permission()] = denial.count();
+  // registry.read: only "nobody" (13 RPCs); audit.read: reader, registrar, nobody (11
+  // each); security.read: every role but admin.
+  EXPECT_EQ(denials["registry.read"], 8);
+  EXPECT_EQ(denials["audit.read"], 33);
+  EXPECT_EQ(denials["security.read"], 4);
+  EXPECT_EQ(denials["agreements.write"], 3 * 3);
+  EXPECT_EQ(denials["parties.write"], 3 * 2);
+  EXPECT_EQ(denials["authentication"], static_cast<int64_t>(needs.size()));
+  EXPECT_EQ(status.token_count(), static_cast<int64_t>(kTokens.size()));
+}
+
+class WritingTest : public SecurityTest {
+ protected:
+  void SetUp() override {
+    services::ServerOptions options = Options();
+    options.security.tokens_file = TokenFile();
+    StartServer(options);
+    channel_ = Plaintext();
+    commands_ = v1::CommandService::NewStub(channel_);
+    v1::RegisterPartyResponse party;
+    for (const auto& [id, country] : {std::make_pair("kz", "KZ"), {"kr", "KR"}}) {
+      grpc::Status status = commands_->RegisterParty(
+          Context(kTokens.at("registrar")).get(), StateParty("p-" + std::string(id), id,
+                                                             country),
+          &party);
+      ASSERT_TRUE(status.ok()) << status.error_message();
+    }
+  }
+
+  grpc::Status Record(const std::string& token, const std::string& id,
+                      const std::string& sector) {
+    v1::RecordAgreementResponse response;
+    return commands_->RecordAgreement(Context(token).get(),
+                                      BindingAgreement("r-" + id, id, {"kz", "kr"}, sector),
+                                      &response);
+  }
+
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::CommandService::Stub> commands_;
+};
+
+TEST_F(WritingTest, RegistrarLimitedToEnergyCannotWriteTelecom) {
+  const std::string energy_desk = kTokens.at("energy-desk");
+  grpc::Status status = Record(energy_desk, "pipeline", "energy");
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  status = Record(energy_desk, "cable", "telecom");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(status.error_message().find("missing permission agreements.write in sector "
+                                        "telecom"),
+            std::string::npos)
+      << status.error_message();
+
+  // An agreement of another sector written by a registrar without limits is out of
+  // reach too, also for changes.
+  ASSERT_TRUE(Record(kTokens.at("registrar"), "fiber", "telecom").ok());
+  v1::ApplyAgreementChangeRequest change;
+  change.mutable_context()->set_request_id("adopt-fiber");
+  change.set_agreement_id("fiber");
+  *change.mutable_change()->mutable_text_adopted()->mutable_date() =
+      testing::Day(2009, 5, 12);
+  v1::ApplyAgreementChangeResponse changed;
+  status = commands_->ApplyAgreementChange(Context(energy_desk).get(), change, &changed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  // Nothing of the refused requests was stored.
+  v1::GetAgreementResponse got;
+  auto queries = v1::QueryService::NewStub(channel_);
+  v1::GetAgreementRequest get;
+  get.set_agreement_id("cable");
+  EXPECT_EQ(queries->GetAgreement(Context(kTokens.at("reader")).get(), get, &got)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  get.set_agreement_id("fiber");
+  ASSERT_TRUE(queries->GetAgreement(Context(kTokens.at("reader")).get(), get, &got).ok());
+  EXPECT_EQ(got.agreement().revision(), 1u);
+
+  v1::GetSecurityStatusResponse security;
+  ASSERT_TRUE(v1::SecurityService::NewStub(channel_)
+                  ->GetSecurityStatus(Context(kTokens.at("admin")).get(),
+                                      v1::GetSecurityStatusRequest(), &security)
+                  .ok());
+  ASSERT_EQ(security.denials_size(), 1);
+  EXPECT_EQ(security.denials(0).permission(), "agreements.write");
+  EXPECT_EQ(security.denials(0).count(), 2);
+}
+
+TEST_F(WritingTest, ActorIsTheAuthenticatedPrincipal) {
+  // A client that names its own actor is refused, and nothing is written.
+  auto context = Context(kTokens.at("registrar"));
+  context->AddMetadata("x-actor", "minister-of-energy");
+  v1::RecordAgreementResponse response;
+  grpc::Status status = commands_->RecordAgreement(
+      context.get(), BindingAgreement("r-spoof", "spoof", {"kz", "kr"}, "energy"),
+      &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("x-actor"), std::string::npos);
+
+  ASSERT_TRUE(Record(kTokens.at("energy-desk"), "pipeline", "energy").ok());
+  auto audit = v1::AuditService::NewStub(channel_);
+  v1::ListHistoryRequest history;
+  history.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
+  history.set_stream_id("pipeline");
+  v1::ListHistoryResponse events;
+  status = audit->ListHistory(Context(kTokens.at("auditor")).get(), history, &events);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(events.events_size(), 1);
+  EXPECT_EQ(events.events(0).envelope().actor(), "energy-desk");
+  EXPECT_TRUE(events.events(0).envelope().actor_authenticated());
+
+  history.set_stream_id("spoof");
+  status = audit->ListHistory(Context(kTokens.at("auditor")).get(), history, &events);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(SecurityTest, TokenReloadSwapsTokensAllOrNothing) {
+  services::ServerOptions options = Options();
+  options.security.tokens_file = TokenFile({{"reader", "tok-old-reader-0a1b"}});
+  StartServer(options);
+  auto channel = Plaintext();
+  v1::WhoAmIResponse who;
+  ASSERT_TRUE(WhoAmI(channel, &who, "tok-old-reader-0a1b").ok());
+
+  TokenFile({{"reader", "tok-new-reader-2c3d"}, {"admin", "tok-admin-4e5f"}});
+  ASSERT_TRUE(server_->ReloadSecurity().ok());
+  EXPECT_EQ(WhoAmI(channel, &who, "tok-old-reader-0a1b").error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  ASSERT_TRUE(WhoAmI(channel, &who, "tok-new-reader-2c3d").ok());
+  EXPECT_EQ(who.principal(), "reader");
+
+  // A broken file is refused and the tokens in use stay.
+  Write("tokens", "sha256:not-a-hash admin admin\n");
+  absl::Status reloaded = server_->ReloadSecurity();
+  EXPECT_EQ(reloaded.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(reloaded.message().find("line 1"), std::string::npos) << reloaded;
+  ASSERT_TRUE(WhoAmI(channel, &who, "tok-new-reader-2c3d").ok());
+
+  v1::GetSecurityStatusResponse status;
+  ASSERT_TRUE(v1::SecurityService::NewStub(channel)
+                  ->GetSecurityStatus(Context("tok-admin-4e5f").get(),
+                                      v1::GetSecurityStatusRequest(), &status)
+                  .ok());
+  EXPECT_EQ(status.reloads(), 1);
+  EXPECT_EQ(status.failed_reloads(), 1);
+  EXPECT_NE(status.last_reload_error().find("line 1"), std::string::npos);
+  EXPECT_EQ(status.token_count(), 2);
+}
+
+TEST_F(SecurityTest, CertificateReloadKeepsOpenStreams) {
+  services::ServerOptions options = Options();
+  options.security.tls_cert_file = Write("server.pem", certs_.server.cert_pem);
+  options.security.tls_key_file = Write("server.key", certs_.server.key_pem);
+  StartServer(options);
+  auto old_channel = Tls(certs_.ca.cert_pem);
+  auto commands = v1::CommandService::NewStub(old_channel);
+  v1::RegisterPartyResponse party;
+  ASSERT_TRUE(
+      commands->RegisterParty(Context().get(), StateParty("p1", "kz", "KZ"), &party).ok());
+
+  // A feed opened before the reload.
+  auto feeds = v1::FeedService::NewStub(old_channel);
+  grpc::ClientContext feed_context;
+  feed_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  v1::SubscribeRequest subscribe;
+  subscribe.set_from_beginning(true);
+  auto reader = feeds->Subscribe(&feed_context, subscribe);
+  v1::SubscribeResponse message;
+  auto next_event_position = [&]() -> uint64_t {
+    for (int i = 0; i < 100 && reader->Read(&message); ++i) {
+      if (message.has_event()) return message.event().envelope().position();
+    }
+    return 0;
+  };
+  ASSERT_EQ(next_event_position(), 1u);
+
+  // The server's certificate is replaced by one from another CA.
+  const CertAndKey renewed = Leaf(certs_.other_ca, "registry",
+                                  {"DNS:localhost", "IP:127.0.0.1"},
+                                  testing::CertUsage::kServer);
+  Write("server.pem", renewed.cert_pem);
+  Write("server.key", renewed.key_pem);
+  ASSERT_TRUE(server_->ReloadSecurity().ok());
+
+  // New connections get the new certificate (gRPC looks at the staged copies every
+  // second); the bound is generous for a loaded machine.
+  bool renewed_seen = false;
+  for (int attempt = 0; attempt < 40 && !renewed_seen; ++attempt) {
+    v1::WhoAmIResponse who;
+    renewed_seen = WhoAmI(Tls(certs_.other_ca.cert_pem), &who).ok();
+    if (!renewed_seen) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  EXPECT_TRUE(renewed_seen);
+  v1::WhoAmIResponse who;
+  EXPECT_EQ(WhoAmI(Tls(certs_.ca.cert_pem), &who).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+
+  // The open connection and its feed were not dropped.
+  ASSERT_TRUE(
+      commands->RegisterParty(Context().get(), StateParty("p2", "kr", "KR"), &party).ok());
+  EXPECT_EQ(next_event_position(), 2u);
+  feed_context.TryCancel();
+  reader->Finish();
+}
+
+TEST_F(SecurityTest, NonLoopbackWithoutTlsNeedsInsecure) {
+  EXPECT_TRUE(services::IsLoopbackHost("127.0.0.1"));
+  EXPECT_TRUE(services::IsLoopbackHost("localhost"));
+  EXPECT_TRUE(services::IsLoopbackHost("[::1]"));
+  EXPECT_FALSE(services::IsLoopbackHost("0.0.0.0"));
+  EXPECT_FALSE(services::IsLoopbackHost("[::]"));
+  EXPECT_FALSE(services::IsLoopbackHost("registry.example.org"));
+
+  services::ServerOptions options = Options();
+  options.listen = "0.0.0.0:0";
+  auto server = services::RegistryServer::Start(options);
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(server.status().message().find("--insecure"), std::string::npos);
+
+  // TLS without access control is refused the same way.
+  options.security.tls_cert_file = Write("server.pem", certs_.server.cert_pem);
+  options.security.tls_key_file = Write("server.key", certs_.server.key_pem);
+  server = services::RegistryServer::Start(options);
+  ASSERT_FALSE(server.ok());
+  EXPECT_NE(server.status().message().find("without access control"), std::string::npos);
+}
+
+TEST_F(SecurityTest, ServerBinaryReloadsOnSighup) {
+  const std::string old_token = "tok-sighup-old-1a2b";
+  const std::string new_token = "tok-sighup-new-3c4d";
+  const std::string tokens = TokenFile({{"reader", old_token}});
+  testing::ServerProcess process(AGREEMENTS_SERVER_BIN, dir_.path() + "/data",
+                                 {"--tokens=" + tokens});
+  ASSERT_TRUE(process.Start());
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  auto channel =
+      grpc::CreateCustomChannel(process.target(), grpc::InsecureChannelCredentials(), args);
+  v1::WhoAmIResponse who;
+  ASSERT_TRUE(WhoAmI(channel, &who, old_token).ok());
+
+  TokenFile({{"reader", new_token}});
+  process.Signal(SIGHUP);
+  bool reloaded = false;
+  for (int attempt = 0; attempt < 50 && !reloaded; ++attempt) {
+    reloaded = WhoAmI(channel, &who, new_token).ok();
+    if (!reloaded) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(reloaded);
+  EXPECT_EQ(WhoAmI(channel, &who, old_token).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(process.Stop(), 0);
+}
+
+}  // namespace
+}  // namespace agreements
