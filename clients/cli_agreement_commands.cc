@@ -37,6 +37,8 @@ absl::Status RunRecord(Env& env) {
   if (nature.has_value()) agreement.set_legal_nature(*nature);
   ASSIGN_OR_RETURN(auto arity, EnumFlag<v1::Arity>(args, "arity"));
   if (arity.has_value()) agreement.set_arity(*arity);
+  ASSIGN_OR_RETURN(auto level, EnumFlag<v1::Confidentiality>(args, "confidentiality"));
+  if (level.has_value()) agreement.set_confidentiality(*level);
   for (const std::string& title : args.GetAll("title")) {
     ASSIGN_OR_RETURN(*agreement.add_titles(), ParseLocalizedText(title));
   }
@@ -96,6 +98,8 @@ CommandSpec RecordCommand() {
       internal::ClassificationFlagSpec(),
       {"party", "ID[:ROLE,...]", "participant and roles (default role: party)", true},
       {"summary", "TEXT", "free-text summary"},
+      {"confidentiality", "LEVEL",
+       "public (default), restricted or confidential: who may see it"},
       {"initial-status", "STATUS", "draft (default) or negotiating"},
   };
   spec.run = RunRecord;

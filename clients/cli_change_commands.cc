@@ -1,6 +1,7 @@
 // Write commands on agreements beyond the binding lifecycle: classifications, amounts,
-// documents, relations, corrections, legal-nature reassessment, the non-binding and
-// contract lifecycles, and the generic "apply" that sends any EventPayload given as JSON.
+// documents, relations, corrections, legal-nature reassessment, confidentiality, the
+// non-binding and contract lifecycles, and the generic "apply" that sends any
+// EventPayload given as JSON.
 #include <string>
 #include <utility>
 #include <vector>
@@ -150,6 +151,13 @@ absl::StatusOr<v1::EventPayload> BuildReassessment(const ParsedArgs& args) {
   return payload;
 }
 
+absl::StatusOr<v1::EventPayload> BuildConfidentiality(const ParsedArgs& args) {
+  v1::EventPayload payload;
+  ASSIGN_OR_RETURN(auto level, RequiredEnumFlag<v1::Confidentiality>(args, "level"));
+  payload.mutable_confidentiality_changed()->set_level(level);
+  return payload;
+}
+
 absl::StatusOr<v1::EventPayload> BuildFromFile(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(std::string path, RequiredFlag(args, "file"));
   ASSIGN_OR_RETURN(std::string json, ReadFile(path));
@@ -224,6 +232,13 @@ std::vector<CommandSpec> DataCommands() {
              {{"nature", "NATURE", "the new legal nature (required)"},
               {"rationale", "TEXT", "why"}},
              BuildReassessment));
+  commands.push_back(Change(
+      "change-confidentiality",
+      "change who may see the agreement (readers see public agreements only)",
+      {{"level", "LEVEL", "public, restricted or confidential (required)"}},
+      BuildConfidentiality,
+      "The new level must differ from the current one; terminated agreements can be\n"
+      "changed too. docs/security.md has who sees which level."));
   return commands;
 }
 

@@ -150,6 +150,7 @@ void PrintAgreement(std::ostream& out, const v1::Agreement& a) {
   block.Add("kind", EnumName(a.instrument_kind()));
   block.Add("legal nature", EnumName(a.legal_nature()));
   block.Add("arity", EnumName(a.arity()));
+  block.Add("confidentiality", ConfidentialityName(a.confidentiality()));
   for (const v1::LocalizedText& title : a.titles()) {
     block.Add(absl::StrCat("title (", title.language(), ")"), title.text());
   }

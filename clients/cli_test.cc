@@ -7,9 +7,11 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "agreements/v1/command_service.pb.h"
 #include "agreements/v1/query_service.pb.h"
 #include "clients/cli_test_util.h"
@@ -305,12 +307,73 @@ TEST_F(CliTest, ApplyAndDataCommandsReachEveryPayloadKind) {
   EXPECT_EQ(result.exit_code, 1) << Describe({"apply"}, result);
 }
 
+// The value of the "KEY  value" line of a `get` table, "" when there is none.
+std::string ShownValue(const std::string& table, absl::string_view key) {
+  for (absl::string_view line : absl::StrSplit(table, '\n')) {
+    if (absl::ConsumePrefix(&line, key) && absl::StartsWith(line, " ")) {
+      return std::string(absl::StripAsciiWhitespace(line));
+    }
+  }
+  return "";
+}
+
+TEST_F(CliTest, ConfidentialityIsRecordedShownAndChanged) {
+  RegisterStates();
+  CliOk({"record",
+         "--id",
+         "kz-kr-defence-2014",
+         "--designation",
+         "Agreement",
+         "--kind",
+         "agreement",
+         "--nature",
+         "binding_international",
+         "--arity",
+         "bilateral",
+         "--title",
+         "en:Defence cooperation",
+         "--sector",
+         "governance",
+         "--party",
+         "kz",
+         "--party",
+         "kr",
+         "--confidentiality=restricted"});
+  EXPECT_EQ(GetAgreement("kz-kr-defence-2014").confidentiality(),
+            v1::CONFIDENTIALITY_RESTRICTED);
+  std::string shown = CliOk({"get", "kz-kr-defence-2014"});
+  EXPECT_EQ(ShownValue(shown, "confidentiality"), "restricted") << shown;
+
+  const std::string out = CliOk({"change-confidentiality", "kz-kr-defence-2014",
+                                 "--level", "public", "--expected-revision", "1"});
+  EXPECT_TRUE(absl::StrContains(out, "committed")) << out;
+  const v1::Agreement changed = GetAgreement("kz-kr-defence-2014");
+  EXPECT_EQ(changed.confidentiality(), v1::CONFIDENTIALITY_PUBLIC);
+  EXPECT_EQ(changed.revision(), 2u);
+  shown = CliOk({"get", "kz-kr-defence-2014"});
+  EXPECT_EQ(ShownValue(shown, "confidentiality"), "public") << shown;
+
+  // The same level again is refused and appends nothing.
+  const ProcessResult again =
+      Cli({"change-confidentiality", "kz-kr-defence-2014", "--level", "public"});
+  EXPECT_EQ(again.exit_code, 2) << Describe({"change-confidentiality"}, again);
+  EXPECT_TRUE(absl::StartsWith(again.err, "error: FAILED_PRECONDITION: ")) << again.err;
+  EXPECT_TRUE(absl::StrContains(again.err, "kz-kr-defence-2014")) << again.err;
+  EXPECT_EQ(GetAgreement("kz-kr-defence-2014").revision(), 2u);
+
+  // A level that does not exist is the CLI's usage error; nothing is sent.
+  const ProcessResult unknown =
+      Cli({"change-confidentiality", "kz-kr-defence-2014", "--level", "secret"});
+  EXPECT_EQ(unknown.exit_code, 1) << Describe({"change-confidentiality"}, unknown);
+  EXPECT_TRUE(absl::StrContains(unknown.err, "--level")) << unknown.err;
+}
+
 TEST(CliHelpTest, HelpListsCommands) {
   const ProcessResult result = RunProcess({kCliPath, "--help"});
   EXPECT_EQ(result.exit_code, 0);
   for (const char* command :
        {"record", "sign", "consent", "enter-into-force", "terminate", "party register",
-        "load", "summary", "apply", "watch", "watch-sector"}) {
+        "load", "summary", "apply", "change-confidentiality", "watch", "watch-sector"}) {
     EXPECT_TRUE(absl::StrContains(result.out, command)) << command;
   }
   const ProcessResult sign = RunProcess({kCliPath, "help", "sign"});

@@ -128,6 +128,11 @@ std::string EnumChoices(const google::protobuf::EnumDescriptor& type) {
   return absl::StrCat("one of: ", absl::StrJoin(names, ", "));
 }
 
+std::string ConfidentialityName(v1::Confidentiality level) {
+  return EnumName(level == v1::CONFIDENTIALITY_UNSPECIFIED ? v1::CONFIDENTIALITY_PUBLIC
+                                                           : level);
+}
+
 absl::StatusOr<v1::Money> ParseMoney(absl::string_view currency,
                                      absl::string_view amount) {
   const auto bad = [&amount](absl::string_view why) {

@@ -48,6 +48,10 @@ std::string EnumName(E value) {
                        static_cast<int>(value));
 }
 
+// "public", "restricted" or "confidential"; UNSPECIFIED reads as "public", the level the
+// server records for it.
+std::string ConfidentialityName(v1::Confidentiality level);
+
 // A decimal amount ("4500000000", "12.75", "-3.5") in `currency` (ISO 4217, upper-cased).
 absl::StatusOr<v1::Money> ParseMoney(absl::string_view currency,
                                      absl::string_view amount);

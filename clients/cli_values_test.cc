@@ -59,6 +59,28 @@ TEST(EnumTest, ShortLowercaseAndFullNames) {
   EXPECT_EQ(EnumName(v1::AGREEMENT_STATUS_UNSPECIFIED), "-");
 }
 
+TEST(EnumTest, ConfidentialityLevels) {
+  EXPECT_EQ(ParseEnum<v1::Confidentiality>("public").value(), v1::CONFIDENTIALITY_PUBLIC);
+  EXPECT_EQ(ParseEnum<v1::Confidentiality>("restricted").value(),
+            v1::CONFIDENTIALITY_RESTRICTED);
+  EXPECT_EQ(ParseEnum<v1::Confidentiality>("Confidential").value(),
+            v1::CONFIDENTIALITY_CONFIDENTIAL);
+  EXPECT_EQ(ParseEnum<v1::Confidentiality>("CONFIDENTIALITY_RESTRICTED").value(),
+            v1::CONFIDENTIALITY_RESTRICTED);
+  const absl::StatusOr<v1::Confidentiality> secret =
+      ParseEnum<v1::Confidentiality>("secret");
+  ASSERT_FALSE(secret.ok());
+  EXPECT_TRUE(IsLocalError(secret.status()));
+  EXPECT_EQ(secret.status().message(),
+            "\"secret\" is not one of: public, restricted, confidential");
+  EXPECT_FALSE(ParseEnum<v1::Confidentiality>("unspecified").ok());
+
+  EXPECT_EQ(ConfidentialityName(v1::CONFIDENTIALITY_UNSPECIFIED), "public");
+  EXPECT_EQ(ConfidentialityName(v1::CONFIDENTIALITY_PUBLIC), "public");
+  EXPECT_EQ(ConfidentialityName(v1::CONFIDENTIALITY_RESTRICTED), "restricted");
+  EXPECT_EQ(ConfidentialityName(v1::CONFIDENTIALITY_CONFIDENTIAL), "confidential");
+}
+
 TEST(MoneyTest, UnitsAndNanosNeverAFloat) {
   absl::StatusOr<v1::Money> money = ParseMoney("usd", "4500000000");
   ASSERT_TRUE(money.ok()) << money.status();
@@ -110,6 +132,23 @@ TEST(CommandLineTest, RepeatedAndInlineValues) {
   EXPECT_EQ(invocation->args.GetAll("title"), (std::vector<std::string>{"en:A", "ru:Б"}));
 }
 
+TEST(CommandLineTest, ConfidentialityFlags) {
+  absl::StatusOr<Invocation> record =
+      ParseCommandLine({"record", "--id", "x", "--confidentiality=restricted"},
+                       GlobalFlags(), AllCommands());
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_EQ(record->args.Get("confidentiality").value_or(""), "restricted");
+
+  absl::StatusOr<Invocation> change = ParseCommandLine(
+      {"change-confidentiality", "x", "--level", "public", "--expected-revision", "2"},
+      GlobalFlags(), AllCommands());
+  ASSERT_TRUE(change.ok()) << change.status();
+  ASSERT_NE(change->command, nullptr);
+  EXPECT_EQ(change->command->path, "change-confidentiality");
+  EXPECT_EQ(change->args.positional(), std::vector<std::string>{"x"});
+  EXPECT_EQ(change->args.Get("level").value_or(""), "public");
+}
+
 TEST(CommandLineTest, UsageErrors) {
   for (const std::vector<std::string>& argv : std::vector<std::vector<std::string>>{
            {"frobnicate"},
@@ -118,6 +157,8 @@ TEST(CommandLineTest, UsageErrors) {
            {"get", "a", "--nope"},
            {"sign", "a", "--date"},
            {"party"},
+           {"change-confidentiality"},
+           {"change-confidentiality", "a", "public"},
            {"list", "--sector", "energy", "--sector", "transport"}}) {
     absl::StatusOr<Invocation> invocation =
         ParseCommandLine(argv, GlobalFlags(), AllCommands());

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/status_macros.h"
+#include "domain/confidentiality.h"
 #include "domain/decide_internal.h"
 #include "domain/decider.h"
 #include "domain/limits.h"
@@ -85,6 +86,7 @@ bool AllowedWhenTerminal(const Decision& d) {
     case v1::EventPayload::kRecordCorrected:
     case v1::EventPayload::kDocumentAttached:
     case v1::EventPayload::kRelationLinked:
+    case v1::EventPayload::kConfidentialityChanged:
       return true;
     case v1::EventPayload::kAmountRecorded:
     case v1::EventPayload::kAmountRevised:
@@ -269,6 +271,14 @@ absl::StatusOr<std::vector<v1::EventPayload>> DecideAgreement(
     case v1::EventPayload::kAmendmentAdopted:
       return internal::DecideAmendment(d);
     case v1::EventPayload::kClassificationChanged:
+      return internal::Emit(d);
+    case v1::EventPayload::kConfidentialityChanged:
+      if (LevelOf(*state) == command.change().confidentiality_changed().level()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "change.confidentiality_changed.level: agreement ", command.stream_id(),
+            " is already ",
+            v1::Confidentiality_Name(command.change().confidentiality_changed().level())));
+      }
       return internal::Emit(d);
     case v1::EventPayload::kAmountRecorded:
       return internal::DecideAmountRecorded(d);

@@ -274,6 +274,9 @@ void ApplyPayload(v1::Agreement& state, const v1::Event& event) {
     case v1::EventPayload::kClassificationChanged:
       *state.mutable_classifications() = c.classification_changed().classifications();
       break;
+    case v1::EventPayload::kConfidentialityChanged:
+      state.set_confidentiality(c.confidentiality_changed().level());
+      break;
     case v1::EventPayload::kAmountRecorded:
       *state.add_amounts() = c.amount_recorded().amount();
       break;

@@ -149,6 +149,8 @@ std::string ActionOf(v1::EventPayload::KindCase kind) {
       return "adopt an amendment";
     case v1::EventPayload::kClassificationChanged:
       return "change classifications";
+    case v1::EventPayload::kConfidentialityChanged:
+      return "change its confidentiality";
     case v1::EventPayload::kAmountRecorded:
       return "record an amount";
     case v1::EventPayload::kAmountRevised:

@@ -63,6 +63,8 @@ absl::Status CheckRecorded(const std::string& base, const v1::AgreementRecorded&
                             v1::InstrumentKind_descriptor(), kRequired));
   RETURN_IF_ERROR(CheckEnum(Field(path, "legal_nature"), a.legal_nature(),
                             v1::LegalNature_descriptor(), kRequired));
+  RETURN_IF_ERROR(CheckEnum(Field(path, "confidentiality"), a.confidentiality(),
+                            v1::Confidentiality_descriptor(), kOptional));
   RETURN_IF_ERROR(internal::CheckLocalizedTexts(path, "titles", a.titles(), kMaxTitles));
   RETURN_IF_ERROR(
       CheckEnum(Field(path, "arity"), a.arity(), v1::Arity_descriptor(), kRequired));
@@ -277,6 +279,9 @@ absl::Status CheckPayload(const std::string& base, const v1::Command& command) {
       return CheckNotSelf(Field(path, "amending_agreement_id"),
                           amendment.amending_agreement_id(), self);
     }
+    case v1::EventPayload::kConfidentialityChanged:
+      return CheckEnum(Field(base, "level"), c.confidentiality_changed().level(),
+                       v1::Confidentiality_descriptor(), kRequired);
     case v1::EventPayload::kClassificationChanged:
       return internal::CheckClassifications(base, "classifications",
                                             c.classification_changed().classifications());

@@ -357,6 +357,24 @@ absl::StatusOr<Caller> AccessControl::Authorize(const grpc::ServerContextBase& c
       caller->principal, "\" has ", RolesText(caller->grants)));
 }
 
+domain::Clearance ClearanceOf(const Caller& caller) {
+  std::vector<std::string> sectors;
+  for (const Grant& grant : caller.grants) {
+    switch (grant.role) {
+      case security::Role::kAdmin:
+      case security::Role::kAuditor:
+        return domain::Clearance::All();
+      case security::Role::kRegistrar:
+        if (grant.sectors.empty()) return domain::Clearance::All();
+        sectors.insert(sectors.end(), grant.sectors.begin(), grant.sectors.end());
+        break;
+      case security::Role::kReader:
+        break;
+    }
+  }
+  return domain::Clearance::PublicAnd(std::move(sectors));
+}
+
 v1::WhoAmIResponse AccessControl::Describe(const Caller& caller) const {
   v1::WhoAmIResponse response;
   response.set_principal(caller.principal);

@@ -20,6 +20,7 @@
 #include "agreements/v1/security_service.pb.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_context.h"
+#include "domain/confidentiality.h"
 #include "security/policy.h"
 
 namespace agreements::services {
@@ -75,6 +76,11 @@ struct Caller {
     return method != agreements::v1::AUTHENTICATION_METHOD_NONE;
   }
 };
+
+// Which non-public instruments the caller sees: everything for admins, auditors and
+// registrars without a sector limit; otherwise public instruments and the non-public
+// ones of its registrar sectors (none for a reader).
+domain::Clearance ClearanceOf(const Caller& caller);
 
 // The metadata header that clients used to name their own actor; refused now.
 inline constexpr char kLegacyActorHeader[] = "x-actor";

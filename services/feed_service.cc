@@ -28,9 +28,10 @@ class Refusal final : public grpc::ServerWriteReactor<Response> {
 
 absl::StatusOr<std::unique_ptr<store::FeedCursor>> MakeCursor(
     const store::Store* store, const store::FeedHub* hub,
-    const v1::SubscribeRequest& request) {
+    const v1::SubscribeRequest& request, domain::Clearance clearance) {
   auto filter = store::FeedFilter::Compile(request.filter(), "filter");
   if (!filter.ok()) return filter.status();
+  filter->Restrict(std::move(clearance));
   store::FeedCursorOptions options;
   options.raw_events = true;  // sent as stored, never read here
   options.max_messages = kSubscribeStepMessages;
@@ -72,10 +73,10 @@ FeedService::FeedService(const store::Store* store, store::FeedHub* hub,
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* FeedService::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
-  absl::Status allowed =
-      access_->Authorize(*context, security::Permission::kRegistryRead).status();
-  if (!allowed.ok()) return new Refusal<v1::SubscribeResponse>(allowed);
-  auto cursor = MakeCursor(store_, hub_, *request);
+  absl::StatusOr<Caller> caller =
+      access_->Authorize(*context, security::Permission::kRegistryRead);
+  if (!caller.ok()) return new Refusal<v1::SubscribeResponse>(caller.status());
+  auto cursor = MakeCursor(store_, hub_, *request, ClearanceOf(*caller));
   if (!cursor.ok()) return new Refusal<v1::SubscribeResponse>(cursor.status());
   return new FeedStream<v1::SubscribeResponse, store::FeedCursor>(
       context, dispatcher_.get(), *std::move(cursor),
@@ -84,10 +85,11 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* FeedService::Subscribe(
 
 grpc::ServerWriteReactor<v1::WatchSectorResponse>* FeedService::WatchSector(
     grpc::CallbackServerContext* context, const v1::WatchSectorRequest* request) {
-  absl::Status allowed =
-      access_->Authorize(*context, security::Permission::kRegistryRead).status();
-  if (!allowed.ok()) return new Refusal<v1::WatchSectorResponse>(allowed);
-  auto watch = store::SectorWatch::Create(store_, hub_, *request, absl::Now());
+  absl::StatusOr<Caller> caller =
+      access_->Authorize(*context, security::Permission::kRegistryRead);
+  if (!caller.ok()) return new Refusal<v1::WatchSectorResponse>(caller.status());
+  auto watch = store::SectorWatch::Create(store_, hub_, *request, absl::Now(),
+                                          ClearanceOf(*caller));
   if (!watch.ok()) return new Refusal<v1::WatchSectorResponse>(watch.status());
   return new FeedStream<v1::WatchSectorResponse, store::SectorWatch>(
       context, dispatcher_.get(), *std::move(watch));

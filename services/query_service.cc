@@ -138,8 +138,9 @@ absl::Status QueryService::AwaitPosition(const grpc::ServerContext* context,
 grpc::Status QueryService::GetAgreement(grpc::ServerContext* context,
                                         const v1::GetAgreementRequest* request,
                                         v1::GetAgreementResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kRegistryRead).status());
+  ASSIGN_OR_RETURN_GRPC(const Caller caller,
+                        access_->Authorize(*context, security::Permission::kRegistryRead));
+  const domain::Clearance clearance = ClearanceOf(caller);
   if (request->agreement_id().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("agreement_id: required"));
   }
@@ -147,6 +148,12 @@ grpc::Status QueryService::GetAgreement(grpc::ServerContext* context,
   ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
   ASSIGN_OR_RETURN_GRPC(*response->mutable_agreement(),
                         reader->GetAgreement(request->agreement_id()));
+  if (!clearance.Sees(response->agreement())) {
+    // The same answer as for an id that does not exist.
+    response->Clear();
+    return ToGrpcStatus(absl::NotFoundError(
+        absl::StrCat("agreement \"", request->agreement_id(), "\" not found")));
+  }
   response->set_position(reader->position());
   return grpc::Status::OK;
 }
@@ -154,8 +161,9 @@ grpc::Status QueryService::GetAgreement(grpc::ServerContext* context,
 grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
                                           const v1::ListAgreementsRequest* request,
                                           v1::ListAgreementsResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kRegistryRead).status());
+  ASSIGN_OR_RETURN_GRPC(const Caller caller,
+                        access_->Authorize(*context, security::Permission::kRegistryRead));
+  const domain::Clearance clearance = ClearanceOf(caller);
   RETURN_IF_ERROR_GRPC(CheckSector(request->sector(), /*required=*/false));
   RETURN_IF_ERROR_GRPC(
       CheckEnum("status", request->status(), v1::AgreementStatus_IsValid));
@@ -179,6 +187,7 @@ grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
   filter.party_id = request->party_id();
   filter.signed_from = request->signed_from();
   filter.signed_to = request->signed_to();
+  filter.clearance = clearance;
   ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
   ASSIGN_OR_RETURN_GRPC(auto page, reader->ListAgreements(filter, after, page_size));
   for (auto& agreement : page.items) *response->add_agreements() = std::move(agreement);
@@ -192,8 +201,9 @@ grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
 grpc::Status QueryService::GetSectorSummary(grpc::ServerContext* context,
                                             const v1::GetSectorSummaryRequest* request,
                                             v1::GetSectorSummaryResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kRegistryRead).status());
+  ASSIGN_OR_RETURN_GRPC(const Caller caller,
+                        access_->Authorize(*context, security::Permission::kRegistryRead));
+  const domain::Clearance clearance = ClearanceOf(caller);
   RETURN_IF_ERROR_GRPC(CheckSector(request->sector(), /*required=*/true));
   if (request->top_parties() < 0 || request->top_parties() > 100) {
     return ToGrpcStatus(absl::InvalidArgumentError("top_parties: must be 0 to 100"));
@@ -201,7 +211,9 @@ grpc::Status QueryService::GetSectorSummary(grpc::ServerContext* context,
   const size_t top = request->top_parties() == 0 ? 10 : request->top_parties();
   RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
   ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
-  ASSIGN_OR_RETURN_GRPC(auto counters, reader->GetSectorCounters(request->sector()));
+  ASSIGN_OR_RETURN_GRPC(auto counters, reader->GetSectorCounters(
+                                           request->sector(),
+                                           clearance.SeesNonPublicIn(request->sector())));
   *response->mutable_summary() = SummarizeCounters(request->sector(), counters, top);
   response->set_position(reader->position());
   return grpc::Status::OK;
@@ -210,12 +222,14 @@ grpc::Status QueryService::GetSectorSummary(grpc::ServerContext* context,
 grpc::Status QueryService::ListSectors(grpc::ServerContext* context,
                                        const v1::ListSectorsRequest* request,
                                        v1::ListSectorsResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kRegistryRead).status());
+  ASSIGN_OR_RETURN_GRPC(const Caller caller,
+                        access_->Authorize(*context, security::Permission::kRegistryRead));
+  const domain::Clearance clearance = ClearanceOf(caller);
   RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
   ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
   for (const auto& sector : domain::RegistrySectors()) {
-    ASSIGN_OR_RETURN_GRPC(auto counters, reader->GetSectorCounters(sector));
+    ASSIGN_OR_RETURN_GRPC(auto counters, reader->GetSectorCounters(
+                                           sector, clearance.SeesNonPublicIn(sector)));
     auto* info = response->add_sectors();
     info->set_sector(sector);
     info->set_agreement_count(counters.agreement_count());

@@ -11,6 +11,7 @@
 #include "common/merkle.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
+#include "domain/confidentiality.h"
 #include "domain/decider.h"
 #include "domain/sectors.h"
 #include "google/protobuf/util/time_util.h"
@@ -309,7 +310,8 @@ absl::StatusOr<std::optional<sv1::RequestRecord>> Committer::Group::LoadRequest(
 }
 
 absl::Status Committer::Group::LoadCounters(const v1::Agreement& agreement) {
-  for (const auto& sector : agreement.sectors()) {
+  for (const auto& real_sector : agreement.sectors()) {
+    const std::string sector = CounterSector(real_sector, domain::LevelOf(agreement));
     if (loaded_sectors_.count(sector)) continue;
     ASSIGN_OR_RETURN(counters_[sector], ReadSectorCounters(store_, nullptr, sector));
     loaded_sectors_.insert(sector);

@@ -18,6 +18,7 @@ namespace agreements::store {
 namespace {
 
 namespace v1 = ::agreements::v1;
+namespace sv1 = ::agreements::storage::v1;
 using ::agreements::testing::TempDir;
 using testing::RecordAgreementCommand;
 using testing::RegisterStateCommand;
@@ -147,7 +148,7 @@ TEST_F(CommitterTest, ConcurrentWritersGetUniqueContiguousPositions) {
   }
   auto reader = ViewReader::Create(store_.get());
   ASSERT_TRUE(reader.ok());
-  auto counters = (*reader)->GetSectorCounters("transport");
+  auto counters = (*reader)->GetSectorCounters("transport", true);
   ASSERT_TRUE(counters.ok());
   EXPECT_EQ(counters->agreement_count(), kThreads * kPerThread);
   ExpectViewsMatchRebuild();
@@ -412,12 +413,12 @@ TEST_F(CommitterTest, UpdatesKeepIndexesAndCountersEqualToARebuild) {
 
   auto reader = ViewReader::Create(store_.get());
   ASSERT_TRUE(reader.ok());
-  auto energy = (*reader)->GetSectorCounters("energy");
+  auto energy = (*reader)->GetSectorCounters("energy", true);
   ASSERT_TRUE(energy.ok());
   EXPECT_EQ(energy->agreement_count(), 1);  // only a2 is left in energy
   EXPECT_EQ(energy->party_counts().count("kr"), 0u);
   EXPECT_EQ(energy->by_status().at(v1::AGREEMENT_STATUS_NEVER_IN_FORCE), 1);
-  auto transport = (*reader)->GetSectorCounters("transport");
+  auto transport = (*reader)->GetSectorCounters("transport", true);
   ASSERT_TRUE(transport.ok());
   EXPECT_EQ(transport->amount_totals().at("USD/1").total().units(), 2500);
   PartyFilter in_ca;
@@ -563,6 +564,57 @@ TEST_F(CommitterTest, AVersion1StoreIsMigratedByDerivingTheEventTags) {
   EXPECT_EQ(*store_->Get(store_->meta(), kMetaSchemaVersion), kSchemaVersion);
   EXPECT_TRUE(store_->Get(store_->event_tags(), LogKey(3)).ok());
   ExpectViewsMatchRebuild();
+}
+
+TEST_F(CommitterTest, NonPublicAgreementsAreCountedApartAndTagged) {
+  RegisterKzKr();
+  v1::Command secret = RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"});
+  secret.mutable_change()->mutable_agreement_recorded()->mutable_agreement()->
+      set_confidentiality(v1::CONFIDENTIALITY_CONFIDENTIAL);
+  MustCommit(Request("r1", {secret, RecordAgreementCommand("a2", {"kz", "kr"},
+                                                           {"energy"})}));
+  auto reader = ViewReader::Create(store_.get());
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->GetSectorCounters("energy", false)->agreement_count(), 1);
+  EXPECT_EQ((*reader)->GetSectorCounters("energy", true)->agreement_count(), 2);
+  EXPECT_EQ((*reader)->GetSectorCounters("energy", true)->party_counts().at("kz"), 2);
+
+  // The tags of the confidential event carry its level; the public one's do not.
+  for (uint64_t position : {3u, 4u}) {
+    auto bytes = store_->Get(store_->event_tags(), LogKey(position));
+    ASSERT_TRUE(bytes.ok()) << bytes.status();
+    sv1::EventTags tags;
+    ASSERT_TRUE(tags.ParseFromString(*bytes));
+    EXPECT_EQ(tags.confidentiality(),
+              position == 3 ? v1::CONFIDENTIALITY_CONFIDENTIAL : 0);
+  }
+
+  // Declassified: the counts move to the public level.
+  v1::Command declassify;
+  declassify.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
+  declassify.set_stream_id("a1");
+  declassify.mutable_change()->mutable_confidentiality_changed()->set_level(
+      v1::CONFIDENTIALITY_PUBLIC);
+  MustCommit(Request("r2", {declassify}));
+  reader = ViewReader::Create(store_.get());
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->GetSectorCounters("energy", false)->agreement_count(), 2);
+  EXPECT_EQ((*reader)->GetSectorCounters("energy", true)->agreement_count(), 2);
+  ExpectViewsMatchRebuild();
+}
+
+TEST_F(CommitterTest, WritableSectorsLimitEveryStateOfTheAgreement) {
+  RegisterKzKr();
+  CommitRequest request =
+      Request("r1", {RecordAgreementCommand("a1", {"kz", "kr"}, {"energy", "telecom"})});
+  request.writable_sectors = std::vector<std::string>{"energy"};
+  auto outcome = committer_->Commit(request);
+  EXPECT_EQ(outcome.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(outcome.status().message().find("sector telecom"), std::string::npos)
+      << outcome.status();
+  request.writable_sectors = std::vector<std::string>{"energy", "telecom"};
+  ASSERT_TRUE(committer_->Commit(request).ok());
+  EXPECT_EQ(committer_->committed_position(), 3u);
 }
 
 }  // namespace

@@ -107,7 +107,7 @@ absl::StatusOr<FeedFilter> FeedFilter::Compile(const v1::EventFilter& filter,
 
 bool FeedFilter::empty() const {
   return sectors_.empty() && kinds_.empty() && event_types_.empty() &&
-         agreement_ids_.empty() && party_ids_.empty();
+         agreement_ids_.empty() && party_ids_.empty() && clearance_.all;
 }
 
 bool FeedFilter::Matches(const FeedItem& item) const {
@@ -124,13 +124,14 @@ bool FeedFilter::Matches(const FeedItem& item) const {
     return false;
   }
   if (!party_ids_.empty() && !AnyIn(party_ids_, item.tags.party_ids())) return false;
-  return true;
+  return clearance_.Sees(item.tags.confidentiality(), item.tags.sectors());
 }
 
 FeedItemParts FeedFilter::parts() const {
   FeedItemParts parts;
   parts.envelope = !empty();
-  parts.tags = !sectors_.empty() || !kinds_.empty() || !party_ids_.empty();
+  parts.tags =
+      !sectors_.empty() || !kinds_.empty() || !party_ids_.empty() || !clearance_.all;
   return parts;
 }
 

@@ -14,12 +14,14 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "agreements/v1/feed_service.pb.h"
+#include "domain/confidentiality.h"
 #include "store/feed_hub.h"
 #include "store/store.h"
 
@@ -37,6 +39,9 @@ class FeedFilter {
   // Validates (field names in errors start with `path`, e.g. "filter.sectors[2]").
   static absl::StatusOr<FeedFilter> Compile(const agreements::v1::EventFilter& filter,
                                             absl::string_view path);
+  // Hides the events of non-public agreements that `clearance` does not see (by the
+  // event's level and sectors in its tags).
+  void Restrict(domain::Clearance clearance) { clearance_ = std::move(clearance); }
   bool Matches(const FeedItem& item) const;
   bool empty() const;
   // The parts of an item that Matches reads (an empty filter reads none).
@@ -45,6 +50,7 @@ class FeedFilter {
  private:
   absl::flat_hash_set<std::string> sectors_, event_types_, agreement_ids_, party_ids_;
   absl::flat_hash_set<int> kinds_;
+  domain::Clearance clearance_ = domain::Clearance::All();
 };
 
 struct FeedCursorOptions {

@@ -1,9 +1,11 @@
 #include "store/projector.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "domain/confidentiality.h"
 #include "store/keys.h"
 #include "store/store.h"
 
@@ -36,6 +38,7 @@ void EventTagger::Add(const v1::Agreement& agreement) {
     kinds_.insert(agreement.instrument_kind());
   }
   for (const auto& party : PartiesOf(agreement)) parties_.insert(party);
+  level_ = std::max<int>(level_, domain::LevelOf(agreement));
 }
 
 sv1::EventTags EventTagger::Build() const {
@@ -43,6 +46,9 @@ sv1::EventTags EventTagger::Build() const {
   for (const auto& sector : sectors_) tags.add_sectors(sector);
   for (int kind : kinds_) tags.add_instrument_kinds(kind);
   for (const auto& party : parties_) tags.add_party_ids(party);
+  // Public events leave the field out: their tags are the bytes they were before
+  // confidentiality existed.
+  if (!domain::IsPublicLevel(level_)) tags.set_confidentiality(level_);
   return tags;
 }
 
@@ -106,7 +112,9 @@ void ApplyContribution(const v1::Agreement& agreement, int sign,
       it->second = AddMoney(it->second, amount.value(), +1);
     }
   }
-  for (const auto& sector : agreement.sectors()) {
+  const int level = domain::LevelOf(agreement);
+  for (const auto& real_sector : agreement.sectors()) {
+    const std::string sector = CounterSector(real_sector, level);
     sv1::SectorCounters& c = counters[sector];
     c.set_agreement_count(c.agreement_count() + sign);
     AddCount(c.mutable_by_status(), static_cast<int32_t>(agreement.status()), sign);
@@ -127,6 +135,41 @@ void ApplyContribution(const v1::Agreement& agreement, int sign,
         c.mutable_amount_totals()->erase(key);
       }
     }
+  }
+}
+
+std::string CounterSector(const std::string& sector, int level) {
+  switch (level) {
+    case v1::CONFIDENTIALITY_RESTRICTED:
+      return sector + "/restricted";
+    case v1::CONFIDENTIALITY_CONFIDENTIAL:
+      return sector + "/confidential";
+    default:
+      return sector;
+  }
+}
+
+std::vector<std::string> CounterSectorsOf(const std::string& sector, bool non_public) {
+  if (!non_public) return {sector};
+  return {sector, CounterSector(sector, v1::CONFIDENTIALITY_RESTRICTED),
+          CounterSector(sector, v1::CONFIDENTIALITY_CONFIDENTIAL)};
+}
+
+void AddCounters(const sv1::SectorCounters& from, sv1::SectorCounters& into) {
+  into.set_agreement_count(into.agreement_count() + from.agreement_count());
+  for (const auto& [status, count] : from.by_status()) {
+    AddCount(into.mutable_by_status(), status, count);
+  }
+  for (const auto& [kind, count] : from.by_kind()) {
+    AddCount(into.mutable_by_kind(), kind, count);
+  }
+  for (const auto& [party, count] : from.party_counts()) {
+    AddCount(into.mutable_party_counts(), party, count);
+  }
+  for (const auto& [key, record] : from.amount_totals()) {
+    auto& total = (*into.mutable_amount_totals())[key];
+    *total.mutable_total() = AddMoney(total.total(), record.total(), +1);
+    total.set_agreement_count(total.agreement_count() + record.agreement_count());
   }
 }
 

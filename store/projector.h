@@ -34,6 +34,7 @@ class EventTagger {
   std::set<std::string> sectors_;
   std::set<int> kinds_;
   std::set<std::string> parties_;
+  int level_ = 0;
 };
 
 // Keys of agreement_index for one agreement: its sectors, status, kind and parties.
@@ -89,6 +90,18 @@ std::vector<std::pair<std::string, std::string>> SectorCounterEntries(
 // `counters`; false when it is malformed.
 bool MergeSectorCounterEntry(absl::string_view suffix, absl::string_view value,
                              agreements::storage::v1::SectorCounters& counters);
+
+// The counters of non-public agreements are kept apart from the public ones, under
+// "<sector>/restricted" and "<sector>/confidential" (sector codes hold no '/'), so that a
+// summary adds only the levels its caller may see (docs/storage.md). The public level
+// (and an unspecified one) uses the sector itself, as before confidentiality existed.
+std::string CounterSector(const std::string& sector, int level);
+// The counter sectors of one sector's views: the public one, and with `non_public` the
+// restricted and confidential ones too.
+std::vector<std::string> CounterSectorsOf(const std::string& sector, bool non_public);
+// Adds `from` to `into` (every count, total and party count).
+void AddCounters(const agreements::storage::v1::SectorCounters& from,
+                 agreements::storage::v1::SectorCounters& into);
 
 // True when a sector's counters hold nothing (the record is then deleted, not stored).
 bool CountersEmpty(const agreements::storage::v1::SectorCounters& counters);

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "domain/decider.h"
@@ -17,15 +19,16 @@ constexpr size_t kSnapshotPage = 256;
 
 }  // namespace
 
-SectorWatch::SectorWatch(const Store* store, const v1::WatchSectorRequest& request)
-    : store_(store), sector_(request.sector()) {
+SectorWatch::SectorWatch(const Store* store, const v1::WatchSectorRequest& request,
+                         domain::Clearance clearance)
+    : store_(store), sector_(request.sector()), clearance_(std::move(clearance)) {
   for (int status : request.statuses()) statuses_.insert(status);
   for (int kind : request.instrument_kinds()) kinds_.insert(kind);
 }
 
 absl::StatusOr<std::unique_ptr<SectorWatch>> SectorWatch::Create(
     const Store* store, const FeedHub* hub, const v1::WatchSectorRequest& request,
-    absl::Time now) {
+    absl::Time now, domain::Clearance clearance) {
   if (request.sector().empty()) return absl::InvalidArgumentError("sector: required");
   if (!domain::IsRegistrySector(request.sector())) {
     return absl::InvalidArgumentError(
@@ -61,7 +64,8 @@ absl::StatusOr<std::unique_ptr<SectorWatch>> SectorWatch::Create(
   if (request.resume_after() == UINT64_MAX) {
     return absl::InvalidArgumentError("resume_after: beyond any position");
   }
-  std::unique_ptr<SectorWatch> watch(new SectorWatch(store, request));
+  std::unique_ptr<SectorWatch> watch(
+      new SectorWatch(store, request, std::move(clearance)));
   watch->options_ = options;
   watch->last_message_time_ = now;
   uint64_t start = request.resume_after() + 1;
@@ -79,7 +83,8 @@ bool SectorWatch::InView(const v1::Agreement& agreement) const {
   bool in_sector = false;
   for (const auto& sector : agreement.sectors())
     in_sector = in_sector || sector == sector_;
-  return in_sector && (statuses_.empty() || statuses_.contains(agreement.status())) &&
+  return in_sector && clearance_.SeesInSector(agreement, sector_) &&
+         (statuses_.empty() || statuses_.contains(agreement.status())) &&
          (kinds_.empty() || kinds_.contains(agreement.instrument_kind()));
 }
 

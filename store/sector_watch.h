@@ -31,10 +31,12 @@ class SectorWatch {
   static constexpr size_t kStateCacheSize = 1024;
   static constexpr absl::Duration kSnapshotTimeLimit = absl::Minutes(2);
 
-  // Validates the request (INVALID_ARGUMENT naming the field).
+  // Validates the request (INVALID_ARGUMENT naming the field). Non-public agreements
+  // are in the view only when `clearance` sees non-public agreements of the sector.
   static absl::StatusOr<std::unique_ptr<SectorWatch>> Create(
       const Store* store, const FeedHub* hub,
-      const agreements::v1::WatchSectorRequest& request, absl::Time now);
+      const agreements::v1::WatchSectorRequest& request, absl::Time now,
+      domain::Clearance clearance = domain::Clearance::All());
 
   struct Step {
     std::vector<agreements::v1::WatchSectorResponse> messages;
@@ -43,7 +45,8 @@ class SectorWatch {
   absl::StatusOr<Step> Next(absl::Time now);
 
  private:
-  SectorWatch(const Store* store, const agreements::v1::WatchSectorRequest& request);
+  SectorWatch(const Store* store, const agreements::v1::WatchSectorRequest& request,
+              domain::Clearance clearance);
   bool InView(const agreements::v1::Agreement& agreement) const;
   // Appends the update or removal for one event (or nothing); true if it appended.
   absl::StatusOr<bool> Translate(const agreements::v1::Event& event,
@@ -54,6 +57,7 @@ class SectorWatch {
 
   const Store* const store_;
   const std::string sector_;
+  const domain::Clearance clearance_;
   absl::flat_hash_set<int> statuses_;
   absl::flat_hash_set<int> kinds_;
   // The snapshot phase: the reader and where its listing continues.

@@ -131,7 +131,9 @@ absl::StatusOr<Page<v1::Agreement>> ViewReader::ListAgreements(
     if (!filter.sector.empty()) {
       bool found = false;
       for (const auto& s : a.sectors()) found = found || s == filter.sector;
-      if (!found) return false;
+      if (!found || !filter.clearance.SeesInSector(a, filter.sector)) return false;
+    } else if (!filter.clearance.Sees(a)) {
+      return false;
     }
     if (filter.status != v1::AGREEMENT_STATUS_UNSPECIFIED &&
         a.status() != filter.status) {
@@ -194,8 +196,14 @@ absl::StatusOr<agreements::storage::v1::SectorCounters> ReadSectorCounters(
 }
 
 absl::StatusOr<agreements::storage::v1::SectorCounters> ViewReader::GetSectorCounters(
-    const std::string& sector) const {
-  return ReadSectorCounters(store_, snapshot_.get(), sector);
+    const std::string& sector, bool non_public) const {
+  agreements::storage::v1::SectorCounters total;
+  for (const std::string& part : CounterSectorsOf(sector, non_public)) {
+    auto counters = ReadSectorCounters(store_, snapshot_.get(), part);
+    if (!counters.ok()) return counters.status();
+    AddCounters(*counters, total);
+  }
+  return total;
 }
 
 }  // namespace agreements::store

@@ -13,6 +13,7 @@
 #include "agreements/storage/v1/storage.pb.h"
 #include "agreements/v1/agreement.pb.h"
 #include "agreements/v1/party.pb.h"
+#include "domain/confidentiality.h"
 #include "store/store.h"
 
 namespace agreements::store {
@@ -25,6 +26,9 @@ struct AgreementFilter {
   // Inclusive bounds on signed_on; unset (year 0) means open.
   agreements::v1::Date signed_from;
   agreements::v1::Date signed_to;
+  // Who reads: non-public agreements it does not see are left out (with `sector` set,
+  // by whether it sees non-public agreements of that sector).
+  domain::Clearance clearance = domain::Clearance::All();
 };
 
 struct PartyFilter {
@@ -63,9 +67,10 @@ class ViewReader {
   absl::StatusOr<Page<agreements::v1::Party>> ListParties(const PartyFilter& filter,
                                                           const std::string& after,
                                                           size_t page_size) const;
-  // Empty counters when the sector has no agreement.
+  // Empty counters when the sector has no agreement. Counts public agreements only,
+  // or with `non_public` also the restricted and confidential ones.
   absl::StatusOr<agreements::storage::v1::SectorCounters> GetSectorCounters(
-      const std::string& sector) const;
+      const std::string& sector, bool non_public) const;
 
  private:
   explicit ViewReader(const Store* store) : store_(store), snapshot_(store->db()) {}

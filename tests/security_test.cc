@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "agreements/v1/audit_service.grpc.pb.h"
 #include "agreements/v1/command_service.grpc.pb.h"
 #include "agreements/v1/feed_service.grpc.pb.h"
@@ -74,6 +75,7 @@ const std::map<std::string, std::string> kTokens = {
     {"reader", "tok-reader-5b0e1f"},       {"registrar", "tok-registrar-9a7c3d"},
     {"auditor", "tok-auditor-c4d2e8"},     {"admin", "tok-admin-1f6b9a"},
     {"energy-desk", "tok-energy-2d8e4c"},  {"nobody", "tok-nobody-7e3a5b"},
+    {"telecom-desk", "tok-telecom-8b1f0d"},
 };
 
 class SecurityTest : public ::testing::Test {
@@ -90,6 +92,7 @@ class SecurityTest : public ::testing::Test {
         {"reader", "reader"},          {"registrar", "registrar"},
         {"auditor", "auditor"},        {"admin", "admin"},
         {"energy-desk", "registrar:energy"}, {"nobody", ""},
+        {"telecom-desk", "registrar:telecom"},
     };
     std::string text = "# test tokens\n";
     for (const auto& [principal, token] : tokens) {
@@ -133,12 +136,15 @@ class SecurityTest : public ::testing::Test {
     return grpc::CreateCustomChannel(Target(), grpc::SslCredentials(ssl), args);
   }
 
+ public:
   static std::unique_ptr<grpc::ClientContext> Context(const std::string& token = "") {
     auto context = std::make_unique<grpc::ClientContext>();
     context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
     return context;
   }
+
+ protected:
 
   static grpc::Status WhoAmI(const std::shared_ptr<grpc::Channel>& channel,
                              v1::WhoAmIResponse* response, const std::string& token = "") {
@@ -410,12 +416,39 @@ class WritingTest : public SecurityTest {
   }
 
   grpc::Status Record(const std::string& token, const std::string& id,
-                      const std::string& sector) {
+                      const std::string& sector,
+                      v1::Confidentiality level = v1::CONFIDENTIALITY_UNSPECIFIED) {
+    v1::RecordAgreementRequest request =
+        BindingAgreement("r-" + id, id, {"kz", "kr"}, sector);
+    request.mutable_agreement()->set_confidentiality(level);
+    request.set_initial_status(v1::AGREEMENT_STATUS_NEGOTIATING);
     v1::RecordAgreementResponse response;
-    return commands_->RecordAgreement(Context(token).get(),
-                                      BindingAgreement("r-" + id, id, {"kz", "kr"}, sector),
-                                      &response);
+    return commands_->RecordAgreement(Context(token).get(), request, &response);
   }
+
+  grpc::Status Change(const std::string& token, const std::string& id,
+                      v1::EventPayload change) {
+    v1::ApplyAgreementChangeRequest request;
+    request.mutable_context()->set_request_id(absl::StrCat("c-", id, "-", ++changes_));
+    request.set_agreement_id(id);
+    *request.mutable_change() = std::move(change);
+    v1::ApplyAgreementChangeResponse response;
+    return commands_->ApplyAgreementChange(Context(token).get(), request, &response);
+  }
+
+  static v1::EventPayload Adopted(int day) {
+    v1::EventPayload change;
+    *change.mutable_text_adopted()->mutable_date() = testing::Day(2009, 5, day);
+    return change;
+  }
+
+  static v1::EventPayload Level(v1::Confidentiality level) {
+    v1::EventPayload change;
+    change.mutable_confidentiality_changed()->set_level(level);
+    return change;
+  }
+
+  int changes_ = 0;
 
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::CommandService::Stub> commands_;
@@ -492,6 +525,198 @@ TEST_F(WritingTest, ActorIsTheAuthenticatedPrincipal) {
   history.set_stream_id("spoof");
   status = audit->ListHistory(Context(kTokens.at("auditor")).get(), history, &events);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// The ids of the agreements `token` sees in ListAgreements (optionally in one sector).
+std::vector<std::string> Listed(v1::QueryService::Stub& queries, const std::string& token,
+                                const std::string& sector = "") {
+  v1::ListAgreementsRequest request;
+  request.set_sector(sector);
+  v1::ListAgreementsResponse response;
+  grpc::Status status = queries.ListAgreements(
+      SecurityTest::Context(token).get(), request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  std::vector<std::string> ids;
+  for (const auto& agreement : response.agreements()) ids.push_back(agreement.id());
+  return ids;
+}
+
+int64_t SummaryCount(v1::QueryService::Stub& queries, const std::string& token,
+                     const std::string& sector, int64_t* kz_count = nullptr) {
+  v1::GetSectorSummaryRequest request;
+  request.set_sector(sector);
+  v1::GetSectorSummaryResponse response;
+  grpc::Status status = queries.GetSectorSummary(SecurityTest::Context(token).get(),
+                                                 request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  if (kz_count != nullptr) {
+    *kz_count = 0;
+    for (const auto& party : response.summary().top_parties()) {
+      if (party.party_id() == "kz") *kz_count = party.agreement_count();
+    }
+  }
+  return response.summary().agreement_count();
+}
+
+std::map<std::string, int64_t> SectorCounts(v1::QueryService::Stub& queries,
+                                            const std::string& token) {
+  v1::ListSectorsResponse response;
+  EXPECT_TRUE(queries
+                  .ListSectors(SecurityTest::Context(token).get(),
+                               v1::ListSectorsRequest(), &response)
+                  .ok());
+  std::map<std::string, int64_t> counts;
+  for (const auto& sector : response.sectors()) {
+    if (sector.agreement_count() != 0) counts[sector.sector()] = sector.agreement_count();
+  }
+  return counts;
+}
+
+TEST_F(WritingTest, ReadersNeverSeeNonPublicInstruments) {
+  const std::string& registrar = kTokens.at("registrar");
+  ASSERT_TRUE(Record(registrar, "pipeline", "energy").ok());
+  ASSERT_TRUE(Record(registrar, "reactor", "energy", v1::CONFIDENTIALITY_CONFIDENTIAL).ok());
+  ASSERT_TRUE(Record(registrar, "cable", "telecom", v1::CONFIDENTIALITY_RESTRICTED).ok());
+  auto queries = v1::QueryService::NewStub(channel_);
+  const std::string& reader = kTokens.at("reader");
+  const std::string& auditor = kTokens.at("auditor");
+  const std::string& energy_desk = kTokens.at("energy-desk");
+
+  // GetAgreement: a hidden agreement answers exactly like a missing one.
+  v1::GetAgreementRequest get;
+  v1::GetAgreementResponse got;
+  get.set_agreement_id("reactor");
+  grpc::Status hidden = queries->GetAgreement(Context(reader).get(), get, &got);
+  get.set_agreement_id("no-such-agreement");
+  grpc::Status missing = queries->GetAgreement(Context(reader).get(), get, &got);
+  EXPECT_EQ(hidden.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(hidden.error_message(),
+            absl::StrReplaceAll(missing.error_message(), {{"no-such-agreement", "reactor"}}));
+  get.set_agreement_id("reactor");
+  ASSERT_TRUE(queries->GetAgreement(Context(auditor).get(), get, &got).ok());
+  EXPECT_EQ(got.agreement().confidentiality(), v1::CONFIDENTIALITY_CONFIDENTIAL);
+  ASSERT_TRUE(queries->GetAgreement(Context(energy_desk).get(), get, &got).ok());
+  get.set_agreement_id("cable");
+  EXPECT_EQ(queries->GetAgreement(Context(energy_desk).get(), get, &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // Lists, summaries and sector counts: nothing of the hidden ones, not even counts.
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(Listed(*queries, reader), Ids{"pipeline"});
+  EXPECT_EQ(Listed(*queries, reader, "energy"), Ids{"pipeline"});
+  EXPECT_EQ(Listed(*queries, reader, "telecom"), Ids{});
+  EXPECT_EQ(Listed(*queries, auditor), (Ids{"cable", "pipeline", "reactor"}));
+  EXPECT_EQ(Listed(*queries, energy_desk), (Ids{"pipeline", "reactor"}));
+  EXPECT_EQ(Listed(*queries, kTokens.at("telecom-desk"), "telecom"), Ids{"cable"});
+  int64_t kz = 0;
+  EXPECT_EQ(SummaryCount(*queries, reader, "energy", &kz), 1);
+  EXPECT_EQ(kz, 1);
+  EXPECT_EQ(SummaryCount(*queries, reader, "telecom"), 0);
+  EXPECT_EQ(SummaryCount(*queries, auditor, "energy", &kz), 2);
+  EXPECT_EQ(kz, 2);
+  EXPECT_EQ(SummaryCount(*queries, energy_desk, "energy"), 2);
+  EXPECT_EQ(SummaryCount(*queries, energy_desk, "telecom"), 0);
+  using Counts = std::map<std::string, int64_t>;
+  EXPECT_EQ(SectorCounts(*queries, reader), (Counts{{"energy", 1}}));
+  EXPECT_EQ(SectorCounts(*queries, auditor), (Counts{{"energy", 2}, {"telecom", 1}}));
+
+  // Declassified, the agreement appears for readers, and the counts follow.
+  ASSERT_TRUE(Change(registrar, "reactor", Level(v1::CONFIDENTIALITY_PUBLIC)).ok());
+  EXPECT_EQ(Change(registrar, "reactor", Level(v1::CONFIDENTIALITY_PUBLIC)).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Listed(*queries, reader, "energy"), (Ids{"pipeline", "reactor"}));
+  EXPECT_EQ(SummaryCount(*queries, reader, "energy"), 2);
+  EXPECT_EQ(SummaryCount(*queries, auditor, "energy"), 2);
+  // And classified again, it is gone.
+  ASSERT_TRUE(Change(registrar, "pipeline", Level(v1::CONFIDENTIALITY_RESTRICTED)).ok());
+  EXPECT_EQ(Listed(*queries, reader, "energy"), Ids{"reactor"});
+  EXPECT_EQ(SummaryCount(*queries, reader, "energy"), 1);
+  EXPECT_EQ(SummaryCount(*queries, auditor, "energy"), 2);
+}
+
+// Reads a Subscribe stream until an event at `last` (or the deadline) and returns the
+// positions of the events it carried.
+std::vector<uint64_t> FeedPositions(grpc::ClientReader<v1::SubscribeResponse>& reader,
+                                    uint64_t last) {
+  std::vector<uint64_t> positions;
+  v1::SubscribeResponse message;
+  while (reader.Read(&message)) {
+    if (message.has_event()) positions.push_back(message.event().envelope().position());
+    if (!positions.empty() && positions.back() >= last) break;
+  }
+  return positions;
+}
+
+TEST_F(WritingTest, ReaderFeedSkipsConfidentialEvents) {
+  auto feeds = v1::FeedService::NewStub(channel_);
+  v1::SubscribeRequest subscribe;
+  subscribe.set_from_beginning(true);
+  // A reader's feed opened before the writes (live), another one after (catch-up).
+  grpc::ClientContext live_context;
+  live_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  live_context.AddMetadata("authorization", "Bearer " + kTokens.at("reader"));
+  auto live = feeds->Subscribe(&live_context, subscribe);
+
+  const std::string& registrar = kTokens.at("registrar");
+  // Positions 1 and 2 are the parties.
+  ASSERT_TRUE(Record(registrar, "pipeline", "energy").ok());  // 3
+  ASSERT_TRUE(
+      Record(registrar, "reactor", "energy", v1::CONFIDENTIALITY_CONFIDENTIAL).ok());  // 4
+  ASSERT_TRUE(Change(registrar, "reactor", Adopted(12)).ok());                       // 5
+  ASSERT_TRUE(Change(registrar, "pipeline", Adopted(13)).ok());                      // 6
+  ASSERT_TRUE(Change(registrar, "reactor", Level(v1::CONFIDENTIALITY_PUBLIC)).ok()); // 7
+  ASSERT_TRUE(Change(registrar, "pipeline", Level(v1::CONFIDENTIALITY_RESTRICTED)).ok());  // 8
+  v1::EventPayload opened;
+  opened.mutable_opened_for_signature()->set_place("Seoul");
+  *opened.mutable_opened_for_signature()->mutable_date() = testing::Day(2009, 5, 14);
+  ASSERT_TRUE(Change(registrar, "reactor", opened).ok());   // 9
+  ASSERT_TRUE(Change(registrar, "pipeline", opened).ok());  // 10 (restricted)
+  v1::RegisterPartyResponse party;
+  ASSERT_TRUE(commands_
+                  ->RegisterParty(Context(registrar).get(), StateParty("p-jp", "jp", "JP"),
+                                  &party)
+                  .ok());  // 11
+
+  const std::vector<uint64_t> expected = {1, 2, 3, 6, 9, 11};
+  EXPECT_EQ(FeedPositions(*live, 11), expected);
+  live_context.TryCancel();
+  live->Finish();
+
+  grpc::ClientContext catch_up_context;
+  catch_up_context.set_deadline(std::chrono::system_clock::now() +
+                                std::chrono::seconds(20));
+  catch_up_context.AddMetadata("authorization", "Bearer " + kTokens.at("reader"));
+  auto catch_up = feeds->Subscribe(&catch_up_context, subscribe);
+  EXPECT_EQ(FeedPositions(*catch_up, 11), expected);
+  catch_up_context.TryCancel();
+  catch_up->Finish();
+
+  // The registrar of energy sees all of them; so does an auditor.
+  grpc::ClientContext energy_context;
+  energy_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  energy_context.AddMetadata("authorization", "Bearer " + kTokens.at("energy-desk"));
+  auto energy = feeds->Subscribe(&energy_context, subscribe);
+  EXPECT_EQ(FeedPositions(*energy, 11),
+            (std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}));
+  energy_context.TryCancel();
+  energy->Finish();
+
+  // A reader's sector watch shows the declassified agreement only.
+  grpc::ClientContext watch_context;
+  watch_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  watch_context.AddMetadata("authorization", "Bearer " + kTokens.at("reader"));
+  v1::WatchSectorRequest watch_request;
+  watch_request.set_sector("energy");
+  auto watch = feeds->WatchSector(&watch_context, watch_request);
+  std::vector<std::string> seen;
+  v1::WatchSectorResponse update;
+  while (watch->Read(&update) && !update.has_caught_up()) {
+    if (update.has_update()) seen.push_back(update.update().agreement().id());
+  }
+  EXPECT_EQ(seen, std::vector<std::string>{"reactor"});
+  watch_context.TryCancel();
+  watch->Finish();
 }
 
 TEST_F(SecurityTest, TokenReloadSwapsTokensAllOrNothing) {
