@@ -615,7 +615,15 @@ absl::StatusOr<CommitOutcome> Committer::Group::Add(const CommitRequest& request
           "request_id: \"", request.request_id,
           "\" was already used for a different request; use a new request id"));
     }
-    return Replay(*previous);
+    ASSIGN_OR_RETURN(CommitOutcome replayed, Replay(*previous));
+    // A replay shows the agreements' current state: only to a caller that may write them.
+    if (request.writable_sectors.has_value()) {
+      for (const v1::Agreement& agreement : replayed.agreements) {
+        RETURN_IF_ERROR(
+            CheckWritableSectors(*request.writable_sectors, agreement.id(), agreement));
+      }
+    }
+    return replayed;
   }
 
   Scope scope;

@@ -615,6 +615,15 @@ TEST_F(CommitterTest, WritableSectorsLimitEveryStateOfTheAgreement) {
   request.writable_sectors = std::vector<std::string>{"energy", "telecom"};
   ASSERT_TRUE(committer_->Commit(request).ok());
   EXPECT_EQ(committer_->committed_position(), 3u);
+
+  // The same request again by a caller limited to energy: no replay of the state.
+  request.writable_sectors = std::vector<std::string>{"energy"};
+  EXPECT_EQ(committer_->Commit(request).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  request.writable_sectors.reset();
+  auto replayed = committer_->Commit(request);
+  ASSERT_TRUE(replayed.ok()) << replayed.status();
+  EXPECT_TRUE(replayed->result.replayed());
 }
 
 }  // namespace
