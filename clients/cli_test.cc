@@ -1,8 +1,12 @@
 // End-to-end tests of the `agreements` CLI against the real server binary: each test
 // starts build/bin/agreements-server on a free port with a fresh data directory, runs the
 // CLI as a subprocess and checks its output, exit status and the server's answers. The
-// feed commands (watch, watch-sector) are tested in cli_watch_test.cc.
+// feed commands (watch, watch-sector) are tested in cli_watch_test.cc. SecureCliTest
+// starts the server with TLS, client certificates, tokens and a policy, and checks the
+// CLI's connection flags and their environment variables against it.
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +20,8 @@
 #include "agreements/v1/query_service.pb.h"
 #include "clients/cli_test_util.h"
 #include "gtest/gtest.h"
+#include "security/policy.h"
+#include "tests/test_certs.h"
 
 namespace agreements::cli_test {
 namespace {
@@ -366,6 +372,190 @@ TEST_F(CliTest, ConfidentialityIsRecordedShownAndChanged) {
       Cli({"change-confidentiality", "kz-kr-defence-2014", "--level", "secret"});
   EXPECT_EQ(unknown.exit_code, 1) << Describe({"change-confidentiality"}, unknown);
   EXPECT_TRUE(absl::StrContains(unknown.err, "--level")) << unknown.err;
+}
+
+// Sets an environment variable for its lifetime (the CLI subprocesses inherit it) and
+// then restores the previous value, or unsets it if there was none.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* previous = std::getenv(name)) previous_ = previous;
+    setenv(name, value.c_str(), /*overwrite=*/1);
+  }
+  ~ScopedEnv() {
+    if (previous_.has_value()) {
+      setenv(name_, previous_->c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> previous_;
+};
+
+constexpr char kAliceSan[] = "spiffe://registry/alice";
+constexpr char kAuditorToken[] = "tok-auditor-cli-3f9a1c";
+constexpr char kReaderToken[] = "tok-reader-cli-8d2e7b";
+constexpr char kRegistrarToken[] = "tok-registrar-cli-5c4b0a";
+
+// The server with security on: TLS with a certificate for localhost and 127.0.0.1,
+// client certificates from the same test CA verified when presented (optional), a
+// policy granting alice's certificate registrar:energy, and a token file with an
+// auditor, a reader and a registrar. Certificates are generated for each test.
+class SecureCliTest : public CliTest {
+ protected:
+  void ConfigureServer() override {
+    using agreements::testing::CertUsage;
+    const absl::StatusOr<agreements::testing::CertAndKey> ca =
+        agreements::testing::MakeCa("CLI Test CA");
+    ASSERT_TRUE(ca.ok()) << ca.status();
+    agreements::testing::LeafOptions server_options;
+    server_options.common_name = "registry";
+    server_options.sans = {"DNS:localhost", "IP:127.0.0.1"};
+    server_options.usage = CertUsage::kServer;
+    const auto server = agreements::testing::MakeLeaf(*ca, server_options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    agreements::testing::LeafOptions alice_options;
+    alice_options.common_name = "Alice Registrar";
+    alice_options.sans = {absl::StrCat("URI:", kAliceSan)};
+    alice_options.usage = CertUsage::kClient;
+    const auto alice = agreements::testing::MakeLeaf(*ca, alice_options);
+    ASSERT_TRUE(alice.ok()) << alice.status();
+
+    ca_path_ = WritePem("ca.pem", ca->cert_pem);
+    alice_cert_path_ = WritePem("alice.pem", alice->cert_pem);
+    alice_key_path_ = WritePem("alice.key", alice->key_pem);
+    const std::string tokens = absl::StrCat(
+        "sha256:", security::TokenDigest(kAuditorToken), " auditor-1 auditor\n",
+        "sha256:", security::TokenDigest(kReaderToken), " reader-1 reader\n",
+        "sha256:", security::TokenDigest(kRegistrarToken), " registrar-1 registrar\n");
+    server_flags_ = {
+        absl::StrCat("--tls_cert=", WritePem("server.pem", server->cert_pem)),
+        absl::StrCat("--tls_key=", WritePem("server.key", server->key_pem)),
+        absl::StrCat("--tls_client_ca=", ca_path_),
+        "--tls_client_auth=optional",
+        absl::StrCat("--tokens=", WritePem("tokens", tokens)),
+        absl::StrCat("--policy=",
+                     WritePem("policy", absl::StrCat(kAliceSan, " registrar:energy\n")))};
+    probe_flags_ = {"--tls-ca", ca_path_};
+  }
+
+  // Writes `text` to the test's directory with mode 0600; returns the path.
+  std::string WritePem(const std::string& name, const std::string& text) {
+    const std::string path = absl::StrCat(temp_dir_, "/", name);
+    const absl::Status status = agreements::testing::WritePem(path, text);
+    EXPECT_TRUE(status.ok()) << status;
+    return path;
+  }
+
+  std::string ca_path_;
+  std::string alice_cert_path_;
+  std::string alice_key_path_;
+};
+
+TEST_F(SecureCliTest, ClientCertificateAuthenticatesWhoAmI) {
+  const std::vector<std::string> whoami = {"--tls-ca",       ca_path_,    "--tls-cert",
+                                           alice_cert_path_, "--tls-key", alice_key_path_,
+                                           "whoami"};
+  std::string out = CliOk(whoami);
+  EXPECT_EQ(ShownValue(out, "principal"), kAliceSan) << out;
+  EXPECT_EQ(ShownValue(out, "method"), "client_certificate") << out;
+  EXPECT_EQ(ShownValue(out, "roles"), "registrar (energy)") << out;
+
+  // The certificate names localhost too; --tls-server-name verifies that name instead.
+  std::vector<std::string> named = {"--tls-server-name", "localhost"};
+  named.insert(named.end(), whoami.begin(), whoami.end());
+  out = CliOk(named);
+  EXPECT_EQ(ShownValue(out, "principal"), kAliceSan) << out;
+
+  // Plaintext against the TLS port fails the connection.
+  ProcessResult result = Cli({"whoami"});
+  EXPECT_NE(result.exit_code, 0) << Describe({"whoami (plaintext)"}, result);
+  EXPECT_TRUE(absl::StartsWith(result.err, "error: UNAVAILABLE: ")) << result.err;
+  EXPECT_FALSE(absl::StrContains(result.out, kAliceSan)) << result.out;
+
+  // The client certificate without --tls-ca: TLS with the system roots, which do not
+  // trust the test CA.
+  result = Cli({"--tls-cert", alice_cert_path_, "--tls-key", alice_key_path_, "whoami"});
+  EXPECT_NE(result.exit_code, 0) << Describe({"whoami (no --tls-ca)"}, result);
+  EXPECT_TRUE(absl::StrContains(result.err, "error: UNAVAILABLE: ")) << result.err;
+  EXPECT_FALSE(absl::StrContains(result.out, kAliceSan)) << result.out;
+
+  // A server name the certificate does not carry fails verification.
+  result = Cli({"--tls-server-name", "other.example", "--tls-ca", ca_path_, "whoami"});
+  EXPECT_NE(result.exit_code, 0) << Describe({"whoami (wrong server name)"}, result);
+  EXPECT_TRUE(absl::StrContains(result.err, "other.example")) << result.err;
+}
+
+TEST_F(SecureCliTest, TokenOverTlsFromTheEnvironment) {
+  const std::string token_file = WritePem("auditor.token", kAuditorToken);
+  const ScopedEnv ca("AGREEMENTS_TLS_CA", ca_path_);
+  const ScopedEnv token("AGREEMENTS_TOKEN_FILE", token_file);
+
+  const std::string out = CliOk({"whoami"});
+  EXPECT_EQ(ShownValue(out, "principal"), "auditor-1") << out;
+  EXPECT_EQ(ShownValue(out, "method"), "bearer_token") << out;
+  EXPECT_EQ(ShownValue(out, "roles"), "auditor") << out;
+
+  const ProcessResult status = Cli({"security-status"});
+  EXPECT_EQ(status.exit_code, 2) << Describe({"security-status"}, status);
+  EXPECT_TRUE(absl::StartsWith(status.err, "error: PERMISSION_DENIED: ")) << status.err;
+  EXPECT_TRUE(absl::StrContains(status.err, "missing permission security.read"))
+      << status.err;
+}
+
+TEST_F(SecureCliTest, ReaderTokenCannotRecord) {
+  const std::vector<std::string> registrar = {"--tls-ca", ca_path_, "--token",
+                                              kRegistrarToken};
+  const std::vector<std::string> reader = {"--tls-ca", ca_path_, "--token-file",
+                                           WritePem("reader.token", kReaderToken)};
+  const auto as = [](std::vector<std::string> credentials,
+                     const std::vector<std::string>& command) {
+    credentials.insert(credentials.end(), command.begin(), command.end());
+    return credentials;
+  };
+  for (const auto& [id, country] : {std::pair<const char*, const char*>{"kz", "KZ"},
+                                    std::pair<const char*, const char*>{"kr", "KR"}}) {
+    CliOk(as(registrar, {"party", "register", "--id", id, "--type", "state", "--country",
+                         country, "--name", absl::StrCat("en:", country)}));
+  }
+  const std::vector<std::string> record = {"record",
+                                           "--id",
+                                           "kz-kr-energy-2009",
+                                           "--designation",
+                                           "Agreement",
+                                           "--kind",
+                                           "agreement",
+                                           "--nature",
+                                           "binding_international",
+                                           "--arity",
+                                           "bilateral",
+                                           "--title",
+                                           "en:Energy agreement",
+                                           "--sector",
+                                           "energy",
+                                           "--party",
+                                           "kz",
+                                           "--party",
+                                           "kr"};
+
+  const ProcessResult denied = Cli(as(reader, record));
+  EXPECT_EQ(denied.exit_code, 2) << Describe(record, denied);
+  EXPECT_TRUE(absl::StartsWith(denied.err, "error: PERMISSION_DENIED: ")) << denied.err;
+  EXPECT_TRUE(absl::StrContains(denied.err, "missing permission agreements.write"))
+      << denied.err;
+  const ProcessResult missing = Cli(as(reader, {"get", "kz-kr-energy-2009"}));
+  EXPECT_EQ(missing.exit_code, 2) << Describe({"get"}, missing);
+  EXPECT_TRUE(absl::StartsWith(missing.err, "error: NOT_FOUND: ")) << missing.err;
+
+  // The same command with the registrar's token is committed, and the reader sees it.
+  CliOk(as(registrar, record));
+  const std::string shown = CliOk(as(reader, {"get", "kz-kr-energy-2009"}));
+  EXPECT_TRUE(absl::StrContains(shown, "kz-kr-energy-2009")) << shown;
 }
 
 TEST(CliHelpTest, HelpListsCommands) {

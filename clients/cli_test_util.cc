@@ -186,22 +186,29 @@ void CliTest::SetUp() {
   const int port = FreePort();
   ASSERT_GT(port, 0);
   address_ = absl::StrCat("127.0.0.1:", port);
+  ConfigureServer();
+  if (HasFatalFailure()) return;
   StartServer();
 }
 
 void CliTest::StartServer() {
-  const std::string server_path = ServerPath();
+  std::vector<std::string> server_argv = {ServerPath(), "--listen", address_,
+                                          "--data_dir", data_dir_};
+  server_argv.insert(server_argv.end(), server_flags_.begin(), server_flags_.end());
+  std::vector<std::string> probe = {kCliPath, "--server", address_};
+  probe.insert(probe.end(), probe_flags_.begin(), probe_flags_.end());
+  probe.insert(probe.end(), {"health", "--wait", "1s"});
   for (int attempt = 1;; ++attempt) {
     ++server_starts_;
     log_path_ = absl::StrCat(temp_dir_, "/server-", server_starts_, ".log");
+    std::vector<char*> args = ArgvOf(server_argv);
     server_pid_ = fork();
     if (server_pid_ == 0) {
       const int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       dup2(log, STDOUT_FILENO);
       dup2(log, STDERR_FILENO);
       close(log);
-      execl(server_path.c_str(), server_path.c_str(), "--listen", address_.c_str(),
-            "--data_dir", data_dir_.c_str(), static_cast<char*>(nullptr));
+      execv(args[0], args.data());
       _exit(127);
     }
     ASSERT_GT(server_pid_, 0);
@@ -216,8 +223,7 @@ void CliTest::StartServer() {
         absl::SleepFor(absl::Milliseconds(500));
         break;
       }
-      const ProcessResult health = RunProcess(
-          {kCliPath, "--server", address_, "health", "--wait", "1s"}, absl::Seconds(10));
+      const ProcessResult health = RunProcess(probe, absl::Seconds(10));
       if (health.exit_code == 0) return;
       ASSERT_LT(absl::Now(), deadline) << "server not healthy in time\n"
                                        << Describe({"health"}, health) << "server log:\n"

@@ -1,7 +1,8 @@
 // What the end-to-end tests of the `agreements` CLI share: running subprocesses with
 // bounded waits, and the CliTest fixture, which starts build/bin/agreements-server on a
 // free port with a fresh data directory (and can kill and restart it on the same port
-// and directory).
+// and directory). A derived fixture may add server flags (e.g. TLS and access control)
+// in ConfigureServer.
 #ifndef AGREEMENTS_CLIENTS_CLI_TEST_UTIL_H_
 #define AGREEMENTS_CLIENTS_CLI_TEST_UTIL_H_
 
@@ -76,6 +77,10 @@ class CliTest : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
 
+  // Called by SetUp once temp_dir_ and address_ exist and before the server starts: a
+  // derived fixture writes its files there and sets server_flags_ and probe_flags_.
+  virtual void ConfigureServer() {}
+
   // Starts the server on address_ with the test's data directory and waits until it is
   // healthy (retrying a start that fails while the port is still being released).
   void StartServer();
@@ -109,6 +114,13 @@ class CliTest : public ::testing::Test {
   std::string data_dir_;
   std::string log_path_;
   std::string address_;
+  // Flags added to the server's command line, e.g. "--tls_cert=FILE".
+  // Default: none (plaintext, development mode).
+  std::vector<std::string> server_flags_;
+  // Connection flags of the fixture's own health probe in StartServer, e.g. "--tls-ca"
+  // and FILE when the server has TLS on. Cli() does not add them.
+  // Default: none (plaintext).
+  std::vector<std::string> probe_flags_;
   pid_t server_pid_ = -1;
   int server_starts_ = 0;
   std::vector<pid_t> background_;
