@@ -86,7 +86,10 @@ absl::Status CheckKeyMatchesCertificate(absl::string_view key_pem,
                                         absl::string_view cert_pem,
                                         absl::string_view what) {
   BioPtr key_bio = MemoryBio(key_pem);
-  KeyPtr key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
+  // A callback that gives no passphrase: an encrypted key fails here instead of
+  // OpenSSL prompting on the terminal (which would block the server's signal thread).
+  pem_password_cb* no_passphrase = [](char*, int, int, void*) { return -1; };
+  KeyPtr key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, no_passphrase, nullptr));
   if (key == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(
         what, ": no unencrypted PEM private key found (", OpenSslError(), ")"));

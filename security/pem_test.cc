@@ -1,5 +1,8 @@
 #include "security/pem.h"
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include "gtest/gtest.h"
 #include "tests/test_certs.h"
 
@@ -50,6 +53,29 @@ TEST(CheckKeyMatchesCertificate, MatchingAndForeignKeys) {
   EXPECT_EQ(foreign.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(foreign.message().find("does not match"), std::string::npos);
   EXPECT_FALSE(CheckKeyMatchesCertificate("junk", leaf->cert_pem, "tls_key").ok());
+}
+
+TEST(CheckKeyMatchesCertificate, EncryptedKeyFailsWithoutPrompting) {
+  absl::StatusOr<CertAndKey> ca = agreements::testing::MakeCa("Test CA");
+  ASSERT_TRUE(ca.ok());
+  // The CA's key, re-encoded with a passphrase.
+  BIO* in = BIO_new_mem_buf(ca->key_pem.data(), static_cast<int>(ca->key_pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(in, nullptr, nullptr, nullptr);
+  ASSERT_NE(key, nullptr);
+  BIO* out = BIO_new(BIO_s_mem());
+  char passphrase[] = "secret";
+  ASSERT_EQ(PEM_write_bio_PKCS8PrivateKey(out, key, EVP_aes_256_cbc(), passphrase, 6,
+                                          nullptr, nullptr),
+            1);
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(out, &data);
+  const std::string encrypted(data, size);
+  BIO_free(out);
+  BIO_free(in);
+  EVP_PKEY_free(key);
+  absl::Status status = CheckKeyMatchesCertificate(encrypted, ca->cert_pem, "tls_key");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("unencrypted"), std::string::npos) << status;
 }
 
 TEST(ReadSmallFile, MissingFileIsNotFound) {

@@ -199,6 +199,10 @@ absl::StatusOr<TokenTable> ParseTokenFile(absl::string_view text) {
     if (fields->size() < 2 || !IsValidPrincipal((*fields)[1])) {
       return LineError(line_number, "a principal name must follow the hash");
     }
+    if (IsReservedPrincipal((*fields)[1])) {
+      return LineError(line_number, absl::StrCat("\"", (*fields)[1],
+                                                 "\" is reserved for the policy file"));
+    }
     absl::StatusOr<std::vector<Grant>> grants = ParseGrants(*fields, 2);
     if (!grants.ok()) return LineError(line_number, grants.status().message());
     TokenEntry entry{(*fields)[1], *std::move(grants)};

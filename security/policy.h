@@ -83,6 +83,12 @@ absl::StatusOr<PolicyTable> ParsePolicyFile(absl::string_view text);
 // The hex SHA-256 of a presented token, the key of TokenTable.
 std::string TokenDigest(absl::string_view token);
 
+// "anonymous" and "*": names of policy entries, never of an authenticated caller (a
+// certificate or token with such a name is refused).
+inline bool IsReservedPrincipal(absl::string_view name) {
+  return name == kAnonymous || name == kEveryAuthenticated;
+}
+
 // Whether `name` may be a principal: 1 to kMaxPrincipalLength printable ASCII characters
 // or UTF-8, no control characters.
 bool IsValidPrincipal(absl::string_view name);

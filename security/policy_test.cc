@@ -74,6 +74,12 @@ TEST(ParseTokenFile, ErrorsNameTheLine) {
                 .find("line 2: the same token hash appears twice"),
             std::string::npos);
   EXPECT_FALSE(ParseTokenFile("sha256:" + hash + "\n").ok());
+  EXPECT_NE(ParseTokenFile("sha256:" + hash + " anonymous admin\n")
+                .status()
+                .message()
+                .find("reserved"),
+            std::string::npos);
+  EXPECT_FALSE(ParseTokenFile("sha256:" + hash + " * admin\n").ok());
   EXPECT_FALSE(ParseTokenFile("sha256:" + hash + " \"alice reader\n").ok());
 }
 

@@ -1,5 +1,7 @@
 #include "services/access_control.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -43,19 +45,15 @@ std::string StagedPath(const std::string& dir, absl::string_view kind) {
   return absl::StrCat(dir, "/", kind, ".pem");
 }
 
-// Writes `text` to `path` through a temporary file and a rename, so that a reader sees
-// the old file or the new one.
-absl::Status WriteAtomically(const std::string& path, const std::string& text) {
+// Writes `text` to `path` + ".new" (mode 0600), to be renamed into place.
+absl::Status WriteNew(const std::string& path, const std::string& text) {
   const std::string temporary = path + ".new";
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     if (!out) return absl::InternalError(absl::StrCat("cannot write ", temporary));
+    chmod(temporary.c_str(), 0600);
     out << text;
     if (!out.flush()) return absl::InternalError(absl::StrCat("cannot write ", temporary));
-  }
-  chmod(temporary.c_str(), 0600);
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat("cannot rename ", temporary));
   }
   return absl::OkStatus();
 }
@@ -95,7 +93,16 @@ bool IsLoopbackHost(absl::string_view host) {
   if (absl::StartsWith(host, "[") && absl::EndsWith(host, "]")) {
     host = host.substr(1, host.size() - 2);
   }
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+  if (host == "localhost") return true;
+  // Literal addresses only: a name such as "127.example.org" may resolve anywhere.
+  const std::string literal(host);
+  in_addr v4;
+  if (inet_pton(AF_INET, literal.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6;
+  return inet_pton(AF_INET6, literal.c_str(), &v6) == 1 &&
+         IN6_ARE_ADDR_EQUAL(&v6, &in6addr_loopback);
 }
 
 AccessControl::AccessControl(SecurityOptions options)
@@ -216,14 +223,22 @@ absl::StatusOr<std::shared_ptr<const AccessControl::Loaded>> AccessControl::Load
 }
 
 absl::Status AccessControl::Stage(const Loaded& loaded) const {
-  // The key before the certificate: gRPC re-reads a pair whose files changed while it
-  // read them, and the copies are renamed into place one by one.
+  // Every new file is written before any is renamed, so a failed write leaves the
+  // staged files as they were. The key goes before the certificate: gRPC re-reads a pair
+  // whose files changed while it read them (docs/security.md has the remaining window).
+  std::vector<std::string> staged;
   for (const char* kind : {"tls_key", "tls_cert", "tls_client_ca"}) {
     for (const LoadedFile& file : loaded.files) {
       if (file.kind != kind) continue;
-      absl::Status written =
-          WriteAtomically(StagedPath(options_.staging_dir, kind), file.text);
+      const std::string path = StagedPath(options_.staging_dir, kind);
+      absl::Status written = WriteNew(path, file.text);
       if (!written.ok()) return written;
+      staged.push_back(path);
+    }
+  }
+  for (const std::string& path : staged) {
+    if (std::rename((path + ".new").c_str(), path.c_str()) != 0) {
+      return absl::InternalError(absl::StrCat("cannot rename ", path, ".new"));
     }
   }
   return absl::OkStatus();
@@ -237,7 +252,11 @@ absl::Status AccessControl::Reload() {
   absl::MutexLock reload_lock(&reload_mu_);
   absl::StatusOr<std::shared_ptr<const Loaded>> loaded = Load();
   absl::Status status = loaded.status();
-  if (status.ok() && tls()) status = Stage(**loaded);
+  if (status.ok() && tls()) {
+    status = Stage(**loaded);
+    // A rename that failed half-way: put the files in use back (best effort).
+    if (!status.ok()) Stage(*Current()).IgnoreError();
+  }
   absl::MutexLock lock(&mu_);
   if (!status.ok()) {
     ++failed_reloads_;
@@ -324,8 +343,10 @@ absl::StatusOr<Caller> AccessControl::Authenticate(const grpc::ServerContextBase
               : "client certificate: it has no common name (the server takes the "
                 "principal from the CN)");
     }
-    if (!security::IsValidPrincipal(*name)) {
-      return Unauthenticated("client certificate: its name is not a valid principal");
+    if (!security::IsValidPrincipal(*name) || security::IsReservedPrincipal(*name)) {
+      return Unauthenticated(
+          "client certificate: its name is not a valid principal (1 to 200 characters, "
+          "no control characters, not \"anonymous\" or \"*\")");
     }
     caller.principal = *std::move(name);
     caller.method = v1::AUTHENTICATION_METHOD_CLIENT_CERTIFICATE;

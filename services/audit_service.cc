@@ -252,7 +252,7 @@ grpc::Status AuditService::ListHistory(grpc::ServerContext* context,
   filters.clear_page_size();
   filters.clear_page_token();
   ASSIGN_OR_RETURN_GRPC(std::string after,
-                        DecodePageToken(filters, request->page_token()));
+                        tokens_->Decode(filters, request->page_token()));
   uint64_t from_revision = 1;
   if (!after.empty() && !absl::SimpleAtoi(after, &from_revision)) {
     return ToGrpcStatus(absl::InvalidArgumentError("page_token: malformed"));
@@ -273,7 +273,7 @@ grpc::Status AuditService::ListHistory(grpc::ServerContext* context,
   }
   if (page.events.size() > page_size) {
     response->set_next_page_token(
-        EncodePageToken(filters, absl::StrCat(from_revision + page_size)));
+        tokens_->Encode(filters, absl::StrCat(from_revision + page_size)));
   }
   return grpc::Status::OK;
 }

@@ -6,6 +6,7 @@
 
 #include "agreements/v1/audit_service.grpc.pb.h"
 #include "services/access_control.h"
+#include "services/page_token.h"
 #include "store/checkpointer.h"
 #include "store/store.h"
 
@@ -13,10 +14,11 @@ namespace agreements::services {
 
 class AuditService final : public agreements::v1::AuditService::Service {
  public:
-  // Every RPC needs audit.read (checked by `access`, which must outlive the service).
+  // Every RPC needs audit.read (checked by `access`); `tokens` seals page tokens. Both
+  // must outlive the service.
   AuditService(const store::Store* store, store::Checkpointer* checkpointer,
-               AccessControl* access)
-      : store_(store), checkpointer_(checkpointer), access_(access) {}
+               AccessControl* access, const PageTokenCodec* tokens)
+      : store_(store), checkpointer_(checkpointer), access_(access), tokens_(tokens) {}
 
   grpc::Status GetCheckpoint(grpc::ServerContext* context,
                              const agreements::v1::GetCheckpointRequest* request,
@@ -65,6 +67,7 @@ class AuditService final : public agreements::v1::AuditService::Service {
   const store::Store* const store_;
   store::Checkpointer* const checkpointer_;
   AccessControl* const access_;
+  const PageTokenCodec* const tokens_;
 };
 
 }  // namespace agreements::services

@@ -1,44 +1,119 @@
 #include "services/page_token.h"
 
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "common/sha256.h"
+#include "security/pem.h"
 #include "store/store.h"
 
 namespace agreements::services {
 namespace {
 
-constexpr char kVersion[] = "v1";
+constexpr char kVersion = '2';
+constexpr size_t kNonceBytes = 12;
+constexpr size_t kTagBytes = 16;
 
-std::string FilterFingerprint(const google::protobuf::Message& filters) {
-  return DigestHex(Sha256::Hash(store::SerializeDeterministic(filters))).substr(0, 16);
+struct CipherFree {
+  void operator()(EVP_CIPHER_CTX* context) const { EVP_CIPHER_CTX_free(context); }
+};
+using CipherPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherFree>;
+
+Sha256Digest FilterFingerprint(const google::protobuf::Message& filters) {
+  return Sha256::Hash(store::SerializeDeterministic(filters));
+}
+
+absl::Status Malformed() {
+  return absl::InvalidArgumentError(
+      "page_token: not a token this server issued for these filters; repeat the "
+      "request's filters unchanged, or start without a token");
 }
 
 }  // namespace
 
-std::string EncodePageToken(const google::protobuf::Message& filters,
-                            const std::string& after) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat(kVersion, "\n", FilterFingerprint(filters), "\n", after));
+absl::StatusOr<std::unique_ptr<PageTokenCodec>> PageTokenCodec::LoadOrCreate(
+    const std::string& path) {
+  Key key;
+  absl::StatusOr<std::string> text = security::ReadSmallFile(path);
+  if (text.ok()) {
+    if (text->size() != key.size()) {
+      return absl::DataLossError(absl::StrCat(path, ": a page token key has ",
+                                              key.size(), " bytes, not ", text->size()));
+    }
+    std::copy(text->begin(), text->end(), key.begin());
+    return std::make_unique<PageTokenCodec>(key);
+  }
+  if (!absl::IsNotFound(text.status())) return text.status();
+  if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
+    return absl::InternalError("no random bytes for the page token key");
+  }
+  const std::string temporary = path + ".new";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    chmod(temporary.c_str(), 0600);
+    out.write(reinterpret_cast<const char*>(key.data()), key.size());
+    if (!out.flush()) return absl::InternalError(absl::StrCat("cannot write ", temporary));
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("cannot create ", path));
+  }
+  return std::make_unique<PageTokenCodec>(key);
 }
 
-absl::StatusOr<std::string> DecodePageToken(const google::protobuf::Message& filters,
-                                            const std::string& token) {
+std::string PageTokenCodec::Encode(const google::protobuf::Message& filters,
+                                   const std::string& after) const {
+  const Sha256Digest fingerprint = FilterFingerprint(filters);
+  std::string token(1 + kNonceBytes + after.size() + kTagBytes, '\0');
+  token[0] = kVersion;
+  auto* bytes = reinterpret_cast<unsigned char*>(token.data());
+  unsigned char* nonce = bytes + 1;
+  unsigned char* sealed = nonce + kNonceBytes;
+  RAND_bytes(nonce, kNonceBytes);
+  CipherPtr context(EVP_CIPHER_CTX_new());
+  int length = 0;
+  EVP_EncryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce);
+  EVP_EncryptUpdate(context.get(), nullptr, &length, fingerprint.data(),
+                    static_cast<int>(fingerprint.size()));
+  EVP_EncryptUpdate(context.get(), sealed, &length,
+                    reinterpret_cast<const unsigned char*>(after.data()),
+                    static_cast<int>(after.size()));
+  EVP_EncryptFinal_ex(context.get(), sealed + length, &length);
+  EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes,
+                      sealed + after.size());
+  return absl::WebSafeBase64Escape(token);
+}
+
+absl::StatusOr<std::string> PageTokenCodec::Decode(const google::protobuf::Message& filters,
+                                                   const std::string& token) const {
   if (token.empty()) return std::string();
   std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw)) {
-    return absl::InvalidArgumentError("page_token: not a token issued by this service");
+  if (!absl::WebSafeBase64Unescape(token, &raw) ||
+      raw.size() < 1 + kNonceBytes + 1 + kTagBytes || raw[0] != kVersion) {
+    return Malformed();
   }
-  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits('\n', 2));
-  if (parts.size() != 3 || parts[0] != kVersion || parts[2].empty()) {
-    return absl::InvalidArgumentError("page_token: not a token issued by this service");
-  }
-  if (parts[1] != FilterFingerprint(filters)) {
-    return absl::InvalidArgumentError(
-        "page_token: issued for other filters; repeat the request's filters unchanged");
-  }
-  return parts[2];
+  const Sha256Digest fingerprint = FilterFingerprint(filters);
+  auto* bytes = reinterpret_cast<unsigned char*>(raw.data());
+  unsigned char* nonce = bytes + 1;
+  unsigned char* sealed = nonce + kNonceBytes;
+  const size_t size = raw.size() - 1 - kNonceBytes - kTagBytes;
+  std::string after(size, '\0');
+  CipherPtr context(EVP_CIPHER_CTX_new());
+  int length = 0;
+  EVP_DecryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce);
+  EVP_DecryptUpdate(context.get(), nullptr, &length, fingerprint.data(),
+                    static_cast<int>(fingerprint.size()));
+  EVP_DecryptUpdate(context.get(), reinterpret_cast<unsigned char*>(after.data()),
+                    &length, sealed, static_cast<int>(size));
+  EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, sealed + size);
+  unsigned char final_block[16];
+  if (EVP_DecryptFinal_ex(context.get(), final_block, &length) != 1) return Malformed();
+  return after;
 }
 
 }  // namespace agreements::services

@@ -177,7 +177,7 @@ grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
   filters.clear_page_token();
   filters.clear_min_position();
   ASSIGN_OR_RETURN_GRPC(std::string after,
-                        DecodePageToken(filters, request->page_token()));
+                        tokens_->Decode(filters, request->page_token()));
   RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
 
   store::AgreementFilter filter;
@@ -192,7 +192,7 @@ grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
   ASSIGN_OR_RETURN_GRPC(auto page, reader->ListAgreements(filter, after, page_size));
   for (auto& agreement : page.items) *response->add_agreements() = std::move(agreement);
   if (!page.next_after.empty()) {
-    response->set_next_page_token(EncodePageToken(filters, page.next_after));
+    response->set_next_page_token(tokens_->Encode(filters, page.next_after));
   }
   response->set_position(reader->position());
   return grpc::Status::OK;
@@ -272,7 +272,7 @@ grpc::Status QueryService::ListParties(grpc::ServerContext* context,
   filters.clear_page_token();
   filters.clear_min_position();
   ASSIGN_OR_RETURN_GRPC(std::string after,
-                        DecodePageToken(filters, request->page_token()));
+                        tokens_->Decode(filters, request->page_token()));
   RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
   store::PartyFilter filter;
   filter.type = request->type();
@@ -281,7 +281,7 @@ grpc::Status QueryService::ListParties(grpc::ServerContext* context,
   ASSIGN_OR_RETURN_GRPC(auto page, reader->ListParties(filter, after, page_size));
   for (auto& party : page.items) *response->add_parties() = std::move(party);
   if (!page.next_after.empty()) {
-    response->set_next_page_token(EncodePageToken(filters, page.next_after));
+    response->set_next_page_token(tokens_->Encode(filters, page.next_after));
   }
   response->set_position(reader->position());
   return grpc::Status::OK;

@@ -12,6 +12,7 @@
 #include "agreements/storage/v1/storage.pb.h"
 #include "agreements/v1/query_service.grpc.pb.h"
 #include "services/access_control.h"
+#include "services/page_token.h"
 #include "store/committer.h"
 #include "store/store.h"
 
@@ -29,10 +30,16 @@ class QueryService final : public agreements::v1::QueryService::Service {
   static constexpr int kMaxPageSize = 1000;
 
   // `max_wait` bounds the wait for min_position (the client's deadline may shorten it).
-  // Every RPC needs registry.read (checked by `access`, which must outlive the service).
+  // Every RPC needs registry.read (checked by `access`); `tokens` seals page tokens.
+  // Both must outlive the service.
   QueryService(const store::Store* store, const store::Committer* committer,
-               absl::Duration max_wait, AccessControl* access)
-      : store_(store), committer_(committer), max_wait_(max_wait), access_(access) {}
+               absl::Duration max_wait, AccessControl* access,
+               const PageTokenCodec* tokens)
+      : store_(store),
+        committer_(committer),
+        max_wait_(max_wait),
+        access_(access),
+        tokens_(tokens) {}
 
   grpc::Status GetAgreement(grpc::ServerContext* context,
                             const agreements::v1::GetAgreementRequest* request,
@@ -62,6 +69,7 @@ class QueryService final : public agreements::v1::QueryService::Service {
   const store::Committer* const committer_;
   const absl::Duration max_wait_;
   AccessControl* const access_;
+  const PageTokenCodec* const tokens_;
 };
 
 }  // namespace agreements::services

@@ -43,6 +43,9 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   auto access = AccessControl::Create(options.security);
   if (!access.ok()) return access.status();
   server->access_ = *std::move(access);
+  auto page_tokens = PageTokenCodec::LoadOrCreate(options.data_dir + "/page_token.key");
+  if (!page_tokens.ok()) return page_tokens.status();
+  server->page_tokens_ = *std::move(page_tokens);
   auto head = server->store_->ReadHead();
   if (!head.ok()) return head.status();
   server->hub_ = std::make_unique<store::FeedHub>(options.feed_window,
@@ -55,7 +58,7 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
                                                               server->access_.get());
   server->query_service_ = std::make_unique<QueryService>(
       server->store_.get(), server->committer_.get(), options.max_min_position_wait,
-      server->access_.get());
+      server->access_.get(), server->page_tokens_.get());
   server->feed_service_ = std::make_unique<FeedService>(
       server->store_.get(), server->hub_.get(), options.feeds, server->access_.get());
   const std::string key_path = options.signing_key.empty()
@@ -69,7 +72,7 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   server->checkpointer_ = *std::move(checkpointer);
   server->audit_service_ =
       std::make_unique<AuditService>(server->store_.get(), server->checkpointer_.get(),
-                                     server->access_.get());
+                                     server->access_.get(), server->page_tokens_.get());
   server->security_service_ = std::make_unique<SecurityService>(server->access_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -135,11 +138,15 @@ void RegistryServer::Shutdown() {
   checkpointer_.reset();
   hub_.reset();
   store_.reset();
-  access_.reset();
+  // access_ and page_tokens_ stay until destruction: ReloadSecurity may still run.
 }
 
 absl::Status RegistryServer::ReloadSecurity() {
-  if (access_ == nullptr) return absl::FailedPreconditionError("the server is shut down");
+  {
+    absl::MutexLock lock(&mu_);
+    if (shut_down_) return absl::FailedPreconditionError("the server is shut down");
+  }
+  // AccessControl lives until the destructor, so a Shutdown racing this is harmless.
   return access_->Reload();
 }
 

@@ -17,6 +17,7 @@
 #include "services/audit_service.h"
 #include "services/command_service.h"
 #include "services/feed_service.h"
+#include "services/page_token.h"
 #include "services/query_service.h"
 #include "services/security_service.h"
 #include "store/committer.h"
@@ -95,6 +96,7 @@ class RegistryServer {
   ServerOptions options_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<AccessControl> access_;
+  std::unique_ptr<PageTokenCodec> page_tokens_;
   std::unique_ptr<store::FeedHub> hub_;
   std::unique_ptr<store::Committer> committer_;
   std::unique_ptr<store::Checkpointer> checkpointer_;

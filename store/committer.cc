@@ -399,6 +399,13 @@ absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
   if (refs.corrected_position != 0) {
     ASSIGN_OR_RETURN(context.corrected_event,
                      LoadEnvelope(scope, refs.corrected_position));
+    // A caller limited to sectors learns nothing of other streams from a position: an
+    // event of another stream is as absent as a position beyond the log.
+    if (request.writable_sectors.has_value() && context.corrected_event.has_value() &&
+        (context.corrected_event->stream_type() != type ||
+         context.corrected_event->stream_id() != id)) {
+      context.corrected_event.reset();
+    }
   }
 
   std::vector<v1::EventPayload> payloads;

@@ -635,6 +635,38 @@ TEST_F(WritingTest, ReadersNeverSeeNonPublicInstruments) {
   EXPECT_EQ(SummaryCount(*queries, auditor, "energy"), 2);
 }
 
+TEST_F(WritingTest, CorrectionsRevealNothingOfOtherStreams) {
+  ASSERT_TRUE(
+      Record(kTokens.at("registrar"), "cable", "telecom", v1::CONFIDENTIALITY_CONFIDENTIAL)
+          .ok());  // position 3
+  // A registrar of energy corrects "its" party kz, naming the position of the hidden
+  // telecom agreement's event, then a position beyond the log: the same answer.
+  auto correct = [&](uint64_t position) {
+    v1::UpdatePartyRequest unused;
+    v1::ExecuteBatchRequest batch;
+    batch.mutable_context()->set_request_id(absl::StrCat("correct-", position));
+    v1::Command* command = batch.add_commands();
+    command->set_stream_type(v1::STREAM_TYPE_PARTY);
+    command->set_stream_id("kz");
+    auto* corrected = command->mutable_change()->mutable_record_corrected();
+    corrected->set_corrected_position(position);
+    corrected->mutable_field_mask()->add_paths("names");
+    auto* name = corrected->mutable_party()->add_names();
+    name->set_language("en");
+    name->set_text("Kazakhstan");
+    v1::ExecuteBatchResponse response;
+    return commands_->ExecuteBatch(Context(kTokens.at("energy-desk")).get(), batch,
+                                   &response);
+  };
+  grpc::Status hidden = correct(3);
+  grpc::Status beyond = correct(99);
+  EXPECT_EQ(hidden.error_code(), beyond.error_code());
+  EXPECT_EQ(hidden.error_message(),
+            absl::StrReplaceAll(beyond.error_message(), {{"99", "3"}}));
+  EXPECT_EQ(hidden.error_message().find("cable"), std::string::npos)
+      << hidden.error_message();
+}
+
 // Reads a Subscribe stream until an event at `last` (or the deadline) and returns the
 // positions of the events it carried.
 std::vector<uint64_t> FeedPositions(grpc::ClientReader<v1::SubscribeResponse>& reader,
@@ -815,6 +847,9 @@ TEST_F(SecurityTest, NonLoopbackWithoutTlsNeedsInsecure) {
   EXPECT_FALSE(services::IsLoopbackHost("0.0.0.0"));
   EXPECT_FALSE(services::IsLoopbackHost("[::]"));
   EXPECT_FALSE(services::IsLoopbackHost("registry.example.org"));
+  EXPECT_FALSE(services::IsLoopbackHost("127.example.org"));
+  EXPECT_TRUE(services::IsLoopbackHost("127.0.0.2"));
+  EXPECT_TRUE(services::IsLoopbackHost("::1"));
 
   services::ServerOptions options = Options();
   options.listen = "0.0.0.0:0";
