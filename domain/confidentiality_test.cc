@@ -50,7 +50,8 @@ TEST(Confidentiality, ChangeNeedsANewKnownLevel) {
   // Allowed on a terminated agreement (declassification comes late).
   registry.MustRun(AgreementCommand("a1", Level(v1::CONFIDENTIALITY_CONFIDENTIAL)));
   EXPECT_EQ(registry.agreement("a1").confidentiality(), v1::CONFIDENTIALITY_CONFIDENTIAL);
-  auto again = registry.Run(AgreementCommand("a1", Level(v1::CONFIDENTIALITY_CONFIDENTIAL)));
+  auto again =
+      registry.Run(AgreementCommand("a1", Level(v1::CONFIDENTIALITY_CONFIDENTIAL)));
   EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
   absl::Status unset =
       ValidateCommand(AgreementCommand("a1", Level(v1::CONFIDENTIALITY_UNSPECIFIED)));

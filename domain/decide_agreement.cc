@@ -274,10 +274,11 @@ absl::StatusOr<std::vector<v1::EventPayload>> DecideAgreement(
       return internal::Emit(d);
     case v1::EventPayload::kConfidentialityChanged:
       if (LevelOf(*state) == command.change().confidentiality_changed().level()) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "change.confidentiality_changed.level: agreement ", command.stream_id(),
-            " is already ",
-            v1::Confidentiality_Name(command.change().confidentiality_changed().level())));
+        return absl::FailedPreconditionError(
+            absl::StrCat("change.confidentiality_changed.level: agreement ",
+                         command.stream_id(), " is already ",
+                         v1::Confidentiality_Name(
+                             command.change().confidentiality_changed().level())));
       }
       return internal::Emit(d);
     case v1::EventPayload::kAmountRecorded:

@@ -68,12 +68,10 @@ absl::StatusOr<CertificateInfo> InspectCertificates(absl::string_view pem,
   // The loop ends with a "no start line" error at the end of the text; anything else
   // is a broken certificate.
   const unsigned long last = ERR_peek_last_error();
-  const bool clean_end =
-      last == 0 || ERR_GET_REASON(last) == PEM_R_NO_START_LINE;
+  const bool clean_end = last == 0 || ERR_GET_REASON(last) == PEM_R_NO_START_LINE;
   ERR_clear_error();
   if (info.count == 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, ": no PEM certificate found"));
+    return absl::InvalidArgumentError(absl::StrCat(what, ": no PEM certificate found"));
   }
   if (!clean_end) {
     return absl::InvalidArgumentError(

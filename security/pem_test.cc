@@ -49,7 +49,8 @@ TEST(CheckKeyMatchesCertificate, MatchingAndForeignKeys) {
   absl::StatusOr<CertAndKey> leaf = agreements::testing::MakeLeaf(*ca, options);
   ASSERT_TRUE(leaf.ok());
   EXPECT_TRUE(CheckKeyMatchesCertificate(leaf->key_pem, leaf->cert_pem, "tls_key").ok());
-  absl::Status foreign = CheckKeyMatchesCertificate(ca->key_pem, leaf->cert_pem, "tls_key");
+  absl::Status foreign =
+      CheckKeyMatchesCertificate(ca->key_pem, leaf->cert_pem, "tls_key");
   EXPECT_EQ(foreign.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(foreign.message().find("does not match"), std::string::npos);
   EXPECT_FALSE(CheckKeyMatchesCertificate("junk", leaf->cert_pem, "tls_key").ok());

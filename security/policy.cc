@@ -121,7 +121,8 @@ bool Allows(const std::vector<Grant>& grants, Permission permission) {
   });
 }
 
-std::optional<std::vector<std::string>> WritableSectors(const std::vector<Grant>& grants) {
+std::optional<std::vector<std::string>> WritableSectors(
+    const std::vector<Grant>& grants) {
   std::vector<std::string> sectors;
   for (const Grant& grant : grants) {
     if (grant.role == Role::kAdmin) return std::nullopt;
@@ -147,9 +148,9 @@ absl::StatusOr<Grant> ParseGrant(absl::string_view text) {
   } else if (role == "reader") {
     grant.role = Role::kReader;
   } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown role \"", role,
-                     "\" (roles: admin, registrar, registrar:SECTOR,..., auditor, reader)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown role \"", role,
+        "\" (roles: admin, registrar, registrar:SECTOR,..., auditor, reader)"));
   }
   if (colon == absl::string_view::npos) return grant;
   if (grant.role != Role::kRegistrar) {

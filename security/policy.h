@@ -1,7 +1,7 @@
 // The access model of the registry: roles, the permissions they give, and the two files
-// that grant them (docs/security.md): the token file (hashes of bearer tokens, each with a
-// principal and its roles) and the policy file (principals, from certificates or tokens,
-// and their roles). Pure values and parsers: no gRPC, no files read here.
+// that grant them (docs/security.md): the token file (hashes of bearer tokens, each with
+// a principal and its roles) and the policy file (principals, from certificates or
+// tokens, and their roles). Pure values and parsers: no gRPC, no files read here.
 #ifndef AGREEMENTS_SECURITY_POLICY_H_
 #define AGREEMENTS_SECURITY_POLICY_H_
 
@@ -17,11 +17,11 @@ namespace agreements::security {
 
 // What a call needs. Every RPC needs exactly one (docs/security.md has the table).
 enum class Permission {
-  kRegistryRead,    // "registry.read": queries, views, feeds
-  kAgreementsWrite, // "agreements.write": record and change agreements (sector-scoped)
-  kPartiesWrite,    // "parties.write": register and update parties
-  kAuditRead,       // "audit.read": history, proofs, checkpoints, as-of and valid-time
-  kSecurityRead,    // "security.read": the server's security status and counters
+  kRegistryRead,     // "registry.read": queries, views, feeds
+  kAgreementsWrite,  // "agreements.write": record and change agreements (sector-scoped)
+  kPartiesWrite,     // "parties.write": register and update parties
+  kAuditRead,        // "audit.read": history, proofs, checkpoints, as-of and valid-time
+  kSecurityRead,     // "security.read": the server's security status and counters
 };
 inline constexpr Permission kAllPermissions[] = {
     Permission::kRegistryRead, Permission::kAgreementsWrite, Permission::kPartiesWrite,

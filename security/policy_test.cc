@@ -46,8 +46,9 @@ TEST(WritableSectors, UnionOfRegistrarGrants) {
   EXPECT_EQ(WritableSectors({Grant{Role::kRegistrar, {"telecom"}},
                              Grant{Role::kRegistrar, {"energy", "telecom"}}}),
             (std::vector<std::string>{"energy", "telecom"}));
-  EXPECT_EQ(WritableSectors({Grant{Role::kRegistrar, {"energy"}}, Grant{Role::kAdmin, {}}}),
-            std::nullopt);
+  EXPECT_EQ(
+      WritableSectors({Grant{Role::kRegistrar, {"energy"}}, Grant{Role::kAdmin, {}}}),
+      std::nullopt);
   EXPECT_EQ(WritableSectors({Grant{Role::kRegistrar, {}}}), std::nullopt);
   EXPECT_EQ(WritableSectors({Grant{Role::kReader, {}}}), std::vector<std::string>{});
 }
@@ -66,8 +67,9 @@ TEST(ParseTokenFile, HashesPrincipalsAndGrants) {
 
 TEST(ParseTokenFile, ErrorsNameTheLine) {
   const std::string hash = TokenDigest("t");
-  EXPECT_EQ(ParseTokenFile("\nplain-token alice reader\n").status().message().substr(0, 7),
-            "line 2:");
+  EXPECT_EQ(
+      ParseTokenFile("\nplain-token alice reader\n").status().message().substr(0, 7),
+      "line 2:");
   EXPECT_NE(ParseTokenFile("sha256:" + hash + " a reader\nsha256:" + hash + " b reader\n")
                 .status()
                 .message()
@@ -85,7 +87,8 @@ TEST(ParseTokenFile, ErrorsNameTheLine) {
 
 TEST(ParsePolicyFile, EntriesAndErrors) {
   absl::StatusOr<PolicyTable> policy = ParsePolicyFile(
-      "treaty-office admin\n* reader\nanonymous reader\nalice registrar:energy auditor\n");
+      "treaty-office admin\n* reader\nanonymous reader\nalice registrar:energy "
+      "auditor\n");
   ASSERT_TRUE(policy.ok()) << policy.status();
   EXPECT_EQ(policy->size(), 4u);
   EXPECT_EQ(policy->at("alice").size(), 2u);

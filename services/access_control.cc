@@ -53,7 +53,8 @@ absl::Status WriteNew(const std::string& path, const std::string& text) {
     if (!out) return absl::InternalError(absl::StrCat("cannot write ", temporary));
     chmod(temporary.c_str(), 0600);
     out << text;
-    if (!out.flush()) return absl::InternalError(absl::StrCat("cannot write ", temporary));
+    if (!out.flush())
+      return absl::InternalError(absl::StrCat("cannot write ", temporary));
   }
   return absl::OkStatus();
 }
@@ -69,13 +70,15 @@ std::string RolesText(const std::vector<Grant>& grants) {
   std::vector<std::string> names;
   for (const Grant& grant : grants) {
     std::string name(security::RoleName(grant.role));
-    if (!grant.sectors.empty()) absl::StrAppend(&name, ":", absl::StrJoin(grant.sectors, ","));
+    if (!grant.sectors.empty())
+      absl::StrAppend(&name, ":", absl::StrJoin(grant.sectors, ","));
     names.push_back(std::move(name));
   }
   return absl::StrCat("role ", absl::StrJoin(names, " "));
 }
 
-std::optional<std::string> FirstProperty(const grpc::AuthContext& auth, const char* name) {
+std::optional<std::string> FirstProperty(const grpc::AuthContext& auth,
+                                         const char* name) {
   std::vector<grpc::string_ref> values = auth.FindPropertyValues(name);
   if (values.empty()) return std::nullopt;
   return std::string(values[0].data(), values[0].size());
@@ -106,8 +109,7 @@ bool IsLoopbackHost(absl::string_view host) {
 }
 
 AccessControl::AccessControl(SecurityOptions options)
-    : options_(std::move(options)),
-      development_mode_(IsDevelopmentMode(options_)) {}
+    : options_(std::move(options)), development_mode_(IsDevelopmentMode(options_)) {}
 
 AccessControl::~AccessControl() {
   if (tls() && !options_.staging_dir.empty()) {
@@ -144,14 +146,11 @@ absl::StatusOr<std::unique_ptr<AccessControl>> AccessControl::Create(
     chmod(opts.staging_dir.c_str(), 0700);
     absl::Status staged = access->Stage(**loaded);
     if (!staged.ok()) return staged;
-    auto provider =
-        std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
-            StagedPath(opts.staging_dir, "tls_key"),
-            StagedPath(opts.staging_dir, "tls_cert"),
-            opts.tls_client_ca_file.empty()
-                ? std::string()
-                : StagedPath(opts.staging_dir, "tls_client_ca"),
-            opts.reload_poll_seconds);
+    auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+        StagedPath(opts.staging_dir, "tls_key"), StagedPath(opts.staging_dir, "tls_cert"),
+        opts.tls_client_ca_file.empty() ? std::string()
+                                        : StagedPath(opts.staging_dir, "tls_client_ca"),
+        opts.reload_poll_seconds);
     grpc::experimental::TlsServerCredentialsOptions tls_options(provider);
     tls_options.watch_identity_key_cert_pairs();
     if (opts.tls_client_ca_file.empty()) {
@@ -300,7 +299,8 @@ std::vector<Grant> AccessControl::PolicyGrants(const Loaded& loaded,
   return grants;
 }
 
-absl::StatusOr<Caller> AccessControl::Authenticate(const grpc::ServerContextBase& context) {
+absl::StatusOr<Caller> AccessControl::Authenticate(
+    const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
   if (metadata.find(kLegacyActorHeader) != metadata.end()) {
     CountDenial("actor");
@@ -439,7 +439,8 @@ v1::GetSecurityStatusResponse AccessControl::Status() const {
     out->set_kind(file.kind);
     out->set_path(file.path);
     *out->mutable_loaded_at() = ToTimestamp(file.loaded_at);
-    if (file.not_after.has_value()) *out->mutable_not_after() = ToTimestamp(*file.not_after);
+    if (file.not_after.has_value())
+      *out->mutable_not_after() = ToTimestamp(*file.not_after);
   }
   response.set_reloads(reloads_);
   response.set_failed_reloads(failed_reloads_);

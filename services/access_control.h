@@ -18,9 +18,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "agreements/v1/security_service.pb.h"
+#include "domain/confidentiality.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_context.h"
-#include "domain/confidentiality.h"
 #include "security/policy.h"
 
 namespace agreements::services {

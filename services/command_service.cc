@@ -49,28 +49,28 @@ grpc::ServerUnaryReactor* Submit(store::Committer* committer, AccessControl* acc
                                  Fill fill) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   renames.emplace_back("request_id", "context.request_id");
-  committer->Submit(std::move(request),
-                    [reactor, access, fill, renames = std::move(renames)](
-                        absl::StatusOr<store::CommitOutcome> outcome) {
-                      if (!outcome.ok()) {
-                        absl::Status status = outcome.status();
-                        if (absl::IsPermissionDenied(status)) {
-                          access->CountDenial(security::PermissionName(
-                              security::Permission::kAgreementsWrite));
-                        }
-                        for (const auto& [from, to] : renames) {
-                          absl::Status renamed = RenameField(status, from, to);
-                          if (renamed.message() != status.message()) {
-                            status = renamed;
-                            break;
-                          }
-                        }
-                        reactor->Finish(ToGrpcStatus(status));
-                        return;
-                      }
-                      fill(*std::move(outcome));
-                      reactor->Finish(grpc::Status::OK);
-                    });
+  committer->Submit(
+      std::move(request), [reactor, access, fill, renames = std::move(renames)](
+                              absl::StatusOr<store::CommitOutcome> outcome) {
+        if (!outcome.ok()) {
+          absl::Status status = outcome.status();
+          if (absl::IsPermissionDenied(status)) {
+            access->CountDenial(
+                security::PermissionName(security::Permission::kAgreementsWrite));
+          }
+          for (const auto& [from, to] : renames) {
+            absl::Status renamed = RenameField(status, from, to);
+            if (renamed.message() != status.message()) {
+              status = renamed;
+              break;
+            }
+          }
+          reactor->Finish(ToGrpcStatus(status));
+          return;
+        }
+        fill(*std::move(outcome));
+        reactor->Finish(grpc::Status::OK);
+      });
   return reactor;
 }
 
@@ -96,15 +96,14 @@ grpc::ServerUnaryReactor* CommandService::RecordAgreement(
   auto* recorded = command.mutable_change()->mutable_agreement_recorded();
   *recorded->mutable_agreement() = request->agreement();
   recorded->set_initial_status(request->initial_status());
-  return Submit(committer_, access_, context,
-                MakeRequest(*caller, request->context(), {command}),
-                {{"change.agreement_recorded.", ""}},
-                [response](store::CommitOutcome outcome) {
-                  *response->mutable_result() = std::move(outcome.result);
-                  if (!outcome.agreements.empty()) {
-                    *response->mutable_agreement() = std::move(outcome.agreements[0]);
-                  }
-                });
+  return Submit(
+      committer_, access_, context, MakeRequest(*caller, request->context(), {command}),
+      {{"change.agreement_recorded.", ""}}, [response](store::CommitOutcome outcome) {
+        *response->mutable_result() = std::move(outcome.result);
+        if (!outcome.agreements.empty()) {
+          *response->mutable_agreement() = std::move(outcome.agreements[0]);
+        }
+      });
 }
 
 grpc::ServerUnaryReactor* CommandService::ApplyAgreementChange(
@@ -133,15 +132,14 @@ grpc::ServerUnaryReactor* CommandService::ApplyAgreementChange(
   command.set_stream_id(request->agreement_id());
   *command.mutable_expected_revision() = request->expected_revision();
   *command.mutable_change() = request->change();
-  return Submit(committer_, access_, context,
-                MakeRequest(*caller, request->context(), {command}),
-                {{"stream_id", "agreement_id"}},
-                [response](store::CommitOutcome outcome) {
-                  *response->mutable_result() = std::move(outcome.result);
-                  if (!outcome.agreements.empty()) {
-                    *response->mutable_agreement() = std::move(outcome.agreements[0]);
-                  }
-                });
+  return Submit(
+      committer_, access_, context, MakeRequest(*caller, request->context(), {command}),
+      {{"stream_id", "agreement_id"}}, [response](store::CommitOutcome outcome) {
+        *response->mutable_result() = std::move(outcome.result);
+        if (!outcome.agreements.empty()) {
+          *response->mutable_agreement() = std::move(outcome.agreements[0]);
+        }
+      });
 }
 
 grpc::ServerUnaryReactor* CommandService::RegisterParty(
@@ -154,15 +152,14 @@ grpc::ServerUnaryReactor* CommandService::RegisterParty(
   command.set_stream_type(v1::STREAM_TYPE_PARTY);
   *command.mutable_change()->mutable_party_registered()->mutable_party() =
       request->party();
-  return Submit(committer_, access_, context,
-                MakeRequest(*caller, request->context(), {command}),
-                {{"change.party_registered.", ""}},
-                [response](store::CommitOutcome outcome) {
-                  *response->mutable_result() = std::move(outcome.result);
-                  if (!outcome.parties.empty()) {
-                    *response->mutable_party() = std::move(outcome.parties[0]);
-                  }
-                });
+  return Submit(
+      committer_, access_, context, MakeRequest(*caller, request->context(), {command}),
+      {{"change.party_registered.", ""}}, [response](store::CommitOutcome outcome) {
+        *response->mutable_result() = std::move(outcome.result);
+        if (!outcome.parties.empty()) {
+          *response->mutable_party() = std::move(outcome.parties[0]);
+        }
+      });
 }
 
 grpc::ServerUnaryReactor* CommandService::UpdateParty(

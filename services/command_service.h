@@ -1,6 +1,7 @@
 // CommandService: the gRPC adapter of the write side. Turns each RPC into a
 // store::CommitRequest, submits it to the Committer and answers when the group holding it
-// is durable, with the authenticated caller as the actor. Uses the callback API: no gRPC thread ever waits for a commit.
+// is durable, with the authenticated caller as the actor. Uses the callback API: no gRPC
+// thread ever waits for a commit.
 //
 // Thread-safe. Does not own the Committer, which must outlive the gRPC server.
 #ifndef AGREEMENTS_SERVICES_COMMAND_SERVICE_H_

@@ -10,8 +10,8 @@
 #include <memory>
 
 #include "agreements/v1/feed_service.grpc.pb.h"
-#include "services/feed_dispatcher.h"
 #include "services/access_control.h"
+#include "services/feed_dispatcher.h"
 #include "store/feed_hub.h"
 #include "store/store.h"
 

@@ -43,8 +43,8 @@ absl::StatusOr<std::unique_ptr<PageTokenCodec>> PageTokenCodec::LoadOrCreate(
   absl::StatusOr<std::string> text = security::ReadSmallFile(path);
   if (text.ok()) {
     if (text->size() != key.size()) {
-      return absl::DataLossError(absl::StrCat(path, ": a page token key has ",
-                                              key.size(), " bytes, not ", text->size()));
+      return absl::DataLossError(absl::StrCat(path, ": a page token key has ", key.size(),
+                                              " bytes, not ", text->size()));
     }
     std::copy(text->begin(), text->end(), key.begin());
     return std::make_unique<PageTokenCodec>(key);
@@ -58,7 +58,8 @@ absl::StatusOr<std::unique_ptr<PageTokenCodec>> PageTokenCodec::LoadOrCreate(
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     chmod(temporary.c_str(), 0600);
     out.write(reinterpret_cast<const char*>(key.data()), key.size());
-    if (!out.flush()) return absl::InternalError(absl::StrCat("cannot write ", temporary));
+    if (!out.flush())
+      return absl::InternalError(absl::StrCat("cannot write ", temporary));
   }
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
     return absl::InternalError(absl::StrCat("cannot create ", path));
@@ -89,8 +90,8 @@ std::string PageTokenCodec::Encode(const google::protobuf::Message& filters,
   return absl::WebSafeBase64Escape(token);
 }
 
-absl::StatusOr<std::string> PageTokenCodec::Decode(const google::protobuf::Message& filters,
-                                                   const std::string& token) const {
+absl::StatusOr<std::string> PageTokenCodec::Decode(
+    const google::protobuf::Message& filters, const std::string& token) const {
   if (token.empty()) return std::string();
   std::string raw;
   if (!absl::WebSafeBase64Unescape(token, &raw) ||

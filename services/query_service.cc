@@ -138,8 +138,9 @@ absl::Status QueryService::AwaitPosition(const grpc::ServerContext* context,
 grpc::Status QueryService::GetAgreement(grpc::ServerContext* context,
                                         const v1::GetAgreementRequest* request,
                                         v1::GetAgreementResponse* response) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller,
-                        access_->Authorize(*context, security::Permission::kRegistryRead));
+  ASSIGN_OR_RETURN_GRPC(
+      const Caller caller,
+      access_->Authorize(*context, security::Permission::kRegistryRead));
   const domain::Clearance clearance = ClearanceOf(caller);
   if (request->agreement_id().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("agreement_id: required"));
@@ -161,8 +162,9 @@ grpc::Status QueryService::GetAgreement(grpc::ServerContext* context,
 grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
                                           const v1::ListAgreementsRequest* request,
                                           v1::ListAgreementsResponse* response) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller,
-                        access_->Authorize(*context, security::Permission::kRegistryRead));
+  ASSIGN_OR_RETURN_GRPC(
+      const Caller caller,
+      access_->Authorize(*context, security::Permission::kRegistryRead));
   const domain::Clearance clearance = ClearanceOf(caller);
   RETURN_IF_ERROR_GRPC(CheckSector(request->sector(), /*required=*/false));
   RETURN_IF_ERROR_GRPC(
@@ -201,8 +203,9 @@ grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
 grpc::Status QueryService::GetSectorSummary(grpc::ServerContext* context,
                                             const v1::GetSectorSummaryRequest* request,
                                             v1::GetSectorSummaryResponse* response) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller,
-                        access_->Authorize(*context, security::Permission::kRegistryRead));
+  ASSIGN_OR_RETURN_GRPC(
+      const Caller caller,
+      access_->Authorize(*context, security::Permission::kRegistryRead));
   const domain::Clearance clearance = ClearanceOf(caller);
   RETURN_IF_ERROR_GRPC(CheckSector(request->sector(), /*required=*/true));
   if (request->top_parties() < 0 || request->top_parties() > 100) {
@@ -222,14 +225,15 @@ grpc::Status QueryService::GetSectorSummary(grpc::ServerContext* context,
 grpc::Status QueryService::ListSectors(grpc::ServerContext* context,
                                        const v1::ListSectorsRequest* request,
                                        v1::ListSectorsResponse* response) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller,
-                        access_->Authorize(*context, security::Permission::kRegistryRead));
+  ASSIGN_OR_RETURN_GRPC(
+      const Caller caller,
+      access_->Authorize(*context, security::Permission::kRegistryRead));
   const domain::Clearance clearance = ClearanceOf(caller);
   RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
   ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
   for (const auto& sector : domain::RegistrySectors()) {
     ASSIGN_OR_RETURN_GRPC(auto counters, reader->GetSectorCounters(
-                                           sector, clearance.SeesNonPublicIn(sector)));
+                                             sector, clearance.SeesNonPublicIn(sector)));
     auto* info = response->add_sectors();
     info->set_sector(sector);
     info->set_agreement_count(counters.agreement_count());

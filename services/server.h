@@ -1,6 +1,7 @@
 // RegistryServer: the whole registry in one object: the Store, the Committer, access
-// control and the gRPC server with the command, query, feed, audit and security services, the standard health service and server
-// reflection. Used by agreements-server and by the end-to-end tests.
+// control and the gRPC server with the command, query, feed, audit and security services,
+// the standard health service and server reflection. Used by agreements-server and by the
+// end-to-end tests.
 //
 // Thread-safe: Shutdown may be called from any thread, once or more. Owns everything it
 // starts; destruction shuts down.

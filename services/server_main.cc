@@ -76,8 +76,8 @@ absl::StatusOr<agreements::services::ServerOptions> OptionsFromFlags() {
   } else if (identity == "cn") {
     security.client_identity = ClientIdentity::kCn;
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--client_identity: must be san or cn (got \"", identity, "\")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--client_identity: must be san or cn (got \"", identity, "\")"));
   }
   return options;
 }

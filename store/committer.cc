@@ -101,17 +101,17 @@ std::string StreamName(v1::StreamType type, const std::string& id) {
 absl::Status CheckWritableSectors(const std::vector<std::string>& writable,
                                   const std::string& id, const v1::Agreement& state) {
   if (state.sectors().empty() && writable.size() < domain::RegistrySectors().size()) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "missing permission agreements.write for agreement ", id,
-        ": it has no sector, and the caller may write only in ",
-        writable.empty() ? "no sector" : absl::StrJoin(writable, ", ")));
+    return absl::PermissionDeniedError(
+        absl::StrCat("missing permission agreements.write for agreement ", id,
+                     ": it has no sector, and the caller may write only in ",
+                     writable.empty() ? "no sector" : absl::StrJoin(writable, ", ")));
   }
   for (const std::string& sector : state.sectors()) {
     if (std::find(writable.begin(), writable.end(), sector) == writable.end()) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          "missing permission agreements.write in sector ", sector, " (agreement ", id,
-          "): the caller may write only in ",
-          writable.empty() ? "no sector" : absl::StrJoin(writable, ", ")));
+      return absl::PermissionDeniedError(
+          absl::StrCat("missing permission agreements.write in sector ", sector,
+                       " (agreement ", id, "): the caller may write only in ",
+                       writable.empty() ? "no sector" : absl::StrJoin(writable, ", ")));
     }
   }
   return absl::OkStatus();

@@ -569,10 +569,12 @@ TEST_F(CommitterTest, AVersion1StoreIsMigratedByDerivingTheEventTags) {
 TEST_F(CommitterTest, NonPublicAgreementsAreCountedApartAndTagged) {
   RegisterKzKr();
   v1::Command secret = RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"});
-  secret.mutable_change()->mutable_agreement_recorded()->mutable_agreement()->
-      set_confidentiality(v1::CONFIDENTIALITY_CONFIDENTIAL);
-  MustCommit(Request("r1", {secret, RecordAgreementCommand("a2", {"kz", "kr"},
-                                                           {"energy"})}));
+  secret.mutable_change()
+      ->mutable_agreement_recorded()
+      ->mutable_agreement()
+      ->set_confidentiality(v1::CONFIDENTIALITY_CONFIDENTIAL);
+  MustCommit(
+      Request("r1", {secret, RecordAgreementCommand("a2", {"kz", "kr"}, {"energy"})}));
   auto reader = ViewReader::Create(store_.get());
   ASSERT_TRUE(reader.ok());
   EXPECT_EQ((*reader)->GetSectorCounters("energy", false)->agreement_count(), 1);

@@ -2,8 +2,6 @@
 
 #include <utility>
 
-#include <utility>
-
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "domain/decider.h"

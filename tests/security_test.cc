@@ -64,17 +64,18 @@ struct Certificates {
                            testing::CertUsage::kServer);
   CertAndKey alice =
       Leaf(ca, kAliceCn, {std::string("URI:") + kAliceSan}, testing::CertUsage::kClient);
-  CertAndKey expired = Leaf(ca, "expired", {"URI:spiffe://registry/expired"},
-                            testing::CertUsage::kClient, -absl::Hours(48), -absl::Hours(24));
+  CertAndKey expired =
+      Leaf(ca, "expired", {"URI:spiffe://registry/expired"}, testing::CertUsage::kClient,
+           -absl::Hours(48), -absl::Hours(24));
   CertAndKey foreign = Leaf(other_ca, "foreign", {"URI:spiffe://registry/foreign"},
                             testing::CertUsage::kClient);
 };
 
 // Tokens of the role table, each with its principal in the token file.
 const std::map<std::string, std::string> kTokens = {
-    {"reader", "tok-reader-5b0e1f"},       {"registrar", "tok-registrar-9a7c3d"},
-    {"auditor", "tok-auditor-c4d2e8"},     {"admin", "tok-admin-1f6b9a"},
-    {"energy-desk", "tok-energy-2d8e4c"},  {"nobody", "tok-nobody-7e3a5b"},
+    {"reader", "tok-reader-5b0e1f"},        {"registrar", "tok-registrar-9a7c3d"},
+    {"auditor", "tok-auditor-c4d2e8"},      {"admin", "tok-admin-1f6b9a"},
+    {"energy-desk", "tok-energy-2d8e4c"},   {"nobody", "tok-nobody-7e3a5b"},
     {"telecom-desk", "tok-telecom-8b1f0d"},
 };
 
@@ -89,9 +90,12 @@ class SecurityTest : public ::testing::Test {
   // Token file of kTokens; the roles are in the token file except for "nobody".
   std::string TokenFile(const std::map<std::string, std::string>& tokens = kTokens) {
     const std::map<std::string, std::string> grants = {
-        {"reader", "reader"},          {"registrar", "registrar"},
-        {"auditor", "auditor"},        {"admin", "admin"},
-        {"energy-desk", "registrar:energy"}, {"nobody", ""},
+        {"reader", "reader"},
+        {"registrar", "registrar"},
+        {"auditor", "auditor"},
+        {"admin", "admin"},
+        {"energy-desk", "registrar:energy"},
+        {"nobody", ""},
         {"telecom-desk", "registrar:telecom"},
     };
     std::string text = "# test tokens\n";
@@ -145,9 +149,9 @@ class SecurityTest : public ::testing::Test {
   }
 
  protected:
-
   static grpc::Status WhoAmI(const std::shared_ptr<grpc::Channel>& channel,
-                             v1::WhoAmIResponse* response, const std::string& token = "") {
+                             v1::WhoAmIResponse* response,
+                             const std::string& token = "") {
     return v1::SecurityService::NewStub(channel)->WhoAmI(Context(token).get(),
                                                          v1::WhoAmIRequest(), response);
   }
@@ -208,8 +212,8 @@ class MutualTlsTest : public SecurityTest {
     options.security.client_identity = identity;
     options.security.tokens_file = TokenFile();
     options.security.policy_file =
-        Write("policy", absl::StrCat(kAliceSan, " registrar:energy\n\"", kAliceCn,
-                                     "\" auditor\n"));
+        Write("policy",
+              absl::StrCat(kAliceSan, " registrar:energy\n\"", kAliceCn, "\" auditor\n"));
     StartServer(options);
   }
 };
@@ -354,8 +358,7 @@ TEST_F(SecurityTest, EachRoleAgainstEachRpc) {
       ASSERT_EQ(needs.count(name), 1u) << name << " is missing from the role table";
       const std::string& permission = needs.at(name);
       for (const char* role : {"reader", "registrar", "auditor", "admin", "nobody"}) {
-        const bool allowed =
-            permission.empty() || holders.at(permission).count(role) > 0;
+        const bool allowed = permission.empty() || holders.at(permission).count(role) > 0;
         grpc::Status status =
             CallEmpty(channel, "/agreements.v1." + name, kTokens.at(role));
         SCOPED_TRACE(absl::StrCat(name, " as ", role, ": ", status.error_code(), " ",
@@ -385,7 +388,8 @@ TEST_F(SecurityTest, EachRoleAgainstEachRpc) {
                                       v1::GetSecurityStatusRequest(), &status)
                   .ok());
   std::map<std::string, int64_t> denials;
-  for (const auto& denial : status.denials()) denials[denial.permission()] = denial.count();
+  for (const auto& denial : status.denials())
+    denials[denial.permission()] = denial.count();
   // registry.read: only "nobody" (13 RPCs); audit.read: reader, registrar, nobody (11
   // each); security.read: every role but admin.
   EXPECT_EQ(denials["registry.read"], 8);
@@ -408,9 +412,8 @@ class WritingTest : public SecurityTest {
     v1::RegisterPartyResponse party;
     for (const auto& [id, country] : {std::make_pair("kz", "KZ"), {"kr", "KR"}}) {
       grpc::Status status = commands_->RegisterParty(
-          Context(kTokens.at("registrar")).get(), StateParty("p-" + std::string(id), id,
-                                                             country),
-          &party);
+          Context(kTokens.at("registrar")).get(),
+          StateParty("p-" + std::string(id), id, country), &party);
       ASSERT_TRUE(status.ok()) << status.error_message();
     }
   }
@@ -482,9 +485,9 @@ TEST_F(WritingTest, RegistrarLimitedToEnergyCannotWriteTelecom) {
   auto queries = v1::QueryService::NewStub(channel_);
   v1::GetAgreementRequest get;
   get.set_agreement_id("cable");
-  EXPECT_EQ(queries->GetAgreement(Context(kTokens.at("reader")).get(), get, &got)
-                .error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      queries->GetAgreement(Context(kTokens.at("reader")).get(), get, &got).error_code(),
+      grpc::StatusCode::NOT_FOUND);
   get.set_agreement_id("fiber");
   ASSERT_TRUE(queries->GetAgreement(Context(kTokens.at("reader")).get(), get, &got).ok());
   EXPECT_EQ(got.agreement().revision(), 1u);
@@ -533,8 +536,8 @@ std::vector<std::string> Listed(v1::QueryService::Stub& queries, const std::stri
   v1::ListAgreementsRequest request;
   request.set_sector(sector);
   v1::ListAgreementsResponse response;
-  grpc::Status status = queries.ListAgreements(
-      SecurityTest::Context(token).get(), request, &response);
+  grpc::Status status =
+      queries.ListAgreements(SecurityTest::Context(token).get(), request, &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
   std::vector<std::string> ids;
   for (const auto& agreement : response.agreements()) ids.push_back(agreement.id());
@@ -546,8 +549,8 @@ int64_t SummaryCount(v1::QueryService::Stub& queries, const std::string& token,
   v1::GetSectorSummaryRequest request;
   request.set_sector(sector);
   v1::GetSectorSummaryResponse response;
-  grpc::Status status = queries.GetSectorSummary(SecurityTest::Context(token).get(),
-                                                 request, &response);
+  grpc::Status status =
+      queries.GetSectorSummary(SecurityTest::Context(token).get(), request, &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
   if (kz_count != nullptr) {
     *kz_count = 0;
@@ -575,7 +578,8 @@ std::map<std::string, int64_t> SectorCounts(v1::QueryService::Stub& queries,
 TEST_F(WritingTest, ReadersNeverSeeNonPublicInstruments) {
   const std::string& registrar = kTokens.at("registrar");
   ASSERT_TRUE(Record(registrar, "pipeline", "energy").ok());
-  ASSERT_TRUE(Record(registrar, "reactor", "energy", v1::CONFIDENTIALITY_CONFIDENTIAL).ok());
+  ASSERT_TRUE(
+      Record(registrar, "reactor", "energy", v1::CONFIDENTIALITY_CONFIDENTIAL).ok());
   ASSERT_TRUE(Record(registrar, "cable", "telecom", v1::CONFIDENTIALITY_RESTRICTED).ok());
   auto queries = v1::QueryService::NewStub(channel_);
   const std::string& reader = kTokens.at("reader");
@@ -591,8 +595,9 @@ TEST_F(WritingTest, ReadersNeverSeeNonPublicInstruments) {
   grpc::Status missing = queries->GetAgreement(Context(reader).get(), get, &got);
   EXPECT_EQ(hidden.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(hidden.error_message(),
-            absl::StrReplaceAll(missing.error_message(), {{"no-such-agreement", "reactor"}}));
+  EXPECT_EQ(
+      hidden.error_message(),
+      absl::StrReplaceAll(missing.error_message(), {{"no-such-agreement", "reactor"}}));
   get.set_agreement_id("reactor");
   ASSERT_TRUE(queries->GetAgreement(Context(auditor).get(), get, &got).ok());
   EXPECT_EQ(got.agreement().confidentiality(), v1::CONFIDENTIALITY_CONFIDENTIAL);
@@ -636,9 +641,9 @@ TEST_F(WritingTest, ReadersNeverSeeNonPublicInstruments) {
 }
 
 TEST_F(WritingTest, CorrectionsRevealNothingOfOtherStreams) {
-  ASSERT_TRUE(
-      Record(kTokens.at("registrar"), "cable", "telecom", v1::CONFIDENTIALITY_CONFIDENTIAL)
-          .ok());  // position 3
+  ASSERT_TRUE(Record(kTokens.at("registrar"), "cable", "telecom",
+                     v1::CONFIDENTIALITY_CONFIDENTIAL)
+                  .ok());  // position 3
   // A registrar of energy corrects "its" party kz, naming the position of the hidden
   // telecom agreement's event, then a position beyond the log: the same answer.
   auto correct = [&](uint64_t position) {
@@ -693,12 +698,13 @@ TEST_F(WritingTest, ReaderFeedSkipsConfidentialEvents) {
   const std::string& registrar = kTokens.at("registrar");
   // Positions 1 and 2 are the parties.
   ASSERT_TRUE(Record(registrar, "pipeline", "energy").ok());  // 3
+  ASSERT_TRUE(Record(registrar, "reactor", "energy", v1::CONFIDENTIALITY_CONFIDENTIAL)
+                  .ok());                                                             // 4
+  ASSERT_TRUE(Change(registrar, "reactor", Adopted(12)).ok());                        // 5
+  ASSERT_TRUE(Change(registrar, "pipeline", Adopted(13)).ok());                       // 6
+  ASSERT_TRUE(Change(registrar, "reactor", Level(v1::CONFIDENTIALITY_PUBLIC)).ok());  // 7
   ASSERT_TRUE(
-      Record(registrar, "reactor", "energy", v1::CONFIDENTIALITY_CONFIDENTIAL).ok());  // 4
-  ASSERT_TRUE(Change(registrar, "reactor", Adopted(12)).ok());                       // 5
-  ASSERT_TRUE(Change(registrar, "pipeline", Adopted(13)).ok());                      // 6
-  ASSERT_TRUE(Change(registrar, "reactor", Level(v1::CONFIDENTIALITY_PUBLIC)).ok()); // 7
-  ASSERT_TRUE(Change(registrar, "pipeline", Level(v1::CONFIDENTIALITY_RESTRICTED)).ok());  // 8
+      Change(registrar, "pipeline", Level(v1::CONFIDENTIALITY_RESTRICTED)).ok());  // 8
   v1::EventPayload opened;
   opened.mutable_opened_for_signature()->set_place("Seoul");
   *opened.mutable_opened_for_signature()->mutable_date() = testing::Day(2009, 5, 14);
@@ -706,7 +712,8 @@ TEST_F(WritingTest, ReaderFeedSkipsConfidentialEvents) {
   ASSERT_TRUE(Change(registrar, "pipeline", opened).ok());  // 10 (restricted)
   v1::RegisterPartyResponse party;
   ASSERT_TRUE(commands_
-                  ->RegisterParty(Context(registrar).get(), StateParty("p-jp", "jp", "JP"),
+                  ->RegisterParty(Context(registrar).get(),
+                                  StateParty("p-jp", "jp", "JP"),
                                   &party)
                   .ok());  // 11
 
@@ -726,7 +733,8 @@ TEST_F(WritingTest, ReaderFeedSkipsConfidentialEvents) {
 
   // The registrar of energy sees all of them; so does an auditor.
   grpc::ClientContext energy_context;
-  energy_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  energy_context.set_deadline(std::chrono::system_clock::now() +
+                              std::chrono::seconds(20));
   energy_context.AddMetadata("authorization", "Bearer " + kTokens.at("energy-desk"));
   auto energy = feeds->Subscribe(&energy_context, subscribe);
   EXPECT_EQ(FeedPositions(*energy, 11),
@@ -793,7 +801,8 @@ TEST_F(SecurityTest, CertificateReloadKeepsOpenStreams) {
   auto commands = v1::CommandService::NewStub(old_channel);
   v1::RegisterPartyResponse party;
   ASSERT_TRUE(
-      commands->RegisterParty(Context().get(), StateParty("p1", "kz", "KZ"), &party).ok());
+      commands->RegisterParty(Context().get(), StateParty("p1", "kz", "KZ"), &party)
+          .ok());
 
   // A feed opened before the reload.
   auto feeds = v1::FeedService::NewStub(old_channel);
@@ -812,9 +821,9 @@ TEST_F(SecurityTest, CertificateReloadKeepsOpenStreams) {
   ASSERT_EQ(next_event_position(), 1u);
 
   // The server's certificate is replaced by one from another CA.
-  const CertAndKey renewed = Leaf(certs_.other_ca, "registry",
-                                  {"DNS:localhost", "IP:127.0.0.1"},
-                                  testing::CertUsage::kServer);
+  const CertAndKey renewed =
+      Leaf(certs_.other_ca, "registry", {"DNS:localhost", "IP:127.0.0.1"},
+           testing::CertUsage::kServer);
   Write("server.pem", renewed.cert_pem);
   Write("server.key", renewed.key_pem);
   ASSERT_TRUE(server_->ReloadSecurity().ok());
@@ -834,7 +843,8 @@ TEST_F(SecurityTest, CertificateReloadKeepsOpenStreams) {
 
   // The open connection and its feed were not dropped.
   ASSERT_TRUE(
-      commands->RegisterParty(Context().get(), StateParty("p2", "kr", "KR"), &party).ok());
+      commands->RegisterParty(Context().get(), StateParty("p2", "kr", "KR"), &party)
+          .ok());
   EXPECT_EQ(next_event_position(), 2u);
   feed_context.TryCancel();
   reader->Finish();
@@ -875,8 +885,8 @@ TEST_F(SecurityTest, ServerBinaryReloadsOnSighup) {
   ASSERT_TRUE(process.Start());
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  auto channel =
-      grpc::CreateCustomChannel(process.target(), grpc::InsecureChannelCredentials(), args);
+  auto channel = grpc::CreateCustomChannel(process.target(),
+                                           grpc::InsecureChannelCredentials(), args);
   v1::WhoAmIResponse who;
   ASSERT_TRUE(WhoAmI(channel, &who, old_token).ok());
 
