@@ -12,36 +12,14 @@
 #include "clients/cli_commands.h"
 #include "clients/cli_flags.h"
 #include "clients/client.h"
+#include "common/scoped_env.h"
 #include "common/temp_dir.h"
 #include "gtest/gtest.h"
 
 namespace agreements::cli {
 namespace {
 
-// Sets (value) or unsets (nullopt) an environment variable for its lifetime, then
-// restores it. These tests start no gRPC activity, so nothing reads the environment
-// concurrently.
-class ScopedEnv {
- public:
-  ScopedEnv(std::string name, std::optional<std::string> value) : name_(std::move(name)) {
-    if (const char* old = std::getenv(name_.c_str())) old_ = old;
-    Set(value);
-  }
-  ~ScopedEnv() { Set(old_); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  void Set(const std::optional<std::string>& value) {
-    if (value.has_value()) {
-      setenv(name_.c_str(), value->c_str(), 1);
-    } else {
-      unsetenv(name_.c_str());
-    }
-  }
-  std::string name_;
-  std::optional<std::string> old_;
-};
+using ::agreements::testing::ScopedEnv;
 
 // Every variable the connection flags fall back to, cleared for each test.
 class ConnectionFlagsTest : public ::testing::Test {

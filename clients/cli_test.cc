@@ -19,12 +19,15 @@
 #include "agreements/v1/command_service.pb.h"
 #include "agreements/v1/query_service.pb.h"
 #include "clients/cli_test_util.h"
+#include "common/scoped_env.h"
 #include "gtest/gtest.h"
 #include "security/policy.h"
 #include "tests/test_certs.h"
 
 namespace agreements::cli_test {
 namespace {
+
+using ::agreements::testing::ScopedEnv;
 
 TEST_F(CliTest, ServerAnnouncesItsAddress) {
   EXPECT_TRUE(
@@ -373,29 +376,6 @@ TEST_F(CliTest, ConfidentialityIsRecordedShownAndChanged) {
   EXPECT_EQ(unknown.exit_code, 1) << Describe({"change-confidentiality"}, unknown);
   EXPECT_TRUE(absl::StrContains(unknown.err, "--level")) << unknown.err;
 }
-
-// Sets an environment variable for its lifetime (the CLI subprocesses inherit it) and
-// then restores the previous value, or unsets it if there was none.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    if (const char* previous = std::getenv(name)) previous_ = previous;
-    setenv(name, value.c_str(), /*overwrite=*/1);
-  }
-  ~ScopedEnv() {
-    if (previous_.has_value()) {
-      setenv(name_, previous_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> previous_;
-};
 
 constexpr char kAliceSan[] = "spiffe://registry/alice";
 constexpr char kAuditorToken[] = "tok-auditor-cli-3f9a1c";

@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/scoped_env.h"
 #include "common/status_macros.h"
 #include "common/temp_dir.h"
 #include "grpcpp/security/server_credentials.h"
@@ -28,6 +29,8 @@
 
 namespace agreements::client {
 namespace {
+
+using ::agreements::testing::ScopedEnv;
 
 // A test-only PKI, generated once per process (EC P-256, valid for a day) and trusted
 // nowhere else: a CA, a server certificate for the DNS name "registry.test" only (not
@@ -69,31 +72,6 @@ std::string WriteFile(const std::string& path, const std::string& content) {
   std::ofstream(path, std::ios::binary) << content;
   return path;
 }
-
-// Sets (value) or unsets (nullopt) an environment variable for its lifetime, then
-// restores it. Only in tests that start no gRPC activity while it lives, since setenv
-// races with getenv on other threads.
-class ScopedEnv {
- public:
-  ScopedEnv(std::string name, std::optional<std::string> value) : name_(std::move(name)) {
-    if (const char* old = std::getenv(name_.c_str())) old_ = old;
-    Set(value);
-  }
-  ~ScopedEnv() { Set(old_); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  void Set(const std::optional<std::string>& value) {
-    if (value.has_value()) {
-      setenv(name_.c_str(), value->c_str(), 1);
-    } else {
-      unsetenv(name_.c_str());
-    }
-  }
-  std::string name_;
-  std::optional<std::string> old_;
-};
 
 // What a fake service saw of one call.
 struct CallRecord {
