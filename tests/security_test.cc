@@ -15,6 +15,8 @@
 #include "agreements/v1/feed_service.grpc.pb.h"
 #include "agreements/v1/query_service.grpc.pb.h"
 #include "agreements/v1/security_service.grpc.pb.h"
+#include "common/merkle.h"
+#include "common/signed_note.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
@@ -183,6 +185,19 @@ TEST_F(SecurityTest, ClientRejectsServerFromAnotherCa) {
   StartServer(options);
   v1::WhoAmIResponse who;
   EXPECT_EQ(WhoAmI(Tls(certs_.other_ca.cert_pem), &who).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(SecurityTest, ClientRejectsExpiredServerCertificate) {
+  const CertAndKey expired =
+      Leaf(certs_.ca, "registry", {"DNS:localhost", "IP:127.0.0.1"},
+           testing::CertUsage::kServer, -absl::Hours(48), -absl::Hours(24));
+  services::ServerOptions options = Options();
+  options.security.tls_cert_file = Write("server.pem", expired.cert_pem);
+  options.security.tls_key_file = Write("server.key", expired.key_pem);
+  StartServer(options);
+  v1::WhoAmIResponse who;
+  EXPECT_EQ(WhoAmI(Tls(certs_.ca.cert_pem), &who).error_code(),
             grpc::StatusCode::UNAVAILABLE);
 }
 
@@ -406,6 +421,7 @@ class WritingTest : public SecurityTest {
   void SetUp() override {
     services::ServerOptions options = Options();
     options.security.tokens_file = TokenFile();
+    options.checkpoints.interval = absl::Milliseconds(50);
     StartServer(options);
     channel_ = Plaintext();
     commands_ = v1::CommandService::NewStub(channel_);
@@ -638,6 +654,45 @@ TEST_F(WritingTest, ReadersNeverSeeNonPublicInstruments) {
   EXPECT_EQ(Listed(*queries, reader, "energy"), Ids{"reactor"});
   EXPECT_EQ(SummaryCount(*queries, reader, "energy"), 1);
   EXPECT_EQ(SummaryCount(*queries, auditor, "energy"), 2);
+}
+
+TEST_F(WritingTest, AuditorsVerifyProofsOfConfidentialEvents) {
+  ASSERT_TRUE(Record(kTokens.at("registrar"), "reactor", "energy",
+                     v1::CONFIDENTIALITY_CONFIDENTIAL)
+                  .ok());  // position 3
+  auto audit = v1::AuditService::NewStub(channel_);
+  const std::string& auditor = kTokens.at("auditor");
+  v1::GetCheckpointResponse checkpoint;
+  for (int attempt = 0; attempt < 100 && checkpoint.tree_size() < 3; ++attempt) {
+    ASSERT_TRUE(audit
+                    ->GetCheckpoint(Context(auditor).get(), v1::GetCheckpointRequest(),
+                                    &checkpoint)
+                    .ok());
+    if (checkpoint.tree_size() < 3)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GE(checkpoint.tree_size(), 3u);
+  auto verified = note::VerifyCheckpoint(checkpoint.note(), checkpoint.verifier_key());
+  ASSERT_TRUE(verified.ok()) << verified.status();
+
+  v1::GetInclusionProofRequest request;
+  request.set_position(3);
+  v1::GetInclusionProofResponse proof;
+  ASSERT_TRUE(audit->GetInclusionProof(Context(auditor).get(), request, &proof).ok());
+  v1::Event event;
+  ASSERT_TRUE(event.ParseFromString(proof.event()));
+  EXPECT_EQ(event.envelope().stream_id(), "reactor");
+  const merkle::Hash leaf = merkle::LeafHash(proof.event());
+  const std::vector<std::string> hashes(proof.proof().begin(), proof.proof().end());
+  EXPECT_TRUE(merkle::VerifyInclusionBytes(
+                  2, proof.tree_size(),
+                  absl::string_view(reinterpret_cast<const char*>(leaf.data()), 32),
+                  hashes,
+                  std::string(reinterpret_cast<const char*>(verified->root.data()), 32))
+                  .ok());
+  EXPECT_EQ(audit->GetInclusionProof(Context(kTokens.at("reader")).get(), request, &proof)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(WritingTest, CorrectionsRevealNothingOfOtherStreams) {
