@@ -289,7 +289,8 @@ grpc::Status CallEmpty(const std::shared_ptr<grpc::Channel>& channel,
                        const std::string& method, const std::string& token) {
   grpc::GenericStub generic(channel);
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(1200));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::milliseconds(1200));
   if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
   grpc::CompletionQueue cq;
   auto call = generic.PrepareCall(&context, method, &cq);
