@@ -213,8 +213,13 @@ absl::StatusOr<std::shared_ptr<const AccessControl::Loaded>> AccessControl::Load
     loaded->files.push_back(std::move(file));
   }
   if (tls()) {
+    auto text_of = [&loaded](absl::string_view kind) -> const std::string& {
+      return std::find_if(loaded->files.begin(), loaded->files.end(),
+                          [kind](const LoadedFile& file) { return file.kind == kind; })
+          ->text;
+    };
     absl::Status matched = security::CheckKeyMatchesCertificate(
-        loaded->files[1].text, loaded->files[0].text,
+        text_of("tls_key"), text_of("tls_cert"),
         absl::StrCat("tls_key ", options_.tls_key_file));
     if (!matched.ok()) return matched;
   }
@@ -371,11 +376,17 @@ absl::StatusOr<Caller> AccessControl::Authorize(const grpc::ServerContextBase& c
                                                 Permission permission) {
   absl::StatusOr<Caller> caller = Authenticate(context);
   if (!caller.ok()) return caller;
-  if (security::Allows(caller->grants, permission)) return caller;
+  absl::Status allowed = Check(*caller, permission);
+  if (!allowed.ok()) return allowed;
+  return caller;
+}
+
+absl::Status AccessControl::Check(const Caller& caller, Permission permission) {
+  if (security::Allows(caller.grants, permission)) return absl::OkStatus();
   CountDenial(security::PermissionName(permission));
   return absl::PermissionDeniedError(absl::StrCat(
       "missing permission ", security::PermissionName(permission), ": principal \"",
-      caller->principal, "\" has ", RolesText(caller->grants)));
+      caller.principal, "\" has ", RolesText(caller.grants)));
 }
 
 domain::Clearance ClearanceOf(const Caller& caller) {

@@ -112,6 +112,8 @@ class AccessControl {
   // Authenticate, then PERMISSION_DENIED naming the missing permission (counted).
   absl::StatusOr<Caller> Authorize(const grpc::ServerContextBase& context,
                                    security::Permission permission);
+  // PERMISSION_DENIED naming the permission (counted) unless the caller holds it.
+  absl::Status Check(const Caller& caller, security::Permission permission);
   // Counts a denial found later on the call's path (a registrar's sector limit).
   void CountDenial(absl::string_view permission);
 

@@ -204,8 +204,8 @@ grpc::ServerUnaryReactor* CommandService::ExecuteBatch(
        {std::make_pair(agreements, security::Permission::kAgreementsWrite),
         std::make_pair(parties, security::Permission::kPartiesWrite)}) {
     if (needed) {
-      caller = access_->Authorize(*context, permission);
-      if (!caller.ok()) return Reject(context, caller.status());
+      absl::Status allowed = access_->Check(*caller, permission);
+      if (!allowed.ok()) return Reject(context, allowed);
     }
   }
   std::vector<v1::Command> commands(request->commands().begin(),
