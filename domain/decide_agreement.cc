@@ -6,11 +6,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/date_format.h"
 #include "common/status_macros.h"
 #include "domain/confidentiality.h"
 #include "domain/decide_internal.h"
 #include "domain/decider.h"
 #include "domain/limits.h"
+#include "domain/validation.h"
 #include "domain/validation_internal.h"
 
 namespace agreements::domain {
@@ -77,6 +79,22 @@ absl::Status RequireRoom(const Decision& d, int size, int max, absl::string_view
 
 Events Emit(const Decision& d) { return Events{d.change()}; }
 
+absl::Status CheckNotBefore(const Decision& d, absl::string_view path,
+                            const v1::Date& date, const v1::Date& earlier,
+                            absl::string_view what) {
+  if (!IsDateSet(date) || !IsDateSet(earlier) || CompareDates(date, earlier) >= 0 ||
+      !d.change().dates_confirmed_by().empty()) {
+    return absl::OkStatus();
+  }
+  return Invalid(path, absl::StrFormat("%s is before %s (%s); if a source confirms both "
+                                       "dates, name it in dates_confirmed_by",
+                                       FormatDate(date), what, FormatDate(earlier)));
+}
+
+const v1::Date& ConsentDate(const v1::Consent& consent) {
+  return IsDateSet(consent.deposit_date()) ? consent.deposit_date() : consent.act_date();
+}
+
 namespace {
 
 // Terminal statuses accept only data that does not change the legal situation; completed
@@ -87,7 +105,13 @@ bool AllowedWhenTerminal(const Decision& d) {
     case v1::EventPayload::kDocumentAttached:
     case v1::EventPayload::kRelationLinked:
     case v1::EventPayload::kConfidentialityChanged:
+    case v1::EventPayload::kIdentifierAdded:
+    case v1::EventPayload::kDepositaryNotified:
       return true;
+    case v1::EventPayload::kRegisteredWithUn:
+    case v1::EventPayload::kPublicationRecorded:
+      // Late registration of a treaty that was in force is still registration.
+      return d.status() == v1::AGREEMENT_STATUS_TERMINATED;
     case v1::EventPayload::kAmountRecorded:
     case v1::EventPayload::kAmountRevised:
       return d.StatusIn(
@@ -111,6 +135,14 @@ absl::StatusOr<Events> DecideRecorded(const v1::Agreement* state,
           "party %s not found (change.agreement_recorded.agreement.participations[%d]."
           "party_id)",
           a.participations(i).party_id(), i));
+    }
+  }
+  for (int i = 0; i < a.depositaries_size(); ++i) {
+    if (!context.parties.contains(a.depositaries(i).party_id())) {
+      return absl::NotFoundError(absl::StrFormat(
+          "party %s not found (change.agreement_recorded.agreement.depositaries[%d]."
+          "party_id)",
+          a.depositaries(i).party_id(), i));
     }
   }
   for (int i = 0; i < a.relations_size(); ++i) {
@@ -306,6 +338,17 @@ absl::StatusOr<std::vector<v1::EventPayload>> DecideAgreement(
     case v1::EventPayload::kAbandoned:
     case v1::EventPayload::kNonParticipationDeclared:
       return internal::DecideInstrumentStep(d);
+    case v1::EventPayload::kReservationMade:
+    case v1::EventPayload::kReservationWithdrawn:
+    case v1::EventPayload::kDepositaryDesignated:
+    case v1::EventPayload::kDepositaryNotified:
+    case v1::EventPayload::kRegisteredWithUn:
+    case v1::EventPayload::kPublicationRecorded:
+    case v1::EventPayload::kExtended:
+    case v1::EventPayload::kExpired:
+    case v1::EventPayload::kSuccessionNotified:
+    case v1::EventPayload::kIdentifierAdded:
+      return internal::DecidePracticeStep(d);
     default:
       return internal::DecideOtherStep(d);
   }

@@ -228,7 +228,28 @@ TEST(DecideAgreementTest, ProvisionalApplicationPerParty) {
       "does not apply the agreement provisionally");
   registry.MustRun(AgreementCommand("a1", ProvisionalTerminated("kz", Day(2010, 3, 1))));
   EXPECT_EQ(registry.agreement("a1").status(), v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
+  // Rules version 2 keeps the period: its start and its end.
+  EXPECT_EQ(registry.agreement("a1").provisionally_applied_from().month(), 1);
+  EXPECT_EQ(registry.agreement("a1").provisional_application_ended_on().month(), 3);
+  EXPECT_EQ(registry.participation("a1", "kz").provisionally_applied_from().month(), 1);
+  EXPECT_EQ(registry.participation("a1", "kz").provisional_application_ended_on().month(),
+            3);
+  // It may start again, and then applies from the new date.
+  registry.MustRun(AgreementCommand("a1", ProvisionalStarted("kz", Day(2011, 1, 1))));
+  EXPECT_EQ(registry.participation("a1", "kz").provisionally_applied_from().year(), 2011);
+  EXPECT_FALSE(registry.participation("a1", "kz").has_provisional_application_ended_on());
+}
+
+TEST(DecideAgreementTest, ProvisionalApplicationEndedUnderRulesVersion1ClearsTheStart) {
+  TestRegistry registry;
+  registry.set_rules_version(0);
+  registry.Reach("a1", kBinding, kMultilateral, v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
+  registry.MustRun(AgreementCommand("a1", ProvisionalStarted("kz", Day(2010, 1, 1))));
+  registry.MustRun(AgreementCommand("a1", ProvisionalTerminated("kz", Day(2010, 3, 1))));
+  EXPECT_EQ(registry.agreement("a1").status(), v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
   EXPECT_FALSE(registry.agreement("a1").has_provisionally_applied_from());
+  EXPECT_FALSE(registry.participation("a1", "kz").has_provisionally_applied_from());
+  EXPECT_FALSE(registry.agreement("a1").has_provisional_application_ended_on());
 }
 
 TEST(DecideAgreementTest, TerminationReplacedByLaterNeedsExistingAgreement) {

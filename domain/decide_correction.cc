@@ -28,6 +28,24 @@ const v1::Date& DateAt(const v1::Agreement& agreement, const std::string& path) 
       agreement.GetReflection()->GetMessage(agreement, field));
 }
 
+// What a correction may not change in a participation: its closed periods (history that
+// valid-time answers are built on), its succession, and its reservations other than
+// their text and articles.
+std::string Frozen(const v1::Participation& p) {
+  v1::Participation frozen;
+  *frozen.mutable_previous_periods() = p.previous_periods();
+  if (p.has_succession()) *frozen.mutable_succession() = p.succession();
+  for (const v1::Reservation& r : p.reservations()) {
+    v1::Reservation& kept = *frozen.add_reservations();
+    kept = r;
+    kept.clear_text();
+    kept.clear_articles();
+  }
+  std::string bytes;
+  frozen.SerializeToString(&bytes);
+  return bytes;
+}
+
 // A corrected list of participations restates the same participants in the same order
 // and statuses; only their details (roles, signature, consent, dates) change.
 absl::Status CheckSameParticipants(const Decision& d, const v1::Agreement& values) {
@@ -49,6 +67,12 @@ absl::Status CheckSameParticipants(const Decision& d, const v1::Agreement& value
           absl::StrFormat("must keep party_id \"%s\" and status %s: a correction "
                           "does not move a lifecycle",
                           before.party_id(), ParticipationStatusName(before.status())));
+    }
+    if (Frozen(before) != Frozen(after)) {
+      return Invalid(Element(base, "participations", i),
+                     "must restate previous_periods, succession and reservations as "
+                     "recorded (only the text and articles of a reservation may be "
+                     "corrected)");
     }
   }
   return absl::OkStatus();

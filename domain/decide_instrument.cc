@@ -3,9 +3,13 @@
 // force, suspension, withdrawal, termination and abandonment.
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/date_format.h"
 #include "common/status_macros.h"
+#include "domain/calendar.h"
 #include "domain/decide_internal.h"
+#include "domain/limits.h"
 #include "domain/validation.h"
 #include "domain/validation_internal.h"
 
@@ -21,24 +25,39 @@ constexpr S kProvisionallyApplied = v1::AGREEMENT_STATUS_PROVISIONALLY_APPLIED;
 constexpr S kInForce = v1::AGREEMENT_STATUS_IN_FORCE;
 constexpr S kSuspended = v1::AGREEMENT_STATUS_SUSPENDED;
 
-// The default date a withdrawal takes effect when the notification names none: twelve
-// months after the notification (VCLT 56(2)), at the notification's precision.
-v1::Date TwelveMonthsAfter(const v1::Date& notified_on) {
-  v1::Date date = notified_on;
-  date.set_year(notified_on.year() + 1);
-  if (date.precision() == v1::DATE_PRECISION_DAY && date.month() == 2 &&
-      date.day() == 29) {
-    date.set_day(28);
-  }
-  return date;
-}
-
 int CountContracting(const v1::Agreement& state) {
   int count = 0;
   for (const v1::Participation& p : state.participations()) {
     if (p.status() == v1::PARTICIPATION_STATUS_CONTRACTING) ++count;
   }
   return count;
+}
+
+bool HasLeft(const v1::Participation& p) {
+  return p.status() == v1::PARTICIPATION_STATUS_FORMER_PARTY ||
+         p.status() == v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY;
+}
+
+// The date of a participant's consent against the dates already recorded: the text's
+// adoption and opening, its own signature, and the end of its previous period.
+absl::Status CheckConsentDates(const Decision& d, const v1::Participation& p,
+                               const v1::Consent& consent) {
+  const std::string base = "change.consent_expressed.consent";
+  const bool deposited = IsDateSet(consent.deposit_date());
+  const std::string path = absl::StrCat(base, deposited ? ".deposit_date" : ".act_date");
+  const v1::Date& date = ConsentDate(consent);
+  RETURN_IF_ERROR(
+      CheckNotBefore(d, path, date, d.state.adopted_on(), "the adoption of the text"));
+  RETURN_IF_ERROR(CheckNotBefore(d, path, date, d.state.opened_for_signature_on(),
+                                 "the opening for signature"));
+  const v1::Date& act = IsDateSet(consent.act_date()) ? consent.act_date() : date;
+  RETURN_IF_ERROR(CheckNotBefore(
+      d,
+      absl::StrCat(base, IsDateSet(consent.act_date()) ? ".act_date" : ".deposit_date"),
+      act, p.signature().date(), "its signature"));
+  RETURN_IF_ERROR(CheckNotBefore(d, path, date, p.left_on(), "the day it left"));
+  return CheckNotBefore(d, path, date, p.non_participation_declared_on(),
+                        "its declaration that it would not become a party");
 }
 
 absl::StatusOr<Events> DecideConsent(const Decision& d) {
@@ -53,24 +72,51 @@ absl::StatusOr<Events> DecideConsent(const Decision& d) {
   }
   const v1::ConsentExpressed& e = d.change().consent_expressed();
   ASSIGN_OR_RETURN(const v1::Participation* p, Participant(d, e.party_id()));
-  if (p->status() == v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY) {
-    return IllegalForParticipant(d, *p, kDeclaredNotToBecomeParty);
-  }
+  // A state that left, or declared that it would not become a party (VCLT 18 lets it
+  // reverse that), may consent again: a new period of its participation.
+  const bool rejoining = HasLeft(*p);
   if (e.consent().means() == v1::CONSENT_MEANS_RATIFICATION) {
-    if (p->status() != v1::PARTICIPATION_STATUS_SIGNATORY) {
+    const bool signed_before = IsDateSet(p->signature().date());
+    if (p->status() != v1::PARTICIPATION_STATUS_SIGNATORY &&
+        !(rejoining && signed_before)) {
       return IllegalForParticipant(
           d, *p, "ratification follows a signature subject to ratification (VCLT 14)");
     }
   } else if (p->status() != v1::PARTICIPATION_STATUS_NEGOTIATING &&
-             p->status() != v1::PARTICIPATION_STATUS_SIGNATORY) {
-    return IllegalForParticipant(d, *p, "consent to be bound is expressed only once");
+             p->status() != v1::PARTICIPATION_STATUS_SIGNATORY && !rejoining) {
+    return IllegalForParticipant(
+        d, *p,
+        "consent to be bound is expressed only once in a period (a participant that "
+        "left, or declared that it would not become a party, may consent again)");
   }
+  if (rejoining && p->previous_periods_size() >= kMaxPeriods) {
+    return IllegalForParticipant(
+        d, *p,
+        absl::StrFormat("it has %d periods: the limit is %d", p->previous_periods_size(),
+                        kMaxPeriods));
+  }
+  RETURN_IF_ERROR(CheckConsentDates(d, *p, e.consent()));
   return Emit(d);
 }
 
 // VCLT 18(a): a State that took part in the negotiation or signed subject to
 // ratification may make clear its intention not to become a party; one that has
 // expressed consent to be bound withdraws instead (once the treaty is in force).
+// When provisional application ends on a notice given on `notified_on`: under the
+// treaty's clause, else on the notice's date (VCLT 25(2)).
+v1::Date ProvisionalEndDate(const Decision& d, const v1::Date& notified_on,
+                            v1::EffectiveDateBasis* basis) {
+  const v1::ProvisionalApplicationClause& clause =
+      d.state.provisional_application_clause();
+  if (clause.has_termination_notice()) {
+    *basis = v1::EFFECTIVE_DATE_BASIS_TREATY_CLAUSE;
+    return NoticeTakesEffect(notified_on, clause.termination_notice(),
+                             d.state.entered_into_force_on());
+  }
+  *basis = v1::EFFECTIVE_DATE_BASIS_VCLT_DEFAULT;
+  return notified_on;
+}
+
 absl::StatusOr<Events> DecideNonParticipation(const Decision& d) {
   const v1::NonParticipationDeclared& e = d.change().non_participation_declared();
   ASSIGN_OR_RETURN(const v1::Participation* p, Participant(d, e.party_id()));
@@ -84,47 +130,116 @@ absl::StatusOr<Events> DecideNonParticipation(const Decision& d) {
         "only a NEGOTIATING or SIGNATORY participant declares it (VCLT 18(a)); after "
         "consent to be bound a party withdraws");
   }
-  return Emit(d);
+  const std::string base = "change.non_participation_declared";
+  RETURN_IF_ERROR(CheckNotBefore(d, base + ".date", e.date(), p->signature().date(),
+                                 "its signature"));
+  Events events = Emit(d);
+  if (!AppliesProvisionally(*p)) {
+    if (IsDateSet(e.provisional_application_ends_on())) {
+      return Invalid(
+          base + ".provisional_application_ends_on",
+          absl::StrFormat("must be empty: party %s does not apply agreement %s "
+                          "provisionally",
+                          p->party_id(), d.id()));
+    }
+    return events;
+  }
+  // The provisional application already running does not vanish: it ends when the
+  // notice (or the treaty) says, recorded as its own event (VCLT 25(2)).
+  v1::ProvisionalApplicationTerminated ended;
+  ended.set_party_id(e.party_id());
+  *ended.mutable_notified_on() = e.date();
+  v1::EffectiveDateBasis basis = v1::EFFECTIVE_DATE_BASIS_NOTIFIED;
+  v1::Date ends = e.provisional_application_ends_on();
+  if (!IsDateSet(ends)) ends = ProvisionalEndDate(d, e.date(), &basis);
+  *events[0]
+       .mutable_non_participation_declared()
+       ->mutable_provisional_application_ends_on() = ends;
+  *ended.mutable_effective_date() = std::move(ends);
+  ended.set_effective_date_basis(basis);
+  *events.emplace_back().mutable_provisional_application_terminated() = std::move(ended);
+  return events;
 }
 
 absl::StatusOr<Events> DecideProvisionalStart(const Decision& d) {
-  const std::string& party_id = d.change().provisional_application_started().party_id();
-  if (party_id.empty()) {
+  const v1::ProvisionalApplicationStarted& e =
+      d.change().provisional_application_started();
+  const std::string path = "change.provisional_application_started.effective_date";
+  RETURN_IF_ERROR(CheckNotBefore(d, path, e.effective_date(), d.state.adopted_on(),
+                                 "the adoption of the text"));
+  if (e.party_id().empty()) {
     if (d.status() != kSignedNotInForce) return Illegal(d);
+    RETURN_IF_ERROR(CheckNotBefore(d, path, e.effective_date(), d.state.signed_on(),
+                                   "the first signature"));
     return Emit(d);
   }
-  if (!d.StatusIn({kSignedNotInForce, kProvisionallyApplied, kInForce}))
+  const bool non_signatories =
+      d.state.provisional_application_clause().open_to_non_signatories();
+  if (!d.StatusIn({kSignedNotInForce, kProvisionallyApplied, kInForce}) &&
+      !(non_signatories &&
+        d.StatusIn({v1::AGREEMENT_STATUS_ADOPTED, kOpenForSignature}))) {
     return Illegal(d);
-  ASSIGN_OR_RETURN(const v1::Participation* p, Participant(d, party_id));
+  }
+  ASSIGN_OR_RETURN(const v1::Participation* p, Participant(d, e.party_id()));
+  const bool negotiating = p->status() == v1::PARTICIPATION_STATUS_NEGOTIATING;
   if (p->status() != v1::PARTICIPATION_STATUS_SIGNATORY &&
-      p->status() != v1::PARTICIPATION_STATUS_CONTRACTING) {
-    return IllegalForParticipant(d, *p,
-                                 "only a SIGNATORY or CONTRACTING participant applies an "
-                                 "agreement provisionally");
+      p->status() != v1::PARTICIPATION_STATUS_CONTRACTING &&
+      !(negotiating && non_signatories)) {
+    return IllegalForParticipant(
+        d, *p,
+        negotiating ? "only a SIGNATORY or CONTRACTING participant applies an agreement "
+                      "provisionally, unless the treaty lets states that have not signed "
+                      "apply it (provisional_application_clause.open_to_non_signatories)"
+                    : "only a SIGNATORY or CONTRACTING participant applies an agreement "
+                      "provisionally");
   }
   if (AppliesProvisionally(*p)) {
     return IllegalForParticipant(d, *p, "it already applies the agreement provisionally");
   }
+  RETURN_IF_ERROR(CheckNotBefore(d, path, e.effective_date(), p->signature().date(),
+                                 "its signature"));
   return Emit(d);
 }
 
 absl::StatusOr<Events> DecideProvisionalEnd(const Decision& d) {
-  const std::string& party_id =
-      d.change().provisional_application_terminated().party_id();
-  if (party_id.empty()) {
+  const v1::ProvisionalApplicationTerminated& e =
+      d.change().provisional_application_terminated();
+  const v1::Date* started = &d.state.provisionally_applied_from();
+  if (e.party_id().empty()) {
     if (d.status() != kProvisionallyApplied) return Illegal(d);
-    return Emit(d);
+  } else {
+    ASSIGN_OR_RETURN(const v1::Participation* p, Participant(d, e.party_id()));
+    if (!AppliesProvisionally(*p)) {
+      return IllegalForParticipant(d, *p,
+                                   "it does not apply the agreement provisionally");
+    }
+    started = &p->provisionally_applied_from();
   }
-  ASSIGN_OR_RETURN(const v1::Participation* p, Participant(d, party_id));
-  if (!AppliesProvisionally(*p)) {
-    return IllegalForParticipant(d, *p, "it does not apply the agreement provisionally");
+  const std::string base = "change.provisional_application_terminated";
+  Events events = Emit(d);
+  v1::ProvisionalApplicationTerminated& ended =
+      *events[0].mutable_provisional_application_terminated();
+  v1::EffectiveDateBasis basis = v1::EFFECTIVE_DATE_BASIS_NOTIFIED;
+  if (!IsDateSet(ended.effective_date())) {
+    *ended.mutable_effective_date() = ProvisionalEndDate(d, e.notified_on(), &basis);
+  } else if (IsDateSet(e.notified_on())) {
+    v1::EffectiveDateBasis clause_basis;
+    const v1::Date by_clause = ProvisionalEndDate(d, e.notified_on(), &clause_basis);
+    RETURN_IF_ERROR(CheckNotBefore(d, base + ".effective_date", e.effective_date(),
+                                   by_clause,
+                                   "the end its notice gives under the treaty"));
   }
-  return Emit(d);
+  ended.set_effective_date_basis(basis);
+  RETURN_IF_ERROR(CheckNotBefore(d, base + ".effective_date", ended.effective_date(),
+                                 *started, "the start of provisional application"));
+  return events;
 }
 
 absl::StatusOr<Events> DecideEntryIntoForce(const Decision& d) {
-  const std::string& party_id = d.change().entered_into_force().party_id();
-  if (party_id.empty()) {
+  const v1::EnteredIntoForce& e = d.change().entered_into_force();
+  const std::string path = "change.entered_into_force.effective_date";
+  const v1::Date& date = e.effective_date();
+  if (e.party_id().empty()) {
     if (!d.StatusIn({kSignedNotInForce, kProvisionallyApplied})) return Illegal(d);
     const bool bilateral = d.state.arity() == v1::ARITY_BILATERAL;
     const int needed = bilateral ? 2 : 1;
@@ -136,15 +251,24 @@ absl::StatusOr<Events> DecideEntryIntoForce(const Decision& d) {
                                      bilateral ? "bilateral" : "non-bilateral", needed,
                                      needed == 1 ? "" : "s", contracting));
     }
+    RETURN_IF_ERROR(
+        CheckNotBefore(d, path, date, d.state.adopted_on(), "the adoption of the text"));
+    for (const v1::Participation& p : d.state.participations()) {
+      if (p.status() != v1::PARTICIPATION_STATUS_CONTRACTING) continue;
+      RETURN_IF_ERROR(CheckNotBefore(d, path, date, ConsentDate(p.consent()),
+                                     absl::StrCat("the consent of ", p.party_id())));
+    }
     return Emit(d);
   }
   if (d.status() != kInForce) {
     return Illegal(d, "it enters into force for one party only once it is IN_FORCE");
   }
-  ASSIGN_OR_RETURN(const v1::Participation* p, Participant(d, party_id));
+  ASSIGN_OR_RETURN(const v1::Participation* p, Participant(d, e.party_id()));
   if (p->status() != v1::PARTICIPATION_STATUS_CONTRACTING) {
     return IllegalForParticipant(d, *p, "only a CONTRACTING participant becomes a PARTY");
   }
+  RETURN_IF_ERROR(
+      CheckNotBefore(d, path, date, ConsentDate(p->consent()), "its consent"));
   return Emit(d);
 }
 
@@ -153,6 +277,12 @@ absl::StatusOr<Events> DecideSuspension(const Decision& d, bool suspend) {
                                         : d.change().operation_resumed().party_id();
   if (party_id.empty()) {
     if (d.status() != (suspend ? kInForce : kSuspended)) return Illegal(d);
+    if (suspend) {
+      RETURN_IF_ERROR(CheckNotBefore(d, "change.operation_suspended.effective_date",
+                                     d.change().operation_suspended().effective_date(),
+                                     d.state.entered_into_force_on(),
+                                     "its entry into force"));
+    }
     return Emit(d);
   }
   if (suspend ? d.status() != kInForce : !d.StatusIn({kInForce, kSuspended})) {
@@ -166,9 +296,17 @@ absl::StatusOr<Events> DecideSuspension(const Decision& d, bool suspend) {
                                  suspend ? "only the operation for a PARTY is suspended"
                                          : "its operation is not suspended");
   }
+  if (suspend) {
+    RETURN_IF_ERROR(CheckNotBefore(d, "change.operation_suspended.effective_date",
+                                   d.change().operation_suspended().effective_date(),
+                                   p->in_force_from(), "its entry into force for it"));
+  }
   return Emit(d);
 }
 
+// The date a withdrawal takes effect: as notified; else under the treaty's withdrawal
+// clause; else twelve months after the notification (VCLT 56(2)). A notified date
+// earlier than the clause allows contradicts the treaty.
 absl::StatusOr<Events> DecideWithdrawalNotified(const Decision& d) {
   if (!d.StatusIn({kInForce, kSuspended})) return Illegal(d);
   const v1::WithdrawalNotified& w = d.change().withdrawal_notified();
@@ -176,11 +314,33 @@ absl::StatusOr<Events> DecideWithdrawalNotified(const Decision& d) {
   if (p->status() != v1::PARTICIPATION_STATUS_PARTY) {
     return IllegalForParticipant(d, *p, "only a PARTY withdraws");
   }
+  const std::string base = "change.withdrawal_notified.withdrawal";
+  const v1::Date& notified = w.withdrawal().notified_on();
+  RETURN_IF_ERROR(CheckNotBefore(d, base + ".notified_on", notified, p->in_force_from(),
+                                 "its entry into force for it"));
+  const bool clause = d.state.has_withdrawal_clause();
+  v1::Date by_clause;
+  if (clause) {
+    by_clause = NoticeTakesEffect(notified, d.state.withdrawal_clause(),
+                                  d.state.entered_into_force_on());
+  }
   Events events = Emit(d);
   v1::Withdrawal* withdrawal =
       events[0].mutable_withdrawal_notified()->mutable_withdrawal();
-  if (!IsDateSet(withdrawal->takes_effect_on())) {
-    *withdrawal->mutable_takes_effect_on() = TwelveMonthsAfter(withdrawal->notified_on());
+  if (IsDateSet(withdrawal->takes_effect_on())) {
+    withdrawal->set_takes_effect_basis(v1::EFFECTIVE_DATE_BASIS_NOTIFIED);
+    if (clause) {
+      RETURN_IF_ERROR(CheckNotBefore(
+          d, base + ".takes_effect_on", withdrawal->takes_effect_on(), by_clause,
+          absl::StrCat("the date the treaty's withdrawal clause gives (",
+                       FormatPeriod(d.state.withdrawal_clause().period()), " notice)")));
+    }
+  } else if (clause) {
+    *withdrawal->mutable_takes_effect_on() = by_clause;
+    withdrawal->set_takes_effect_basis(v1::EFFECTIVE_DATE_BASIS_TREATY_CLAUSE);
+  } else {
+    *withdrawal->mutable_takes_effect_on() = TwelveMonthsAfter(notified);
+    withdrawal->set_takes_effect_basis(v1::EFFECTIVE_DATE_BASIS_VCLT_DEFAULT);
   }
   return events;
 }
@@ -191,7 +351,23 @@ absl::StatusOr<Events> DecidePendingWithdrawal(const Decision& d,
   if (p->status() != v1::PARTICIPATION_STATUS_WITHDRAWAL_PENDING) {
     return IllegalForParticipant(d, *p, "no withdrawal is pending");
   }
-  if (!d.change().has_withdrawal_took_effect()) return Emit(d);
+  if (!d.change().has_withdrawal_took_effect()) {
+    // VCLT 68: a withdrawal may be revoked before it takes effect.
+    const v1::Date& revoked = d.change().withdrawal_revoked().date();
+    RETURN_IF_ERROR(CheckNotBefore(d, "change.withdrawal_revoked.date", revoked,
+                                   p->withdrawal().notified_on(), "the notification"));
+    const v1::Date& takes = p->withdrawal().takes_effect_on();
+    if (IsDateSet(takes) && CompareDates(revoked, takes) > 0 &&
+        d.change().dates_confirmed_by().empty()) {
+      return Invalid("change.withdrawal_revoked.date",
+                     absl::StrFormat("%s is after the withdrawal took effect (%s): a "
+                                     "withdrawal is revoked before it takes effect (VCLT "
+                                     "68); if a source confirms both dates, name it in "
+                                     "dates_confirmed_by",
+                                     FormatDate(revoked), FormatDate(takes)));
+    }
+    return Emit(d);
+  }
 
   const v1::WithdrawalTookEffect& took = d.change().withdrawal_took_effect();
   if (CompareDates(took.effective_date(), p->withdrawal().notified_on()) < 0) {
@@ -223,6 +399,9 @@ absl::StatusOr<Events> DecideTermination(const Decision& d) {
   if (t.ground() == v1::TERMINATION_GROUND_REPLACED_BY_LATER) {
     RETURN_IF_ERROR(RequireAgreement(d, t.replaced_by_agreement_id()));
   }
+  RETURN_IF_ERROR(CheckNotBefore(d, "change.terminated.effective_date",
+                                 t.effective_date(), d.state.entered_into_force_on(),
+                                 "its entry into force"));
   return Emit(d);
 }
 
@@ -249,6 +428,9 @@ absl::StatusOr<Events> DecideInstrumentStep(const Decision& d) {
       return Emit(d);
     case v1::EventPayload::kOpenedForSignature:
       if (d.status() != v1::AGREEMENT_STATUS_ADOPTED) return Illegal(d);
+      RETURN_IF_ERROR(CheckNotBefore(d, "change.opened_for_signature.date",
+                                     c.opened_for_signature().date(),
+                                     d.state.adopted_on(), "the adoption of the text"));
       return Emit(d);
     case v1::EventPayload::kConsentExpressed:
       return DecideConsent(d);
@@ -272,6 +454,9 @@ absl::StatusOr<Events> DecideInstrumentStep(const Decision& d) {
       return DecideTermination(d);
     case v1::EventPayload::kAbandoned:
       if (!d.StatusIn({kOpenForSignature, kSignedNotInForce})) return Illegal(d);
+      RETURN_IF_ERROR(CheckNotBefore(d, "change.abandoned.date", c.abandoned().date(),
+                                     d.state.opened_for_signature_on(),
+                                     "the opening for signature"));
       return Emit(d);
     case v1::EventPayload::kNonParticipationDeclared:
       return DecideNonParticipation(d);

@@ -39,10 +39,6 @@ absl::Status Illegal(const Decision& d, absl::string_view why = "");
 // NON_BINDING_POLITICAL; record legal_nature_reassessed first".
 absl::Status NotInLifecycle(const Decision& d, absl::string_view hint = "");
 
-// Why a NOT_BECOMING_PARTY participant can no longer sign or consent.
-inline constexpr char kDeclaredNotToBecomeParty[] =
-    "it has declared that it will not become a party (VCLT 18(a))";
-
 // FAILED_PRECONDITION "party <p> in agreement <id> is <STATUS>: cannot <action>: <why>".
 absl::Status IllegalForParticipant(const Decision& d, const v1::Participation& p,
                                    absl::string_view why);
@@ -60,6 +56,22 @@ absl::Status RequireRoom(const Decision& d, int size, int max, absl::string_view
 
 // The command's change as the single event to append.
 Events Emit(const Decision& d);
+
+// Dates that contradict each other (docs/domain.md, "Order of dates"): INVALID_ARGUMENT
+// "<path>: <date> is before <what> (<earlier>) ..." when `date` is certainly before
+// `earlier` (compared at the coarser precision), unless the change carries
+// dates_confirmed_by. Unset dates never contradict.
+absl::Status CheckNotBefore(const Decision& d, absl::string_view path,
+                            const v1::Date& date, const v1::Date& earlier,
+                            absl::string_view what);
+
+// The date a participant's consent binds from: the deposit date, else the act date.
+const v1::Date& ConsentDate(const v1::Consent& consent);
+
+// Commands of treaty practice that do not move the instrument's lifecycle:
+// reservations, depositaries, registration, terms and expiry, succession, identifiers
+// (decide_practice.cc).
+absl::StatusOr<Events> DecidePracticeStep(const Decision& d);
 
 // Commands of the instrument lifecycle (text adoption to termination, participants'
 // consent, force, suspension and withdrawal). Every other kind is an internal error.

@@ -534,8 +534,8 @@ INSTANTIATE_TEST_SUITE_P(
     }),
     [](const auto& info) { return info.param.name; });
 
-// After a declaration not to become a party (VCLT 18(a)) the participant can neither
-// sign nor consent, nor declare again.
+// After a declaration not to become a party (VCLT 18(a)) the participant cannot declare
+// again, nor apply the treaty provisionally, nor sign a second time.
 struct AfterDeclaration {
   std::string name;
   bool signed_first;
@@ -572,17 +572,9 @@ TEST_P(AfterNonParticipationTest, IsFailedPrecondition) {
 INSTANTIATE_TEST_SUITE_P(
     Participations, AfterNonParticipationTest,
     ::testing::ValuesIn(std::vector<AfterDeclaration>{
-        {"simple_signature", false, Signed("jp", kSimple, kDate),
-         "declared that it will not become a party (VCLT 18(a))"},
-        {"definitive_signature", false, Signed("jp", kDefinitive, kDate),
-         "declared that it will not become a party"},
-        {"ratification", true,
-         ConsentExpressed("jp", v1::CONSENT_MEANS_RATIFICATION, kDate),
-         "declared that it will not become a party"},
-        {"accession", false, ConsentExpressed("jp", v1::CONSENT_MEANS_ACCESSION, kDate),
-         "declared that it will not become a party"},
-        {"acceptance", true, ConsentExpressed("jp", v1::CONSENT_MEANS_ACCEPTANCE, kDate),
-         "declared that it will not become a party"},
+        {"signature_again", true, Signed("jp", kSimple, kDate),
+         "it has already signed; it reverses its declaration (VCLT 18) by expressing "
+         "consent"},
         {"provisional_application", true, ProvisionalStarted("jp", kDate),
          "only a SIGNATORY or CONTRACTING participant"},
         {"second_declaration", true, NonParticipationDeclared("jp", kDate),
@@ -590,20 +582,116 @@ INSTANTIATE_TEST_SUITE_P(
     }),
     [](const auto& info) { return info.param.name; });
 
-TEST(NonParticipationTest, EndsProvisionalApplicationOfThatParticipant) {
+// VCLT 18 lets a state reverse its declaration: a later signature (when it had not
+// signed) or consent starts a new period of the participation; the closed period keeps
+// the declaration.
+struct Reversal {
+  std::string name;
+  bool signed_first;
+  v1::EventPayload change;
+  v1::ParticipationStatus after;
+};
+
+void PrintTo(const Reversal& c, std::ostream* os) { *os << c.name; }
+
+class ReversedDeclarationTest : public ::testing::TestWithParam<Reversal> {};
+
+TEST_P(ReversedDeclarationTest, StartsANewPeriod) {
+  const Reversal& r = GetParam();
+  TestRegistry registry;
+  registry.Reach("a1", kBinding, kMultilateral, kSignedNotInForce);
+  if (r.signed_first)
+    registry.MustRun(AgreementCommand("a1", Signed("jp", kSimple, kDate)));
+  registry.MustRun(AgreementCommand("a1", NonParticipationDeclared("jp", kDate)));
+  registry.MustRun(AgreementCommand("a1", r.change));
+  const v1::Participation& jp = registry.participation("a1", "jp");
+  EXPECT_EQ(jp.status(), r.after);
+  ASSERT_EQ(jp.previous_periods_size(), 1);
+  EXPECT_EQ(jp.previous_periods(0).status(), v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY);
+  EXPECT_EQ(jp.previous_periods(0).non_participation_declared_on().month(), 7);
+  EXPECT_FALSE(jp.has_non_participation_declared_on());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Participations, ReversedDeclarationTest,
+    ::testing::ValuesIn(std::vector<Reversal>{
+        {"simple_signature", false, Signed("jp", kSimple, Day(2017, 1, 1)),
+         v1::PARTICIPATION_STATUS_SIGNATORY},
+        {"definitive_signature", false, Signed("jp", kDefinitive, Day(2017, 1, 1)),
+         v1::PARTICIPATION_STATUS_CONTRACTING},
+        {"ratification", true,
+         ConsentExpressed("jp", v1::CONSENT_MEANS_RATIFICATION, Day(2017, 1, 1)),
+         v1::PARTICIPATION_STATUS_CONTRACTING},
+        {"accession", false,
+         ConsentExpressed("jp", v1::CONSENT_MEANS_ACCESSION, Day(2017, 1, 1)),
+         v1::PARTICIPATION_STATUS_CONTRACTING},
+        {"acceptance", true,
+         ConsentExpressed("jp", v1::CONSENT_MEANS_ACCEPTANCE, Day(2017, 1, 1)),
+         v1::PARTICIPATION_STATUS_CONTRACTING},
+    }),
+    [](const auto& info) { return info.param.name; });
+
+TEST(NonParticipationTest, ReversalCannotPrecedeTheDeclaration) {
+  TestRegistry registry;
+  registry.Reach("a1", kBinding, kMultilateral, kSignedNotInForce);
+  registry.MustRun(AgreementCommand("a1", NonParticipationDeclared("jp", kDate)));
+  absl::StatusOr<std::vector<v1::Event>> result = registry.Run(AgreementCommand(
+      "a1", ConsentExpressed("jp", v1::CONSENT_MEANS_ACCESSION, Day(2016, 6, 1))));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(result.status().message(),
+            "change.consent_expressed.consent.deposit_date: 2016-06-01 is before its "
+            "declaration that it would not become a party (2016-07-01); if a source "
+            "confirms both dates, name it in dates_confirmed_by");
+}
+
+TEST(NonParticipationTest, ProvisionalApplicationRunsUntilTheNoticeEnds) {
   TestRegistry registry;
   registry.Reach("a1", kBinding, kMultilateral, kSignedNotInForce);
   registry.MustRunAll(
       "a1", {Signed("jp", kSimple, kDate), ProvisionalStarted("jp", Day(2016, 8, 1))});
   ASSERT_EQ(registry.agreement("a1").status(), kProvisional);
-  registry.MustRun(
+  absl::StatusOr<std::vector<v1::Event>> events = registry.Run(
       AgreementCommand("a1", NonParticipationDeclared("jp", Day(2017, 1, 1))));
+  ASSERT_TRUE(events.ok()) << events.status();
+  // The end is an event of its own, on the declaration's date (VCLT 25(2), the treaty
+  // having no clause of its own).
+  ASSERT_EQ(events->size(), 2u);
+  const v1::ProvisionalApplicationTerminated& ended =
+      (*events)[1].payload().provisional_application_terminated();
+  EXPECT_EQ(ended.party_id(), "jp");
+  EXPECT_EQ(ended.effective_date().year(), 2017);
+  EXPECT_EQ(ended.effective_date_basis(), v1::EFFECTIVE_DATE_BASIS_VCLT_DEFAULT);
   EXPECT_EQ(registry.agreement("a1").status(), kSignedNotInForce);
-  EXPECT_FALSE(registry.agreement("a1").has_provisionally_applied_from());
   const v1::Participation& jp = registry.participation("a1", "jp");
   EXPECT_EQ(jp.status(), v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY);
-  EXPECT_FALSE(jp.has_provisionally_applied_from());
+  EXPECT_EQ(jp.provisionally_applied_from().month(), 8) << "the period stays on record";
+  EXPECT_EQ(jp.provisional_application_ended_on().year(), 2017);
+  EXPECT_EQ(jp.non_participation_declared_on().year(), 2017);
   EXPECT_EQ(jp.signature().date().month(), 7) << "the signature stays on record";
+}
+
+TEST(NonParticipationTest, UnderRulesVersion1EndedProvisionalApplicationAtOnce) {
+  TestRegistry registry;
+  registry.set_rules_version(0);
+  registry.Reach("a1", kBinding, kMultilateral, kSignedNotInForce);
+  registry.MustRunAll(
+      "a1", {Signed("jp", kSimple, kDate), ProvisionalStarted("jp", Day(2016, 8, 1))});
+  registry.MustRun(
+      AgreementCommand("a1", NonParticipationDeclared("jp", Day(2017, 1, 1))));
+  // The log of an older store holds the declaration alone: it evolves as it did.
+  v1::Agreement replayed;
+  for (const v1::Event& event : registry.log()) {
+    if (event.envelope().stream_id() != "a1") continue;
+    if (event.payload().has_provisional_application_terminated()) continue;
+    EvolveAgreement(replayed, event);
+  }
+  EXPECT_EQ(replayed.status(), kSignedNotInForce);
+  EXPECT_FALSE(replayed.has_provisionally_applied_from());
+  const v1::Participation& jp = replayed.participations(2);
+  EXPECT_EQ(jp.status(), v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY);
+  EXPECT_FALSE(jp.has_provisionally_applied_from());
+  EXPECT_FALSE(jp.has_non_participation_declared_on());
 }
 
 TEST(NonParticipationTest, OthersKeepApplyingProvisionally) {
@@ -614,7 +702,8 @@ TEST(NonParticipationTest, OthersKeepApplyingProvisionally) {
              NonParticipationDeclared("jp", Day(2017, 1, 1))});
   EXPECT_EQ(registry.agreement("a1").status(), kProvisional);
   EXPECT_TRUE(registry.participation("a1", "kz").has_provisionally_applied_from());
-  EXPECT_FALSE(registry.participation("a1", "jp").has_provisionally_applied_from());
+  EXPECT_FALSE(registry.participation("a1", "kz").has_provisional_application_ended_on());
+  EXPECT_TRUE(registry.participation("a1", "jp").has_provisional_application_ended_on());
 }
 
 TEST(NonParticipationTest, DoesNotBlockLeavingTheInstrumentLifecycle) {

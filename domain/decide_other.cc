@@ -48,12 +48,26 @@ absl::StatusOr<Events> DecideSignature(const Decision& d) {
       break;
   }
   ASSIGN_OR_RETURN(const v1::Participation* p, Participant(d, e.party_id()));
-  if (p->status() == v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY) {
-    return IllegalForParticipant(d, *p, kDeclaredNotToBecomeParty);
+  const bool signed_before = IsDateSet(p->signature().date());
+  if (p->status() == v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY && signed_before) {
+    return IllegalForParticipant(d, *p,
+                                 "it has already signed; it reverses its declaration "
+                                 "(VCLT 18) by expressing consent to be bound");
   }
-  if (p->status() != v1::PARTICIPATION_STATUS_NEGOTIATING) {
+  // A participant that declared it would not become a party without having signed may
+  // sign later: the signature reverses the declaration (a new period).
+  if (p->status() != v1::PARTICIPATION_STATUS_NEGOTIATING &&
+      p->status() != v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY) {
     return IllegalForParticipant(d, *p, "it has already signed");
   }
+  const std::string path = "change.participant_signed.signature.date";
+  const v1::Date& date = e.signature().date();
+  RETURN_IF_ERROR(
+      CheckNotBefore(d, path, date, d.state.adopted_on(), "the adoption of the text"));
+  RETURN_IF_ERROR(CheckNotBefore(d, path, date, d.state.opened_for_signature_on(),
+                                 "the opening for signature"));
+  RETURN_IF_ERROR(CheckNotBefore(d, path, date, p->non_participation_declared_on(),
+                                 "its declaration that it would not become a party"));
   return Emit(d);
 }
 
@@ -121,7 +135,15 @@ absl::StatusOr<Events> DecideNonBinding(const Decision& d) {
     return NotInLifecycle(
         d, effect ? "record entered_into_force" : "record terminated or abandoned");
   }
-  if (effect) return RequireStatus(d, {v1::AGREEMENT_STATUS_SIGNED});
+  if (effect) {
+    RETURN_IF_ERROR(CheckNotBefore(d, "change.came_into_effect.effective_date",
+                                   d.change().came_into_effect().effective_date(),
+                                   d.state.signed_on(), "its signature"));
+    return RequireStatus(d, {v1::AGREEMENT_STATUS_SIGNED});
+  }
+  RETURN_IF_ERROR(CheckNotBefore(d, "change.discontinued.effective_date",
+                                 d.change().discontinued().effective_date(),
+                                 d.state.signed_on(), "its signature"));
   return RequireStatus(d, {v1::AGREEMENT_STATUS_SIGNED, v1::AGREEMENT_STATUS_IN_EFFECT});
 }
 
@@ -134,9 +156,19 @@ absl::StatusOr<Events> DecideContract(const Decision& d) {
     case v1::EventPayload::kContractSigned:
       return DecideContractSigned(d);
     case v1::EventPayload::kContractActivated:
+      RETURN_IF_ERROR(CheckNotBefore(d, "change.contract_activated.effective_date",
+                                     c.contract_activated().effective_date(),
+                                     d.state.signed_on(), "the contract's signature"));
       return RequireStatus(d, {v1::AGREEMENT_STATUS_SIGNED});
     case v1::EventPayload::kContractCompleted:
+      RETURN_IF_ERROR(CheckNotBefore(d, "change.contract_completed.date",
+                                     c.contract_completed().date(),
+                                     d.state.entered_into_force_on(), "its activation"));
+      return RequireStatus(d, {v1::AGREEMENT_STATUS_ACTIVE});
     case v1::EventPayload::kContractTerminated:
+      RETURN_IF_ERROR(CheckNotBefore(d, "change.contract_terminated.effective_date",
+                                     c.contract_terminated().effective_date(),
+                                     d.state.entered_into_force_on(), "its activation"));
       return RequireStatus(d, {v1::AGREEMENT_STATUS_ACTIVE});
     case v1::EventPayload::kContractCancelled:
       return RequireStatus(d, {v1::AGREEMENT_STATUS_DRAFT, v1::AGREEMENT_STATUS_SIGNED});

@@ -34,6 +34,21 @@ absl::Status CheckController(absl::string_view path, const std::string& party_id
   return absl::OkStatus();
 }
 
+// Every predecessor names an existing party.
+absl::Status CheckPredecessorsExist(
+    absl::string_view base,
+    const google::protobuf::RepeatedPtrField<v1::PartySuccession>& predecessors,
+    const DecideContext& context) {
+  for (int i = 0; i < predecessors.size(); ++i) {
+    if (!context.parties.contains(predecessors[i].party_id())) {
+      return absl::NotFoundError(
+          absl::StrFormat("party %s not found (%s.predecessors[%d])",
+                          predecessors[i].party_id(), base, i));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // Applies an update or correction to a copy of the state and checks the result as a
 // whole (a STATE needs a country, whichever field changed).
 absl::StatusOr<std::vector<v1::EventPayload>> DecideChange(
@@ -56,6 +71,9 @@ absl::StatusOr<std::vector<v1::EventPayload>> DecideChange(
       RETURN_IF_ERROR(CheckController(absl::StrCat(base, ".controlled_by"),
                                       command.stream_id(), values.controlled_by(),
                                       context));
+    }
+    if (path == "predecessors") {
+      RETURN_IF_ERROR(CheckPredecessorsExist(base, values.predecessors(), context));
     }
   }
   return std::vector<v1::EventPayload>{command.change()};
@@ -85,6 +103,8 @@ absl::StatusOr<std::vector<v1::EventPayload>> DecideParty(const v1::Party* state
     const v1::Party& party = change.party_registered().party();
     RETURN_IF_ERROR(CheckController("change.party_registered.party.controlled_by", id,
                                     party.controlled_by(), context));
+    RETURN_IF_ERROR(CheckPredecessorsExist("change.party_registered.party",
+                                           party.predecessors(), context));
     std::vector<v1::EventPayload> events{change};
     events[0].mutable_party_registered()->mutable_party()->set_id(id);
     return events;

@@ -34,9 +34,32 @@ References ReferencesOf(const v1::Command& command) {
            c.agreement_recorded().agreement().participations()) {
         party(p.party_id());
       }
+      for (const v1::Depositary& d : c.agreement_recorded().agreement().depositaries()) {
+        party(d.party_id());
+      }
       for (const v1::Relation& r : c.agreement_recorded().agreement().relations()) {
         agreement(r.target_agreement_id());
       }
+      break;
+    case v1::EventPayload::kReservationMade:
+      party(c.reservation_made().party_id());
+      party(c.reservation_made().reservation().objects_to_party_id());
+      break;
+    case v1::EventPayload::kReservationWithdrawn:
+      party(c.reservation_withdrawn().party_id());
+      break;
+    case v1::EventPayload::kDepositaryDesignated:
+      party(c.depositary_designated().depositary().party_id());
+      break;
+    case v1::EventPayload::kRegisteredWithUn:
+      party(c.registered_with_un().registration().submitted_by());
+      break;
+    case v1::EventPayload::kExtended:
+      agreement(c.extended().extension().extending_agreement_id());
+      break;
+    case v1::EventPayload::kSuccessionNotified:
+      party(c.succession_notified().party_id());
+      party(c.succession_notified().predecessor_id());
       break;
     case v1::EventPayload::kParticipantAdded:
       party(c.participant_added().participation().party_id());
@@ -89,12 +112,21 @@ References ReferencesOf(const v1::Command& command) {
     case v1::EventPayload::kRecordCorrected:
       refs.corrected_position = c.record_corrected().corrected_position();
       party(c.record_corrected().party().controlled_by());
+      for (const v1::PartySuccession& s : c.record_corrected().party().predecessors()) {
+        party(s.party_id());
+      }
       break;
     case v1::EventPayload::kPartyRegistered:
       party(c.party_registered().party().controlled_by());
+      for (const v1::PartySuccession& s : c.party_registered().party().predecessors()) {
+        party(s.party_id());
+      }
       break;
     case v1::EventPayload::kPartyUpdated:
       party(c.party_updated().party().controlled_by());
+      for (const v1::PartySuccession& s : c.party_updated().party().predecessors()) {
+        party(s.party_id());
+      }
       break;
     default:
       break;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "domain/decider.h"
+#include "domain/evolve_internal.h"
 #include "domain/lifecycle_internal.h"
 #include "domain/sectors.h"
 #include "domain/validation.h"
@@ -19,6 +20,10 @@ using internal::MutableParticipation;
 void ApplySignature(v1::Agreement& state, const v1::ParticipantSigned& e) {
   const Lifecycle lifecycle = LifecycleOf(state.legal_nature());
   if (v1::Participation* p = MutableParticipation(state, e.party_id())) {
+    // A signature after a declaration of non-participation reverses it (VCLT 18).
+    if (p->status() == v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY) {
+      internal::StartNewPeriod(*p);
+    }
     *p->mutable_signature() = e.signature();
     if (lifecycle == Lifecycle::kInstrument &&
         e.signature().kind() == v1::SIGNATURE_KIND_DEFINITIVE) {
@@ -47,6 +52,12 @@ void ApplySignature(v1::Agreement& state, const v1::ParticipantSigned& e) {
 
 void ApplyConsent(v1::Agreement& state, const v1::ConsentExpressed& e) {
   if (v1::Participation* p = MutableParticipation(state, e.party_id())) {
+    // Consent after leaving, or after declaring not to become a party, starts a new
+    // period of the participation.
+    if (p->status() == v1::PARTICIPATION_STATUS_FORMER_PARTY ||
+        p->status() == v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY) {
+      internal::StartNewPeriod(*p);
+    }
     p->set_status(v1::PARTICIPATION_STATUS_CONTRACTING);
     *p->mutable_consent() = e.consent();
   }
@@ -59,64 +70,92 @@ void ApplyConsent(v1::Agreement& state, const v1::ConsentExpressed& e) {
   }
 }
 
+// Rules version 2 (docs/domain.md, "Rules versions") keeps the dates provisional
+// application ended, lets a non-signatory named by the event apply the treaty, and
+// restarts provisional application that had ended.
 void ApplyProvisionalStart(v1::Agreement& state,
-                           const v1::ProvisionalApplicationStarted& e) {
-  if (state.status() == v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE) {
+                           const v1::ProvisionalApplicationStarted& e, bool v2) {
+  if (state.status() == v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE ||
+      (v2 && internal::IsBeforeSignature(state.status()))) {
     state.set_status(v1::AGREEMENT_STATUS_PROVISIONALLY_APPLIED);
   }
   if (state.status() == v1::AGREEMENT_STATUS_PROVISIONALLY_APPLIED &&
-      !IsDateSet(state.provisionally_applied_from())) {
+      (!IsDateSet(state.provisionally_applied_from()) ||
+       IsDateSet(state.provisional_application_ended_on()))) {
     *state.mutable_provisionally_applied_from() = e.effective_date();
+    state.clear_provisional_application_ended_on();
   }
   for (v1::Participation& p : *state.mutable_participations()) {
     bool eligible = p.status() == v1::PARTICIPATION_STATUS_SIGNATORY ||
-                    p.status() == v1::PARTICIPATION_STATUS_CONTRACTING;
+                    p.status() == v1::PARTICIPATION_STATUS_CONTRACTING ||
+                    (v2 && !e.party_id().empty() &&
+                     p.status() == v1::PARTICIPATION_STATUS_NEGOTIATING);
     bool named = e.party_id().empty() || p.party_id() == e.party_id();
     if (named && eligible && !AppliesProvisionally(p)) {
       *p.mutable_provisionally_applied_from() = e.effective_date();
+      p.clear_provisional_application_ended_on();
     }
   }
 }
 
 void ApplyProvisionalEnd(v1::Agreement& state,
-                         const v1::ProvisionalApplicationTerminated& e) {
+                         const v1::ProvisionalApplicationTerminated& e, bool v2) {
   bool any_left = false;
   for (v1::Participation& p : *state.mutable_participations()) {
     if (!AppliesProvisionally(p)) continue;
-    if (e.party_id().empty() || p.party_id() == e.party_id()) {
-      p.clear_provisionally_applied_from();
-    } else {
+    if (!e.party_id().empty() && p.party_id() != e.party_id()) {
       any_left = true;
+    } else if (v2) {
+      *p.mutable_provisional_application_ended_on() = e.effective_date();
+    } else {
+      p.clear_provisionally_applied_from();
     }
   }
   if (state.status() == v1::AGREEMENT_STATUS_PROVISIONALLY_APPLIED && !any_left) {
     state.set_status(v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
-    state.clear_provisionally_applied_from();
+    if (v2) {
+      *state.mutable_provisional_application_ended_on() = e.effective_date();
+    } else {
+      state.clear_provisionally_applied_from();
+    }
   }
 }
 
 // VCLT 25(2): provisional application ends for a State that makes clear its intention
-// not to become a party.
-void ApplyNonParticipation(v1::Agreement& state, const v1::NonParticipationDeclared& e) {
+// not to become a party. Under rules version 1 it ended at once, here; from version 2
+// the decider records the end as its own event, dated as the notice (or the treaty)
+// says, and the period of provisional application stays in the record.
+void ApplyNonParticipation(v1::Agreement& state, const v1::NonParticipationDeclared& e,
+                           bool v2) {
   v1::Participation* p = MutableParticipation(state, e.party_id());
   if (p == nullptr) return;
-  if (AppliesProvisionally(*p)) {
+  if (!v2 && AppliesProvisionally(*p)) {
     v1::ProvisionalApplicationTerminated ended;
     ended.set_party_id(e.party_id());
     *ended.mutable_effective_date() = e.date();
-    ApplyProvisionalEnd(state, ended);
+    ApplyProvisionalEnd(state, ended, /*v2=*/false);
   }
   p->set_status(v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY);
+  if (v2) *p->mutable_non_participation_declared_on() = e.date();
 }
 
-void ApplyEntryIntoForce(v1::Agreement& state, const v1::EnteredIntoForce& e) {
+// From rules version 2, entry into force for a participant ends its provisional
+// application on that date (VCLT 25(1)), and entry into force of the instrument ends the
+// instrument's.
+void ApplyEntryIntoForce(v1::Agreement& state, const v1::EnteredIntoForce& e, bool v2) {
   if (e.party_id().empty()) {
+    if (v2 && state.status() == v1::AGREEMENT_STATUS_PROVISIONALLY_APPLIED) {
+      *state.mutable_provisional_application_ended_on() = e.effective_date();
+    }
     state.set_status(v1::AGREEMENT_STATUS_IN_FORCE);
     *state.mutable_entered_into_force_on() = e.effective_date();
   }
   for (v1::Participation& p : *state.mutable_participations()) {
     if (p.status() != v1::PARTICIPATION_STATUS_CONTRACTING) continue;
     if (e.party_id().empty() || p.party_id() == e.party_id()) {
+      if (v2 && AppliesProvisionally(p)) {
+        *p.mutable_provisional_application_ended_on() = e.effective_date();
+      }
       p.set_status(v1::PARTICIPATION_STATUS_PARTY);
       *p.mutable_in_force_from() = e.effective_date();
     }
@@ -128,17 +167,24 @@ void SetParticipantStatus(v1::Agreement& state, const std::string& party_id,
   if (v1::Participation* p = MutableParticipation(state, party_id)) p->set_status(status);
 }
 
-void ApplyTermination(v1::Agreement& state, const v1::Terminated& e) {
+// From rules version 2 the end of the treaty also ends provisional application.
+void ApplyTermination(v1::Agreement& state, v1::TerminationGround ground,
+                      const v1::Date& date, bool v2) {
+  if (v2 && state.status() == v1::AGREEMENT_STATUS_PROVISIONALLY_APPLIED) {
+    *state.mutable_provisional_application_ended_on() = date;
+  }
   state.set_status(v1::AGREEMENT_STATUS_TERMINATED);
-  *state.mutable_ended_on() = e.effective_date();
-  state.set_termination_ground(e.ground());
+  *state.mutable_ended_on() = date;
+  state.set_termination_ground(ground);
   state.clear_status_before_suspension();
   for (v1::Participation& p : *state.mutable_participations()) {
+    if (v2 && AppliesProvisionally(p))
+      *p.mutable_provisional_application_ended_on() = date;
     if (p.status() == v1::PARTICIPATION_STATUS_PARTY ||
         p.status() == v1::PARTICIPATION_STATUS_SUSPENDED ||
         p.status() == v1::PARTICIPATION_STATUS_WITHDRAWAL_PENDING) {
       p.set_status(v1::PARTICIPATION_STATUS_FORMER_PARTY);
-      *p.mutable_left_on() = e.effective_date();
+      *p.mutable_left_on() = date;
     }
   }
 }
@@ -170,8 +216,63 @@ void ApplyAmountRevised(v1::Agreement& state, const v1::AmountRevised& e) {
   }
 }
 
+// The end of the term: TERMINATED with ground EXPIRY, DISCONTINUED or COMPLETED by
+// lifecycle.
+void ApplyExpired(v1::Agreement& state, const v1::Date& date, bool v2) {
+  switch (LifecycleOf(state.legal_nature())) {
+    case Lifecycle::kInstrument:
+      ApplyTermination(state, v1::TERMINATION_GROUND_EXPIRY, date, v2);
+      break;
+    case Lifecycle::kNonBinding:
+      End(state, v1::AGREEMENT_STATUS_DISCONTINUED, date);
+      break;
+    case Lifecycle::kContract:
+      End(state, v1::AGREEMENT_STATUS_COMPLETED, date);
+      break;
+  }
+}
+
+// The events of treaty practice that do not move the lifecycle (evolve_practice.cc).
+// False when the payload is not one of them.
+bool ApplyPractice(v1::Agreement& state, const v1::Event& event) {
+  const v1::EventPayload& c = event.payload();
+  switch (c.kind_case()) {
+    case v1::EventPayload::kReservationMade:
+      internal::ApplyReservationMade(state, c.reservation_made());
+      return true;
+    case v1::EventPayload::kReservationWithdrawn:
+      internal::ApplyReservationWithdrawn(state, c.reservation_withdrawn());
+      return true;
+    case v1::EventPayload::kDepositaryDesignated:
+      internal::ApplyDepositaryDesignated(state, c.depositary_designated());
+      return true;
+    case v1::EventPayload::kDepositaryNotified:
+      internal::ApplyDepositaryNotified(state, c.depositary_notified());
+      return true;
+    case v1::EventPayload::kRegisteredWithUn:
+      internal::ApplyRegistered(state, c.registered_with_un());
+      return true;
+    case v1::EventPayload::kPublicationRecorded:
+      internal::ApplyPublication(state, c.publication_recorded());
+      return true;
+    case v1::EventPayload::kExtended:
+      internal::ApplyExtended(state, c.extended(), event.envelope().position());
+      return true;
+    case v1::EventPayload::kSuccessionNotified:
+      internal::ApplySuccession(state, c.succession_notified());
+      return true;
+    case v1::EventPayload::kIdentifierAdded:
+      *state.add_identifiers() = c.identifier_added().identifier();
+      return true;
+    default:
+      return false;
+  }
+}
+
 void ApplyPayload(v1::Agreement& state, const v1::Event& event) {
   const v1::EventPayload& c = event.payload();
+  const bool v2 = event.envelope().rules_version() >= 2;
+  if (ApplyPractice(state, event)) return;
   switch (c.kind_case()) {
     case v1::EventPayload::kAgreementRecorded:
       state = c.agreement_recorded().agreement();
@@ -190,6 +291,7 @@ void ApplyPayload(v1::Agreement& state, const v1::Event& event) {
       break;
     case v1::EventPayload::kOpenedForSignature:
       state.set_status(v1::AGREEMENT_STATUS_OPEN_FOR_SIGNATURE);
+      if (v2) *state.mutable_opened_for_signature_on() = c.opened_for_signature().date();
       break;
     case v1::EventPayload::kParticipantAdded: {
       v1::Participation* p = state.add_participations();
@@ -204,16 +306,16 @@ void ApplyPayload(v1::Agreement& state, const v1::Event& event) {
       ApplyConsent(state, c.consent_expressed());
       break;
     case v1::EventPayload::kNonParticipationDeclared:
-      ApplyNonParticipation(state, c.non_participation_declared());
+      ApplyNonParticipation(state, c.non_participation_declared(), v2);
       break;
     case v1::EventPayload::kProvisionalApplicationStarted:
-      ApplyProvisionalStart(state, c.provisional_application_started());
+      ApplyProvisionalStart(state, c.provisional_application_started(), v2);
       break;
     case v1::EventPayload::kProvisionalApplicationTerminated:
-      ApplyProvisionalEnd(state, c.provisional_application_terminated());
+      ApplyProvisionalEnd(state, c.provisional_application_terminated(), v2);
       break;
     case v1::EventPayload::kEnteredIntoForce:
-      ApplyEntryIntoForce(state, c.entered_into_force());
+      ApplyEntryIntoForce(state, c.entered_into_force(), v2);
       break;
     case v1::EventPayload::kOperationSuspended:
       if (c.operation_suspended().party_id().empty()) {
@@ -258,7 +360,11 @@ void ApplyPayload(v1::Agreement& state, const v1::Event& event) {
       }
       break;
     case v1::EventPayload::kTerminated:
-      ApplyTermination(state, c.terminated());
+      ApplyTermination(state, c.terminated().ground(), c.terminated().effective_date(),
+                       v2);
+      break;
+    case v1::EventPayload::kExpired:
+      ApplyExpired(state, c.expired().effective_date(), v2);
       break;
     case v1::EventPayload::kAbandoned:
       End(state, v1::AGREEMENT_STATUS_NEVER_IN_FORCE, c.abandoned().date());
@@ -341,6 +447,7 @@ void Advance(State& state, const v1::EventEnvelope& envelope) {
 
 void EvolveAgreement(v1::Agreement& state, const v1::Event& event) {
   ApplyPayload(state, event);
+  internal::UpdateExpiresOn(state);
   state.clear_sectors();
   for (std::string& sector : SectorsOf(state.classifications())) {
     state.add_sectors(std::move(sector));

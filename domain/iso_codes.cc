@@ -10,6 +10,15 @@
 namespace agreements::domain {
 namespace {
 
+// ISO 3166-3 codes of former countries (four letters: the old alpha-2 code and what it
+// became), e.g. SUHH the USSR, CSHH Czechoslovakia, YUCS Yugoslavia, DDDE the German
+// Democratic Republic, CSXX Serbia and Montenegro, YDYE Democratic Yemen.
+constexpr const char* kFormerCountries[] = {
+    "AIDJ", "ANHH", "BQAQ", "BUMM", "BYAA", "CSHH", "CSXX", "CTKI",
+    "DDDE", "DYBJ", "FQHH", "FXFR", "GEHH", "HVBF", "JTUM", "MIUM",
+    "NHVU", "NQAQ", "NTHH", "PCHH", "PUUM", "PZPA", "RHZW", "SKIN",
+    "SUHH", "TPTL", "VDVN", "WKUM", "YDYE", "YUCS", "ZRCD"};
+
 // ISO 3166-1 alpha-2, officially assigned codes (249), plus XK.
 constexpr const char* kCountries[] = {
     "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW",
@@ -88,6 +97,16 @@ const std::vector<std::string>& CountryCodes() {
   static const auto* table = new std::vector<std::string>(
       SortedTable(std::begin(kCountries), std::end(kCountries)));
   return *table;
+}
+
+const std::vector<std::string>& FormerCountryCodes() {
+  static const auto* table = new std::vector<std::string>(
+      SortedTable(std::begin(kFormerCountries), std::end(kFormerCountries)));
+  return *table;
+}
+
+bool IsFormerCountryCode(absl::string_view code) {
+  return code.size() == 4 && InTable(FormerCountryCodes(), code);
 }
 
 const std::vector<std::string>& CurrencyCodes() {

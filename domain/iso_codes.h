@@ -15,6 +15,10 @@ namespace agreements::domain {
 // for "XK" (Kosovo; user-assigned, see docs/domain.md).
 bool IsCountryCode(absl::string_view code);
 
+// True for an ISO 3166-3 code of a former country, in upper case ("SUHH" the USSR,
+// "CSHH" Czechoslovakia, "YUCS" Yugoslavia, "DDDE" the German Democratic Republic).
+bool IsFormerCountryCode(absl::string_view code);
+
 // True for an active ISO 4217 alphabetic code in upper case ("USD", "KZT"), except XTS
 // (testing) and XXX (no currency).
 bool IsCurrencyCode(absl::string_view code);
@@ -33,6 +37,7 @@ bool IsLei(absl::string_view lei);
 
 // The tables, sorted; for tests and documentation.
 const std::vector<std::string>& CountryCodes();
+const std::vector<std::string>& FormerCountryCodes();
 const std::vector<std::string>& CurrencyCodes();
 
 }  // namespace agreements::domain

@@ -181,6 +181,26 @@ std::string ActionOf(v1::EventPayload::KindCase kind) {
       return "amend the contract";
     case v1::EventPayload::kNonParticipationDeclared:
       return "declare that it will not become a party";
+    case v1::EventPayload::kReservationMade:
+      return "formulate a reservation, declaration or objection";
+    case v1::EventPayload::kReservationWithdrawn:
+      return "withdraw a reservation";
+    case v1::EventPayload::kDepositaryDesignated:
+      return "designate a depositary";
+    case v1::EventPayload::kDepositaryNotified:
+      return "record a depositary notification";
+    case v1::EventPayload::kRegisteredWithUn:
+      return "be registered with the UN Secretariat";
+    case v1::EventPayload::kPublicationRecorded:
+      return "record its publication";
+    case v1::EventPayload::kExtended:
+      return "be extended";
+    case v1::EventPayload::kExpired:
+      return "expire";
+    case v1::EventPayload::kSuccessionNotified:
+      return "record a succession";
+    case v1::EventPayload::kIdentifierAdded:
+      return "add an identifier";
     case v1::EventPayload::kPartyRegistered:
       return "register a party";
     case v1::EventPayload::kPartyUpdated:
@@ -208,10 +228,22 @@ v1::Participation* MutableParticipation(v1::Agreement& agreement,
 }
 
 bool AppliesProvisionally(const v1::Participation& participation) {
-  const v1::Date& from = participation.provisionally_applied_from();
-  bool started = from.year() != 0 || from.precision() != v1::DATE_PRECISION_UNSPECIFIED;
-  return started && (participation.status() == v1::PARTICIPATION_STATUS_SIGNATORY ||
-                     participation.status() == v1::PARTICIPATION_STATUS_CONTRACTING);
+  auto set = [](const v1::Date& date) {
+    return date.year() != 0 || date.precision() != v1::DATE_PRECISION_UNSPECIFIED;
+  };
+  if (!set(participation.provisionally_applied_from()) ||
+      set(participation.provisional_application_ended_on())) {
+    return false;
+  }
+  switch (participation.status()) {
+    case v1::PARTICIPATION_STATUS_NEGOTIATING:
+    case v1::PARTICIPATION_STATUS_SIGNATORY:
+    case v1::PARTICIPATION_STATUS_CONTRACTING:
+    case v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY:
+      return true;
+    default:
+      return false;
+  }
 }
 
 void ApplyMask(const google::protobuf::Message& source,

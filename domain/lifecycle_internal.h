@@ -70,8 +70,10 @@ int CountPartyRoles(
 // signature or consent to be bound moves to SIGNED_NOT_IN_FORCE.
 bool IsBeforeSignature(v1::AgreementStatus status);
 
-// A signatory or contracting participant whose provisional application has started and
-// not terminated.
+// A participant not (yet) bound whose provisional application has started and not
+// ended: NEGOTIATING (a non-signatory the treaty allows), SIGNATORY, CONTRACTING, or
+// NOT_BECOMING_PARTY until its notice takes effect (rules version 2). Under rules
+// version 1 an ended provisional application cleared the start date instead.
 bool AppliesProvisionally(const v1::Participation& participation);
 
 // Copies the fields named by `mask` from `source` into `target`, replacing (not merging)

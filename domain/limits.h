@@ -48,6 +48,27 @@ inline constexpr size_t kMaxDocumentTitleChars = 1000;
 inline constexpr size_t kMaxUrlChars = 2048;
 inline constexpr size_t kMaxMediaTypeChars = 255;
 
+// Treaty practice (docs/domain.md).
+// Reservations, declarations and objections of one participant in one period.
+inline constexpr int kMaxReservations = 200;
+// Articles named by one reservation, and the length of each.
+inline constexpr int kMaxArticles = 50;
+inline constexpr size_t kMaxArticleChars = 200;
+// Depositaries of one agreement, and notifications recorded for them together.
+inline constexpr int kMaxDepositaries = 10;
+inline constexpr int kMaxNotifications = 2000;
+// Extensions of one agreement's term.
+inline constexpr int kMaxExtensions = 100;
+// Closed periods of one participation (a state leaving and joining again).
+inline constexpr int kMaxPeriods = 50;
+// Predecessors of one party.
+inline constexpr int kMaxPredecessors = 20;
+// Registration numbers, depositary references, treaty articles of clauses.
+inline constexpr size_t kMaxReferenceChars = 200;
+// Years in a period (notice, term, renewal) and automatic renewals of a term.
+inline constexpr int kMaxPeriodYears = 1000;
+inline constexpr int kMaxRenewals = 1000;
+
 // Paths in one field mask (corrections, party updates).
 inline constexpr int kMaxMaskPaths = 32;
 

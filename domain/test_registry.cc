@@ -427,6 +427,7 @@ absl::StatusOr<std::vector<v1::Event>> TestRegistry::Run(const v1::Command& comm
     envelope->set_stream_type(command.stream_type());
     envelope->set_stream_id(command.stream_id());
     envelope->set_event_type(EventTypeName(payload));
+    envelope->set_rules_version(rules_version_);
     envelope->mutable_recorded_at()->set_seconds(1700000000 +
                                                  static_cast<int64_t>(log_.size()));
     *event.mutable_payload() = payload;

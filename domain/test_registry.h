@@ -99,12 +99,17 @@ class TestRegistry {
                                          const std::string& party_id) const;
   const std::vector<v1::Event>& log() const { return log_; }
 
+  // The rules version written into new events (default: kRulesVersion); tests of stored
+  // events decided under older rules set it lower.
+  void set_rules_version(uint32_t version) { rules_version_ = version; }
+
  private:
   DecideContext ContextFor(const v1::Command& command) const;
 
   std::map<std::string, v1::Agreement> agreements_;
   std::map<std::string, v1::Party> parties_;
   std::vector<v1::Event> log_;
+  uint32_t rules_version_ = kRulesVersion;
 };
 
 }  // namespace agreements::domain::testing

@@ -32,6 +32,8 @@ enum class Field {
   kProvisionallyAppliedFrom,
   kEnteredIntoForceOn,
   kEndedOn,
+  kOpenedForSignatureOn,
+  kProvisionalApplicationEndedOn,
   kSignatureDate,
   kConsentActDate,
   kConsentDepositDate,
@@ -39,18 +41,26 @@ enum class Field {
   kWithdrawalNotifiedOn,
   kLeftOn,
   kPartyProvisionallyAppliedFrom,
+  kPartyProvisionalApplicationEndedOn,
+  kNonParticipationDeclaredOn,
 };
 
-constexpr Field kAgreementFields[] = {Field::kAdoptedOn, Field::kSignedOn,
+constexpr Field kAgreementFields[] = {Field::kAdoptedOn,
+                                      Field::kSignedOn,
                                       Field::kProvisionallyAppliedFrom,
-                                      Field::kEnteredIntoForceOn, Field::kEndedOn};
+                                      Field::kEnteredIntoForceOn,
+                                      Field::kEndedOn,
+                                      Field::kOpenedForSignatureOn,
+                                      Field::kProvisionalApplicationEndedOn};
 constexpr Field kParticipationFields[] = {Field::kSignatureDate,
                                           Field::kConsentActDate,
                                           Field::kConsentDepositDate,
                                           Field::kInForceFrom,
                                           Field::kWithdrawalNotifiedOn,
                                           Field::kLeftOn,
-                                          Field::kPartyProvisionallyAppliedFrom};
+                                          Field::kPartyProvisionallyAppliedFrom,
+                                          Field::kPartyProvisionalApplicationEndedOn,
+                                          Field::kNonParticipationDeclaredOn};
 
 const v1::Date& AgreementDate(const v1::Agreement& a, Field field) {
   switch (field) {
@@ -62,6 +72,10 @@ const v1::Date& AgreementDate(const v1::Agreement& a, Field field) {
       return a.provisionally_applied_from();
     case Field::kEnteredIntoForceOn:
       return a.entered_into_force_on();
+    case Field::kOpenedForSignatureOn:
+      return a.opened_for_signature_on();
+    case Field::kProvisionalApplicationEndedOn:
+      return a.provisional_application_ended_on();
     default:
       return a.ended_on();
   }
@@ -81,6 +95,10 @@ const v1::Date& ParticipationDate(const v1::Participation& p, Field field) {
       return p.withdrawal().notified_on();
     case Field::kLeftOn:
       return p.left_on();
+    case Field::kPartyProvisionalApplicationEndedOn:
+      return p.provisional_application_ended_on();
+    case Field::kNonParticipationDeclaredOn:
+      return p.non_participation_declared_on();
     default:
       return p.provisionally_applied_from();
   }
@@ -172,7 +190,8 @@ Description Describe(const v1::EventPayload& c) {
     case K::kTextAdopted:
       return Dated(c.text_adopted().date(), "", Field::kAdoptedOn, kNone);
     case K::kOpenedForSignature:
-      return Dated(c.opened_for_signature().date(), "", kNone, kNone);
+      return Dated(c.opened_for_signature().date(), "", Field::kOpenedForSignatureOn,
+                   kNone);
     case K::kParticipantSigned:
       return Dated(c.participant_signed().signature().date(),
                    c.participant_signed().party_id(), Field::kSignedOn,
@@ -193,7 +212,9 @@ Description Describe(const v1::EventPayload& c) {
                    Field::kPartyProvisionallyAppliedFrom);
     case K::kProvisionalApplicationTerminated:
       return Dated(c.provisional_application_terminated().effective_date(),
-                   c.provisional_application_terminated().party_id(), kNone, kNone);
+                   c.provisional_application_terminated().party_id(),
+                   Field::kProvisionalApplicationEndedOn,
+                   Field::kPartyProvisionalApplicationEndedOn);
     case K::kEnteredIntoForce: {
       const std::string& party = c.entered_into_force().party_id();
       return Dated(
@@ -209,7 +230,8 @@ Description Describe(const v1::EventPayload& c) {
                    c.operation_resumed().party_id(), kNone, kNone);
     case K::kNonParticipationDeclared:
       return Dated(c.non_participation_declared().date(),
-                   c.non_participation_declared().party_id(), kNone, kNone);
+                   c.non_participation_declared().party_id(), kNone,
+                   Field::kNonParticipationDeclaredOn);
     case K::kWithdrawalNotified:
       return Dated(c.withdrawal_notified().withdrawal().notified_on(),
                    c.withdrawal_notified().party_id(), kNone,
@@ -224,6 +246,25 @@ Description Describe(const v1::EventPayload& c) {
       return Dated(c.terminated().effective_date(), "", Field::kEndedOn, Field::kLeftOn);
     case K::kAbandoned:
       return Dated(c.abandoned().date(), "", Field::kEndedOn, kNone);
+    case K::kExpired:
+      return Dated(c.expired().effective_date(), "", Field::kEndedOn, Field::kLeftOn);
+    case K::kReservationMade:
+      return Dated(c.reservation_made().reservation().date(),
+                   c.reservation_made().party_id(), kNone, kNone);
+    case K::kReservationWithdrawn:
+      return Dated(c.reservation_withdrawn().date(), c.reservation_withdrawn().party_id(),
+                   kNone, kNone);
+    case K::kSuccessionNotified:
+      return Dated(c.succession_notified().succession_date(),
+                   c.succession_notified().party_id(), kNone, kNone);
+    case K::kExtended: {
+      // An extension counts from when it was agreed; without that date, on every date.
+      const v1::Date& agreed = c.extended().extension().agreed_on();
+      if (IsDateSet(agreed)) return Dated(agreed, "", kNone, kNone);
+      Description d;
+      d.effective.relevant = true;
+      return d;
+    }
     case K::kCameIntoEffect:
       return Dated(c.came_into_effect().effective_date(), "", Field::kEnteredIntoForceOn,
                    kNone);
@@ -500,32 +541,35 @@ LegalStatusOnDate LegalStatusOn(const std::vector<v1::Event>& history,
   result.status = instrument.state.status();
   result.uncertain = instrument.uncertain;
   result.status_uncertain = instrument.status_uncertain;
+  internal::ReadInstrument(instrument.state, date, &question, result);
+  bool succession = false;
   for (const v1::Participation& p : instrument.state.participations()) {
-    v1::ParticipationStatus status = p.status();
+    if (IsDepositaryOnly(p)) continue;
+    const v1::Participation* read = &p;
+    v1::Agreement alone_state;
     if (own.count(p.party_id()) != 0) {
       Answer alone =
           Evaluate(history, Steps(dates, question, p.party_id()), p.party_id(), {});
-      for (const v1::Participation& q : alone.state.participations()) {
-        if (q.party_id() == p.party_id()) status = q.status();
+      alone_state = std::move(alone.state);
+      for (const v1::Participation& q : alone_state.participations()) {
+        if (q.party_id() == p.party_id()) read = &q;
       }
       result.uncertain = result.uncertain || alone.uncertain;
     }
-    result.participants.emplace_back(p.party_id(), status);
+    result.participants.push_back(internal::ReadParticipant(
+        *read, result.in_force, &question, &result.notes, &result.uncertain));
+    result.provisionally_applied =
+        result.provisionally_applied || result.participants.back().provisionally_applying;
+  }
+  for (const v1::Event& event : history) {
+    succession = succession || event.payload().has_succession_notified();
+  }
+  if (succession) {
+    v1::Agreement full;
+    for (const v1::Event& event : history) EvolveAgreement(full, event);
+    internal::MarkSuccessorsNotYet(full, question, result);
   }
   return result;
-}
-
-bool InForceOn(const LegalStatusOnDate& status) {
-  if (status.status_uncertain) return false;
-  switch (status.status) {
-    case v1::AGREEMENT_STATUS_IN_FORCE:
-    case v1::AGREEMENT_STATUS_PROVISIONALLY_APPLIED:
-    case v1::AGREEMENT_STATUS_IN_EFFECT:
-    case v1::AGREEMENT_STATUS_ACTIVE:
-      return true;
-    default:
-      return false;
-  }
 }
 
 }  // namespace agreements::domain

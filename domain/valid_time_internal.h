@@ -11,6 +11,7 @@
 
 #include "agreements/v1/events.pb.h"
 #include "agreements/v1/types.pb.h"
+#include "domain/valid_time.h"
 
 namespace agreements::domain::internal {
 
@@ -61,6 +62,29 @@ struct EffectiveDate {
 // field holds which event's date.
 std::vector<EffectiveDate> EffectiveDates(
     const std::vector<agreements::v1::Event>& history);
+
+// Building the answer from replayed states (valid_time_answer.cc).
+
+// IN_FORCE, IN_EFFECT, ACTIVE: the statuses in which an instrument is in force.
+bool Operative(agreements::v1::AgreementStatus status);
+
+// One participant's standing read from a replayed state. `in_force` says whether the
+// instrument is in force on the date; `question` (nullptr: no date) places a pending
+// withdrawal's date, adding a note when it is due and setting *uncertain when open.
+ParticipantOnDate ReadParticipant(const agreements::v1::Participation& participation,
+                                  bool in_force, const DayRange* question,
+                                  std::vector<StatusNote>* notes, bool* uncertain);
+
+// Fills in_force, expiry_due, expires_on and the expiry note of `answer` (status and
+// status_uncertain already set) from the replayed state; `question` as above.
+void ReadInstrument(const agreements::v1::Agreement& state,
+                    const agreements::v1::Date& on, const DayRange* question,
+                    LegalStatusOnDate& answer);
+
+// Marks the successors whose succession (in the full record) comes after the date:
+// status UNSPECIFIED and a note naming the predecessor.
+void MarkSuccessorsNotYet(const agreements::v1::Agreement& full, const DayRange& question,
+                          LegalStatusOnDate& answer);
 
 }  // namespace agreements::domain::internal
 

@@ -42,9 +42,9 @@ std::string DateText(const v1::Date& d) {
 
 std::string Participants(const LegalStatusOnDate& answer) {
   std::string text;
-  for (const auto& [party, status] : answer.participants) {
-    absl::StrAppend(&text, text.empty() ? "" : " ", party, "=",
-                    internal::ParticipationStatusName(status));
+  for (const ParticipantOnDate& p : answer.participants) {
+    absl::StrAppend(&text, text.empty() ? "" : " ", p.party_id, "=",
+                    internal::ParticipationStatusName(p.status));
   }
   return text;
 }
@@ -149,13 +149,15 @@ TEST_F(LegalStatusOnTest, InForceOnFollowsTheStatusAndTheFlag) {
   EXPECT_TRUE(InForceOn(LegalStatusOn(history, Day(2015, 6, 1))));
   EXPECT_FALSE(InForceOn(LegalStatusOn(history, Day(2020, 1, 1))));
 
-  // Certain answers: in force exactly for the four statuses.
+  // Certain answers: in force exactly for the three statuses; provisional application
+  // is not entry into force (VCLT 24 vs 25).
   for (auto status : {kInForce, kProvisional, kInEffect, kActive, kSuspended,
                       kSignedNotInForce, kSigned, kTerminated, kUnspecified}) {
     LegalStatusOnDate answer;
     answer.status = status;
-    const bool in_force = status == kInForce || status == kProvisional ||
-                          status == kInEffect || status == kActive;
+    const bool in_force = status == kInForce || status == kInEffect || status == kActive;
+    EXPECT_EQ(ProvisionallyAppliedOn(answer), status == kProvisional)
+        << internal::StatusName(status);
     EXPECT_EQ(InForceOn(answer), in_force) << internal::StatusName(status);
     // An open participant leaves the instrument's answer as it is ...
     answer.uncertain = true;
@@ -311,7 +313,7 @@ TEST(ValidTimeTest, ParticipantsSignRatifyAndDecline) {
       });
 }
 
-TEST(ValidTimeTest, ProvisionalApplicationCountsAsInForce) {
+TEST(ValidTimeTest, ProvisionalApplicationIsNotEntryIntoForce) {
   TestRegistry registry;
   registry.Reach("pa", kBinding, kBilateral, kSignedNotInForce);  // signed 2009-05-13
   registry.MustRunAll("pa", {ProvisionalStarted("", Day(2009, 5, 20)),
@@ -326,8 +328,13 @@ TEST(ValidTimeTest, ProvisionalApplicationCountsAsInForce) {
                               {Day(2009, 10, 1), kProvisional},
                               {Day(2010, 1, 1), kInForce},
                           });
-  EXPECT_TRUE(InForceOn(LegalStatusOn(history, Day(2009, 6, 1))));
+  EXPECT_FALSE(InForceOn(LegalStatusOn(history, Day(2009, 6, 1))));
+  EXPECT_TRUE(ProvisionallyAppliedOn(LegalStatusOn(history, Day(2009, 6, 1))));
+  EXPECT_TRUE(LegalStatusOn(history, Day(2009, 6, 1)).provisionally_applied);
   EXPECT_FALSE(InForceOn(LegalStatusOn(history, Day(2009, 9, 15))));
+  EXPECT_FALSE(ProvisionallyAppliedOn(LegalStatusOn(history, Day(2009, 9, 15))));
+  EXPECT_TRUE(InForceOn(LegalStatusOn(history, Day(2010, 1, 1))));
+  EXPECT_FALSE(ProvisionallyAppliedOn(LegalStatusOn(history, Day(2010, 1, 1))));
 }
 
 TEST(ValidTimeTest, AbandonedNeverEntersIntoForce) {
@@ -528,8 +535,8 @@ TEST(ValidTimeTest, AfterEveryDateTheAnswerIsTheCurrentState) {
         ASSERT_EQ(answer.participants.size(),
                   static_cast<size_t>(state.participations_size()));
         for (int i = 0; i < state.participations_size(); ++i) {
-          EXPECT_EQ(answer.participants[i].first, state.participations(i).party_id());
-          EXPECT_EQ(answer.participants[i].second, state.participations(i).status())
+          EXPECT_EQ(answer.participants[i].party_id, state.participations(i).party_id());
+          EXPECT_EQ(answer.participants[i].status, state.participations(i).status())
               << id;
         }
       }

@@ -44,19 +44,34 @@ absl::Status CheckNotSelf(absl::string_view path, absl::string_view target,
   return absl::OkStatus();
 }
 
+// Identifiers, withdrawal and provisional-application clauses, term and depositaries of
+// a new agreement.
+absl::Status CheckTreatyClauses(const std::string& path, const v1::Agreement& a) {
+  RETURN_IF_ERROR(internal::CheckIdentifiers(path, a.identifiers()));
+  if (a.has_withdrawal_clause()) {
+    RETURN_IF_ERROR(internal::CheckNoticeRule(Field(path, "withdrawal_clause"),
+                                              a.withdrawal_clause()));
+  }
+  RETURN_IF_ERROR(internal::CheckProvisionalApplicationClause(
+      Field(path, "provisional_application_clause"), a.provisional_application_clause()));
+  if (a.has_term()) RETURN_IF_ERROR(internal::CheckTerm(Field(path, "term"), a.term()));
+  return internal::CheckDepositaries(path, a.depositaries());
+}
+
 absl::Status CheckRecorded(const std::string& base, const v1::AgreementRecorded& recorded,
                            const std::string& stream_id) {
   const std::string path = Field(base, "agreement");
   const v1::Agreement& a = recorded.agreement();
   RETURN_IF_ERROR(CheckPayloadId(Field(path, "id"), a.id(), stream_id));
   const std::string self = stream_id.empty() ? a.id() : stream_id;
-  RETURN_IF_ERROR(
-      internal::CheckUnset(a, path,
-                           {"sectors", "amendments", "status", "adopted_on", "signed_on",
-                            "provisionally_applied_from", "entered_into_force_on",
-                            "ended_on", "termination_ground", "status_before_suspension",
-                            "revision", "last_position", "create_time", "update_time"},
-                           "is output only: must be empty (events set it)"));
+  RETURN_IF_ERROR(internal::CheckUnset(
+      a, path,
+      {"sectors", "amendments", "status", "adopted_on", "signed_on",
+       "provisionally_applied_from", "entered_into_force_on", "ended_on",
+       "termination_ground", "status_before_suspension", "revision", "last_position",
+       "create_time", "update_time", "opened_for_signature_on",
+       "provisional_application_ended_on", "extensions", "registrations", "expires_on"},
+      "is output only: must be empty (events set it)"));
   RETURN_IF_ERROR(CheckText(Field(path, "designation"), a.designation(),
                             kMaxDesignationChars, kOptional));
   RETURN_IF_ERROR(CheckEnum(Field(path, "instrument_kind"), a.instrument_kind(),
@@ -118,6 +133,7 @@ absl::Status CheckRecorded(const std::string& base, const v1::AgreementRecorded&
   RETURN_IF_ERROR(internal::CheckDocuments(path, "documents", a.documents()));
   RETURN_IF_ERROR(
       CheckText(Field(path, "summary"), a.summary(), kMaxSummaryChars, kOptional));
+  RETURN_IF_ERROR(CheckTreatyClauses(path, a));
 
   const std::string status_path = Field(base, "initial_status");
   RETURN_IF_ERROR(CheckEnum(status_path, recorded.initial_status(),
@@ -183,6 +199,39 @@ absl::Status CheckPartyAndDate(const std::string& base, absl::string_view party_
   return CheckDate(Field(base, date_name), date, kRequired);
 }
 
+absl::Status CheckProvisionalEnd(const std::string& base,
+                                 const v1::ProvisionalApplicationTerminated& e) {
+  RETURN_IF_ERROR(CheckId(Field(base, "party_id"), e.party_id(), kOptional));
+  RETURN_IF_ERROR(
+      CheckDate(Field(base, "effective_date"), e.effective_date(), kOptional));
+  RETURN_IF_ERROR(CheckDate(Field(base, "notified_on"), e.notified_on(), kOptional));
+  if (!IsDateSet(e.effective_date()) && !IsDateSet(e.notified_on())) {
+    return Invalid(Field(base, "effective_date"),
+                   "must be set (or notified_on, for an end by notice)");
+  }
+  if (IsDateSet(e.effective_date()) && IsDateSet(e.notified_on()) &&
+      CompareDates(e.effective_date(), e.notified_on()) < 0) {
+    return Invalid(Field(base, "effective_date"), "must not precede notified_on");
+  }
+  if (e.effective_date_basis() != v1::EFFECTIVE_DATE_BASIS_UNSPECIFIED) {
+    return Invalid(Field(base, "effective_date_basis"),
+                   "is output only: must be empty (the registry sets it)");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckNonParticipation(const std::string& base,
+                                   const v1::NonParticipationDeclared& e) {
+  RETURN_IF_ERROR(CheckPartyAndDate(base, e.party_id(), "date", e.date(), kRequired));
+  const std::string ends_path = Field(base, "provisional_application_ends_on");
+  RETURN_IF_ERROR(CheckDate(ends_path, e.provisional_application_ends_on(), kOptional));
+  if (IsDateSet(e.provisional_application_ends_on()) &&
+      CompareDates(e.provisional_application_ends_on(), e.date()) < 0) {
+    return Invalid(ends_path, "must not precede date (the declaration)");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckPayload(const std::string& base, const v1::Command& command) {
   const v1::EventPayload& c = command.change();
   const std::string& self = command.stream_id();
@@ -222,9 +271,7 @@ absl::Status CheckPayload(const std::string& base, const v1::Command& command) {
           base, c.provisional_application_started().party_id(), "effective_date",
           c.provisional_application_started().effective_date(), kOptional);
     case v1::EventPayload::kProvisionalApplicationTerminated:
-      return CheckPartyAndDate(
-          base, c.provisional_application_terminated().party_id(), "effective_date",
-          c.provisional_application_terminated().effective_date(), kOptional);
+      return CheckProvisionalEnd(base, c.provisional_application_terminated());
     case v1::EventPayload::kEnteredIntoForce:
       return CheckPartyAndDate(base, c.entered_into_force().party_id(), "effective_date",
                                c.entered_into_force().effective_date(), kOptional);
@@ -235,13 +282,29 @@ absl::Status CheckPayload(const std::string& base, const v1::Command& command) {
       return CheckPartyAndDate(base, c.operation_resumed().party_id(), "effective_date",
                                c.operation_resumed().effective_date(), kOptional);
     case v1::EventPayload::kNonParticipationDeclared:
-      return CheckPartyAndDate(base, c.non_participation_declared().party_id(), "date",
-                               c.non_participation_declared().date(), kRequired);
+      return CheckNonParticipation(base, c.non_participation_declared());
     case v1::EventPayload::kWithdrawalNotified:
       RETURN_IF_ERROR(CheckId(Field(base, "party_id"), c.withdrawal_notified().party_id(),
                               kRequired));
-      return internal::CheckWithdrawal(Field(base, "withdrawal"),
-                                       c.withdrawal_notified().withdrawal());
+      RETURN_IF_ERROR(internal::CheckWithdrawal(Field(base, "withdrawal"),
+                                                c.withdrawal_notified().withdrawal()));
+      if (c.withdrawal_notified().withdrawal().takes_effect_basis() !=
+          v1::EFFECTIVE_DATE_BASIS_UNSPECIFIED) {
+        return Invalid(Field(base, "withdrawal.takes_effect_basis"),
+                       "is output only: must be empty (the registry sets it)");
+      }
+      return absl::OkStatus();
+    case v1::EventPayload::kReservationMade:
+    case v1::EventPayload::kReservationWithdrawn:
+    case v1::EventPayload::kDepositaryDesignated:
+    case v1::EventPayload::kDepositaryNotified:
+    case v1::EventPayload::kRegisteredWithUn:
+    case v1::EventPayload::kPublicationRecorded:
+    case v1::EventPayload::kExtended:
+    case v1::EventPayload::kExpired:
+    case v1::EventPayload::kSuccessionNotified:
+    case v1::EventPayload::kIdentifierAdded:
+      return internal::CheckPracticePayload(base, c, self);
     case v1::EventPayload::kWithdrawalRevoked:
       return CheckPartyAndDate(base, c.withdrawal_revoked().party_id(), "date",
                                c.withdrawal_revoked().date(), kRequired);
@@ -373,6 +436,9 @@ absl::Status ValidateCommand(const v1::Command& command) {
   }
   RETURN_IF_ERROR(CheckId("stream_id", command.stream_id(), kOptional));
   RETURN_IF_ERROR(CheckText("reason", command.reason(), kMaxReasonChars, kOptional));
+  RETURN_IF_ERROR(CheckText("change.dates_confirmed_by",
+                            command.change().dates_confirmed_by(), kMaxReasonChars,
+                            kOptional));
   return CheckPayload(absl::StrCat("change.", kind_name), command);
 }
 

@@ -93,6 +93,17 @@ absl::Status CheckClassification(absl::string_view path, const v1::Classificatio
   return absl::OkStatus();
 }
 
+absl::Status CheckController(absl::string_view path, absl::string_view controlled_by,
+                             absl::string_view party_id) {
+  RETURN_IF_ERROR(CheckId(path, controlled_by, Presence::kOptional));
+  if (!controlled_by.empty() && controlled_by == party_id) {
+    return Invalid(path, "must not be the party itself");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status CheckIdentifier(absl::string_view path, const v1::Identifier& identifier) {
   const std::string scheme_path = Field(path, "scheme");
   RETURN_IF_ERROR(CheckText(scheme_path, identifier.scheme(), kMaxIdentifierSchemeChars,
@@ -105,6 +116,11 @@ absl::Status CheckIdentifier(absl::string_view path, const v1::Identifier& ident
   const std::string value_path = Field(path, "value");
   RETURN_IF_ERROR(CheckText(value_path, identifier.value(), kMaxIdentifierValueChars,
                             Presence::kRequired));
+  if (std::any_of(identifier.value().begin(), identifier.value().end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+      })) {
+    return Invalid(value_path, "must not contain control characters");
+  }
   if (identifier.scheme() == "XI-LEI" && !IsLei(identifier.value())) {
     return Invalid(value_path,
                    "must be an ISO 17442 LEI: 20 characters [0-9A-Z] with valid "
@@ -128,17 +144,6 @@ absl::Status CheckIdentifiers(
   }
   return absl::OkStatus();
 }
-
-absl::Status CheckController(absl::string_view path, absl::string_view controlled_by,
-                             absl::string_view party_id) {
-  RETURN_IF_ERROR(CheckId(path, controlled_by, Presence::kOptional));
-  if (!controlled_by.empty() && controlled_by == party_id) {
-    return Invalid(path, "must not be the party itself");
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 absl::Status CheckLocalizedTexts(
     absl::string_view base, absl::string_view name,
@@ -312,9 +317,19 @@ absl::Status CheckParticipation(absl::string_view path, const v1::Participation&
     }
   }
   if (form == ParticipationForm::kNew) {
+    for (int i = 0; i < p.roles_size(); ++i) {
+      if (p.roles(i) == v1::PARTICIPANT_ROLE_DEPOSITARY) {
+        return Invalid(Element(path, "roles", i),
+                       "must not be PARTICIPANT_ROLE_DEPOSITARY: a depositary has "
+                       "functions, not a status under the treaty (VCLT 76-77); record it "
+                       "with depositary_designated");
+      }
+    }
     return CheckUnset(p, path,
                       {"status", "signature", "consent", "in_force_from", "withdrawal",
-                       "left_on", "provisionally_applied_from"},
+                       "left_on", "provisionally_applied_from", "previous_periods",
+                       "provisional_application_ended_on",
+                       "non_participation_declared_on", "succession", "reservations"},
                       kOutputOnly);
   }
   RETURN_IF_ERROR(CheckEnum(Field(path, "status"), p.status(),
@@ -357,10 +372,14 @@ absl::Status CheckParty(absl::string_view path, const v1::Party& party,
   RETURN_IF_ERROR(CheckEnum(Field(path, "type"), party.type(), v1::PartyType_descriptor(),
                             Presence::kRequired));
   RETURN_IF_ERROR(CheckLocalizedTexts(path, "names", party.names(), kMaxNames));
+  RETURN_IF_ERROR(CheckFormerState(path, party));
   RETURN_IF_ERROR(CheckCountry(
       Field(path, "country_code"), party.country_code(),
-      party.type() == v1::PARTY_TYPE_STATE ? Presence::kRequired : Presence::kOptional));
+      party.type() == v1::PARTY_TYPE_STATE && party.former_country_code().empty()
+          ? Presence::kRequired
+          : Presence::kOptional));
   RETURN_IF_ERROR(CheckIdentifiers(path, party.identifiers()));
+  RETURN_IF_ERROR(CheckPredecessors(path, party.predecessors(), party_id));
   return CheckController(Field(path, "controlled_by"), party.controlled_by(), party_id);
 }
 
@@ -381,15 +400,27 @@ absl::Status CheckPartyChange(absl::string_view path, const v1::Party& values,
                                 Presence::kRequired));
     } else if (name == "controlled_by") {
       RETURN_IF_ERROR(CheckController(field_path, values.controlled_by(), party_id));
+    } else if (name == "former_country_code" && !values.former_country_code().empty()) {
+      RETURN_IF_ERROR(CheckFormerCountry(field_path, values.former_country_code()));
+    } else if (name == "existed_from" || name == "existed_until") {
+      RETURN_IF_ERROR(CheckDate(
+          field_path,
+          name == "existed_from" ? values.existed_from() : values.existed_until(),
+          Presence::kOptional));
+    } else if (name == "predecessors") {
+      RETURN_IF_ERROR(CheckPredecessors(path, values.predecessors(), party_id));
     }
   }
   return CheckOnlyMasked(values, path, mask, {"id"});
 }
 
 const std::vector<std::string>& CorrectableDatePaths() {
-  static const auto* paths = new std::vector<std::string>{
-      "adopted_on", "signed_on", "provisionally_applied_from", "entered_into_force_on",
-      "ended_on"};
+  static const auto* paths = new std::vector<std::string>{"adopted_on",
+                                                          "signed_on",
+                                                          "provisionally_applied_from",
+                                                          "entered_into_force_on",
+                                                          "ended_on",
+                                                          "opened_for_signature_on"};
   return *paths;
 }
 
@@ -431,6 +462,15 @@ absl::Status CheckAgreementCorrection(absl::string_view path, const v1::Agreemen
     } else if (name == "participations") {
       RETURN_IF_ERROR(CheckParticipations(path, name, values.participations(),
                                           ParticipationForm::kFull));
+    } else if (name == "identifiers") {
+      RETURN_IF_ERROR(CheckIdentifiers(path, values.identifiers()));
+    } else if (name == "withdrawal_clause" && values.has_withdrawal_clause()) {
+      RETURN_IF_ERROR(CheckNoticeRule(field_path, values.withdrawal_clause()));
+    } else if (name == "provisional_application_clause") {
+      RETURN_IF_ERROR(CheckProvisionalApplicationClause(
+          field_path, values.provisional_application_clause()));
+    } else if (name == "term" && values.has_term()) {
+      RETURN_IF_ERROR(CheckTerm(field_path, values.term()));
     }
   }
   return CheckOnlyMasked(values, path, mask, {"id"});

@@ -94,27 +94,35 @@ int CompareDates(const v1::Date& a, const v1::Date& b) {
 }
 
 const std::vector<std::string>& CorrectableAgreementPaths() {
-  static const auto* paths = new std::vector<std::string>{"designation",
-                                                          "titles",
-                                                          "place_of_conclusion",
-                                                          "summary",
-                                                          "arity",
-                                                          "instrument_kind",
-                                                          "classifications",
-                                                          "documents",
-                                                          "participations",
-                                                          "adopted_on",
-                                                          "signed_on",
-                                                          "provisionally_applied_from",
-                                                          "entered_into_force_on",
-                                                          "ended_on",
-                                                          "termination_ground"};
+  static const auto* paths =
+      new std::vector<std::string>{"designation",
+                                   "titles",
+                                   "place_of_conclusion",
+                                   "summary",
+                                   "arity",
+                                   "instrument_kind",
+                                   "classifications",
+                                   "documents",
+                                   "participations",
+                                   "adopted_on",
+                                   "signed_on",
+                                   "provisionally_applied_from",
+                                   "entered_into_force_on",
+                                   "ended_on",
+                                   "termination_ground",
+                                   "opened_for_signature_on",
+                                   "identifiers",
+                                   "withdrawal_clause",
+                                   "provisional_application_clause",
+                                   "term"};
   return *paths;
 }
 
 const std::vector<std::string>& CorrectablePartyPaths() {
-  static const auto* paths = new std::vector<std::string>{
-      "names", "country_code", "identifiers", "type", "controlled_by"};
+  static const auto* paths =
+      new std::vector<std::string>{"names",        "country_code",  "identifiers",
+                                   "type",         "controlled_by", "former_country_code",
+                                   "existed_from", "existed_until", "predecessors"};
   return *paths;
 }
 

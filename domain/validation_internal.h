@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "agreements/v1/agreement.pb.h"
+#include "agreements/v1/events.pb.h"
 #include "agreements/v1/party.pb.h"
 #include "agreements/v1/types.pb.h"
 #include "google/protobuf/descriptor.h"
@@ -123,6 +124,50 @@ absl::Status CheckMaskPaths(absl::string_view path,
 absl::Status CheckAgreementCorrection(absl::string_view path,
                                       const agreements::v1::Agreement& values,
                                       const google::protobuf::FieldMask& mask);
+
+// Identifiers of a party or an agreement: scheme (org-id.guide style list code) and
+// value set, no control characters, LEIs checked, pairs unique; at most kMaxIdentifiers.
+absl::Status CheckIdentifier(absl::string_view path,
+                             const agreements::v1::Identifier& identifier);
+absl::Status CheckIdentifiers(
+    absl::string_view base,
+    const google::protobuf::RepeatedPtrField<agreements::v1::Identifier>& list);
+
+// Treaty practice (validate_practice.cc).
+absl::Status CheckCalendarPeriod(absl::string_view path,
+                                 const agreements::v1::CalendarPeriod& period,
+                                 Presence presence);
+absl::Status CheckNoticeRule(absl::string_view path,
+                             const agreements::v1::NoticeRule& rule);
+absl::Status CheckProvisionalApplicationClause(
+    absl::string_view path, const agreements::v1::ProvisionalApplicationClause& clause);
+absl::Status CheckTerm(absl::string_view path, const agreements::v1::Term& term);
+absl::Status CheckDepositary(absl::string_view path,
+                             const agreements::v1::Depositary& depositary);
+absl::Status CheckDepositaries(
+    absl::string_view base,
+    const google::protobuf::RepeatedPtrField<agreements::v1::Depositary>& list);
+absl::Status CheckDepositaryNotification(
+    absl::string_view path, const agreements::v1::DepositaryNotification& notification);
+absl::Status CheckReservation(absl::string_view path,
+                              const agreements::v1::Reservation& reservation);
+absl::Status CheckRegistration(absl::string_view path,
+                               const agreements::v1::Registration& registration);
+absl::Status CheckExtension(absl::string_view path,
+                            const agreements::v1::Extension& extension);
+// A former state: an ISO 3166-3 code, type STATE, no alpha-2 code, existed_until set;
+// existence dates in order for every party.
+absl::Status CheckFormerCountry(absl::string_view path, absl::string_view code);
+absl::Status CheckFormerState(absl::string_view path, const agreements::v1::Party& party);
+absl::Status CheckPredecessors(
+    absl::string_view base,
+    const google::protobuf::RepeatedPtrField<agreements::v1::PartySuccession>& list,
+    absl::string_view party_id);
+// The payloads of the treaty-practice events (reservation_made ... identifier_added);
+// `self` is the command's stream id.
+absl::Status CheckPracticePayload(absl::string_view base,
+                                  const agreements::v1::EventPayload& change,
+                                  absl::string_view self);
 
 // The lifecycle dates that record_corrected may change (a subset of
 // CorrectableAgreementPaths()).

@@ -9,8 +9,8 @@
 #include "common/grpc_status.h"
 #include "domain/decider.h"
 #include "domain/sectors.h"
-#include "domain/valid_time.h"
 #include "domain/validation.h"
+#include "services/audit_internal.h"
 #include "services/page_token.h"
 #include "services/query_service.h"
 #include "store/history.h"
@@ -39,6 +39,10 @@ absl::StatusOr<uint64_t> ResolveSize(uint64_t requested, uint64_t latest, uint64
   }
   return size;
 }
+
+}  // namespace
+
+namespace audit_internal {
 
 absl::Status CheckId(absl::string_view field, const std::string& id) {
   if (domain::IsValidId(id)) return absl::OkStatus();
@@ -72,7 +76,11 @@ absl::StatusOr<std::vector<v1::Event>> AgreementHistoryAsOf(
   return history;
 }
 
-}  // namespace
+}  // namespace audit_internal
+
+using audit_internal::AgreementHistoryAsOf;
+using audit_internal::CheckId;
+using audit_internal::CheckSector;
 
 grpc::Status AuditService::GetCheckpoint(grpc::ServerContext* context,
                                          const v1::GetCheckpointRequest* request,
@@ -366,58 +374,6 @@ grpc::Status AuditService::ListSectorAsOf(grpc::ServerContext* context,
   *response->mutable_summary() =
       SummarizeCounters(request->sector(), counters[request->sector()], 10);
   for (auto& agreement : agreements) *response->add_agreements() = std::move(agreement);
-  response->set_position(position);
-  return grpc::Status::OK;
-}
-
-grpc::Status AuditService::GetLegalStatusOn(grpc::ServerContext* context,
-                                            const v1::GetLegalStatusOnRequest* request,
-                                            v1::GetLegalStatusOnResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kAuditRead).status());
-  RETURN_IF_ERROR_GRPC(CheckId("agreement_id", request->agreement_id()));
-  RETURN_IF_ERROR_GRPC(CheckDate(request->date()));
-  store::ScopedSnapshot snapshot(store_->db());
-  ASSIGN_OR_RETURN_GRPC(uint64_t position,
-                        store::ResolveAsOf(store_, snapshot.get(), request->as_of()));
-  ASSIGN_OR_RETURN_GRPC(
-      auto history,
-      AgreementHistoryAsOf(store_, snapshot.get(), request->agreement_id(), position));
-  const domain::LegalStatusOnDate status =
-      domain::LegalStatusOn(history, request->date());
-  response->set_agreement_id(request->agreement_id());
-  *response->mutable_date() = request->date();
-  response->set_status(status.status);
-  response->set_uncertain(status.uncertain);
-  for (const auto& [party, participation] : status.participants) {
-    auto* entry = response->add_participants();
-    entry->set_party_id(party);
-    entry->set_status(participation);
-  }
-  response->set_position(position);
-  return grpc::Status::OK;
-}
-
-grpc::Status AuditService::ListInForceOn(grpc::ServerContext* context,
-                                         const v1::ListInForceOnRequest* request,
-                                         v1::ListInForceOnResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kAuditRead).status());
-  RETURN_IF_ERROR_GRPC(CheckSector(request->sector()));
-  RETURN_IF_ERROR_GRPC(CheckDate(request->date()));
-  store::ScopedSnapshot snapshot(store_->db());
-  ASSIGN_OR_RETURN_GRPC(uint64_t position,
-                        store::ResolveAsOf(store_, snapshot.get(), request->as_of()));
-  ASSIGN_OR_RETURN_GRPC(auto agreements, store::SectorAsOf(store_, snapshot.get(),
-                                                           request->sector(), position));
-  for (auto& agreement : agreements) {
-    ASSIGN_OR_RETURN_GRPC(auto history, store::StreamHistory(store_, snapshot.get(),
-                                                             v1::STREAM_TYPE_AGREEMENT,
-                                                             agreement.id(), position));
-    if (domain::InForceOn(domain::LegalStatusOn(history, request->date()))) {
-      *response->add_agreements() = std::move(agreement);
-    }
-  }
   response->set_position(position);
   return grpc::Status::OK;
 }

@@ -1,6 +1,7 @@
 // AuditService: the gRPC adapter of the verifiable log (docs/audit.md): signed
 // checkpoints from the Checkpointer, proofs from the stored Merkle tree (one RocksDB
-// snapshot per call). Synchronous API: short blocking reads. Thread-safe; owns nothing.
+// snapshot per call); history, as-of reads and valid time (audit_valid_time.cc).
+// Synchronous API: short blocking reads. Thread-safe; owns nothing.
 #ifndef AGREEMENTS_SERVICES_AUDIT_SERVICE_H_
 #define AGREEMENTS_SERVICES_AUDIT_SERVICE_H_
 
@@ -58,6 +59,10 @@ class AuditService final : public agreements::v1::AuditService::Service {
   grpc::Status ListInForceOn(grpc::ServerContext* context,
                              const agreements::v1::ListInForceOnRequest* request,
                              agreements::v1::ListInForceOnResponse* response) override;
+  grpc::Status ListPartyAgreementsOn(
+      grpc::ServerContext* context,
+      const agreements::v1::ListPartyAgreementsOnRequest* request,
+      agreements::v1::ListPartyAgreementsOnResponse* response) override;
 
  private:
   // The first tree size whose checkpoints commit to the map in creation order (0 unless

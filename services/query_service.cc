@@ -66,6 +66,44 @@ absl::Status CheckSector(const std::string& sector, bool required) {
   return absl::OkStatus();
 }
 
+// The filters of ListAgreements added for treaty practice.
+absl::Status CheckPracticeFilters(const v1::ListAgreementsRequest& request) {
+  for (int i = 0; i < request.party_statuses_size(); ++i) {
+    RETURN_IF_ERROR(CheckEnum(absl::StrCat("party_statuses[", i, "]"),
+                              request.party_statuses(i),
+                              v1::ParticipationStatus_IsValid));
+    if (request.party_statuses(i) == v1::PARTICIPATION_STATUS_UNSPECIFIED) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "party_statuses[", i, "]: must not be PARTICIPATION_STATUS_UNSPECIFIED"));
+    }
+  }
+  RETURN_IF_ERROR(CheckEnum("party_condition", request.party_condition(),
+                            v1::PartyCondition_IsValid));
+  if (request.party_id().empty() &&
+      (request.party_statuses_size() > 0 ||
+       request.party_condition() != v1::PARTY_CONDITION_UNSPECIFIED)) {
+    return absl::InvalidArgumentError(
+        "party_id: required with party_statuses or party_condition (whose standing?)");
+  }
+  return CheckOptionalId("depositary_id", request.depositary_id());
+}
+
+absl::Status CheckIdentifier(const v1::Identifier& identifier) {
+  if (identifier.scheme().empty()) {
+    return absl::InvalidArgumentError("identifier.scheme: required");
+  }
+  if (identifier.value().empty()) {
+    return absl::InvalidArgumentError("identifier.value: required");
+  }
+  for (char c : identifier.scheme() + identifier.value()) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      return absl::InvalidArgumentError(
+          "identifier: must not contain control characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 v1::SectorSummary SummarizeCounters(const std::string& sector,
@@ -159,6 +197,32 @@ grpc::Status QueryService::GetAgreement(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status QueryService::LookupAgreement(grpc::ServerContext* context,
+                                           const v1::LookupAgreementRequest* request,
+                                           v1::LookupAgreementResponse* response) {
+  ASSIGN_OR_RETURN_GRPC(
+      const Caller caller,
+      access_->Authorize(*context, security::Permission::kRegistryRead));
+  const domain::Clearance clearance = ClearanceOf(caller);
+  RETURN_IF_ERROR_GRPC(CheckIdentifier(request->identifier()));
+  RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
+  ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
+  const absl::Status not_found = absl::NotFoundError(
+      absl::StrCat("no agreement has identifier ", request->identifier().scheme(), ":",
+                   request->identifier().value()));
+  auto id = reader->FindAgreementId(request->identifier());
+  if (absl::IsNotFound(id.status())) return ToGrpcStatus(not_found);
+  RETURN_IF_ERROR_GRPC(id.status());
+  ASSIGN_OR_RETURN_GRPC(*response->mutable_agreement(), reader->GetAgreement(*id));
+  if (!clearance.Sees(response->agreement())) {
+    // The same answer as for an identifier no agreement has.
+    response->Clear();
+    return ToGrpcStatus(not_found);
+  }
+  response->set_position(reader->position());
+  return grpc::Status::OK;
+}
+
 grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
                                           const v1::ListAgreementsRequest* request,
                                           v1::ListAgreementsResponse* response) {
@@ -173,6 +237,7 @@ grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
                                  v1::InstrumentKind_IsValid));
   RETURN_IF_ERROR_GRPC(CheckOptionalId("party_id", request->party_id()));
   RETURN_IF_ERROR_GRPC(CheckDateRange(request->signed_from(), request->signed_to()));
+  RETURN_IF_ERROR_GRPC(CheckPracticeFilters(*request));
   ASSIGN_OR_RETURN_GRPC(size_t page_size, PageSize(request->page_size()));
   v1::ListAgreementsRequest filters = *request;
   filters.clear_page_size();
@@ -189,6 +254,12 @@ grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
   filter.party_id = request->party_id();
   filter.signed_from = request->signed_from();
   filter.signed_to = request->signed_to();
+  for (int status : request->party_statuses()) {
+    filter.party_statuses.push_back(static_cast<v1::ParticipationStatus>(status));
+  }
+  filter.party_condition = request->party_condition();
+  filter.depositary_id = request->depositary_id();
+  filter.registration_due = request->registration_due();
   filter.clearance = clearance;
   ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
   ASSIGN_OR_RETURN_GRPC(auto page, reader->ListAgreements(filter, after, page_size));
@@ -265,9 +336,11 @@ grpc::Status QueryService::ListParties(grpc::ServerContext* context,
       access_->Authorize(*context, security::Permission::kRegistryRead).status());
   RETURN_IF_ERROR_GRPC(CheckEnum("type", request->type(), v1::PartyType_IsValid));
   if (!request->country_code().empty() &&
-      !domain::IsCountryCode(request->country_code())) {
+      !domain::IsCountryCode(request->country_code()) &&
+      !domain::IsFormerCountryCode(request->country_code())) {
     return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
-        "country_code: must be an ISO 3166-1 alpha-2 country code in upper case (got \"",
+        "country_code: must be an ISO 3166-1 alpha-2 country code, or an ISO 3166-3 code "
+        "of a former country, in upper case (got \"",
         request->country_code(), "\")")));
   }
   ASSIGN_OR_RETURN_GRPC(size_t page_size, PageSize(request->page_size()));

@@ -44,6 +44,9 @@ class QueryService final : public agreements::v1::QueryService::Service {
   grpc::Status GetAgreement(grpc::ServerContext* context,
                             const agreements::v1::GetAgreementRequest* request,
                             agreements::v1::GetAgreementResponse* response) override;
+  grpc::Status LookupAgreement(
+      grpc::ServerContext* context, const agreements::v1::LookupAgreementRequest* request,
+      agreements::v1::LookupAgreementResponse* response) override;
   grpc::Status ListAgreements(grpc::ServerContext* context,
                               const agreements::v1::ListAgreementsRequest* request,
                               agreements::v1::ListAgreementsResponse* response) override;

@@ -199,6 +199,9 @@ class Committer::Group {
     std::vector<std::pair<v1::StreamType, std::string>> touched;
     // Leaf hash of each touched stream's last event so far (the chain).
     std::map<std::pair<v1::StreamType, std::string>, merkle::Hash> last_hash;
+    // Identifier prefix (IdentifierPrefix) -> the agreement now holding it, or "" when
+    // released, for the identifiers this request changed.
+    std::map<std::string, std::string> identifiers;
   };
 
   // The leaf hash of the stream's event at `revision` (>= 1), from this request, this
@@ -214,6 +217,11 @@ class Committer::Group {
                                                                 uint64_t position);
   absl::StatusOr<std::optional<sv1::RequestRecord>> LoadRequest(const std::string& id);
   absl::Status LoadCounters(const v1::Agreement& agreement);
+  // Each identifier (and registration number) an agreement gains must not belong to
+  // another agreement (ALREADY_EXISTS); notes the gains and releases in `scope`.
+  absl::Status ClaimIdentifiers(Scope& scope, const std::string& id,
+                                const std::optional<v1::Agreement>& before,
+                                const v1::Agreement& after);
   absl::Status ApplyCommand(const CommitRequest& request, v1::Command command,
                             Scope& scope);
   absl::StatusOr<CommitOutcome> Replay(const sv1::RequestRecord& record);
@@ -230,6 +238,8 @@ class Committer::Group {
   std::map<uint64_t, v1::EventEnvelope> envelopes_;
   std::map<std::pair<v1::StreamType, std::string>, merkle::Hash> last_hash_;
   std::map<std::string, sv1::RequestRecord> requests_;
+  // Identifiers claimed or released by the group's requests so far (see Scope).
+  std::map<std::string, std::string> identifiers_;
   // The committer's counters, kept across groups (only the committer writes them).
   SectorCounterMap& counters_;
   std::set<std::string>& loaded_sectors_;
@@ -315,6 +325,46 @@ absl::Status Committer::Group::LoadCounters(const v1::Agreement& agreement) {
     if (loaded_sectors_.count(sector)) continue;
     ASSIGN_OR_RETURN(counters_[sector], ReadSectorCounters(store_, nullptr, sector));
     loaded_sectors_.insert(sector);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Committer::Group::ClaimIdentifiers(
+    Scope& scope, const std::string& id, const std::optional<v1::Agreement>& before,
+    const v1::Agreement& after) {
+  std::set<std::string> had;
+  if (before) {
+    for (const auto& identifier : UniqueIdentifiersOf(*before)) {
+      had.insert(IdentifierPrefix(identifier.scheme(), identifier.value()));
+    }
+  }
+  std::set<std::string> has;
+  for (const auto& identifier : UniqueIdentifiersOf(after)) {
+    const std::string prefix = IdentifierPrefix(identifier.scheme(), identifier.value());
+    has.insert(prefix);
+    if (had.count(prefix)) continue;
+    std::string owner;
+    if (auto it = scope.identifiers.find(prefix); it != scope.identifiers.end()) {
+      owner = it->second;
+    } else if (auto it = identifiers_.find(prefix); it != identifiers_.end()) {
+      owner = it->second;
+    } else {
+      auto found = FindIdentifierOwner(store_, nullptr, identifier);
+      if (found.ok()) {
+        owner = *std::move(found);
+      } else if (!absl::IsNotFound(found.status())) {
+        return found.status();
+      }
+    }
+    if (!owner.empty() && owner != id) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("identifier ", identifier.scheme(), ":", identifier.value(),
+                       " is already recorded for another agreement"));
+    }
+    scope.identifiers[prefix] = id;
+  }
+  for (const std::string& prefix : had) {
+    if (!has.count(prefix)) scope.identifiers[prefix] = "";
   }
   return absl::OkStatus();
 }
@@ -431,6 +481,7 @@ absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
     envelope.set_stream_id(id);
     envelope.set_revision(++revision);
     envelope.set_event_type(domain::EventTypeName(payload));
+    envelope.set_rules_version(domain::kRulesVersion);
     *envelope.mutable_recorded_at() = recorded_at_;
     envelope.set_actor(request.actor);
     envelope.set_actor_authenticated(request.actor_authenticated);
@@ -463,6 +514,9 @@ absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
   }
   if (type == v1::STREAM_TYPE_AGREEMENT && request.writable_sectors.has_value()) {
     RETURN_IF_ERROR(CheckWritableSectors(*request.writable_sectors, id, next_agreement));
+  }
+  if (type == v1::STREAM_TYPE_AGREEMENT) {
+    RETURN_IF_ERROR(ClaimIdentifiers(scope, id, agreement, next_agreement));
   }
   const auto key = std::make_pair(type, id);
   if (std::find(scope.touched.begin(), scope.touched.end(), key) == scope.touched.end()) {
@@ -608,6 +662,7 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
   batch_.Put(store_->requests(), request.request_id, SerializeDeterministic(record));
   requests_[request.request_id] = std::move(record);
   for (const auto& [key, hash] : scope.last_hash) last_hash_[key] = hash;
+  for (auto& [prefix, owner] : scope.identifiers) identifiers_[prefix] = std::move(owner);
   next_position_ = scope.next_position;
   dirty_ = true;
   return absl::OkStatus();

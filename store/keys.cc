@@ -59,6 +59,13 @@ std::string IndexPrefix(char tag, absl::string_view value) {
   return key;
 }
 
+std::string IdentifierPrefix(absl::string_view scheme, absl::string_view value) {
+  std::string key = IndexPrefix(kIndexIdentifier, scheme);
+  key.append(value.data(), value.size());
+  key.push_back('\0');
+  return key;
+}
+
 std::string IndexPrefixEnum(char tag, int value) {
   return IndexPrefix(tag, EnumValue(value));
 }

@@ -41,6 +41,11 @@ inline constexpr char kIndexSector = 's';
 inline constexpr char kIndexStatus = 't';
 inline constexpr char kIndexKind = 'k';
 inline constexpr char kIndexParty = 'p';
+// Depositaries (not participants): 'd' · party id · 0x00 · agreement id.
+inline constexpr char kIndexDepositary = 'd';
+// Scheme-qualified identifiers: 'i' · scheme · 0x00 · value · 0x00 · agreement id;
+// registration numbers with the UN Secretariat under the scheme "UNTS".
+inline constexpr char kIndexIdentifier = 'i';
 // Index tags of the party_index column family.
 inline constexpr char kIndexPartyType = 'y';
 inline constexpr char kIndexPartyCountry = 'c';
@@ -64,6 +69,10 @@ std::string StreamKey(agreements::v1::StreamType type, absl::string_view id,
 std::string IndexPrefix(char tag, absl::string_view value);
 std::string IndexPrefixEnum(char tag, int value);
 std::string EnumValue(int value);
+
+// The agreement_index prefix of one identifier: 'i' · scheme · 0x00 · value · 0x00.
+// Schemes and values hold no 0x00 (validation refuses control characters).
+std::string IdentifierPrefix(absl::string_view scheme, absl::string_view value);
 
 }  // namespace agreements::store
 

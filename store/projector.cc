@@ -52,6 +52,17 @@ sv1::EventTags EventTagger::Build() const {
   return tags;
 }
 
+std::vector<v1::Identifier> UniqueIdentifiersOf(const v1::Agreement& agreement) {
+  std::vector<v1::Identifier> identifiers(agreement.identifiers().begin(),
+                                          agreement.identifiers().end());
+  for (const auto& registration : agreement.registrations()) {
+    v1::Identifier& unts = identifiers.emplace_back();
+    unts.set_scheme(kUntsScheme);
+    unts.set_value(registration.number());
+  }
+  return identifiers;
+}
+
 std::vector<std::string> AgreementIndexKeys(const v1::Agreement& agreement) {
   std::vector<std::string> keys;
   const std::string& id = agreement.id();
@@ -63,12 +74,27 @@ std::vector<std::string> AgreementIndexKeys(const v1::Agreement& agreement) {
   for (const auto& party : PartiesOf(agreement)) {
     keys.push_back(IndexPrefix(kIndexParty, party) + id);
   }
+  for (const auto& depositary : agreement.depositaries()) {
+    keys.push_back(IndexPrefix(kIndexDepositary, depositary.party_id()) + id);
+  }
+  for (const auto& identifier : UniqueIdentifiersOf(agreement)) {
+    keys.push_back(IdentifierPrefix(identifier.scheme(), identifier.value()) + id);
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   return keys;
 }
 
 std::vector<std::string> PartyIndexKeys(const v1::Party& party) {
-  return {IndexPrefixEnum(kIndexPartyType, party.type()) + party.id(),
-          IndexPrefix(kIndexPartyCountry, party.country_code()) + party.id()};
+  std::vector<std::string> keys{
+      IndexPrefixEnum(kIndexPartyType, party.type()) + party.id(),
+      IndexPrefix(kIndexPartyCountry, party.country_code()) + party.id()};
+  // A former state is found by its ISO 3166-3 code as well.
+  if (!party.former_country_code().empty()) {
+    keys.push_back(IndexPrefix(kIndexPartyCountry, party.former_country_code()) +
+                   party.id());
+  }
+  return keys;
 }
 
 std::string AmountTotalKey(const v1::Money& money, int amount_type) {

@@ -37,8 +37,17 @@ class EventTagger {
   int level_ = 0;
 };
 
-// Keys of agreement_index for one agreement: its sectors, status, kind and parties.
+// Keys of agreement_index for one agreement: its sectors, status, kind, parties,
+// depositaries and identifiers (sorted, unique).
 std::vector<std::string> AgreementIndexKeys(const agreements::v1::Agreement& agreement);
+
+// The UNTS scheme: registration numbers with the UN Secretariat are identifiers of it.
+inline constexpr char kUntsScheme[] = "UNTS";
+
+// The scheme-qualified identifiers an agreement holds in the registry, each unique among
+// all agreements: its identifiers and its registration numbers (scheme "UNTS").
+std::vector<agreements::v1::Identifier> UniqueIdentifiersOf(
+    const agreements::v1::Agreement& agreement);
 
 // Keys of party_index for one party: its type and country.
 std::vector<std::string> PartyIndexKeys(const agreements::v1::Party& party);

@@ -1,8 +1,10 @@
 #include "store/view_reader.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "domain/valid_time.h"
 #include "store/keys.h"
 #include "store/projector.h"
 
@@ -83,7 +85,54 @@ absl::StatusOr<Page<T>> Scan(const Store* store, const rocksdb::Snapshot* snapsh
   return page;
 }
 
+// The participant's standing filters (party_statuses, party_condition), on the
+// agreement as recorded. A participant that is only a depositary is no participant.
+bool KeepParticipant(const AgreementFilter& filter, const v1::Agreement& a) {
+  const v1::Participation* found = nullptr;
+  for (const auto& p : a.participations()) {
+    if (p.party_id() == filter.party_id) found = &p;
+  }
+  if (found == nullptr || domain::IsDepositaryOnly(*found)) return false;
+  if (!filter.party_statuses.empty() &&
+      std::find(filter.party_statuses.begin(), filter.party_statuses.end(),
+                found->status()) == filter.party_statuses.end()) {
+    return false;
+  }
+  if (filter.party_condition == v1::PARTY_CONDITION_UNSPECIFIED) return true;
+  const domain::LegalStatusOnDate now = domain::StatusAsRecorded(a);
+  const domain::ParticipantOnDate* standing =
+      domain::FindParticipant(now, filter.party_id);
+  if (standing == nullptr) return false;
+  return filter.party_condition == v1::PARTY_CONDITION_IN_FORCE_FOR
+             ? standing->in_force_for
+             : standing->provisionally_applying;
+}
+
+bool HasDepositary(const v1::Agreement& a, const std::string& party_id) {
+  for (const auto& d : a.depositaries()) {
+    if (d.party_id() == party_id) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+absl::StatusOr<std::string> FindIdentifierOwner(const Store* store,
+                                                const rocksdb::Snapshot* snapshot,
+                                                const v1::Identifier& identifier) {
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  const std::string prefix = IdentifierPrefix(identifier.scheme(), identifier.value());
+  std::unique_ptr<rocksdb::Iterator> it(
+      store->db()->NewIterator(read, store->agreement_index()));
+  it->Seek(prefix);
+  if (it->Valid() && it->key().starts_with(prefix)) {
+    return it->key().ToString().substr(prefix.size());
+  }
+  if (!it->status().ok()) return FromRocksStatus(it->status(), "reading identifiers");
+  return absl::NotFoundError(absl::StrCat("no agreement has identifier ",
+                                          identifier.scheme(), ":", identifier.value()));
+}
 
 bool DateWithin(const v1::Date& date, const v1::Date& from, const v1::Date& to) {
   if (from.year() == 0 && to.year() == 0) return true;
@@ -107,6 +156,11 @@ absl::StatusOr<v1::Agreement> ViewReader::GetAgreement(const std::string& id) co
                                     "agreement");
 }
 
+absl::StatusOr<std::string> ViewReader::FindAgreementId(
+    const v1::Identifier& identifier) const {
+  return FindIdentifierOwner(store_, snapshot_.get(), identifier);
+}
+
 absl::StatusOr<v1::Party> ViewReader::GetParty(const std::string& id) const {
   return ReadMessage<v1::Party>(store_, store_->parties(), id, snapshot_.get(), "party");
 }
@@ -118,6 +172,8 @@ absl::StatusOr<Page<v1::Agreement>> ViewReader::ListAgreements(
   std::string prefix;
   if (!filter.party_id.empty()) {
     prefix = IndexPrefix(kIndexParty, filter.party_id);
+  } else if (!filter.depositary_id.empty()) {
+    prefix = IndexPrefix(kIndexDepositary, filter.depositary_id);
   } else if (!filter.sector.empty()) {
     prefix = IndexPrefix(kIndexSector, filter.sector);
   } else if (filter.kind != v1::INSTRUMENT_KIND_UNSPECIFIED) {
@@ -143,12 +199,11 @@ absl::StatusOr<Page<v1::Agreement>> ViewReader::ListAgreements(
         a.instrument_kind() != filter.kind) {
       return false;
     }
-    if (!filter.party_id.empty()) {
-      bool found = false;
-      for (const auto& p : a.participations())
-        found = found || p.party_id() == filter.party_id;
-      if (!found) return false;
+    if (!filter.party_id.empty() && !KeepParticipant(filter, a)) return false;
+    if (!filter.depositary_id.empty() && !HasDepositary(a, filter.depositary_id)) {
+      return false;
     }
+    if (filter.registration_due && !domain::RegistrationDue(a)) return false;
     return DateWithin(a.signed_on(), filter.signed_from, filter.signed_to);
   };
   return Scan<v1::Agreement>(store_, snapshot_.get(), index, prefix, store_->agreements(),
@@ -170,7 +225,8 @@ absl::StatusOr<Page<v1::Party>> ViewReader::ListParties(const PartyFilter& filte
   auto keep = [&filter](const v1::Party& p) {
     if (filter.type != v1::PARTY_TYPE_UNSPECIFIED && p.type() != filter.type)
       return false;
-    return filter.country_code.empty() || p.country_code() == filter.country_code;
+    return filter.country_code.empty() || p.country_code() == filter.country_code ||
+           p.former_country_code() == filter.country_code;
   };
   return Scan<v1::Party>(store_, snapshot_.get(), index, prefix, store_->parties(), after,
                          page_size, "party", keep);

@@ -13,6 +13,7 @@
 #include "agreements/storage/v1/storage.pb.h"
 #include "agreements/v1/agreement.pb.h"
 #include "agreements/v1/party.pb.h"
+#include "agreements/v1/query_service.pb.h"
 #include "domain/confidentiality.h"
 #include "store/store.h"
 
@@ -23,6 +24,15 @@ struct AgreementFilter {
   agreements::v1::AgreementStatus status = agreements::v1::AGREEMENT_STATUS_UNSPECIFIED;
   agreements::v1::InstrumentKind kind = agreements::v1::INSTRUMENT_KIND_UNSPECIFIED;
   std::string party_id;
+  // With party_id: the participant's current status is one of these (empty: any).
+  std::vector<agreements::v1::ParticipationStatus> party_statuses;
+  // With party_id: a condition on the participant now.
+  agreements::v1::PartyCondition party_condition =
+      agreements::v1::PARTY_CONDITION_UNSPECIFIED;
+  // A depositary of the agreement.
+  std::string depositary_id;
+  // Binding, in force or suspended, and not registered with the UN Secretariat.
+  bool registration_due = false;
   // Inclusive bounds on signed_on; unset (year 0) means open.
   agreements::v1::Date signed_from;
   agreements::v1::Date signed_to;
@@ -60,6 +70,10 @@ class ViewReader {
   uint64_t position() const { return position_; }
 
   absl::StatusOr<agreements::v1::Agreement> GetAgreement(const std::string& id) const;
+  // The id of the agreement that holds a scheme-qualified identifier (or registration
+  // number, scheme "UNTS"); NOT_FOUND when none does.
+  absl::StatusOr<std::string> FindAgreementId(
+      const agreements::v1::Identifier& identifier) const;
   absl::StatusOr<agreements::v1::Party> GetParty(const std::string& id) const;
   // Ordered by id; starts after `after` (exclusive).
   absl::StatusOr<Page<agreements::v1::Agreement>> ListAgreements(
@@ -79,6 +93,12 @@ class ViewReader {
   ScopedSnapshot snapshot_;
   uint64_t position_ = 0;
 };
+
+// The id of the agreement holding `identifier` in agreement_index (NOT_FOUND if none);
+// read from `snapshot` (nullptr: the latest state).
+absl::StatusOr<std::string> FindIdentifierOwner(
+    const Store* store, const rocksdb::Snapshot* snapshot,
+    const agreements::v1::Identifier& identifier);
 
 // True when `date` lies within [from, to] (see ListAgreementsRequest): a date of lower
 // precision is placed at its first day; `to` of lower precision extends to its last day.

@@ -333,6 +333,7 @@ TEST_F(SecurityTest, EachRoleAgainstEachRpc) {
       {"CommandService/UpdateParty", "parties.write"},
       {"CommandService/ExecuteBatch", "agreements.write"},
       {"QueryService/GetAgreement", "registry.read"},
+      {"QueryService/LookupAgreement", "registry.read"},
       {"QueryService/ListAgreements", "registry.read"},
       {"QueryService/GetSectorSummary", "registry.read"},
       {"QueryService/ListSectors", "registry.read"},
@@ -351,6 +352,7 @@ TEST_F(SecurityTest, EachRoleAgainstEachRpc) {
       {"AuditService/ListSectorAsOf", "audit.read"},
       {"AuditService/GetLegalStatusOn", "audit.read"},
       {"AuditService/ListInForceOn", "audit.read"},
+      {"AuditService/ListPartyAgreementsOn", "audit.read"},
       {"SecurityService/WhoAmI", ""},
       {"SecurityService/GetSecurityStatus", "security.read"},
   };
@@ -406,10 +408,10 @@ TEST_F(SecurityTest, EachRoleAgainstEachRpc) {
   std::map<std::string, int64_t> denials;
   for (const auto& denial : status.denials())
     denials[denial.permission()] = denial.count();
-  // registry.read: only "nobody" (13 RPCs); audit.read: reader, registrar, nobody (11
-  // each); security.read: every role but admin.
-  EXPECT_EQ(denials["registry.read"], 8);
-  EXPECT_EQ(denials["audit.read"], 33);
+  // registry.read: only "nobody" (9 RPCs: 7 queries, 2 feeds); audit.read: reader,
+  // registrar, nobody (12 each); security.read: every role but admin.
+  EXPECT_EQ(denials["registry.read"], 9);
+  EXPECT_EQ(denials["audit.read"], 3 * 12);
   EXPECT_EQ(denials["security.read"], 4);
   EXPECT_EQ(denials["agreements.write"], 3 * 3);
   EXPECT_EQ(denials["parties.write"], 3 * 2);
