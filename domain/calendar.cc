@@ -157,6 +157,10 @@ v1::Date NoticeTakesEffect(const v1::Date& notified_on, const v1::NoticeRule& ru
         return expiry.month == 12 ? Civil{expiry.year + 1, 1, 1}
                                   : Civil{expiry.year, expiry.month + 1, 1};
       });
+    case v1::NOTICE_COUNTING_DAY_AFTER_EXPIRY:
+      return OnBounds(notified_on, [&period](const Civil& c) {
+        return FromDayNumber(DayNumber(Add(c, period)) + 1);
+      });
     case v1::NOTICE_COUNTING_END_OF_CALENDAR_YEAR:
       return OnBounds(notified_on, [&period](const Civil& c) {
         return Civil{Add(c, period).year, 12, 31};

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "domain/decider.h"
 #include "gtest/gtest.h"
 #include "rocksdb/write_batch.h"
 #include "store/keys.h"
@@ -504,6 +505,85 @@ TEST_F(CommitterTest, OneGroupOneWriteWithIndependentRequests) {
   EXPECT_LE(committer_->TEST_groups_written() - groups_before, 2u);
   EXPECT_EQ(ReadAll().size(), 2u + 1u + 2u);
   ExpectViewsMatchRebuild();
+}
+
+// An identifier command: identifier_added, or a correction of the whole set.
+v1::Command IdentifierCommand(const std::string& agreement_id, const std::string& value) {
+  v1::Command command;
+  command.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
+  command.set_stream_id(agreement_id);
+  v1::Identifier& identifier =
+      *command.mutable_change()->mutable_identifier_added()->mutable_identifier();
+  identifier.set_scheme("UNTS");
+  identifier.set_value(value);
+  return command;
+}
+
+v1::Command ClearIdentifiersCommand(const std::string& agreement_id, uint64_t position) {
+  v1::Command command;
+  command.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
+  command.set_stream_id(agreement_id);
+  v1::RecordCorrected& corrected = *command.mutable_change()->mutable_record_corrected();
+  corrected.set_corrected_position(position);
+  corrected.mutable_field_mask()->add_paths("identifiers");
+  return command;
+}
+
+TEST_F(CommitterTest, IdentifiersAreUniqueAcrossRequestsOfOneGroup) {
+  committer_.reset();
+  store_.reset();
+  GroupGate gate;
+  options_.TEST_before_group = [&gate] { gate.Pass(); };
+  Open();
+  RegisterKzKr();
+  const CommitOutcome a1 =
+      MustCommit(Request("a1", {RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"})}));
+  MustCommit(Request("a2", {RecordAgreementCommand("a2", {"kz", "kr"}, {"energy"})}));
+  MustCommit(Request("held", {IdentifierCommand("a1", "I-100")}));
+
+  gate.Hold();
+  std::atomic<int> answered{0};
+  absl::StatusOr<CommitOutcome> results[5];
+  auto submit = [&](int i, CommitRequest request) {
+    committer_->Submit(std::move(request), [&, i](absl::StatusOr<CommitOutcome> o) {
+      results[i] = std::move(o);
+      ++answered;
+    });
+  };
+  submit(0, Request("blocker", {SignCommand("a2", "kz")}));
+  submit(1, Request("g1", {IdentifierCommand("a2", "I-200")}));
+  submit(2, Request("g2", {IdentifierCommand("a1", "I-200")}));  // taken in this group
+  submit(3, Request("g3", {IdentifierCommand("a2", "I-100")}));  // taken in the store
+  // a1 releases I-100 and a2 takes it, in one group.
+  submit(4, Request("g4", {ClearIdentifiersCommand("a1", a1.result.first_position()),
+                           IdentifierCommand("a2", "I-100")}));
+  gate.Release();
+  committer_->Shutdown();
+
+  ASSERT_EQ(answered.load(), 5);
+  ASSERT_TRUE(results[1].ok()) << results[1].status();
+  ASSERT_FALSE(results[2].ok());
+  EXPECT_TRUE(absl::IsAlreadyExists(results[2].status())) << results[2].status();
+  EXPECT_EQ(results[2].status().message(),
+            "identifier UNTS:I-200 is already recorded for another agreement");
+  EXPECT_TRUE(absl::IsAlreadyExists(results[3].status())) << results[3].status();
+  ASSERT_TRUE(results[4].ok()) << results[4].status();
+  auto owner = FindIdentifierOwner(store_.get(), nullptr, [] {
+    v1::Identifier identifier;
+    identifier.set_scheme("UNTS");
+    identifier.set_value("I-100");
+    return identifier;
+  }());
+  ASSERT_TRUE(owner.ok()) << owner.status();
+  EXPECT_EQ(*owner, "a2");
+  ExpectViewsMatchRebuild();
+}
+
+TEST_F(CommitterTest, EveryEventCarriesTheRulesVersion) {
+  RegisterKzKr();
+  for (const v1::Event& event : ReadAll()) {
+    EXPECT_EQ(event.envelope().rules_version(), domain::kRulesVersion);
+  }
 }
 
 TEST_F(CommitterTest, AFailedWriteStopsTheCommitterAndLosesNothingAcknowledged) {
