@@ -1,5 +1,7 @@
 // Write commands on agreements: record, and the lifecycle changes of binding instruments
 // (adoption, signature, consent, force, suspension, withdrawal, termination, amendment).
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +21,77 @@ using internal::DateFlagSpec;
 using internal::DateOnly;
 using internal::EffectiveDateAndParty;
 using internal::PartyFlagSpec;
+
+// --term-expires or --term-duration, --term-renews[=PERIOD], --term-max-renewals,
+// --term-article.
+absl::Status ApplyTermFlags(const ParsedArgs& args, v1::Agreement& agreement) {
+  if (args.Has("term-expires") && args.Has("term-duration")) {
+    return UsageError("give --term-expires or --term-duration, not both");
+  }
+  const bool any = args.Has("term-expires") || args.Has("term-duration") ||
+                   args.Has("term-renews") || args.Has("term-max-renewals") ||
+                   args.Has("term-article");
+  if (!any) return absl::OkStatus();
+  v1::Term* term = agreement.mutable_term();
+  ASSIGN_OR_RETURN(std::optional<v1::Date> expires, DateFlag(args, "term-expires"));
+  if (expires.has_value()) *term->mutable_expires_on() = *expires;
+  if (std::optional<std::string> duration = args.Get("term-duration")) {
+    ASSIGN_OR_RETURN(*term->mutable_duration(),
+                     ParseCalendarPeriod("term-duration", *duration));
+  }
+  if (args.Has("term-renews")) {
+    term->set_renews_automatically(true);
+    const std::string period = args.Get("term-renews").value_or("");
+    if (!period.empty()) {
+      ASSIGN_OR_RETURN(*term->mutable_renewal_period(),
+                       ParseCalendarPeriod("term-renews", period));
+    }
+  }
+  if (std::optional<std::string> max = args.Get("term-max-renewals")) {
+    ASSIGN_OR_RETURN(int32_t renewals, ParseInt32("term-max-renewals", *max));
+    term->set_max_renewals(renewals);
+  }
+  if (std::optional<std::string> article = args.Get("term-article")) {
+    term->set_article(*article);
+  }
+  return absl::OkStatus();
+}
+
+// --identifier, --depositary and the treaty's clauses: --withdrawal-notice and
+// --withdrawal-article, --pa-*, --term-*. Flags set fields on top of the file's.
+absl::Status ApplyTreatyFlags(const ParsedArgs& args, v1::Agreement& agreement) {
+  for (const std::string& text : args.GetAll("identifier")) {
+    absl::StatusOr<v1::Identifier> identifier = ParseIdentifier(text);
+    if (!identifier.ok()) {
+      return UsageError(absl::StrCat("--identifier: ", identifier.status().message()));
+    }
+    *agreement.add_identifiers() = *std::move(identifier);
+  }
+  for (const std::string& party : args.GetAll("depositary")) {
+    agreement.add_depositaries()->set_party_id(party);
+  }
+  if (std::optional<std::string> notice = args.Get("withdrawal-notice")) {
+    ASSIGN_OR_RETURN(*agreement.mutable_withdrawal_clause(),
+                     ParseNoticeRule("withdrawal-notice", *notice));
+  }
+  if (std::optional<std::string> article = args.Get("withdrawal-article")) {
+    agreement.mutable_withdrawal_clause()->set_article(*article);
+  }
+  if (args.Has("pa-termination-notice") || args.Has("pa-open-to-non-signatories") ||
+      args.Has("pa-article")) {
+    v1::ProvisionalApplicationClause* clause =
+        agreement.mutable_provisional_application_clause();
+    if (std::optional<std::string> notice = args.Get("pa-termination-notice")) {
+      ASSIGN_OR_RETURN(*clause->mutable_termination_notice(),
+                       ParseNoticeRule("pa-termination-notice", *notice));
+    }
+    if (args.Has("pa-open-to-non-signatories")) clause->set_open_to_non_signatories(true);
+    if (std::optional<std::string> article = args.Get("pa-article")) {
+      clause->set_article(*article);
+    }
+  }
+  return ApplyTermFlags(args, agreement);
+}
 
 absl::Status RunRecord(Env& env) {
   const ParsedArgs& args = env.args();
@@ -47,6 +120,7 @@ absl::Status RunRecord(Env& env) {
   for (const std::string& party : args.GetAll("party")) {
     ASSIGN_OR_RETURN(*agreement.add_participations(), ParseParticipant(party));
   }
+  RETURN_IF_ERROR(ApplyTreatyFlags(args, agreement));
 
   v1::RecordAgreementRequest request;
   *request.mutable_context() = env.CommandContext();
@@ -79,7 +153,12 @@ CommandSpec RecordCommand() {
       "agreement \\\n"
       "    --nature binding_international --arity bilateral --title en:\"Energy "
       "agreement\" \\\n"
-      "    --sector energy --party kz --party kr";
+      "    --sector energy --party kz --party kr\n\n"
+      "Periods (--withdrawal-notice, --pa-termination-notice, --term-duration, "
+      "--term-renews)\n"
+      "are years, months and days in that order: 1y, 6m, 60d, 1y6m. --term-renews "
+      "takes its\n"
+      "period inline only: --term-renews=5y.";
   spec.flags = {
       {"file", "FILE", "Agreement JSON ('-' reads stdin)", false, 'f'},
       {"id", "ID", "agreement id: lowercase letters, digits, '-', '.'"},
@@ -101,6 +180,29 @@ CommandSpec RecordCommand() {
       {"confidentiality", "LEVEL",
        "public (default), restricted or confidential: who may see it"},
       {"initial-status", "STATUS", "draft (default) or negotiating"},
+      {"identifier", "SCHEME:VALUE",
+       "scheme-qualified identifier, e.g. UNTS:I-4739 or CELEX:22016A1019(01)", true},
+      {"depositary", "ID", "a depositary (not a participant), e.g. un-sg", true},
+      {"withdrawal-notice", "PERIOD[:COUNTING]",
+       absl::StrCat("the treaty's withdrawal clause, e.g. 1y or "
+                    "6m:first_day_of_following_month; COUNTING ",
+                    EnumChoices(*v1::NoticeCounting_descriptor()),
+                    " (default after_receipt; without the flag: VCLT 56(2), 12 months)")},
+      {"withdrawal-article", "TEXT", "where the treaty says so, e.g. \"art. 28(2)\""},
+      {"pa-termination-notice", "PERIOD[:COUNTING]",
+       "notice that ends a participant's provisional application (default: at once, "
+       "VCLT 25(2))"},
+      {"pa-open-to-non-signatories", "",
+       "states that have not signed may apply it provisionally"},
+      {"pa-article", "TEXT", "the treaty's provisional-application article"},
+      {"term-expires", "DATE", "the term ends on DATE"},
+      {"term-duration", "PERIOD",
+       "the term lasts PERIOD from entry into force, e.g. 10y (not with --term-expires)"},
+      {"term-renews", "PERIOD",
+       "the term renews automatically, for PERIOD (default: the duration)", false, 0,
+       /*optional_value=*/true},
+      {"term-max-renewals", "N", "at most N automatic renewals (default 0: no limit)"},
+      {"term-article", "TEXT", "the treaty's article on its term"},
   };
   spec.run = RunRecord;
   return spec;
@@ -191,11 +293,28 @@ std::vector<CommandSpec> LifecycleCommands() {
       "provisional-apply", "provisional application started",
       {DateFlagSpec("effective date (required)"), optional_party},
       EffectiveDateAndParty(&v1::EventPayload::mutable_provisional_application_started)));
-  commands.push_back(
-      Change("end-provisional-application", "provisional application ended",
-             {DateFlagSpec("effective date (required)"), optional_party},
-             EffectiveDateAndParty(
-                 &v1::EventPayload::mutable_provisional_application_terminated)));
+  commands.push_back(Change(
+      "end-provisional-application", "provisional application ended",
+      {DateFlagSpec("effective date (required unless --notified is given)"),
+       {"notified", "DATE",
+        "date the notice of termination was given; without --date the server derives "
+        "the end from the treaty's clause, else the notice's date (VCLT 25(2))"},
+       optional_party},
+      [](const ParsedArgs& args) -> absl::StatusOr<v1::EventPayload> {
+        v1::EventPayload payload;
+        auto* change = payload.mutable_provisional_application_terminated();
+        ASSIGN_OR_RETURN(auto notified, DateFlag(args, "notified"));
+        if (notified.has_value()) {
+          *change->mutable_notified_on() = *notified;
+          ASSIGN_OR_RETURN(auto date, DateFlag(args, "date"));
+          if (date.has_value()) *change->mutable_effective_date() = *date;
+        } else {
+          ASSIGN_OR_RETURN(*change->mutable_effective_date(),
+                           RequiredDateFlag(args, "date"));
+        }
+        change->set_party_id(args.Get("party").value_or(""));
+        return payload;
+      }));
   commands.push_back(
       Change("enter-into-force",
              "the instrument (or --party: it for one party) entered into force",
@@ -235,17 +354,23 @@ std::vector<CommandSpec> LifecycleCommands() {
                ASSIGN_OR_RETURN(*change->mutable_date(), RequiredDateFlag(args, "date"));
                return payload;
              }));
-  commands.push_back(
-      Change("declare-non-participation",
-             "a participant made clear it will not become a party (VCLT 18(a))",
-             {PartyFlagSpec("who declares (required)"), DateFlagSpec("date (required)")},
-             [](const ParsedArgs& args) -> absl::StatusOr<v1::EventPayload> {
-               v1::EventPayload payload;
-               auto* change = payload.mutable_non_participation_declared();
-               ASSIGN_OR_RETURN(*change->mutable_party_id(), RequiredFlag(args, "party"));
-               ASSIGN_OR_RETURN(*change->mutable_date(), RequiredDateFlag(args, "date"));
-               return payload;
-             }));
+  commands.push_back(Change(
+      "declare-non-participation",
+      "a participant made clear it will not become a party (VCLT 18(a))",
+      {PartyFlagSpec("who declares (required)"),
+       DateFlagSpec("date (required)"),
+       {"provisional-application-ends", "DATE",
+        "when its provisional application ends, if it applies the treaty provisionally "
+        "(default: the treaty's clause decides, else the declaration's date)"}},
+      [](const ParsedArgs& args) -> absl::StatusOr<v1::EventPayload> {
+        v1::EventPayload payload;
+        auto* change = payload.mutable_non_participation_declared();
+        ASSIGN_OR_RETURN(*change->mutable_party_id(), RequiredFlag(args, "party"));
+        ASSIGN_OR_RETURN(*change->mutable_date(), RequiredDateFlag(args, "date"));
+        ASSIGN_OR_RETURN(auto ends, DateFlag(args, "provisional-application-ends"));
+        if (ends.has_value()) *change->mutable_provisional_application_ends_on() = *ends;
+        return payload;
+      }));
   commands.push_back(
       Change("withdrawal-effective", "a participant's withdrawal took effect",
              {PartyFlagSpec("who withdrew (required)"),

@@ -3,16 +3,15 @@
 // diff`), states as recorded at a position or a time (`audit get`, `audit party`,
 // `audit sector`: transaction time) and legal status on a date (`audit status-on`,
 // `audit in-force`: valid time, optionally as recorded at --as-of: both axes).
-#include <algorithm>
 #include <functional>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
+#include "absl/strings/str_join.h"
 #include "agreements/v1/audit_service.pb.h"
 #include "clients/cli_audit_internal.h"
 #include "clients/cli_commands.h"
@@ -20,38 +19,9 @@
 #include "clients/cli_values.h"
 #include "common/date_format.h"
 #include "common/status_macros.h"
-#include "google/protobuf/util/time_util.h"
 
 namespace agreements::cli {
 namespace {
-
-// --as-of POSITION or an RFC 3339 time; unset (now) when absent.
-absl::StatusOr<v1::AsOf> AsOfFlag(const ParsedArgs& args) {
-  v1::AsOf as_of;
-  std::optional<std::string> text = args.Get("as-of");
-  if (!text.has_value()) return as_of;
-  if (!text->empty() && std::all_of(text->begin(), text->end(), absl::ascii_isdigit)) {
-    ASSIGN_OR_RETURN(uint64_t position, ParseUint64("as-of", *text));
-    if (position == 0) return UsageError("--as-of: positions start at 1");
-    as_of.set_position(position);
-    return as_of;
-  }
-  absl::Time time;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, *text, &time, &error)) {
-    return UsageError(absl::StrCat("--as-of: \"", *text,
-                                   "\" is neither a position nor an RFC 3339 time "
-                                   "(e.g. 2026-01-31T12:00:00Z)"));
-  }
-  *as_of.mutable_recorded_at() =
-      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(time));
-  return as_of;
-}
-
-FlagSpec AsOfFlagSpec() {
-  return {"as-of", "POSITION|TIME",
-          "as recorded at a global position or an RFC 3339 time (default: now)"};
-}
 
 absl::StatusOr<uint64_t> OptionalUint64(const ParsedArgs& args, const std::string& name) {
   std::optional<std::string> text = args.Get(name);
@@ -167,6 +137,63 @@ absl::Status RunSectorAsOf(Env& env) {
   return absl::OkStatus();
 }
 
+std::string YesNo(bool value) { return value ? "yes" : "no"; }
+
+// "withdrawal_due kr 2021-12-31: withdrawal due on ...".
+std::string FormatNote(const v1::StatusNote& note) {
+  std::string out = EnumName(note.kind());
+  if (!note.party_id().empty()) absl::StrAppend(&out, " ", note.party_id());
+  if (note.date().year() != 0) absl::StrAppend(&out, " ", FormatDate(note.date()));
+  if (!note.text().empty()) absl::StrAppend(&out, ": ", note.text());
+  return out;
+}
+
+void PrintLegalStatus(std::ostream& out, const v1::GetLegalStatusOnResponse& response) {
+  KeyValueBlock block;
+  block.Add("agreement", response.agreement_id());
+  block.Add("date", FormatDate(response.date()));
+  block.Add("status", absl::StrCat(EnumName(response.status()),
+                                   response.uncertain() ? " (uncertain)" : ""));
+  block.Add("in force", YesNo(response.in_force()));
+  block.Add("provisionally applied", YesNo(response.provisionally_applied()));
+  if (response.expires_on().year() != 0) {
+    block.Add("expires on", FormatDate(response.expires_on()));
+  }
+  for (const v1::StatusNote& note : response.notes()) block.Add("note", FormatNote(note));
+  block.Print(out);
+  if (response.participants_size() > 0) {
+    Table table(
+        {"PARTY", "STATUS", "IN FORCE FOR", "PROVISIONAL", "PERIOD", "SUCCEEDED FROM"});
+    for (const v1::ParticipantLegalStatus& p : response.participants()) {
+      table.AddRow({p.party_id(), EnumName(p.status()), YesNo(p.in_force_for()),
+                    YesNo(p.provisionally_applying()), absl::StrCat(p.period()),
+                    p.succeeded_from().empty() ? "-" : p.succeeded_from()});
+    }
+    out << "\n";
+    table.Print(out);
+  }
+  Table reservations({"PARTY", "RESERVATION", "KIND", "ARTICLES", "DATE", "OBJECTS TO"});
+  for (const v1::ParticipantLegalStatus& p : response.participants()) {
+    for (const v1::Reservation& r : p.reservations()) {
+      std::string objects_to = "-";
+      if (!r.objects_to_party_id().empty()) {
+        objects_to =
+            absl::StrCat(r.objects_to_party_id(), ":", r.objects_to_reservation_id(),
+                         r.precludes_entry_into_force() ? " (precludes entry "
+                                                          "into force)"
+                                                        : "");
+      }
+      reservations.AddRow({p.party_id(), r.id(), EnumName(r.kind()),
+                           r.articles().empty() ? "-" : absl::StrJoin(r.articles(), "; "),
+                           FormatDate(r.date()), objects_to});
+    }
+  }
+  if (!reservations.empty()) {
+    out << "\nReservations in effect\n";
+    reservations.Print(out);
+  }
+}
+
 absl::Status RunStatusOn(Env& env) {
   v1::GetLegalStatusOnRequest request;
   request.set_agreement_id(env.args().positional()[0]);
@@ -176,20 +203,7 @@ absl::Status RunStatusOn(Env& env) {
   ASSIGN_OR_RETURN(v1::GetLegalStatusOnResponse response,
                    client->GetLegalStatusOn(request));
   env.Print(response, [&] {
-    KeyValueBlock block;
-    block.Add("agreement", response.agreement_id());
-    block.Add("date", FormatDate(response.date()));
-    block.Add("status", absl::StrCat(EnumName(response.status()),
-                                     response.uncertain() ? " (uncertain)" : ""));
-    block.Print(env.out());
-    if (response.participants_size() > 0) {
-      Table table({"PARTY", "STATUS"});
-      for (const v1::ParticipantLegalStatus& p : response.participants()) {
-        table.AddRow({p.party_id(), EnumName(p.status())});
-      }
-      env.out() << "\n";
-      table.Print(env.out());
-    }
+    PrintLegalStatus(env.out(), response);
     PrintPosition(env.out(), response.position());
   });
   return absl::OkStatus();
@@ -200,6 +214,7 @@ absl::Status RunInForce(Env& env) {
   request.set_sector(env.args().positional()[0]);
   ASSIGN_OR_RETURN(*request.mutable_date(), RequiredDateFlag(env.args(), "date"));
   ASSIGN_OR_RETURN(*request.mutable_as_of(), AsOfFlag(env.args()));
+  request.set_provisionally_applied(env.args().Has("provisionally-applied"));
   ASSIGN_OR_RETURN(const client::RegistryClient* client, env.Client());
   ASSIGN_OR_RETURN(v1::ListInForceOnResponse response, client->ListInForceOn(request));
   env.Print(response, [&] {
@@ -259,10 +274,19 @@ std::vector<CommandSpec> AuditHistoryCommands() {
                              {date, AsOfFlagSpec()}, RunStatusOn));
   commands.back().details =
       "From the effective dates of its events; \"(uncertain)\" when a date of lower\n"
-      "precision leaves the answer open. With --as-of: as the registry recorded it then.";
-  commands.push_back(Command("audit in-force", "SECTOR",
-                             "the agreements of a sector in force on a legal date",
-                             {date, AsOfFlagSpec()}, RunInForce));
+      "precision leaves the answer open. With --as-of: as the registry recorded it "
+      "then.\n"
+      "Shows whether it is in force (never by provisional application alone) or\n"
+      "provisionally applied, its expiry on the date, notes where the record lags the\n"
+      "law (a withdrawal or expiry due but not recorded), and per participant its\n"
+      "status, whether it is in force for it, its period and reservations in effect.";
+  commands.push_back(Command(
+      "audit in-force", "SECTOR", "the agreements of a sector in force on a legal date",
+      {date,
+       AsOfFlagSpec(),
+       {"provisionally-applied", "",
+        "list those provisionally applied on the date (and not in force) instead"}},
+      RunInForce));
   return commands;
 }
 

@@ -1,6 +1,9 @@
 #include "clients/cli_audit_internal.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -10,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "clients/cli_values.h"
 #include "common/status_macros.h"
+#include "google/protobuf/util/time_util.h"
 
 namespace agreements::cli {
 namespace {
@@ -103,6 +107,33 @@ std::string HashBytes(const merkle::Hash& hash) {
 std::string Base64(absl::string_view bytes) { return absl::Base64Escape(bytes); }
 
 std::string Base64(const merkle::Hash& hash) { return Base64(HashBytes(hash)); }
+
+absl::StatusOr<v1::AsOf> AsOfFlag(const ParsedArgs& args) {
+  v1::AsOf as_of;
+  std::optional<std::string> text = args.Get("as-of");
+  if (!text.has_value()) return as_of;
+  if (!text->empty() && std::all_of(text->begin(), text->end(), absl::ascii_isdigit)) {
+    ASSIGN_OR_RETURN(uint64_t position, ParseUint64("as-of", *text));
+    if (position == 0) return UsageError("--as-of: positions start at 1");
+    as_of.set_position(position);
+    return as_of;
+  }
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, *text, &time, &error)) {
+    return UsageError(absl::StrCat("--as-of: \"", *text,
+                                   "\" is neither a position nor an RFC 3339 time "
+                                   "(e.g. 2026-01-31T12:00:00Z)"));
+  }
+  *as_of.mutable_recorded_at() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(time));
+  return as_of;
+}
+
+FlagSpec AsOfFlagSpec() {
+  return {"as-of", "POSITION|TIME",
+          "as recorded at a global position or an RFC 3339 time (default: now)"};
+}
 
 absl::StatusOr<absl::Duration> PositiveDurationFlag(const ParsedArgs& args,
                                                     const std::string& name,

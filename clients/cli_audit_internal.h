@@ -1,6 +1,7 @@
 // What the audit commands (cli_audit_commands.cc, cli_audit_follow.cc) share: the pinned
 // verifier key from the flags or the environment, and the verification of a checkpoint
-// response with it. Verification failures are VerificationError (exit status 4).
+// response with it. Verification failures are VerificationError (exit status 4). Also
+// --as-of, which `list --as-of` (cli_query_commands.cc) reads the same way.
 #ifndef AGREEMENTS_CLIENTS_CLI_AUDIT_INTERNAL_H_
 #define AGREEMENTS_CLIENTS_CLI_AUDIT_INTERNAL_H_
 
@@ -46,6 +47,10 @@ std::string KeyName(const std::string& verifier_key);
 std::string HashBytes(const merkle::Hash& hash);
 std::string Base64(absl::string_view bytes);
 std::string Base64(const merkle::Hash& hash);
+
+// --as-of POSITION or an RFC 3339 time (transaction time); unset (now) when absent.
+absl::StatusOr<v1::AsOf> AsOfFlag(const ParsedArgs& args);
+FlagSpec AsOfFlagSpec();
 
 // A duration flag (e.g. 500ms, 10s); `fallback` when absent. Usage error unless positive.
 absl::StatusOr<absl::Duration> PositiveDurationFlag(const ParsedArgs& args,

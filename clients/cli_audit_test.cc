@@ -404,11 +404,14 @@ TEST_F(AuditCliTest, HistoryDiffAsOfAndLegalStatusOnADate) {
             "kz");
 
   // Valid time, and both axes.
-  EXPECT_TRUE(absl::StrContains(CliOk({"audit", "status-on", "t1", "--date", "2010-06"}),
-                                "status     in_force\n"));
-  EXPECT_TRUE(
-      absl::StrContains(CliOk({"audit", "status-on", "t1", "--date", "2009-12-01"}),
-                        "status     signed_not_in_force\n"));
+  const std::string in_force_table =
+      CliOk({"audit", "status-on", "t1", "--date", "2010-06"});
+  EXPECT_EQ(ShownValue(in_force_table, "status"), "in_force") << in_force_table;
+  EXPECT_EQ(ShownValue(in_force_table, "in force"), "yes") << in_force_table;
+  const std::string signed_table =
+      CliOk({"audit", "status-on", "t1", "--date", "2009-12-01"});
+  EXPECT_EQ(ShownValue(signed_table, "status"), "signed_not_in_force") << signed_table;
+  EXPECT_EQ(ShownValue(signed_table, "in force"), "no") << signed_table;
   const auto believed = ParseJsonOrDie<v1::GetLegalStatusOnResponse>(CliOk(
       {"-o", "json", "audit", "status-on", "t1", "--date", "2010-06", "--as-of", "7"}));
   EXPECT_EQ(believed.position(), 7u);

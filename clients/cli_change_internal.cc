@@ -1,5 +1,7 @@
 #include "clients/cli_change_internal.h"
 
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -8,8 +10,21 @@
 namespace agreements::cli::internal {
 namespace {
 
+// --dates-confirmed-by, when given, replaces what the builder set (`apply -f` may carry
+// one in its JSON).
+absl::Status ApplyDatesConfirmedBy(const ParsedArgs& args, v1::EventPayload& change) {
+  std::optional<std::string> source = args.Get("dates-confirmed-by");
+  if (!source.has_value()) return absl::OkStatus();
+  if (source->empty()) {
+    return UsageError("--dates-confirmed-by: name the source that confirms the dates");
+  }
+  change.set_dates_confirmed_by(*source);
+  return absl::OkStatus();
+}
+
 absl::Status RunChange(Env& env, const ChangeBuilder& build) {
   ASSIGN_OR_RETURN(v1::EventPayload change, build(env.args()));
+  RETURN_IF_ERROR(ApplyDatesConfirmedBy(env.args(), change));
   ASSIGN_OR_RETURN(v1::ExpectedRevision expected, ExpectedRevisionFlag(env.args()));
   v1::ApplyAgreementChangeRequest request;
   *request.mutable_context() = env.CommandContext();
@@ -31,6 +46,7 @@ absl::Status RunChange(Env& env, const ChangeBuilder& build) {
 
 CommandSpec Change(std::string name, std::string summary, std::vector<FlagSpec> flags,
                    ChangeBuilder build, std::string details) {
+  flags.push_back(DatesConfirmedByFlagSpec());
   flags.push_back(ExpectedRevisionFlagSpec());
   CommandSpec spec;
   spec.path = std::move(name);
@@ -52,6 +68,13 @@ void PrintAgreementCommit(std::ostream& out, const v1::CommitResult& result,
   block.Add("result", result.replayed() ? "replayed (nothing appended)" : "committed");
   block.Add("positions", FormatPositions(result));
   block.Print(out);
+}
+
+FlagSpec DatesConfirmedByFlagSpec() {
+  return {"dates-confirmed-by", "SOURCE",
+          "a source that confirms dates contradicting those recorded (e.g. a signature "
+          "before the adoption of the text), e.g. \"UNTC, C.N.123.1993\"; without it the "
+          "server refuses such dates"};
 }
 
 FlagSpec DateFlagSpec(std::string help) { return {"date", "DATE", std::move(help)}; }

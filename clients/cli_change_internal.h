@@ -1,5 +1,6 @@
-// Helpers shared by the agreement write commands (cli_agreement_commands.cc and
-// cli_change_commands.cc). Not API. Free functions; safe from any thread.
+// Helpers shared by the agreement write commands (cli_agreement_commands.cc,
+// cli_change_commands.cc and cli_practice_commands.cc). Not API. Free functions; safe
+// from any thread.
 #ifndef AGREEMENTS_CLIENTS_CLI_CHANGE_INTERNAL_H_
 #define AGREEMENTS_CLIENTS_CLI_CHANGE_INTERNAL_H_
 
@@ -19,8 +20,8 @@ namespace agreements::cli::internal {
 // Builds the change of an ApplyAgreementChange from the command's flags.
 using ChangeBuilder = std::function<absl::StatusOr<v1::EventPayload>(const ParsedArgs&)>;
 
-// A command "NAME ID [flags] [--expected-revision N]" that applies the built change to
-// agreement ID and prints the outcome.
+// A command "NAME ID [flags] [--dates-confirmed-by SOURCE] [--expected-revision N]" that
+// applies the built change to agreement ID and prints the outcome.
 CommandSpec Change(std::string name, std::string summary, std::vector<FlagSpec> flags,
                    ChangeBuilder build, std::string details = "");
 
@@ -28,6 +29,8 @@ CommandSpec Change(std::string name, std::string summary, std::vector<FlagSpec> 
 void PrintAgreementCommit(std::ostream& out, const v1::CommitResult& result,
                           const v1::Agreement& agreement);
 
+// --dates-confirmed-by SOURCE (EventPayload.dates_confirmed_by); Change adds it.
+FlagSpec DatesConfirmedByFlagSpec();
 FlagSpec DateFlagSpec(std::string help);
 FlagSpec PartyFlagSpec(std::string help);
 FlagSpec SectorFlagSpec();

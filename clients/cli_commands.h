@@ -113,8 +113,11 @@ absl::StatusOr<v1::ExpectedRevision> ExpectedRevisionFlag(const ParsedArgs& args
 FlagSpec ExpectedRevisionFlagSpec();
 
 // The command sets, one per source file.
-std::vector<CommandSpec> QueryCommands();  // get, list, summary, sectors, load, health
+std::vector<CommandSpec> QueryCommands();  // get, lookup, list, summary, sectors, load,
+                                           // health
 std::vector<CommandSpec> AgreementCommands();  // record, binding lifecycle changes
+// reservations, depositaries, UN registration, terms, succession, identifiers
+std::vector<CommandSpec> PracticeCommands();
 std::vector<CommandSpec> ChangeCommands();  // data changes, non-binding, contracts, apply
 std::vector<CommandSpec> PartyCommands();   // party register/update/get/list
 std::vector<CommandSpec> WatchCommands();   // watch, watch-sector

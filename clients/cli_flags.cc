@@ -52,7 +52,11 @@ void AppendFlagHelp(const std::vector<FlagSpec>& flags, std::string& out) {
         flag.short_name != 0
             ? absl::StrCat("-", std::string(1, flag.short_name), ", --", flag.name)
             : absl::StrCat("    --", flag.name);
-    if (!flag.value_name.empty()) absl::StrAppend(&text, " ", flag.value_name);
+    if (flag.optional_value) {
+      absl::StrAppend(&text, "[=", flag.value_name, "]");
+    } else if (!flag.value_name.empty()) {
+      absl::StrAppend(&text, " ", flag.value_name);
+    }
     width = std::max(width, text.size());
     left.push_back(std::move(text));
   }
@@ -183,7 +187,9 @@ absl::StatusOr<Invocation> ParseCommandLine(const std::vector<std::string>& argv
       continue;
     }
     std::string value;
-    if (spec->value_name.empty()) {
+    if (spec->optional_value) {
+      value = inline_value.value_or("");
+    } else if (spec->value_name.empty()) {
       if (inline_value.has_value()) {
         return UsageError(absl::StrCat("flag --", name, " takes no value"));
       }

@@ -45,6 +45,9 @@ struct FlagSpec {
   std::string help;
   bool repeated = false;
   char short_name = 0;
+  // The value may be left out: "--name" alone (value "") or "--name=VALUE". Only the
+  // inline form gives a value, so that the next argument is never taken for one.
+  bool optional_value = false;
 };
 
 // The flags and positional arguments of one invocation. A value type; not thread-safe.

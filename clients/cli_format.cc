@@ -61,6 +61,91 @@ void PrintSection(std::ostream& out, absl::string_view title, const Table& table
   table.Print(out);
 }
 
+std::string Count(int count) { return count == 0 ? "-" : absl::StrCat(count); }
+
+std::string WithArticle(std::string text, const std::string& article) {
+  if (!article.empty()) absl::StrAppend(&text, " (", article, ")");
+  return text;
+}
+
+// "1y notice, end_of_calendar_year (art. 28)".
+std::string FormatNoticeRule(const v1::NoticeRule& rule) {
+  const v1::NoticeCounting counting = rule.counting() == v1::NOTICE_COUNTING_UNSPECIFIED
+                                          ? v1::NOTICE_COUNTING_AFTER_RECEIPT
+                                          : rule.counting();
+  return WithArticle(
+      absl::StrCat(FormatCalendarPeriod(rule.period()), " notice, ", EnumName(counting)),
+      rule.article());
+}
+
+// "terminated by 60d notice, after_receipt; open to non-signatories (art. 45)"; "" when
+// the treaty has no such clause.
+std::string FormatProvisionalClause(const v1::ProvisionalApplicationClause& clause) {
+  if (!clause.has_termination_notice() && !clause.open_to_non_signatories() &&
+      clause.article().empty()) {
+    return "";
+  }
+  std::string out =
+      clause.has_termination_notice()
+          ? absl::StrCat("terminated by ", FormatNoticeRule(clause.termination_notice()))
+          : "terminated at once by notice";
+  if (clause.open_to_non_signatories())
+    absl::StrAppend(&out, "; open to non-signatories");
+  return WithArticle(std::move(out), clause.article());
+}
+
+// "expires 2030-12-31" or "10y from entry into force", with renewal and article.
+std::string FormatTerm(const v1::Term& term) {
+  std::string out =
+      term.expires_on().year() != 0
+          ? absl::StrCat("expires ", FormatDate(term.expires_on()))
+          : absl::StrCat(FormatCalendarPeriod(term.duration()), " from entry into force");
+  if (term.renews_automatically()) {
+    absl::StrAppend(&out, "; renews automatically");
+    const bool renewal_set = term.renewal_period().years() != 0 ||
+                             term.renewal_period().months() != 0 ||
+                             term.renewal_period().days() != 0;
+    if (renewal_set) {
+      absl::StrAppend(&out, " for ", FormatCalendarPeriod(term.renewal_period()));
+    }
+    if (term.max_renewals() != 0) {
+      absl::StrAppend(&out, ", at most ", term.max_renewals(), " times");
+    }
+  }
+  return WithArticle(std::move(out), term.article());
+}
+
+std::string FormatUnts(const v1::Registration& r) {
+  if (r.unts_volume() == 0) return "-";
+  return r.unts_page() == 0
+             ? absl::StrCat("vol. ", r.unts_volume())
+             : absl::StrCat("vol. ", r.unts_volume(), ", p. ", r.unts_page());
+}
+
+void PrintPracticeSections(std::ostream& out, const v1::Agreement& a) {
+  Table depositaries({"party", "designated", "article", "notifications"});
+  for (const v1::Depositary& d : a.depositaries()) {
+    depositaries.AddRow({d.party_id(), FormatDate(d.designated_on()), OrDash(d.article()),
+                         absl::StrCat(d.notifications_size())});
+  }
+  PrintSection(out, "Depositaries", depositaries);
+
+  Table registrations({"kind", "number", "date", "unts", "submitted by"});
+  for (const v1::Registration& r : a.registrations()) {
+    registrations.AddRow({EnumName(r.kind()), r.number(), FormatDate(r.date()),
+                          FormatUnts(r), OrDash(r.submitted_by())});
+  }
+  PrintSection(out, "Registrations with the UN Secretariat", registrations);
+
+  Table extensions({"agreed", "expires", "extending agreement", "position", "basis"});
+  for (const v1::Extension& e : a.extensions()) {
+    extensions.AddRow({FormatDate(e.agreed_on()), FormatDate(e.expires_on()),
+                       OrDash(e.extending_agreement_id()), absl::StrCat(e.position()),
+                       e.legal_basis()});
+  }
+  PrintSection(out, "Extensions", extensions);
+}
+
 }  // namespace
 
 void Table::Print(std::ostream& out) const {
@@ -169,9 +254,12 @@ void PrintAgreement(std::ostream& out, const v1::Agreement& a) {
                                                                   : "in force from";
   const std::pair<const char*, const v1::Date*> dates[] = {
       {"adopted on", &a.adopted_on()},
+      {"opened for signature", &a.opened_for_signature_on()},
       {"signed on", &a.signed_on()},
       {"provisionally applied", &a.provisionally_applied_from()},
+      {"provisional application ended", &a.provisional_application_ended_on()},
       {effective_label, &a.entered_into_force_on()},
+      {"expires on", &a.expires_on()},
       {"ended on", &a.ended_on()}};
   for (const auto& [key, date] : dates) {
     if (date->year() != 0) block.Add(key, FormatDate(*date));
@@ -182,6 +270,17 @@ void PrintAgreement(std::ostream& out, const v1::Agreement& a) {
   if (a.status_before_suspension() != v1::AGREEMENT_STATUS_UNSPECIFIED) {
     block.Add("status before suspension", EnumName(a.status_before_suspension()));
   }
+  std::vector<std::string> identifiers;
+  for (const v1::Identifier& identifier : a.identifiers()) {
+    identifiers.push_back(absl::StrCat(identifier.scheme(), ":", identifier.value()));
+  }
+  block.Add("identifiers", absl::StrJoin(identifiers, ", "));
+  if (a.has_withdrawal_clause()) {
+    block.Add("withdrawal clause", FormatNoticeRule(a.withdrawal_clause()));
+  }
+  block.Add("provisional application clause",
+            FormatProvisionalClause(a.provisional_application_clause()));
+  if (a.has_term()) block.Add("term", FormatTerm(a.term()));
   block.Add("summary", a.summary());
   block.Add("revision", Revision(a.revision(), a.last_position()));
   block.Add("recorded", FormatTimestamp(a.create_time()));
@@ -189,15 +288,18 @@ void PrintAgreement(std::ostream& out, const v1::Agreement& a) {
   block.Print(out);
 
   Table participants({"party", "roles", "status", "signed", "signature", "consent",
-                      "consented", "in force from", "left on"});
+                      "consented", "in force from", "left on", "prev periods",
+                      "reservations"});
   for (const v1::Participation& p : a.participations()) {
     participants.AddRow({p.party_id(), Roles(p), EnumName(p.status()),
                          FormatDate(p.signature().date()), EnumName(p.signature().kind()),
                          EnumName(p.consent().means()),
                          FormatDate(p.consent().act_date()),
-                         FormatDate(p.in_force_from()), FormatDate(p.left_on())});
+                         FormatDate(p.in_force_from()), FormatDate(p.left_on()),
+                         Count(p.previous_periods_size()), Count(p.reservations_size())});
   }
   PrintSection(out, "Participants", participants);
+  PrintPracticeSections(out, a);
 
   Table amounts({"id", "type", "value", "as of", "description"});
   for (const v1::Amount& amount : a.amounts()) {
@@ -253,10 +355,47 @@ void PrintParty(std::ostream& out, const v1::Party& party) {
     block.Add("identifier", absl::StrCat(identifier.scheme(), ":", identifier.value()));
   }
   block.Add("controlled by", party.controlled_by());
+  block.Add("former country", party.former_country_code());
+  if (party.existed_from().year() != 0) {
+    block.Add("existed from", FormatDate(party.existed_from()));
+  }
+  if (party.existed_until().year() != 0) {
+    block.Add("existed until", FormatDate(party.existed_until()));
+  }
+  for (const v1::PartySuccession& predecessor : party.predecessors()) {
+    std::string text = predecessor.party_id();
+    if (predecessor.date().year() != 0) {
+      absl::StrAppend(&text, " ", FormatDate(predecessor.date()));
+    }
+    if (predecessor.kind() != v1::SUCCESSION_KIND_UNSPECIFIED) {
+      absl::StrAppend(&text, " (", EnumName(predecessor.kind()), ")");
+    }
+    block.Add("predecessor", text);
+  }
   block.Add("revision", Revision(party.revision(), party.last_position()));
   block.Add("recorded", FormatTimestamp(party.create_time()));
   block.Add("updated", FormatTimestamp(party.update_time()));
   block.Print(out);
+}
+
+void PrintPartyAgreements(std::ostream& out,
+                          const v1::ListPartyAgreementsOnResponse& response) {
+  Table table({"agreement", "status", "party status", "in force for", "provisional",
+               "period", "notes"});
+  for (const v1::PartyAgreementStatus& a : response.agreements()) {
+    const v1::ParticipantLegalStatus& p = a.participant();
+    std::vector<std::string> notes;
+    for (const v1::StatusNote& note : a.notes()) notes.push_back(note.text());
+    table.AddRow({a.agreement_id(),
+                  absl::StrCat(EnumName(a.agreement_status()),
+                               a.uncertain() ? " (uncertain)" : ""),
+                  EnumName(p.status()), p.in_force_for() ? "yes" : "no",
+                  p.provisionally_applying() ? "yes" : "no", absl::StrCat(p.period()),
+                  OrDash(absl::StrJoin(notes, "; "))});
+  }
+  table.Print(out);
+  out << response.total_count()
+      << (response.total_count() == 1 ? " agreement\n" : " agreements\n");
 }
 
 void PrintPartyList(std::ostream& out,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agreements/v1/agreement.pb.h"
+#include "agreements/v1/audit_service.pb.h"
 #include "agreements/v1/events.pb.h"
 #include "agreements/v1/party.pb.h"
 #include "agreements/v1/query_service.pb.h"
@@ -58,6 +59,10 @@ void PrintAgreementList(
     std::ostream& out,
     const google::protobuf::RepeatedPtrField<v1::Agreement>& agreements);
 void PrintParty(std::ostream& out, const v1::Party& party);
+// One party's agreements on a date (AuditService.ListPartyAgreementsOn): one row each,
+// then "N agreements" (the count over all pages).
+void PrintPartyAgreements(std::ostream& out,
+                          const v1::ListPartyAgreementsOnResponse& response);
 void PrintPartyList(std::ostream& out,
                     const google::protobuf::RepeatedPtrField<v1::Party>& parties);
 void PrintSectorSummary(std::ostream& out, const v1::SectorSummary& summary);

@@ -1,4 +1,5 @@
 // Commands on parties: register, update, get, list.
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,7 +27,43 @@ std::vector<FlagSpec> PartyFieldFlags() {
       {"identifier", "SCHEME:VALUE", "scheme-qualified identifier, e.g. XI-LEI:...",
        true},
       {"controlled-by", "ID", "the party that controls this one"},
+      {"former-country", "CODE",
+       "a former state's ISO 3166-3 code, e.g. SUHH (then no --country; needs "
+       "--existed-until)"},
+      {"existed-from", "DATE", "when the state (or body) came into existence"},
+      {"existed-until", "DATE", "when it ceased to exist"},
+      {"predecessor", "ID[:DATE[:KIND]]",
+       "a state it succeeded, e.g. suhh:1991-12-25:continuation; KIND: continuation, "
+       "separation, dissolution, unification, newly_independent",
+       true},
   };
+}
+
+// --former-country, --existed-from, --existed-until and --predecessor.
+absl::Status ApplyStatehoodFlags(const ParsedArgs& args, v1::Party& party,
+                                 std::vector<std::string>& paths) {
+  if (std::optional<std::string> code = args.Get("former-country")) {
+    party.set_former_country_code(absl::AsciiStrToUpper(*code));
+    paths.push_back("former_country_code");
+  }
+  ASSIGN_OR_RETURN(std::optional<v1::Date> from, DateFlag(args, "existed-from"));
+  if (from.has_value()) {
+    *party.mutable_existed_from() = *from;
+    paths.push_back("existed_from");
+  }
+  ASSIGN_OR_RETURN(std::optional<v1::Date> until, DateFlag(args, "existed-until"));
+  if (until.has_value()) {
+    *party.mutable_existed_until() = *until;
+    paths.push_back("existed_until");
+  }
+  if (args.Has("predecessor")) {
+    party.clear_predecessors();
+    for (const std::string& text : args.GetAll("predecessor")) {
+      ASSIGN_OR_RETURN(*party.add_predecessors(), ParsePredecessor("predecessor", text));
+    }
+    paths.push_back("predecessors");
+  }
+  return absl::OkStatus();
 }
 
 // Applies the field flags to `party`; appends the paths of the fields they set.
@@ -40,6 +77,10 @@ absl::Status ApplyPartyFlags(const ParsedArgs& args, v1::Party& party,
     if (!party.names().empty()) paths.push_back("names");
     if (!party.identifiers().empty()) paths.push_back("identifiers");
     if (!party.controlled_by().empty()) paths.push_back("controlled_by");
+    if (!party.former_country_code().empty()) paths.push_back("former_country_code");
+    if (party.existed_from().year() != 0) paths.push_back("existed_from");
+    if (party.existed_until().year() != 0) paths.push_back("existed_until");
+    if (!party.predecessors().empty()) paths.push_back("predecessors");
   }
   ASSIGN_OR_RETURN(auto type, EnumFlag<v1::PartyType>(args, "type"));
   if (type.has_value()) {
@@ -60,14 +101,11 @@ absl::Status ApplyPartyFlags(const ParsedArgs& args, v1::Party& party,
   if (args.Has("identifier")) {
     party.clear_identifiers();
     for (const std::string& text : args.GetAll("identifier")) {
-      const size_t colon = text.find(':');
-      if (colon == std::string::npos || colon == 0) {
-        return UsageError(
-            absl::StrCat("--identifier \"", text, "\": expected SCHEME:VALUE"));
+      absl::StatusOr<v1::Identifier> identifier = ParseIdentifier(text);
+      if (!identifier.ok()) {
+        return UsageError(absl::StrCat("--identifier: ", identifier.status().message()));
       }
-      v1::Identifier* identifier = party.add_identifiers();
-      identifier->set_scheme(text.substr(0, colon));
-      identifier->set_value(text.substr(colon + 1));
+      *party.add_identifiers() = *std::move(identifier);
     }
     paths.push_back("identifiers");
   }
@@ -75,7 +113,7 @@ absl::Status ApplyPartyFlags(const ParsedArgs& args, v1::Party& party,
     party.set_controlled_by(*controller);
     paths.push_back("controlled_by");
   }
-  return absl::OkStatus();
+  return ApplyStatehoodFlags(args, party, paths);
 }
 
 void PrintPartyCommit(std::ostream& out, const v1::CommitResult& result,
@@ -166,7 +204,12 @@ std::vector<CommandSpec> PartyCommands() {
       "one.\n"
       "Example:\n"
       "  agreements party register --id kz --type state --country KZ "
-      "--name en:\"Republic of Kazakhstan\"";
+      "--name en:\"Republic of Kazakhstan\"\n"
+      "A former state:\n"
+      "  agreements party register --id suhh --type state --former-country SUHH \\\n"
+      "    --existed-until 1991-12-25 --name en:\"Union of Soviet Socialist Republics\"\n"
+      "  agreements party register --id ru --type state --country RU \\\n"
+      "    --predecessor suhh:1991-12-25:continuation --name en:\"Russian Federation\"";
   reg.flags = PartyFieldFlags();
   reg.flags.insert(reg.flags.begin() + 1, {"id", "ID", "party id, e.g. kz or kepco"});
   reg.run = RunRegister;
@@ -185,7 +228,8 @@ std::vector<CommandSpec> PartyCommands() {
   update.flags.push_back(
       {"mask", "PATHS",
        "comma-separated fields: type, country_code, names, identifiers, "
-       "controlled_by"});
+       "controlled_by, former_country_code, existed_from, existed_until, "
+       "predecessors"});
   update.flags.push_back(ExpectedRevisionFlagSpec());
   update.run = RunUpdate;
   commands.push_back(std::move(update));

@@ -15,7 +15,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "agreements/v1/command_service.pb.h"
 #include "agreements/v1/query_service.pb.h"
 #include "clients/cli_test_util.h"
@@ -314,16 +313,6 @@ TEST_F(CliTest, ApplyAndDataCommandsReachEveryPayloadKind) {
   const std::string bad = WriteTempFile("bad.json", R"({"noSuchChange": {}})");
   const ProcessResult result = Cli({"apply", "kz-kr-telecom-2013", "-f", bad});
   EXPECT_EQ(result.exit_code, 1) << Describe({"apply"}, result);
-}
-
-// The value of the "KEY  value" line of a `get` table, "" when there is none.
-std::string ShownValue(const std::string& table, absl::string_view key) {
-  for (absl::string_view line : absl::StrSplit(table, '\n')) {
-    if (absl::ConsumePrefix(&line, key) && absl::StartsWith(line, " ")) {
-      return std::string(absl::StripAsciiWhitespace(line));
-    }
-  }
-  return "";
 }
 
 TEST_F(CliTest, ConfidentialityIsRecordedShownAndChanged) {

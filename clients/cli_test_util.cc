@@ -16,8 +16,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "agreements/v1/query_service.pb.h"
 
@@ -174,6 +178,15 @@ std::string ReadWholeFile(const std::string& path) {
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
+}
+
+std::string ShownValue(const std::string& table, absl::string_view key) {
+  for (absl::string_view line : absl::StrSplit(table, '\n')) {
+    if (absl::ConsumePrefix(&line, key) && absl::StartsWith(line, " ")) {
+      return std::string(absl::StripAsciiWhitespace(line));
+    }
+  }
+  return "";
 }
 
 void CliTest::SetUp() {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "agreements/v1/agreement.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -61,6 +62,10 @@ bool WaitUntil(const std::function<bool()>& condition, absl::Duration timeout);
 int FreePort();
 
 std::string ReadWholeFile(const std::string& path);
+
+// The value of the first "KEY  value" line of a key/value block (`get`, `audit
+// status-on`), whatever the alignment; "" when there is none.
+std::string ShownValue(const std::string& table, absl::string_view key);
 
 template <typename Message>
 Message ParseJsonOrDie(const std::string& json) {

@@ -224,6 +224,134 @@ absl::StatusOr<v1::Participation> ParseParticipant(absl::string_view text) {
   return participation;
 }
 
+absl::StatusOr<v1::Identifier> ParseIdentifier(absl::string_view text) {
+  const size_t colon = text.find(':');
+  if (colon == absl::string_view::npos || colon == 0 || colon + 1 == text.size()) {
+    return UsageError(
+        absl::StrCat("\"", text, "\": expected SCHEME:VALUE, e.g. UNTS:I-4739"));
+  }
+  v1::Identifier identifier;
+  identifier.set_scheme(std::string(text.substr(0, colon)));
+  identifier.set_value(std::string(text.substr(colon + 1)));
+  return identifier;
+}
+
+absl::StatusOr<v1::CalendarPeriod> ParseCalendarPeriod(absl::string_view flag,
+                                                       absl::string_view text) {
+  const auto bad = [&flag, &text](absl::string_view why) {
+    return UsageError(absl::StrCat("--", flag, ": \"", text, "\": ", why,
+                                   " (a period is years, months and days in that "
+                                   "order, e.g. 1y, 6m, 60d, 1y6m)"));
+  };
+  if (text.empty()) return bad("empty");
+  constexpr absl::string_view kUnits = "ymd";
+  v1::CalendarPeriod period;
+  size_t first_allowed = 0;  // units before this one were given or skipped
+  absl::string_view rest = text;
+  while (!rest.empty()) {
+    size_t digits = 0;
+    while (digits < rest.size() &&
+           absl::ascii_isdigit(static_cast<unsigned char>(rest[digits]))) {
+      ++digits;
+    }
+    if (digits == 0) return bad("expected a number");
+    if (digits == rest.size()) return bad("a number needs a unit: y, m or d");
+    int32_t value = 0;
+    if (!absl::SimpleAtoi(rest.substr(0, digits), &value)) return bad("number too large");
+    const size_t unit =
+        kUnits.find(absl::ascii_tolower(static_cast<unsigned char>(rest[digits])));
+    if (unit == absl::string_view::npos) return bad("unknown unit (y, m or d)");
+    if (unit < first_allowed) return bad("each unit once, in the order y, m, d");
+    first_allowed = unit + 1;
+    if (unit == 0) period.set_years(value);
+    if (unit == 1) period.set_months(value);
+    if (unit == 2) period.set_days(value);
+    rest.remove_prefix(digits + 1);
+  }
+  return period;
+}
+
+std::string FormatCalendarPeriod(const v1::CalendarPeriod& period) {
+  std::string out;
+  if (period.years() != 0) absl::StrAppend(&out, period.years(), "y");
+  if (period.months() != 0) absl::StrAppend(&out, period.months(), "m");
+  if (period.days() != 0 || out.empty()) absl::StrAppend(&out, period.days(), "d");
+  return out;
+}
+
+absl::StatusOr<v1::NoticeRule> ParseNoticeRule(absl::string_view flag,
+                                               absl::string_view text) {
+  const size_t colon = text.find(':');
+  v1::NoticeRule rule;
+  absl::StatusOr<v1::CalendarPeriod> period =
+      ParseCalendarPeriod(flag, text.substr(0, colon));
+  if (!period.ok()) return period.status();
+  *rule.mutable_period() = *period;
+  rule.set_counting(v1::NOTICE_COUNTING_AFTER_RECEIPT);
+  if (colon == absl::string_view::npos) return rule;
+  absl::StatusOr<v1::NoticeCounting> counting =
+      ParseEnum<v1::NoticeCounting>(text.substr(colon + 1));
+  if (!counting.ok()) {
+    return UsageError(
+        absl::StrCat("--", flag, ": counting ", counting.status().message()));
+  }
+  rule.set_counting(*counting);
+  return rule;
+}
+
+absl::StatusOr<v1::PartySuccession> ParsePredecessor(absl::string_view flag,
+                                                     absl::string_view text) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(text, ':');
+  if (parts.size() > 3 || parts[0].empty()) {
+    return UsageError(absl::StrCat("--", flag, ": \"", text,
+                                   "\": expected ID[:DATE[:KIND]], e.g. "
+                                   "suhh:1991-12-25:continuation"));
+  }
+  v1::PartySuccession predecessor;
+  predecessor.set_party_id(std::string(parts[0]));
+  if (parts.size() >= 2 && !parts[1].empty()) {
+    absl::StatusOr<v1::Date> date = ParseDate(parts[1]);
+    if (!date.ok()) {
+      return UsageError(absl::StrCat("--", flag, ": ", date.status().message()));
+    }
+    *predecessor.mutable_date() = *date;
+  }
+  if (parts.size() == 3) {
+    absl::StatusOr<v1::SuccessionKind> kind = ParseEnum<v1::SuccessionKind>(parts[2]);
+    if (!kind.ok()) {
+      return UsageError(absl::StrCat("--", flag, ": kind ", kind.status().message()));
+    }
+    predecessor.set_kind(*kind);
+  }
+  return predecessor;
+}
+
+absl::StatusOr<PartyStatusFilter> ParsePartyStatusFilter(absl::string_view text) {
+  std::string name = absl::AsciiStrToLower(text);
+  absl::StrReplaceAll({{"-", "_"}}, &name);
+  PartyStatusFilter filter;
+  if (name == "in_force" || name == "in_force_for") {
+    filter.condition = v1::PARTY_CONDITION_IN_FORCE_FOR;
+    return filter;
+  }
+  if (name == "provisionally_applying") {
+    filter.condition = v1::PARTY_CONDITION_PROVISIONALLY_APPLYING;
+    return filter;
+  }
+  if (name == "signed" || name == "signed_not_ratified") name = "signatory";
+  if (name == "withdrew") name = "former_party";
+  absl::StatusOr<v1::ParticipationStatus> status =
+      ParseEnum<v1::ParticipationStatus>(name);
+  if (!status.ok()) {
+    return UsageError(absl::StrCat(
+        "\"", text, "\" is neither a participation status (",
+        EnumChoices(*v1::ParticipationStatus_descriptor()),
+        "; signed, withdrew) nor a condition (in_force, provisionally_applying)"));
+  }
+  filter.status = *status;
+  return filter;
+}
+
 absl::StatusOr<uint64_t> ParseUint64(absl::string_view flag, absl::string_view text) {
   uint64_t value = 0;
   if (!AllDigits(text) || !absl::SimpleAtoi(text, &value)) {

@@ -12,6 +12,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "agreements/v1/agreement.pb.h"
+#include "agreements/v1/party.pb.h"
+#include "agreements/v1/query_service.pb.h"
 #include "agreements/v1/types.pb.h"
 #include "clients/cli_flags.h"
 #include "google/protobuf/generated_enum_reflection.h"
@@ -65,6 +67,36 @@ absl::StatusOr<v1::LocalizedText> ParseLocalizedText(absl::string_view text);
 absl::StatusOr<v1::Classification> ParseClassification(absl::string_view text);
 // "PARTY_ID" or "PARTY_ID:ROLE[,ROLE...]"; the role defaults to party.
 absl::StatusOr<v1::Participation> ParseParticipant(absl::string_view text);
+
+// "SCHEME:VALUE", e.g. "UNTS:I-4739"; the value may hold ':' too.
+absl::StatusOr<v1::Identifier> ParseIdentifier(absl::string_view text);
+
+// A calendar period for --`flag`: years, months and days, each at most once and in that
+// order, e.g. "1y", "6m", "60d", "1y6m", "2y3m10d" (units case-insensitive). A zero
+// period ("0d") parses; whether it is allowed is the server's rule.
+absl::StatusOr<v1::CalendarPeriod> ParseCalendarPeriod(absl::string_view flag,
+                                                       absl::string_view text);
+// "1y6m" (the form ParseCalendarPeriod reads); "0d" for a zero period.
+std::string FormatCalendarPeriod(const v1::CalendarPeriod& period);
+// A notice rule for --`flag`: "PERIOD[:COUNTING]", e.g. "1y:end_of_calendar_year"; the
+// counting defaults to after_receipt.
+absl::StatusOr<v1::NoticeRule> ParseNoticeRule(absl::string_view flag,
+                                               absl::string_view text);
+// A predecessor state for --`flag`: "ID[:DATE[:KIND]]", e.g.
+// "suhh:1991-12-25:continuation".
+absl::StatusOr<v1::PartySuccession> ParsePredecessor(absl::string_view flag,
+                                                     absl::string_view text);
+
+// One value of `list --party-status`: a participation status, or a condition on the
+// participant's standing (exactly one of the two is set).
+struct PartyStatusFilter {
+  v1::ParticipationStatus status = v1::PARTICIPATION_STATUS_UNSPECIFIED;
+  v1::PartyCondition condition = v1::PARTY_CONDITION_UNSPECIFIED;
+};
+// A participation status by its short name, or the aliases signed and
+// signed_not_ratified (signatory) and withdrew (former_party); or a condition: in_force
+// (PARTY_CONDITION_IN_FORCE_FOR) or provisionally_applying.
+absl::StatusOr<PartyStatusFilter> ParsePartyStatusFilter(absl::string_view text);
 
 absl::StatusOr<uint64_t> ParseUint64(absl::string_view flag, absl::string_view text);
 absl::StatusOr<int32_t> ParseInt32(absl::string_view flag, absl::string_view text);

@@ -265,6 +265,11 @@ absl::StatusOr<v1::GetAgreementResponse> RegistryClient::GetAgreement(
   return Call(*queries_, &v1::QueryService::Stub::GetAgreement, request);
 }
 
+absl::StatusOr<v1::LookupAgreementResponse> RegistryClient::LookupAgreement(
+    const v1::LookupAgreementRequest& request) const {
+  return Call(*queries_, &v1::QueryService::Stub::LookupAgreement, request);
+}
+
 absl::StatusOr<v1::ListAgreementsResponse> RegistryClient::ListAgreements(
     const v1::ListAgreementsRequest& request) const {
   return Call(*queries_, &v1::QueryService::Stub::ListAgreements, request);
@@ -343,6 +348,11 @@ absl::StatusOr<v1::GetLegalStatusOnResponse> RegistryClient::GetLegalStatusOn(
 absl::StatusOr<v1::ListInForceOnResponse> RegistryClient::ListInForceOn(
     const v1::ListInForceOnRequest& request) const {
   return Call(*audit_, &v1::AuditService::Stub::ListInForceOn, request);
+}
+
+absl::StatusOr<v1::ListPartyAgreementsOnResponse> RegistryClient::ListPartyAgreementsOn(
+    const v1::ListPartyAgreementsOnRequest& request) const {
+  return Call(*audit_, &v1::AuditService::Stub::ListPartyAgreementsOn, request);
 }
 
 absl::StatusOr<v1::WhoAmIResponse> RegistryClient::WhoAmI(

@@ -141,6 +141,10 @@ class RegistryClient {
   // QueryService.
   absl::StatusOr<v1::GetAgreementResponse> GetAgreement(
       const v1::GetAgreementRequest& request) const;
+  // The agreement holding a scheme-qualified identifier (UN registration numbers under
+  // the scheme "UNTS"); NOT_FOUND when none does (or the caller may not see it).
+  absl::StatusOr<v1::LookupAgreementResponse> LookupAgreement(
+      const v1::LookupAgreementRequest& request) const;
   absl::StatusOr<v1::ListAgreementsResponse> ListAgreements(
       const v1::ListAgreementsRequest& request) const;
   absl::StatusOr<v1::GetSectorSummaryResponse> GetSectorSummary(
@@ -179,6 +183,10 @@ class RegistryClient {
       const v1::GetLegalStatusOnRequest& request) const;
   absl::StatusOr<v1::ListInForceOnResponse> ListInForceOn(
       const v1::ListInForceOnRequest& request) const;
+  // One party's agreements with its standing in each on a legal date, filtered, paged
+  // and counted.
+  absl::StatusOr<v1::ListPartyAgreementsOnResponse> ListPartyAgreementsOn(
+      const v1::ListPartyAgreementsOnRequest& request) const;
 
   // SecurityService: who the server takes the caller for, and (permission
   // "security.read") its access-control counters and security files.

@@ -297,6 +297,9 @@ absl::StatusOr<std::vector<v1::EventPayload>> DecideAgreement(
   if (internal::IsTerminal(state->status()) && !internal::AllowedWhenTerminal(d)) {
     return internal::Illegal(d);
   }
+  if (internal::IsPracticeEvent(command.change().kind_case())) {
+    return internal::DecidePracticeStep(d);
+  }
   switch (command.change().kind_case()) {
     case v1::EventPayload::kParticipantAdded:
       return internal::DecideParticipantAdded(d);
@@ -338,17 +341,6 @@ absl::StatusOr<std::vector<v1::EventPayload>> DecideAgreement(
     case v1::EventPayload::kAbandoned:
     case v1::EventPayload::kNonParticipationDeclared:
       return internal::DecideInstrumentStep(d);
-    case v1::EventPayload::kReservationMade:
-    case v1::EventPayload::kReservationWithdrawn:
-    case v1::EventPayload::kDepositaryDesignated:
-    case v1::EventPayload::kDepositaryNotified:
-    case v1::EventPayload::kRegisteredWithUn:
-    case v1::EventPayload::kPublicationRecorded:
-    case v1::EventPayload::kExtended:
-    case v1::EventPayload::kExpired:
-    case v1::EventPayload::kSuccessionNotified:
-    case v1::EventPayload::kIdentifierAdded:
-      return internal::DecidePracticeStep(d);
     default:
       return internal::DecideOtherStep(d);
   }

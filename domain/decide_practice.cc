@@ -248,8 +248,10 @@ absl::StatusOr<Events> DecideExpired(const Decision& d) {
   const v1::Date& date = d.change().expired().effective_date();
   RETURN_IF_ERROR(CheckNotBefore(d, path, date, d.state.entered_into_force_on(),
                                  "its entry into force"));
-  RETURN_IF_ERROR(
-      CheckNotBefore(d, path, date, ExpiryOn(d.state, date), "the end of its term"));
+  // The first end of the term, renewals not counted: a term that renews may end at any
+  // later renewal (after notice of non-renewal, which the registry does not model).
+  RETURN_IF_ERROR(CheckNotBefore(d, path, date, ExpiryOn(d.state, v1::Date()),
+                                 "the end of its term"));
   return Emit(d);
 }
 

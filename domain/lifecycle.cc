@@ -111,6 +111,24 @@ v1::StreamType StreamTypeOf(v1::EventPayload::KindCase kind) {
   }
 }
 
+bool IsPracticeEvent(v1::EventPayload::KindCase kind) {
+  switch (kind) {
+    case v1::EventPayload::kReservationMade:
+    case v1::EventPayload::kReservationWithdrawn:
+    case v1::EventPayload::kDepositaryDesignated:
+    case v1::EventPayload::kDepositaryNotified:
+    case v1::EventPayload::kRegisteredWithUn:
+    case v1::EventPayload::kPublicationRecorded:
+    case v1::EventPayload::kExtended:
+    case v1::EventPayload::kExpired:
+    case v1::EventPayload::kSuccessionNotified:
+    case v1::EventPayload::kIdentifierAdded:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string ActionOf(v1::EventPayload::KindCase kind) {
   switch (kind) {
     case v1::EventPayload::kAgreementRecorded:

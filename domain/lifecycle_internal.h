@@ -51,6 +51,10 @@ std::optional<v1::AgreementStatus> StatusAfterReassessment(v1::LegalNature from,
 // The stream type a payload belongs to; UNSPECIFIED for record_corrected (both kinds).
 v1::StreamType StreamTypeOf(v1::EventPayload::KindCase kind);
 
+// The events of treaty practice that do not move a lifecycle: reservation_made ..
+// identifier_added. One list for the validator, the decider and Evolve.
+bool IsPracticeEvent(v1::EventPayload::KindCase kind);
+
 // What the command attempts, for "cannot <action>" messages: "enter into force".
 std::string ActionOf(v1::EventPayload::KindCase kind);
 

@@ -502,6 +502,29 @@ TEST_F(TermTest, AnExpiryBeforeTheTermEndsNeedsASource) {
             "dates_confirmed_by");
 }
 
+TEST(RenewingTermTest, EndsAtAnyRenewalButNotBeforeTheFirstEnd) {
+  // A memorandum for five years, renewed automatically for five more (the common
+  // form of cooperation memorandums; test data).
+  TestRegistry registry;
+  registry.Reach("mou", v1::LEGAL_NATURE_NON_BINDING_POLITICAL, v1::ARITY_MULTILATERAL,
+                 v1::AGREEMENT_STATUS_IN_EFFECT);  // in effect from 2009-05-13
+  v1::Agreement values;
+  v1::Term& term = *values.mutable_term();
+  *term.mutable_duration() = Years(5);
+  term.set_renews_automatically(true);
+  // Position 5: the agreement_recorded after the four default parties.
+  registry.MustRun(AgreementCommand("mou", Corrected(5, {"term"}, values)));
+  EXPECT_EQ(FormatDate(registry.agreement("mou").expires_on()), "2014-05-13");
+  EXPECT_TRUE(InForceOn(LegalStatusOn(HistoryOf(registry, "mou"), Day(2016, 1, 1))))
+      << "renewed in 2014";
+  absl::StatusOr<std::vector<v1::Event>> early =
+      registry.Run(AgreementCommand("mou", Expired(Day(2013, 1, 1))));
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.status().code(), absl::StatusCode::kInvalidArgument);
+  registry.MustRun(AgreementCommand("mou", Expired(Day(2019, 5, 13))));
+  EXPECT_EQ(registry.agreement("mou").status(), v1::AGREEMENT_STATUS_DISCONTINUED);
+}
+
 // The Agreement relating to the Implementation of Part XI of UNCLOS (adopted 28 July
 // 1994 by General Assembly resolution 48/263, opened for signature 29 July 1994, in
 // force 28 July 1996). Art. 7(1)(a): applied provisionally from 16 November 1994 by the

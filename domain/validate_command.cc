@@ -235,6 +235,9 @@ absl::Status CheckNonParticipation(const std::string& base,
 absl::Status CheckPayload(const std::string& base, const v1::Command& command) {
   const v1::EventPayload& c = command.change();
   const std::string& self = command.stream_id();
+  if (internal::IsPracticeEvent(c.kind_case())) {
+    return internal::CheckPracticePayload(base, c, self);
+  }
   switch (c.kind_case()) {
     case v1::EventPayload::kAgreementRecorded:
       return CheckRecorded(base, c.agreement_recorded(), self);
@@ -294,17 +297,6 @@ absl::Status CheckPayload(const std::string& base, const v1::Command& command) {
                        "is output only: must be empty (the registry sets it)");
       }
       return absl::OkStatus();
-    case v1::EventPayload::kReservationMade:
-    case v1::EventPayload::kReservationWithdrawn:
-    case v1::EventPayload::kDepositaryDesignated:
-    case v1::EventPayload::kDepositaryNotified:
-    case v1::EventPayload::kRegisteredWithUn:
-    case v1::EventPayload::kPublicationRecorded:
-    case v1::EventPayload::kExtended:
-    case v1::EventPayload::kExpired:
-    case v1::EventPayload::kSuccessionNotified:
-    case v1::EventPayload::kIdentifierAdded:
-      return internal::CheckPracticePayload(base, c, self);
     case v1::EventPayload::kWithdrawalRevoked:
       return CheckPartyAndDate(base, c.withdrawal_revoked().party_id(), "date",
                                c.withdrawal_revoked().date(), kRequired);
@@ -408,7 +400,7 @@ absl::Status CheckPayload(const std::string& base, const v1::Command& command) {
       RETURN_IF_ERROR(CheckPayloadId(Field(path, "id"), u.party().id(), self));
       return internal::CheckPartyChange(path, u.party(), u.update_mask(), self);
     }
-    case v1::EventPayload::KIND_NOT_SET:
+    default:  // KIND_NOT_SET; the practice events are checked above
       break;
   }
   return Invalid("change", "must be set");

@@ -191,6 +191,12 @@ grpc::Status AuditService::ListPartyAgreementsOn(
   store::ScopedSnapshot snapshot(store_->db());
   ASSIGN_OR_RETURN_GRPC(uint64_t position,
                         store::ResolveAsOf(store_, snapshot.get(), request->as_of()));
+  auto party = store_->Get(store_->parties(), request->party_id(), snapshot.get());
+  if (absl::IsNotFound(party.status())) {
+    return ToGrpcStatus(absl::NotFoundError(
+        absl::StrCat("party \"", request->party_id(), "\" not found")));
+  }
+  RETURN_IF_ERROR_GRPC(party.status());
   ASSIGN_OR_RETURN_GRPC(auto ids,
                         AgreementsOfParty(store_, snapshot.get(), request->party_id()));
   const bool dated = domain::IsDateSet(request->date());

@@ -333,6 +333,11 @@ TEST_F(TreatyPracticeTest, AParticipantsStatusOnADateAndAsRecordedThen) {
   request.set_party_id("pt");
   ASSERT_TRUE(audit_->ListPartyAgreementsOn(Context().get(), request, &response).ok());
   EXPECT_EQ(response.total_count(), 0);
+  request.set_party_id("nobody");
+  grpc::Status unknown =
+      audit_->ListPartyAgreementsOn(Context().get(), request, &response);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(unknown.error_message(), "party \"nobody\" not found");
 }
 
 TEST_F(TreatyPracticeTest, StatusOnADateSaysWhatTheRecordLags) {
