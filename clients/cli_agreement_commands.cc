@@ -77,6 +77,7 @@ absl::Status ApplyTreatyFlags(const ParsedArgs& args, v1::Agreement& agreement) 
   if (std::optional<std::string> article = args.Get("withdrawal-article")) {
     agreement.mutable_withdrawal_clause()->set_article(*article);
   }
+  if (args.Has("withdrawal-excluded")) agreement.set_withdrawal_excluded(true);
   if (args.Has("pa-termination-notice") || args.Has("pa-open-to-non-signatories") ||
       args.Has("pa-article")) {
     v1::ProvisionalApplicationClause* clause =
@@ -91,6 +92,20 @@ absl::Status ApplyTreatyFlags(const ParsedArgs& args, v1::Agreement& agreement) 
     }
   }
   return ApplyTermFlags(args, agreement);
+}
+
+// --date, --party, --bound (repeatable).
+absl::StatusOr<v1::EventPayload> BuildEntryIntoForce(const ParsedArgs& args) {
+  ASSIGN_OR_RETURN(
+      v1::EventPayload payload,
+      EffectiveDateAndParty(&v1::EventPayload::mutable_entered_into_force)(args));
+  if (args.Has("bound") && args.Has("party")) {
+    return UsageError("give --party (one participant) or --bound, not both");
+  }
+  for (const std::string& party : args.GetAll("bound")) {
+    payload.mutable_entered_into_force()->add_bound_party_ids(party);
+  }
+  return payload;
 }
 
 absl::Status RunRecord(Env& env) {
@@ -189,6 +204,8 @@ CommandSpec RecordCommand() {
                     EnumChoices(*v1::NoticeCounting_descriptor()),
                     " (default after_receipt; without the flag: VCLT 56(2), 12 months)")},
       {"withdrawal-article", "TEXT", "where the treaty says so, e.g. \"art. 28(2)\""},
+      {"withdrawal-excluded", "",
+       "the treaty admits no withdrawal (VCLT 56(1)): a withdrawal is refused"},
       {"pa-termination-notice", "PERIOD[:COUNTING]",
        "notice that ends a participant's provisional application (default: at once, "
        "VCLT 25(2))"},
@@ -318,8 +335,13 @@ std::vector<CommandSpec> LifecycleCommands() {
   commands.push_back(
       Change("enter-into-force",
              "the instrument (or --party: it for one party) entered into force",
-             {DateFlagSpec("effective date (required)"), optional_party},
-             EffectiveDateAndParty(&v1::EventPayload::mutable_entered_into_force)));
+             {DateFlagSpec("effective date (required)"),
+              optional_party,
+              {"bound", "ID",
+               "without --party: it enters into force for these CONTRACTING participants "
+               "only (default: all of them)",
+               true}},
+             BuildEntryIntoForce));
   commands.push_back(
       Change("suspend", "operation suspended",
              {DateFlagSpec("effective date (required)"), optional_party},

@@ -142,6 +142,14 @@ absl::StatusOr<v1::EventPayload> BuildSuccession(const ParsedArgs& args) {
   return payload;
 }
 
+absl::StatusOr<v1::EventPayload> BuildCeased(const ParsedArgs& args) {
+  v1::EventPayload payload;
+  v1::ParticipantCeased* change = payload.mutable_participant_ceased();
+  ASSIGN_OR_RETURN(*change->mutable_party_id(), RequiredFlag(args, "party"));
+  ASSIGN_OR_RETURN(*change->mutable_effective_date(), RequiredDateFlag(args, "date"));
+  return payload;
+}
+
 // The identifier is the second positional argument.
 absl::StatusOr<v1::EventPayload> BuildIdentifier(const ParsedArgs& args) {
   v1::EventPayload payload;
@@ -234,6 +242,15 @@ std::vector<CommandSpec> RegistrationTermAndSuccessionCommands() {
        {"succession-date", "DATE", "date of the succession of states (required)"},
        {"notified", "DATE", "date of the notification (required)"}},
       BuildSuccession));
+  commands.push_back(Change(
+      "participant-ceased",
+      "a participant that is a state ceased to exist: its participation ends",
+      {PartyFlagSpec("the state that ceased to exist (required)"),
+       DateFlagSpec("the first day it no longer existed (required)")},
+      BuildCeased,
+      "Its party record must have existed_until. notify-succession adds it by itself\n"
+      "for a predecessor that ceased to exist; record it alone for a state whose\n"
+      "treaties lapsed without successors."));
   CommandSpec identifier = Change(
       "add-identifier", "assign a scheme-qualified identifier, e.g. CELEX:22016A1019(01)",
       {}, BuildIdentifier,

@@ -503,6 +503,39 @@ TEST_F(PracticeCliTest, TermsFormerStatesAndSuccession) {
             "space");
 }
 
+// An entry into force that binds only the participants it names; a treaty that admits no
+// withdrawal; a state that ceased to exist without successors.
+TEST_F(PracticeCliTest, BoundParticipantsNoWithdrawalAndCeasedStates) {
+  RegisterParties();
+  CliOk({"party", "register", "--id", "ddde", "--type", "state", "--former-country",
+         "DDDE", "--existed-until", "1990-10-02", "--name",
+         "en:German Democratic Republic"});
+  RecordConvention("c1", {"--withdrawal-excluded"});
+  CliOk({"add-participant", "c1", "--party", "ddde"});
+  CliOk({"adopt-text", "c1", "--date", "1985-01-15"});
+  CliOk({"open-for-signature", "c1", "--date", "1985-02-01"});
+  for (const char* party : {"kz", "kr", "ddde"}) {
+    CliOk({"consent", "c1", "--party", party, "--means", "accession", "--date",
+           party == std::string("kz") ? "1992-06-01" : "1989-06-01"});
+  }
+  CliOk({"enter-into-force", "c1", "--date", "1993-01-01", "--bound", "kz", "--bound",
+         "kr"});
+  v1::Agreement c1 = GetAgreement("c1");
+  EXPECT_EQ(ParticipationOf(c1, "kz").status(), v1::PARTICIPATION_STATUS_PARTY);
+  EXPECT_EQ(ParticipationOf(c1, "ddde").status(), v1::PARTICIPATION_STATUS_CONTRACTING);
+  CliOk({"participant-ceased", "c1", "--party", "ddde", "--date", "1990-10-03"});
+  c1 = GetAgreement("c1");
+  EXPECT_EQ(ParticipationOf(c1, "ddde").status(), v1::PARTICIPATION_STATUS_FORMER_PARTY);
+  EXPECT_TRUE(IsDay(ParticipationOf(c1, "ddde").left_on(), 1990, 10, 3));
+
+  const ProcessResult refused =
+      Cli({"withdraw", "c1", "--party", "kz", "--date", "2000"});
+  EXPECT_EQ(refused.exit_code, 2) << Describe({"withdraw"}, refused);
+  EXPECT_TRUE(absl::StrContains(refused.err, "admits no withdrawal (VCLT 56(1))"))
+      << refused.err;
+  EXPECT_TRUE(c1.withdrawal_excluded());
+}
+
 // Flags the CLI refuses before anything is sent (exit status 1), naming the flag.
 TEST(PracticeCliUsageTest, UsageErrorsNameTheFlag) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
@@ -527,6 +560,8 @@ TEST(PracticeCliUsageTest, UsageErrorsNameTheFlag) {
        "--objects-to"},
       {{"end-provisional-application", "x", "--party", "kz"}, "--date"},
       {{"lookup", "I-4739"}, "SCHEME:VALUE"},
+      {{"enter-into-force", "x", "--date", "2020", "--party", "kz", "--bound", "kr"},
+       "--bound"},
   };
   for (const auto& [args, flag] : cases) {
     // Nothing is sent: no server listens there.

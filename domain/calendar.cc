@@ -81,6 +81,16 @@ v1::Date DayDate(const Civil& c) {
   return date;
 }
 
+bool SameDay(const Civil& a, const Civil& b) {
+  return a.year == b.year && a.month == b.month && a.day == b.day;
+}
+
+// Whether `date` stands for exactly the days first..last.
+bool Exactly(const v1::Date& date, const Civil& first, const Civil& last) {
+  const auto [from, to] = Bounds(date);
+  return SameDay(from, first) && SameDay(to, last);
+}
+
 // The finest date that holds both days (see calendar.h).
 v1::Date Holding(const Civil& first, const Civil& last) {
   v1::Date date;
@@ -97,10 +107,15 @@ v1::Date Holding(const Civil& first, const Civil& last) {
   return date;
 }
 
-// Applies a day function to both bounds of a date.
-v1::Date OnBounds(const v1::Date& date, const std::function<Civil(const Civil&)>& f) {
+// Applies a day function to both bounds of a date; *exact as in NoticeTakesEffect.
+v1::Date OnBounds(const v1::Date& date, const std::function<Civil(const Civil&)>& f,
+                  bool* exact = nullptr) {
   const auto [first, last] = Bounds(date);
-  return Holding(f(first), f(last));
+  const Civil from = f(first);
+  const Civil to = f(last);
+  v1::Date result = Holding(from, to);
+  if (exact != nullptr) *exact = Exactly(result, from, to);
+  return result;
 }
 
 Civil Add(const Civil& c, const v1::CalendarPeriod& period) {
@@ -148,35 +163,49 @@ v1::Date AddPeriod(const v1::Date& date, const v1::CalendarPeriod& period) {
 }
 
 v1::Date NoticeTakesEffect(const v1::Date& notified_on, const v1::NoticeRule& rule,
-                           const v1::Date& entry_into_force) {
+                           const v1::Date& entry_into_force, bool* exact) {
   const v1::CalendarPeriod& period = rule.period();
   switch (rule.counting()) {
     case v1::NOTICE_COUNTING_FIRST_DAY_OF_FOLLOWING_MONTH:
-      return OnBounds(notified_on, [&period](const Civil& c) {
-        Civil expiry = Add(c, period);
-        return expiry.month == 12 ? Civil{expiry.year + 1, 1, 1}
-                                  : Civil{expiry.year, expiry.month + 1, 1};
-      });
+      return OnBounds(
+          notified_on,
+          [&period](const Civil& c) {
+            Civil expiry = Add(c, period);
+            return expiry.month == 12 ? Civil{expiry.year + 1, 1, 1}
+                                      : Civil{expiry.year, expiry.month + 1, 1};
+          },
+          exact);
     case v1::NOTICE_COUNTING_DAY_AFTER_EXPIRY:
-      return OnBounds(notified_on, [&period](const Civil& c) {
-        return FromDayNumber(DayNumber(Add(c, period)) + 1);
-      });
+      return OnBounds(
+          notified_on,
+          [&period](const Civil& c) {
+            return FromDayNumber(DayNumber(Add(c, period)) + 1);
+          },
+          exact);
     case v1::NOTICE_COUNTING_END_OF_CALENDAR_YEAR:
-      return OnBounds(notified_on, [&period](const Civil& c) {
-        return Civil{Add(c, period).year, 12, 31};
-      });
+      return OnBounds(
+          notified_on,
+          [&period](const Civil& c) {
+            return Civil{Add(c, period).year, 12, 31};
+          },
+          exact);
     case v1::NOTICE_COUNTING_ANNIVERSARY_OF_ENTRY_INTO_FORCE:
       if (IsDateSet(entry_into_force) &&
           entry_into_force.precision() == v1::DATE_PRECISION_DAY) {
         const Civil anchor{entry_into_force.year(), entry_into_force.month(),
                            entry_into_force.day()};
-        return OnBounds(notified_on, [&period, &anchor](const Civil& c) {
-          return AnniversaryOnOrAfter(anchor, Add(c, period));
-        });
+        return OnBounds(
+            notified_on,
+            [&period, &anchor](const Civil& c) {
+              return AnniversaryOnOrAfter(anchor, Add(c, period));
+            },
+            exact);
       }
+      if (exact != nullptr) *exact = false;
       return AddPeriod(notified_on, period);
     default:
-      return AddPeriod(notified_on, period);
+      return OnBounds(
+          notified_on, [&period](const Civil& c) { return Add(c, period); }, exact);
   }
 }
 

@@ -33,10 +33,14 @@ agreements::v1::Date AddPeriod(const agreements::v1::Date& date,
 // The date a notice given on `notified_on` takes effect under `rule` (see NoticeCounting
 // in agreement.proto). `entry_into_force` is the instrument's date of entry into force,
 // used by NOTICE_COUNTING_ANNIVERSARY_OF_ENTRY_INTO_FORCE; when it is not known to the
-// day, the anniversary rule counts as AFTER_RECEIPT.
+// day, the anniversary rule counts as AFTER_RECEIPT. When `exact` is given, it tells
+// whether the date returned stands for exactly the days the notice may take effect on
+// (false when the date had to be widened, or the anniversary was not known): a caller
+// that must not guess refuses to derive the date then.
 agreements::v1::Date NoticeTakesEffect(const agreements::v1::Date& notified_on,
                                        const agreements::v1::NoticeRule& rule,
-                                       const agreements::v1::Date& entry_into_force);
+                                       const agreements::v1::Date& entry_into_force,
+                                       bool* exact = nullptr);
 
 // Twelve months after `notified_on`, the VCLT 56(2) notice of withdrawal from a treaty
 // that says nothing of it (29 February -> 28 February).

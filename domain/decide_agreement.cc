@@ -92,7 +92,30 @@ absl::Status CheckNotBefore(const Decision& d, absl::string_view path,
 }
 
 const v1::Date& ConsentDate(const v1::Consent& consent) {
+  // A successor is bound from the date of succession, whenever it notified it.
+  if (consent.means() == v1::CONSENT_MEANS_SUCCESSION && IsDateSet(consent.act_date())) {
+    return consent.act_date();
+  }
   return IsDateSet(consent.deposit_date()) ? consent.deposit_date() : consent.act_date();
+}
+
+absl::Status CheckExisting(const Decision& d, absl::string_view path,
+                           const v1::Date& date, absl::string_view party_id) {
+  auto it = d.context.parties.find(party_id);
+  if (it == d.context.parties.end() || !IsDateSet(date)) return absl::OkStatus();
+  const v1::Party& party = it->second;
+  RETURN_IF_ERROR(CheckNotBefore(d, path, date, party.existed_from(),
+                                 absl::StrCat("the existence of ", party_id)));
+  if (IsDateSet(party.existed_until()) && CompareDates(date, party.existed_until()) > 0 &&
+      d.change().dates_confirmed_by().empty()) {
+    return Invalid(
+        path,
+        absl::StrFormat("%s is after %s ceased to exist (%s); if a source "
+                        "confirms both dates, name it in "
+                        "dates_confirmed_by",
+                        FormatDate(date), party_id, FormatDate(party.existed_until())));
+  }
+  return absl::OkStatus();
 }
 
 namespace {
@@ -107,6 +130,7 @@ bool AllowedWhenTerminal(const Decision& d) {
     case v1::EventPayload::kConfidentialityChanged:
     case v1::EventPayload::kIdentifierAdded:
     case v1::EventPayload::kDepositaryNotified:
+    case v1::EventPayload::kParticipantCeased:
       return true;
     case v1::EventPayload::kRegisteredWithUn:
     case v1::EventPayload::kPublicationRecorded:

@@ -129,6 +129,10 @@ absl::StatusOr<Events> DecideAgreementCorrection(const Decision& d) {
         "would leave termination ground DENUNCIATION_BILATERAL on an agreement "
         "that is not bilateral");
   }
+  if (result.withdrawal_excluded() && result.has_withdrawal_clause()) {
+    return Invalid("change.record_corrected",
+                   "would leave both withdrawal_excluded and a withdrawal_clause");
+  }
   const int parties = CountPartyRoles(result.participations());
   if (result.arity() == v1::ARITY_BILATERAL && parties > 2) {
     return Invalid("change.record_corrected",

@@ -1,6 +1,7 @@
 // The instrument lifecycle (binding international, mixed and undetermined instruments):
 // text adoption, opening for signature, consent, provisional application, entry into
 // force, suspension, withdrawal, termination and abandonment.
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -96,6 +97,8 @@ absl::StatusOr<Events> DecideConsent(const Decision& d) {
                         kMaxPeriods));
   }
   RETURN_IF_ERROR(CheckConsentDates(d, *p, e.consent()));
+  RETURN_IF_ERROR(CheckExisting(d, "change.consent_expressed.consent",
+                                ConsentDate(e.consent()), e.party_id()));
   return Emit(d);
 }
 
@@ -105,16 +108,28 @@ absl::StatusOr<Events> DecideConsent(const Decision& d) {
 // When provisional application ends on a notice given on `notified_on`: under the
 // treaty's clause, else on the notice's date (VCLT 25(2)).
 v1::Date ProvisionalEndDate(const Decision& d, const v1::Date& notified_on,
-                            v1::EffectiveDateBasis* basis) {
+                            v1::EffectiveDateBasis* basis, bool* exact = nullptr) {
   const v1::ProvisionalApplicationClause& clause =
       d.state.provisional_application_clause();
+  if (exact != nullptr) *exact = true;
   if (clause.has_termination_notice()) {
     *basis = v1::EFFECTIVE_DATE_BASIS_TREATY_CLAUSE;
     return NoticeTakesEffect(notified_on, clause.termination_notice(),
-                             d.state.entered_into_force_on());
+                             d.state.entered_into_force_on(), exact);
   }
   *basis = v1::EFFECTIVE_DATE_BASIS_VCLT_DEFAULT;
   return notified_on;
+}
+
+// A derived date that would have to be widened (a notice known to the month or year, an
+// anniversary of an entry into force not known to the day) is not guessed: the command
+// must give it.
+absl::Status TooImprecise(absl::string_view path, const v1::Date& notified_on,
+                          const v1::Date& widened) {
+  return Invalid(path, absl::StrFormat("must be given: the notice of %s is not precise "
+                                       "enough to derive the date under the treaty's "
+                                       "clause (it falls within %s)",
+                                       FormatDate(notified_on), FormatDate(widened)));
 }
 
 absl::StatusOr<Events> DecideNonParticipation(const Decision& d) {
@@ -151,7 +166,13 @@ absl::StatusOr<Events> DecideNonParticipation(const Decision& d) {
   *ended.mutable_notified_on() = e.date();
   v1::EffectiveDateBasis basis = v1::EFFECTIVE_DATE_BASIS_NOTIFIED;
   v1::Date ends = e.provisional_application_ends_on();
-  if (!IsDateSet(ends)) ends = ProvisionalEndDate(d, e.date(), &basis);
+  if (!IsDateSet(ends)) {
+    bool exact = true;
+    ends = ProvisionalEndDate(d, e.date(), &basis, &exact);
+    if (!exact) {
+      return TooImprecise(base + ".provisional_application_ends_on", e.date(), ends);
+    }
+  }
   *events[0]
        .mutable_non_participation_declared()
        ->mutable_provisional_application_ends_on() = ends;
@@ -221,7 +242,13 @@ absl::StatusOr<Events> DecideProvisionalEnd(const Decision& d) {
       *events[0].mutable_provisional_application_terminated();
   v1::EffectiveDateBasis basis = v1::EFFECTIVE_DATE_BASIS_NOTIFIED;
   if (!IsDateSet(ended.effective_date())) {
-    *ended.mutable_effective_date() = ProvisionalEndDate(d, e.notified_on(), &basis);
+    bool exact = true;
+    *ended.mutable_effective_date() =
+        ProvisionalEndDate(d, e.notified_on(), &basis, &exact);
+    if (!exact) {
+      return TooImprecise(base + ".effective_date", e.notified_on(),
+                          ended.effective_date());
+    }
   } else if (IsDateSet(e.notified_on())) {
     v1::EffectiveDateBasis clause_basis;
     const v1::Date by_clause = ProvisionalEndDate(d, e.notified_on(), &clause_basis);
@@ -235,15 +262,36 @@ absl::StatusOr<Events> DecideProvisionalEnd(const Decision& d) {
   return events;
 }
 
+// Whether the instrument-wide entry into force binds `party_id` (every CONTRACTING
+// participant unless bound_party_ids names some).
+bool Binds(const v1::EnteredIntoForce& e, const std::string& party_id) {
+  const auto& bound = e.bound_party_ids();
+  return bound.empty() || std::find(bound.begin(), bound.end(), party_id) != bound.end();
+}
+
+// Each participant named in bound_party_ids is CONTRACTING.
+absl::Status CheckBound(const Decision& d, const v1::EnteredIntoForce& e) {
+  for (const std::string& id : e.bound_party_ids()) {
+    ASSIGN_OR_RETURN(const v1::Participation* p, Participant(d, id));
+    if (p->status() != v1::PARTICIPATION_STATUS_CONTRACTING) {
+      return IllegalForParticipant(d, *p,
+                                   "only a CONTRACTING participant becomes a PARTY");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Events> DecideEntryIntoForce(const Decision& d) {
   const v1::EnteredIntoForce& e = d.change().entered_into_force();
   const std::string path = "change.entered_into_force.effective_date";
   const v1::Date& date = e.effective_date();
   if (e.party_id().empty()) {
     if (!d.StatusIn({kSignedNotInForce, kProvisionallyApplied})) return Illegal(d);
+    RETURN_IF_ERROR(CheckBound(d, e));
     const bool bilateral = d.state.arity() == v1::ARITY_BILATERAL;
     const int needed = bilateral ? 2 : 1;
-    const int contracting = CountContracting(d.state);
+    const int contracting = e.bound_party_ids().empty() ? CountContracting(d.state)
+                                                        : e.bound_party_ids_size();
     if (contracting < needed) {
       return Illegal(d,
                      absl::StrFormat("a %s agreement needs %d CONTRACTING participant%s "
@@ -254,7 +302,9 @@ absl::StatusOr<Events> DecideEntryIntoForce(const Decision& d) {
     RETURN_IF_ERROR(
         CheckNotBefore(d, path, date, d.state.adopted_on(), "the adoption of the text"));
     for (const v1::Participation& p : d.state.participations()) {
-      if (p.status() != v1::PARTICIPATION_STATUS_CONTRACTING) continue;
+      if (p.status() != v1::PARTICIPATION_STATUS_CONTRACTING || !Binds(e, p.party_id())) {
+        continue;
+      }
       RETURN_IF_ERROR(CheckNotBefore(d, path, date, ConsentDate(p.consent()),
                                      absl::StrCat("the consent of ", p.party_id())));
     }
@@ -269,6 +319,7 @@ absl::StatusOr<Events> DecideEntryIntoForce(const Decision& d) {
   }
   RETURN_IF_ERROR(
       CheckNotBefore(d, path, date, ConsentDate(p->consent()), "its consent"));
+  RETURN_IF_ERROR(CheckExisting(d, path, date, p->party_id()));
   return Emit(d);
 }
 
@@ -314,15 +365,22 @@ absl::StatusOr<Events> DecideWithdrawalNotified(const Decision& d) {
   if (p->status() != v1::PARTICIPATION_STATUS_PARTY) {
     return IllegalForParticipant(d, *p, "only a PARTY withdraws");
   }
+  if (d.state.withdrawal_excluded()) {
+    return IllegalForParticipant(
+        d, *p,
+        "the treaty admits no withdrawal (VCLT 56(1)); record the "
+        "notification with depositary_notified");
+  }
   const std::string base = "change.withdrawal_notified.withdrawal";
   const v1::Date& notified = w.withdrawal().notified_on();
   RETURN_IF_ERROR(CheckNotBefore(d, base + ".notified_on", notified, p->in_force_from(),
                                  "its entry into force for it"));
   const bool clause = d.state.has_withdrawal_clause();
   v1::Date by_clause;
+  bool exact = true;
   if (clause) {
     by_clause = NoticeTakesEffect(notified, d.state.withdrawal_clause(),
-                                  d.state.entered_into_force_on());
+                                  d.state.entered_into_force_on(), &exact);
   }
   Events events = Emit(d);
   v1::Withdrawal* withdrawal =
@@ -336,6 +394,7 @@ absl::StatusOr<Events> DecideWithdrawalNotified(const Decision& d) {
                        FormatPeriod(d.state.withdrawal_clause().period()), " notice)")));
     }
   } else if (clause) {
+    if (!exact) return TooImprecise(base + ".takes_effect_on", notified, by_clause);
     *withdrawal->mutable_takes_effect_on() = by_clause;
     withdrawal->set_takes_effect_basis(v1::EFFECTIVE_DATE_BASIS_TREATY_CLAUSE);
   } else {

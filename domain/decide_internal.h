@@ -65,8 +65,15 @@ absl::Status CheckNotBefore(const Decision& d, absl::string_view path,
                             const v1::Date& date, const v1::Date& earlier,
                             absl::string_view what);
 
-// The date a participant's consent binds from: the deposit date, else the act date.
+// The date a participant's consent binds from: the deposit date, else the act date; for
+// a succession, the date of succession (the act date).
 const v1::Date& ConsentDate(const v1::Consent& consent);
+
+// An act of `party_id` on `date` while that party existed: not before its existed_from,
+// not after its existed_until (INVALID_ARGUMENT naming both dates, unless the change
+// carries dates_confirmed_by). A party absent from the context is not checked.
+absl::Status CheckExisting(const Decision& d, absl::string_view path,
+                           const v1::Date& date, absl::string_view party_id);
 
 // Commands of treaty practice that do not move the instrument's lifecycle:
 // reservations, depositaries, registration, terms and expiry, succession, identifiers

@@ -68,6 +68,7 @@ absl::StatusOr<Events> DecideSignature(const Decision& d) {
                                  "the opening for signature"));
   RETURN_IF_ERROR(CheckNotBefore(d, path, date, p->non_participation_declared_on(),
                                  "its declaration that it would not become a party"));
+  RETURN_IF_ERROR(CheckExisting(d, path, date, e.party_id()));
   return Emit(d);
 }
 

@@ -4,6 +4,7 @@
 // (1978 Vienna Convention) and scheme-qualified identifiers.
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/date_format.h"
@@ -219,7 +220,8 @@ absl::StatusOr<Events> DecideExtended(const Decision& d) {
   }
   RETURN_IF_ERROR(
       RequireRoom(d, d.state.extensions_size(), kMaxExtensions, "extensions"));
-  const v1::Date& current = d.state.expires_on();
+  // The end that applies when the extension was agreed, renewals included.
+  const v1::Date current = ExpiryOn(d.state, e.agreed_on());
   if (IsDateSet(current) && CompareDates(e.expires_on(), current) <= 0) {
     return Invalid("change.extended.extension.expires_on",
                    absl::StrFormat("must be after the current expiry (%s): an extension "
@@ -267,6 +269,70 @@ bool CanBeSucceeded(const v1::Participation& q, const v1::Date& succession_date)
          CompareDates(q.left_on(), succession_date) >= 0;
 }
 
+// The first day a state that ceased to exist no longer existed (the day after
+// existed_until); unset when it still exists.
+v1::Date EndOfExistence(const v1::Party& party) {
+  if (!IsDateSet(party.existed_until())) return v1::Date();
+  v1::CalendarPeriod day;
+  day.set_days(1);
+  return AddPeriod(party.existed_until(), day);
+}
+
+// The participation ends because the state ceased to exist.
+v1::ParticipantCeased Ceased(const std::string& party_id, const v1::Date& date) {
+  v1::ParticipantCeased ceased;
+  ceased.set_party_id(party_id);
+  *ceased.mutable_effective_date() = date;
+  return ceased;
+}
+
+// Whether a participant is still open (not left, not declared out): what a state that
+// ceased to exist leaves.
+bool Open(const v1::Participation& p) {
+  return !InStatus(p, {v1::PARTICIPATION_STATUS_FORMER_PARTY,
+                       v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY});
+}
+
+absl::Status CheckSuccessionDates(const Decision& d, const v1::SuccessionNotified& e,
+                                  const v1::Participation& predecessor) {
+  const std::string base = "change.succession_notified";
+  RETURN_IF_ERROR(CheckNotBefore(d, base + ".notified_on", e.notified_on(),
+                                 e.succession_date(), "the date of succession"));
+  RETURN_IF_ERROR(CheckNotBefore(d, base + ".succession_date", e.succession_date(),
+                                 ConsentDate(predecessor.consent()),
+                                 "the predecessor's consent"));
+  const v1::Party& successor = d.context.parties.at(e.party_id());
+  RETURN_IF_ERROR(CheckNotBefore(d, base + ".succession_date", e.succession_date(),
+                                 successor.existed_from(), "the successor's existence"));
+  // A part that separated may succeed before the predecessor ends (Slovenia, 1991, from
+  // Yugoslavia, which ended in 1992), but not after it.
+  const v1::Date end = EndOfExistence(d.context.parties.at(e.predecessor_id()));
+  if (IsDateSet(end) && CompareDates(e.succession_date(), end) > 0 &&
+      d.change().dates_confirmed_by().empty()) {
+    return Invalid(
+        base + ".succession_date",
+        absl::StrFormat("%s is after party %s ceased to exist (%s); if a source "
+                        "confirms both dates, name it in dates_confirmed_by",
+                        FormatDate(e.succession_date()), e.predecessor_id(),
+                        FormatDate(end)));
+  }
+  return absl::OkStatus();
+}
+
+// The successor must name the predecessor among its own, when its party record lists any.
+absl::Status CheckNamedPredecessor(const Decision& d, const v1::SuccessionNotified& e) {
+  const v1::Party& successor = d.context.parties.at(e.party_id());
+  if (successor.predecessors().empty()) return absl::OkStatus();
+  for (const v1::PartySuccession& s : successor.predecessors()) {
+    if (s.party_id() == e.predecessor_id()) return absl::OkStatus();
+  }
+  return Invalid(
+      "change.succession_notified.predecessor_id",
+      absl::StrFormat("party %s is not one of the predecessors its party record "
+                      "names for %s",
+                      e.predecessor_id(), e.party_id()));
+}
+
 absl::StatusOr<Events> DecideSuccession(const Decision& d) {
   if (d.lifecycle() != Lifecycle::kInstrument) return NotInLifecycle(d);
   if (!d.StatusIn({v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE,
@@ -275,7 +341,6 @@ absl::StatusOr<Events> DecideSuccession(const Decision& d) {
     return Illegal(d);
   }
   const v1::SuccessionNotified& e = d.change().succession_notified();
-  const std::string base = "change.succession_notified";
   ASSIGN_OR_RETURN(const v1::Participation* p, Participant(d, e.party_id()));
   if (p->status() != v1::PARTICIPATION_STATUS_NEGOTIATING || p->has_signature() ||
       p->previous_periods_size() > 0) {
@@ -285,32 +350,46 @@ absl::StatusOr<Events> DecideSuccession(const Decision& d) {
   }
   ASSIGN_OR_RETURN(const v1::Participation* q, Participant(d, e.predecessor_id()));
   if (!CanBeSucceeded(*q, e.succession_date())) {
-    return IllegalForParticipant(d, *q,
-                                 "a successor continues a predecessor's consent to be "
-                                 "bound, and this one had none "
-                                 "on the date of succession");
+    return IllegalForParticipant(
+        d, *q,
+        "a successor continues a predecessor's consent to be "
+        "bound, and this one had none on the date of succession");
   }
-  RETURN_IF_ERROR(CheckNotBefore(d, base + ".notified_on", e.notified_on(),
-                                 e.succession_date(), "the date of succession"));
-  RETURN_IF_ERROR(CheckNotBefore(d, base + ".succession_date", e.succession_date(),
-                                 ConsentDate(q->consent()), "the predecessor's consent"));
-  const v1::Party& successor = d.context.parties.at(e.party_id());
-  const v1::Party& predecessor = d.context.parties.at(e.predecessor_id());
-  RETURN_IF_ERROR(CheckNotBefore(d, base + ".succession_date", e.succession_date(),
-                                 successor.existed_from(), "the successor's existence"));
-  RETURN_IF_ERROR(CheckNotBefore(d, base + ".succession_date", e.succession_date(),
-                                 predecessor.existed_until(),
-                                 "the end of the predecessor"));
+  RETURN_IF_ERROR(CheckNamedPredecessor(d, e));
+  RETURN_IF_ERROR(CheckSuccessionDates(d, e, *q));
   Events events = Emit(d);
-  events[0].mutable_succession_notified()->set_predecessor_ceased(
-      IsDateSet(predecessor.existed_until()));
+  // A predecessor that ceased to exist leaves on its own date, not the successor's.
+  const v1::Date end = EndOfExistence(d.context.parties.at(e.predecessor_id()));
+  if (IsDateSet(end) && Open(*q)) {
+    *events.emplace_back().mutable_participant_ceased() = Ceased(e.predecessor_id(), end);
+  }
   return events;
+}
+
+absl::StatusOr<Events> DecideParticipantCeased(const Decision& d) {
+  const v1::ParticipantCeased& e = d.change().participant_ceased();
+  ASSIGN_OR_RETURN(const v1::Participation* p, Participant(d, e.party_id()));
+  const v1::Party& party = d.context.parties.at(e.party_id());
+  if (!IsDateSet(party.existed_until())) {
+    return IllegalForParticipant(d, *p,
+                                 absl::StrFormat("party %s has not ceased to exist (its "
+                                                 "record has no existed_until)",
+                                                 e.party_id()));
+  }
+  if (!Open(*p)) {
+    return IllegalForParticipant(d, *p, "its participation has already ended");
+  }
+  RETURN_IF_ERROR(CheckNotBefore(d, "change.participant_ceased.effective_date",
+                                 e.effective_date(), party.existed_until(),
+                                 "the end of its existence"));
+  return Emit(d);
 }
 
 absl::StatusOr<Events> DecideIdentifierAdded(const Decision& d) {
   const v1::Identifier& added = d.change().identifier_added().identifier();
   for (const v1::Identifier& existing : d.state.identifiers()) {
-    if (existing.scheme() == added.scheme() && existing.value() == added.value()) {
+    if (absl::EqualsIgnoreCase(existing.scheme(), added.scheme()) &&
+        absl::EqualsIgnoreCase(existing.value(), added.value())) {
       return Invalid("change.identifier_added.identifier",
                      absl::StrFormat("agreement %s already has identifier %s:%s", d.id(),
                                      added.scheme(), added.value()));
@@ -345,6 +424,8 @@ absl::StatusOr<Events> DecidePracticeStep(const Decision& d) {
       return DecideSuccession(d);
     case v1::EventPayload::kIdentifierAdded:
       return DecideIdentifierAdded(d);
+    case v1::EventPayload::kParticipantCeased:
+      return DecideParticipantCeased(d);
     default:
       return absl::InternalError("DecidePracticeStep: unexpected change");
   }

@@ -61,6 +61,9 @@ References ReferencesOf(const v1::Command& command) {
       party(c.succession_notified().party_id());
       party(c.succession_notified().predecessor_id());
       break;
+    case v1::EventPayload::kParticipantCeased:
+      party(c.participant_ceased().party_id());
+      break;
     case v1::EventPayload::kParticipantAdded:
       party(c.participant_added().participation().party_id());
       break;
@@ -78,6 +81,7 @@ References ReferencesOf(const v1::Command& command) {
       break;
     case v1::EventPayload::kEnteredIntoForce:
       party(c.entered_into_force().party_id());
+      for (const std::string& id : c.entered_into_force().bound_party_ids()) party(id);
       break;
     case v1::EventPayload::kOperationSuspended:
       party(c.operation_suspended().party_id());

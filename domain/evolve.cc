@@ -1,6 +1,7 @@
 // EvolveAgreement and EvolveParty: committed events -> state. Deterministic: the state is
 // a function of the events only (no clock, no iteration over unordered containers), so a
 // view rebuilt from the log is byte-identical to the one written at commit.
+#include <algorithm>
 #include <string>
 
 #include "domain/decider.h"
@@ -150,9 +151,14 @@ void ApplyEntryIntoForce(v1::Agreement& state, const v1::EnteredIntoForce& e, bo
     state.set_status(v1::AGREEMENT_STATUS_IN_FORCE);
     *state.mutable_entered_into_force_on() = e.effective_date();
   }
+  const auto& bound = e.bound_party_ids();
   for (v1::Participation& p : *state.mutable_participations()) {
     if (p.status() != v1::PARTICIPATION_STATUS_CONTRACTING) continue;
-    if (e.party_id().empty() || p.party_id() == e.party_id()) {
+    const bool named = e.party_id().empty()
+                           ? bound.empty() || std::find(bound.begin(), bound.end(),
+                                                        p.party_id()) != bound.end()
+                           : p.party_id() == e.party_id();
+    if (named) {
       if (v2 && AppliesProvisionally(p)) {
         *p.mutable_provisional_application_ended_on() = e.effective_date();
       }
@@ -264,6 +270,123 @@ bool ApplyPractice(v1::Agreement& state, const v1::Event& event) {
     case v1::EventPayload::kIdentifierAdded:
       *state.add_identifiers() = c.identifier_added().identifier();
       return true;
+    case v1::EventPayload::kParticipantCeased:
+      internal::ApplyParticipantCeased(state, c.participant_ceased());
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The participation steps of the instrument lifecycle: signature, consent,
+// non-participation, provisional application, entry into force, suspension and
+// withdrawal. False for other payloads.
+bool ApplyParticipantStep(v1::Agreement& state, const v1::EventPayload& c, bool v2) {
+  switch (c.kind_case()) {
+    case v1::EventPayload::kParticipantSigned:
+      ApplySignature(state, c.participant_signed());
+      return true;
+    case v1::EventPayload::kConsentExpressed:
+      ApplyConsent(state, c.consent_expressed());
+      return true;
+    case v1::EventPayload::kNonParticipationDeclared:
+      ApplyNonParticipation(state, c.non_participation_declared(), v2);
+      return true;
+    case v1::EventPayload::kProvisionalApplicationStarted:
+      ApplyProvisionalStart(state, c.provisional_application_started(), v2);
+      return true;
+    case v1::EventPayload::kProvisionalApplicationTerminated:
+      ApplyProvisionalEnd(state, c.provisional_application_terminated(), v2);
+      return true;
+    case v1::EventPayload::kEnteredIntoForce:
+      ApplyEntryIntoForce(state, c.entered_into_force(), v2);
+      return true;
+    case v1::EventPayload::kOperationSuspended:
+      if (c.operation_suspended().party_id().empty()) {
+        state.set_status_before_suspension(state.status());
+        state.set_status(v1::AGREEMENT_STATUS_SUSPENDED);
+      } else {
+        SetParticipantStatus(state, c.operation_suspended().party_id(),
+                             v1::PARTICIPATION_STATUS_SUSPENDED);
+      }
+      return true;
+    case v1::EventPayload::kOperationResumed:
+      if (c.operation_resumed().party_id().empty()) {
+        state.set_status(state.status_before_suspension() ==
+                                 v1::AGREEMENT_STATUS_UNSPECIFIED
+                             ? v1::AGREEMENT_STATUS_IN_FORCE
+                             : state.status_before_suspension());
+        state.clear_status_before_suspension();
+      } else {
+        SetParticipantStatus(state, c.operation_resumed().party_id(),
+                             v1::PARTICIPATION_STATUS_PARTY);
+      }
+      return true;
+    case v1::EventPayload::kWithdrawalNotified:
+      if (v1::Participation* p =
+              MutableParticipation(state, c.withdrawal_notified().party_id())) {
+        p->set_status(v1::PARTICIPATION_STATUS_WITHDRAWAL_PENDING);
+        *p->mutable_withdrawal() = c.withdrawal_notified().withdrawal();
+      }
+      return true;
+    case v1::EventPayload::kWithdrawalRevoked:
+      if (v1::Participation* p =
+              MutableParticipation(state, c.withdrawal_revoked().party_id())) {
+        p->set_status(v1::PARTICIPATION_STATUS_PARTY);
+        p->clear_withdrawal();
+      }
+      return true;
+    case v1::EventPayload::kWithdrawalTookEffect:
+      if (v1::Participation* p =
+              MutableParticipation(state, c.withdrawal_took_effect().party_id())) {
+        p->set_status(v1::PARTICIPATION_STATUS_FORMER_PARTY);
+        *p->mutable_left_on() = c.withdrawal_took_effect().effective_date();
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Changes of data that no lifecycle status depends on: amendments, classifications,
+// confidentiality, amounts, documents, relations, corrections and the legal nature.
+// False for other payloads.
+bool ApplyData(v1::Agreement& state, const v1::Event& event) {
+  const v1::EventPayload& c = event.payload();
+  switch (c.kind_case()) {
+    case v1::EventPayload::kAmendmentAdopted:
+    case v1::EventPayload::kContractAmended: {
+      v1::Amendment* amendment = state.add_amendments();
+      *amendment = c.has_amendment_adopted() ? c.amendment_adopted().amendment()
+                                             : c.contract_amended().amendment();
+      amendment->set_position(event.envelope().position());
+      return true;
+    }
+    case v1::EventPayload::kClassificationChanged:
+      *state.mutable_classifications() = c.classification_changed().classifications();
+      return true;
+    case v1::EventPayload::kConfidentialityChanged:
+      state.set_confidentiality(c.confidentiality_changed().level());
+      return true;
+    case v1::EventPayload::kAmountRecorded:
+      *state.add_amounts() = c.amount_recorded().amount();
+      return true;
+    case v1::EventPayload::kAmountRevised:
+      ApplyAmountRevised(state, c.amount_revised());
+      return true;
+    case v1::EventPayload::kDocumentAttached:
+      *state.add_documents() = c.document_attached().document();
+      return true;
+    case v1::EventPayload::kRelationLinked:
+      *state.add_relations() = c.relation_linked().relation();
+      return true;
+    case v1::EventPayload::kRecordCorrected:
+      internal::ApplyMask(c.record_corrected().agreement(),
+                          c.record_corrected().field_mask(), &state);
+      return true;
+    case v1::EventPayload::kLegalNatureReassessed:
+      ApplyReassessment(state, c.legal_nature_reassessed().legal_nature());
+      return true;
     default:
       return false;
   }
@@ -272,7 +395,10 @@ bool ApplyPractice(v1::Agreement& state, const v1::Event& event) {
 void ApplyPayload(v1::Agreement& state, const v1::Event& event) {
   const v1::EventPayload& c = event.payload();
   const bool v2 = event.envelope().rules_version() >= 2;
-  if (ApplyPractice(state, event)) return;
+  if (ApplyPractice(state, event) || ApplyParticipantStep(state, c, v2) ||
+      ApplyData(state, event)) {
+    return;
+  }
   switch (c.kind_case()) {
     case v1::EventPayload::kAgreementRecorded:
       state = c.agreement_recorded().agreement();
@@ -299,66 +425,6 @@ void ApplyPayload(v1::Agreement& state, const v1::Event& event) {
       p->set_status(v1::PARTICIPATION_STATUS_NEGOTIATING);
       break;
     }
-    case v1::EventPayload::kParticipantSigned:
-      ApplySignature(state, c.participant_signed());
-      break;
-    case v1::EventPayload::kConsentExpressed:
-      ApplyConsent(state, c.consent_expressed());
-      break;
-    case v1::EventPayload::kNonParticipationDeclared:
-      ApplyNonParticipation(state, c.non_participation_declared(), v2);
-      break;
-    case v1::EventPayload::kProvisionalApplicationStarted:
-      ApplyProvisionalStart(state, c.provisional_application_started(), v2);
-      break;
-    case v1::EventPayload::kProvisionalApplicationTerminated:
-      ApplyProvisionalEnd(state, c.provisional_application_terminated(), v2);
-      break;
-    case v1::EventPayload::kEnteredIntoForce:
-      ApplyEntryIntoForce(state, c.entered_into_force(), v2);
-      break;
-    case v1::EventPayload::kOperationSuspended:
-      if (c.operation_suspended().party_id().empty()) {
-        state.set_status_before_suspension(state.status());
-        state.set_status(v1::AGREEMENT_STATUS_SUSPENDED);
-      } else {
-        SetParticipantStatus(state, c.operation_suspended().party_id(),
-                             v1::PARTICIPATION_STATUS_SUSPENDED);
-      }
-      break;
-    case v1::EventPayload::kOperationResumed:
-      if (c.operation_resumed().party_id().empty()) {
-        state.set_status(state.status_before_suspension() ==
-                                 v1::AGREEMENT_STATUS_UNSPECIFIED
-                             ? v1::AGREEMENT_STATUS_IN_FORCE
-                             : state.status_before_suspension());
-        state.clear_status_before_suspension();
-      } else {
-        SetParticipantStatus(state, c.operation_resumed().party_id(),
-                             v1::PARTICIPATION_STATUS_PARTY);
-      }
-      break;
-    case v1::EventPayload::kWithdrawalNotified:
-      if (v1::Participation* p =
-              MutableParticipation(state, c.withdrawal_notified().party_id())) {
-        p->set_status(v1::PARTICIPATION_STATUS_WITHDRAWAL_PENDING);
-        *p->mutable_withdrawal() = c.withdrawal_notified().withdrawal();
-      }
-      break;
-    case v1::EventPayload::kWithdrawalRevoked:
-      if (v1::Participation* p =
-              MutableParticipation(state, c.withdrawal_revoked().party_id())) {
-        p->set_status(v1::PARTICIPATION_STATUS_PARTY);
-        p->clear_withdrawal();
-      }
-      break;
-    case v1::EventPayload::kWithdrawalTookEffect:
-      if (v1::Participation* p =
-              MutableParticipation(state, c.withdrawal_took_effect().party_id())) {
-        p->set_status(v1::PARTICIPATION_STATUS_FORMER_PARTY);
-        *p->mutable_left_on() = c.withdrawal_took_effect().effective_date();
-      }
-      break;
     case v1::EventPayload::kTerminated:
       ApplyTermination(state, c.terminated().ground(), c.terminated().effective_date(),
                        v2);
@@ -368,39 +434,6 @@ void ApplyPayload(v1::Agreement& state, const v1::Event& event) {
       break;
     case v1::EventPayload::kAbandoned:
       End(state, v1::AGREEMENT_STATUS_NEVER_IN_FORCE, c.abandoned().date());
-      break;
-    case v1::EventPayload::kAmendmentAdopted:
-    case v1::EventPayload::kContractAmended: {
-      v1::Amendment* amendment = state.add_amendments();
-      *amendment = c.has_amendment_adopted() ? c.amendment_adopted().amendment()
-                                             : c.contract_amended().amendment();
-      amendment->set_position(event.envelope().position());
-      break;
-    }
-    case v1::EventPayload::kClassificationChanged:
-      *state.mutable_classifications() = c.classification_changed().classifications();
-      break;
-    case v1::EventPayload::kConfidentialityChanged:
-      state.set_confidentiality(c.confidentiality_changed().level());
-      break;
-    case v1::EventPayload::kAmountRecorded:
-      *state.add_amounts() = c.amount_recorded().amount();
-      break;
-    case v1::EventPayload::kAmountRevised:
-      ApplyAmountRevised(state, c.amount_revised());
-      break;
-    case v1::EventPayload::kDocumentAttached:
-      *state.add_documents() = c.document_attached().document();
-      break;
-    case v1::EventPayload::kRelationLinked:
-      *state.add_relations() = c.relation_linked().relation();
-      break;
-    case v1::EventPayload::kRecordCorrected:
-      internal::ApplyMask(c.record_corrected().agreement(),
-                          c.record_corrected().field_mask(), &state);
-      break;
-    case v1::EventPayload::kLegalNatureReassessed:
-      ApplyReassessment(state, c.legal_nature_reassessed().legal_nature());
       break;
     case v1::EventPayload::kCameIntoEffect:
       state.set_status(v1::AGREEMENT_STATUS_IN_EFFECT);

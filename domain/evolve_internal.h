@@ -37,9 +37,13 @@ void ApplyExtended(v1::Agreement& state, const v1::Extended& e, uint64_t positio
 // The successor continues the predecessor's participation from the succession date
 // (or the entry into force, if later): PARTY if the predecessor was bound and the
 // instrument is in force, else CONTRACTING; it keeps the predecessor's reservations in
-// effect (1978 Convention, art. 20). A predecessor that ceased to exist becomes
-// FORMER_PARTY on the succession date.
+// effect (1978 Convention, art. 20). Its consent is dated at the succession (act) and
+// the notification (deposit).
 void ApplySuccession(v1::Agreement& state, const v1::SuccessionNotified& e);
+
+// A participant that ceased to exist leaves (FORMER_PARTY on the date), whatever it
+// had done; a provisional application ends with it.
+void ApplyParticipantCeased(v1::Agreement& state, const v1::ParticipantCeased& e);
 
 // Agreement.expires_on from the term, the extensions and the entry into force.
 void UpdateExpiresOn(v1::Agreement& state);

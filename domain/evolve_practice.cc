@@ -125,6 +125,8 @@ void ApplySuccession(v1::Agreement& state, const v1::SuccessionNotified& e) {
   *succession.mutable_notified_on() = e.notified_on();
   v1::Consent& consent = *successor->mutable_consent();
   consent.set_means(v1::CONSENT_MEANS_SUCCESSION);
+  // Bound from the date of succession; the notification is the deposit.
+  *consent.mutable_act_date() = e.succession_date();
   *consent.mutable_deposit_date() = e.notified_on();
   if (bound && in_force) {
     successor->set_status(v1::PARTICIPATION_STATUS_PARTY);
@@ -140,14 +142,16 @@ void ApplySuccession(v1::Agreement& state, const v1::SuccessionNotified& e) {
     if (!IsDateSet(reservation.withdrawn_on()))
       *successor->add_reservations() = reservation;
   }
-  if (!e.predecessor_ceased()) return;
-  v1::Participation* ended = MutableParticipation(state, e.predecessor_id());
-  if (ended->status() == v1::PARTICIPATION_STATUS_PARTY ||
-      ended->status() == v1::PARTICIPATION_STATUS_SUSPENDED ||
-      ended->status() == v1::PARTICIPATION_STATUS_WITHDRAWAL_PENDING) {
-    ended->set_status(v1::PARTICIPATION_STATUS_FORMER_PARTY);
-    *ended->mutable_left_on() = e.succession_date();
+}
+
+void ApplyParticipantCeased(v1::Agreement& state, const v1::ParticipantCeased& e) {
+  v1::Participation* p = MutableParticipation(state, e.party_id());
+  if (p == nullptr) return;
+  if (AppliesProvisionally(*p)) {
+    *p->mutable_provisional_application_ended_on() = e.effective_date();
   }
+  p->set_status(v1::PARTICIPATION_STATUS_FORMER_PARTY);
+  *p->mutable_left_on() = e.effective_date();
 }
 
 void UpdateExpiresOn(v1::Agreement& state) {

@@ -123,6 +123,7 @@ bool IsPracticeEvent(v1::EventPayload::KindCase kind) {
     case v1::EventPayload::kExpired:
     case v1::EventPayload::kSuccessionNotified:
     case v1::EventPayload::kIdentifierAdded:
+    case v1::EventPayload::kParticipantCeased:
       return true;
     default:
       return false;
@@ -219,6 +220,8 @@ std::string ActionOf(v1::EventPayload::KindCase kind) {
       return "record a succession";
     case v1::EventPayload::kIdentifierAdded:
       return "add an identifier";
+    case v1::EventPayload::kParticipantCeased:
+      return "end the participation of a state that ceased to exist";
     case v1::EventPayload::kPartyRegistered:
       return "register a party";
     case v1::EventPayload::kPartyUpdated:

@@ -51,8 +51,9 @@ std::optional<v1::AgreementStatus> StatusAfterReassessment(v1::LegalNature from,
 // The stream type a payload belongs to; UNSPECIFIED for record_corrected (both kinds).
 v1::StreamType StreamTypeOf(v1::EventPayload::KindCase kind);
 
-// The events of treaty practice that do not move a lifecycle: reservation_made ..
-// identifier_added. One list for the validator, the decider and Evolve.
+// The events of treaty practice that do not move the instrument's lifecycle:
+// reservation_made .. participant_ceased (expired, which ends it, included). One list for
+// the validator and the decider.
 bool IsPracticeEvent(v1::EventPayload::KindCase kind);
 
 // What the command attempts, for "cannot <action>" messages: "enter into force".

@@ -422,6 +422,186 @@ TEST(StandingTest, InForceForAndProvisionalApplicationAsRecorded) {
   EXPECT_EQ(FindParticipant(now, "jp")->period, 1);
 }
 
+// Paris Agreement art. 21(1), (3): in force on 4 November 2016 for the states that had
+// consented by then, and for a state depositing later on the thirtieth day after its
+// deposit. A state that deposited during the thirty days before the entry into force is
+// bound from its own date: the instrument's entry into force names those it binds.
+TEST(EntryIntoForceTest, BindsOnlyTheParticipantsItNames) {
+  TestRegistry registry;
+  registry.RegisterDefaultParties();
+  registry.MustRun(AgreementCommand("t1", TreatyRecord({"kz", "kr", "jp"})));
+  registry.MustRunAll(
+      "t1", {TextAdopted(Day(2015, 12, 12)), OpenedForSignature(Day(2016, 4, 22)),
+             ConsentExpressed("kz", v1::CONSENT_MEANS_ACCESSION, Day(2016, 9, 3)),
+             ConsentExpressed("kr", v1::CONSENT_MEANS_ACCESSION, Day(2016, 10, 20))});
+  v1::EventPayload entry = EnteredIntoForce("", Day(2016, 11, 4));
+  entry.mutable_entered_into_force()->add_bound_party_ids("kz");
+  registry.MustRun(AgreementCommand("t1", entry));
+  EXPECT_EQ(registry.participation("t1", "kz").status(), v1::PARTICIPATION_STATUS_PARTY);
+  EXPECT_EQ(registry.participation("t1", "kr").status(),
+            v1::PARTICIPATION_STATUS_CONTRACTING);
+  registry.MustRun(AgreementCommand("t1", EnteredIntoForce("kr", Day(2016, 11, 19))));
+  EXPECT_FALSE(StandingOn(registry, "t1", "kr", Day(2016, 11, 10)).in_force_for);
+  EXPECT_TRUE(StandingOn(registry, "t1", "kr", Day(2016, 11, 19)).in_force_for);
+  v1::EventPayload wrong = EnteredIntoForce("", Day(2016, 11, 4));
+  wrong.mutable_entered_into_force()->add_bound_party_ids("jp");
+  TestRegistry other;
+  other.RegisterDefaultParties();
+  other.MustRun(AgreementCommand("t1", TreatyRecord({"kz", "kr", "jp"})));
+  other.MustRunAll(
+      "t1", {TextAdopted(Day(2015, 12, 12)), OpenedForSignature(Day(2016, 4, 22)),
+             ConsentExpressed("kz", v1::CONSENT_MEANS_ACCESSION, Day(2016, 9, 3))});
+  absl::StatusOr<std::vector<v1::Event>> refused =
+      other.Run(AgreementCommand("t1", wrong));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition)
+      << "jp has not consented: " << refused.status();
+}
+
+// The International Covenant on Civil and Political Rights has no withdrawal clause and
+// admits none (VCLT 56(1); Human Rights Committee, General Comment No. 26, 1997); the
+// notification of withdrawal of 25 August 1997 was not accepted by the Secretary-General.
+TEST(WithdrawalTest, ATreatyThatAdmitsNoWithdrawal) {
+  TestRegistry registry;
+  registry.RegisterDefaultParties();
+  v1::EventPayload record = TreatyRecord({"kz", "kr"});
+  record.mutable_agreement_recorded()->mutable_agreement()->set_withdrawal_excluded(true);
+  registry.MustRun(AgreementCommand("iccpr", record));
+  registry.MustRunAll(
+      "iccpr", {TextAdopted(Day(1966, 12, 16)), OpenedForSignature(Day(1966, 12, 19)),
+                ConsentExpressed("kz", v1::CONSENT_MEANS_ACCESSION, Day(1970, 1, 1)),
+                EnteredIntoForce("", Day(1976, 3, 23))});
+  ExpectRefused(
+      registry.Run(
+          AgreementCommand("iccpr", WithdrawalNotified("kz", Day(1997, 8, 25), {}))),
+      absl::StatusCode::kFailedPrecondition,
+      "party kz in agreement iccpr is PARTY: cannot notify a withdrawal: the treaty "
+      "admits "
+      "no withdrawal (VCLT 56(1)); record the notification with depositary_notified");
+  v1::EventPayload both = TreatyRecord({"kz"});
+  both.mutable_agreement_recorded()->mutable_agreement()->set_withdrawal_excluded(true);
+  *both.mutable_agreement_recorded()
+       ->mutable_agreement()
+       ->mutable_withdrawal_clause()
+       ->mutable_period() = Years(1);
+  ExpectRefused(
+      registry.Run(AgreementCommand("both", both)), absl::StatusCode::kInvalidArgument,
+      "change.agreement_recorded.agreement.withdrawal_clause: must be empty when "
+      "withdrawal_excluded is set");
+}
+
+TEST(WithdrawalTest, ADateTooImpreciseToDeriveMustBeGiven) {
+  TestRegistry registry;
+  registry.RegisterDefaultParties();
+  v1::EventPayload record = TreatyRecord({"kz", "kr"});
+  v1::NoticeRule& clause = *record.mutable_agreement_recorded()
+                                ->mutable_agreement()
+                                ->mutable_withdrawal_clause();
+  *clause.mutable_period() = Years(1);
+  clause.set_counting(v1::NOTICE_COUNTING_DAY_AFTER_EXPIRY);
+  registry.MustRun(AgreementCommand("t1", record));
+  registry.MustRunAll(
+      "t1", {TextAdopted(Day(1994, 12, 17)), OpenedForSignature(Day(1994, 12, 17)),
+             ConsentExpressed("kz", v1::CONSENT_MEANS_ACCESSION, Day(1996, 1, 1)),
+             EnteredIntoForce("", Day(1998, 4, 16))});
+  // A notice known to the month of December: the day after its year falls in December
+  // 2015 or on 1 January 2016; the registry does not guess which.
+  ExpectRefused(
+      registry.Run(AgreementCommand("t1", WithdrawalNotified("kz", Month(2014, 12), {}))),
+      absl::StatusCode::kInvalidArgument,
+      "change.withdrawal_notified.withdrawal.takes_effect_on: must be given: the notice "
+      "of "
+      "2014-12 is not precise enough to derive the date under the treaty's clause (it "
+      "falls within 2016)");
+  registry.MustRun(
+      AgreementCommand("t1", WithdrawalNotified("kz", Month(2014, 12), Day(2016, 1, 1))));
+}
+
+TEST(StandingTest, NowReadsTheDatesTheRecordHolds) {
+  TestRegistry registry;
+  registry.Reach("t1", kBinding, kMultilateral, v1::AGREEMENT_STATUS_IN_FORCE);
+  registry.MustRunAll("t1", {WithdrawalNotified("kr", Day(2025, 1, 27), {}),
+                             Signed("jp", kSimple, Day(2009, 7, 1)),
+                             ProvisionalStarted("jp", Day(2009, 7, 1)),
+                             NonParticipationDeclared("jp", Day(2026, 11, 20))});
+  // The declaration ends provisional application at once, on its date; recorded with a
+  // later end, it runs until then.
+  const v1::Agreement& t1 = registry.agreement("t1");
+  const LegalStatusOnDate record = StatusAsRecorded(t1);
+  EXPECT_TRUE(FindParticipant(record, "kr")->in_force_for) << "the record alone";
+  const LegalStatusOnDate now = StatusAsRecorded(t1, Day(2026, 12, 4));
+  EXPECT_FALSE(FindParticipant(now, "kr")->in_force_for) << "its withdrawal took effect";
+  ASSERT_EQ(now.notes.size(), 1u);
+  EXPECT_EQ(now.notes[0].kind, StatusNote::Kind::kWithdrawalDue);
+  EXPECT_TRUE(FindParticipant(now, "kz")->in_force_for);
+  EXPECT_TRUE(FindParticipant(StatusAsRecorded(t1, Day(2026, 11, 19)), "jp")
+                  ->provisionally_applying);
+  EXPECT_FALSE(FindParticipant(now, "jp")->provisionally_applying);
+  // An entry into force recorded ahead of time has not happened yet.
+  EXPECT_FALSE(StatusAsRecorded(t1, Day(2009, 5, 1)).in_force);
+}
+
+TEST(CorrectedDatesTest, AnswersOnADateUseTheCorrectedWithdrawalDate) {
+  TestRegistry registry;
+  registry.Reach("a1", kBinding, kMultilateral, v1::AGREEMENT_STATUS_IN_FORCE);
+  registry.MustRun(
+      AgreementCommand("a1", WithdrawalNotified("kr", Day(2020, 1, 1), Day(2022, 1, 1))));
+  v1::Agreement values;
+  *values.mutable_participations() = registry.agreement("a1").participations();
+  *values.mutable_participations(1)->mutable_withdrawal()->mutable_takes_effect_on() =
+      Day(2021, 1, 1);
+  registry.MustRun(AgreementCommand("a1", Corrected(5, {"participations"}, values)));
+  const LegalStatusOnDate mid_2021 =
+      LegalStatusOn(HistoryOf(registry, "a1"), Day(2021, 6, 1));
+  EXPECT_FALSE(FindParticipant(mid_2021, "kr")->in_force_for);
+  ASSERT_EQ(mid_2021.notes.size(), 1u);
+  EXPECT_EQ(mid_2021.notes[0].text,
+            "withdrawal of kr due on 2021-01-01, not yet recorded");
+}
+
+// Serbia and Montenegro (ISO 3166-3 CSXX) ended with Montenegro's independence on 3 June
+// 2006; Serbia continued it (UNTC, historical information); t1 is a test treaty.
+TEST(SuccessionRulesTest, DatesAndNamedPredecessors) {
+  TestRegistry registry;
+  registry.MustRun(
+      FormerStateCommand("csxx", "CSXX", "Serbia and Montenegro", Day(2006, 6, 3)));
+  registry.MustRun(StateCommand("me", "ME", "Montenegro"));
+  v1::EventPayload serbia = RegisterPayload(v1::PARTY_TYPE_STATE, "RS", "Serbia");
+  v1::PartySuccession& from =
+      *serbia.mutable_party_registered()->mutable_party()->add_predecessors();
+  from.set_party_id("csxx");
+  from.set_kind(v1::SUCCESSION_KIND_CONTINUATION);
+  registry.MustRun(PartyCommand("rs", serbia));
+  registry.MustRun(StateCommand("kz", "KZ", "Kazakhstan"));
+  registry.MustRun(AgreementCommand("t1", TreatyRecord({"kz", "csxx", "me", "rs"})));
+  registry.MustRunAll(
+      "t1", {TextAdopted(Day(2001, 1, 1)), OpenedForSignature(Day(2001, 1, 2)),
+             ConsentExpressed("kz", v1::CONSENT_MEANS_ACCESSION, Day(2001, 5, 1)),
+             ConsentExpressed("csxx", v1::CONSENT_MEANS_ACCESSION, Day(2003, 5, 1)),
+             EnteredIntoForce("", Day(2004, 1, 1))});
+  // A succession dated after the predecessor ceased to exist needs a source.
+  ExpectRefused(
+      registry.Run(AgreementCommand(
+          "t1", SuccessionNotified("me", "csxx", Day(2007, 1, 1), Day(2007, 2, 1)))),
+      absl::StatusCode::kInvalidArgument,
+      "change.succession_notified.succession_date: 2007-01-01 is after party csxx "
+      "ceased to exist (2006-06-04); if a source confirms both dates, name it in "
+      "dates_confirmed_by");
+  // A successor whose party record names its predecessors must name this one.
+  ExpectRefused(
+      registry.Run(AgreementCommand(
+          "t1", SuccessionNotified("rs", "kz", Day(2006, 6, 3), Day(2006, 6, 3)))),
+      absl::StatusCode::kInvalidArgument,
+      "change.succession_notified.predecessor_id: party kz is not one of the "
+      "predecessors its party record names for rs");
+  registry.MustRun(AgreementCommand(
+      "t1", SuccessionNotified("rs", "csxx", Day(2006, 6, 3), Day(2006, 6, 3))));
+  registry.MustRun(AgreementCommand(
+      "t1", SuccessionNotified("me", "csxx", Day(2006, 6, 3), Day(2006, 10, 23))));
+  EXPECT_EQ(FormatDate(registry.participation("t1", "csxx").left_on()), "2006-06-04");
+  EXPECT_EQ(registry.participation("t1", "me").status(), v1::PARTICIPATION_STATUS_PARTY);
+}
+
 TEST(PeriodCorrectionTest, ClosedPeriodsAreHistory) {
   TestRegistry registry;
   registry.Reach("a1", kBinding, kMultilateral, v1::AGREEMENT_STATUS_IN_FORCE);

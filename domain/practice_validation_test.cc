@@ -61,9 +61,6 @@ std::vector<Rule> Rules() {
        ->mutable_provisional_application_ends_on() = Day(2009, 8, 1);
   v1::EventPayload self_successor =
       SuccessionNotified("cz", "cz", Day(1993, 1, 1), Day(1993, 2, 22));
-  v1::EventPayload ceased =
-      SuccessionNotified("cz", "cshh", Day(1993, 1, 1), Day(1993, 2, 22));
-  ceased.mutable_succession_notified()->set_predecessor_ceased(true);
   v1::EventPayload no_volume;
   no_volume.mutable_publication_recorded()->set_number("I-18232");
   v1::EventPayload reservation_withdrawn_set = Reservation(
@@ -128,8 +125,6 @@ std::vector<Rule> Rules() {
        "precede date (the declaration)"},
       {"succession_from_itself", Change(self_successor),
        "change.succession_notified.predecessor_id: must not be the successor itself"},
-      {"succession_ceased_given", Change(ceased),
-       "change.succession_notified.predecessor_ceased: is output only"},
       {"publication_without_volume", Change(no_volume),
        "change.publication_recorded.unts_volume: must be a volume number (>= 1)"},
       {"reservation_withdrawn_on_given", Change(reservation_withdrawn_set),

@@ -142,15 +142,6 @@ TEST_F(UnescoTest, AWithdrawalDueButNotRecordedIsSaidSo) {
   EXPECT_TRUE(recorded.notes.empty());
 }
 
-TEST_F(UnescoTest, TheDepositaryIsNoParticipant) {
-  const v1::Agreement& unesco = registry_.agreement("unesco");
-  ASSERT_EQ(unesco.depositaries_size(), 1);
-  EXPECT_EQ(unesco.depositaries(0).party_id(), "gb");
-  EXPECT_EQ(
-      FindParticipant(LegalStatusOn(HistoryOf(registry_, "unesco"), Year(2000)), "gb"),
-      nullptr);
-}
-
 // The Paris Agreement (UNTC XXVII.7.d; UNTS vol. 3156, registration no. I-54113). Art.
 // 28(2): withdrawal "upon expiry of one year from the date of receipt by the
 // Depositary"; art. 21(3): for a later party, in force on the thirtieth day after its
@@ -266,7 +257,7 @@ class EnergyCharterTest : public ::testing::Test {
     registry_.MustRun(StateCommand("it", "IT", "Italy"));
     registry_.MustRun(StateCommand("kz", "KZ", "Kazakhstan"));
     registry_.MustRun(StateCommand("pt", "PT", "Portugal"));
-    v1::EventPayload record = TreatyRecord({"ru", "it", "kz"});
+    v1::EventPayload record = TreatyRecord({"ru", "it", "kz", "pt"});
     v1::Agreement& ect = *record.mutable_agreement_recorded()->mutable_agreement();
     v1::NoticeRule& pa =
         *ect.mutable_provisional_application_clause()->mutable_termination_notice();
@@ -281,6 +272,7 @@ class EnergyCharterTest : public ::testing::Test {
                 Signed("ru", v1::SIGNATURE_KIND_SIMPLE, Day(1994, 12, 17)),
                 Signed("it", v1::SIGNATURE_KIND_SIMPLE, Day(1994, 12, 17)),
                 Signed("kz", v1::SIGNATURE_KIND_SIMPLE, Day(1994, 12, 17)),
+                Signed("pt", v1::SIGNATURE_KIND_SIMPLE, Day(1994, 12, 17)),
                 ProvisionalStarted("", Day(1994, 12, 17)),
                 ConsentExpressed("it", v1::CONSENT_MEANS_RATIFICATION, Year(1997)),
                 ConsentExpressed("kz", v1::CONSENT_MEANS_RATIFICATION, Year(1996)),
@@ -331,10 +323,14 @@ TEST_F(EnergyCharterTest, ItalysWithdrawalTookEffectTheDayAfterTheYear) {
       "2016-01-01");
 }
 
-TEST_F(EnergyCharterTest, PortugalIsTheDepositaryNotAParticipant) {
-  EXPECT_EQ(registry_.participation("ect", "pt").party_id(), "");
-  EXPECT_EQ(FindParticipant(LegalStatusOn(HistoryOf(registry_, "ect"), Year(2000)), "pt"),
-            nullptr);
+TEST_F(EnergyCharterTest, PortugalIsBothDepositaryAndParticipant) {
+  // Its depositary functions (art. 49) do not hide its own participation, which is kept
+  // as recorded (its ratification is left out of this test).
+  ASSERT_EQ(registry_.agreement("ect").depositaries_size(), 1);
+  EXPECT_EQ(registry_.agreement("ect").depositaries(0).party_id(), "pt");
+  const ParticipantOnDate pt = StandingOn(registry_, "ect", "pt", Year(2000));
+  EXPECT_EQ(pt.status, kSignatory);
+  EXPECT_TRUE(pt.provisionally_applying);
 }
 
 // The Vienna Convention on the Law of Treaties (UNTS vol. 1155, p. 331, no. I-18232;
@@ -373,8 +369,10 @@ TEST_F(SuccessionTest, SuccessorsContinueFromTheDateOfSuccession) {
   EXPECT_EQ(FormatDate(cz.in_force_from()), "1993-01-01");
   EXPECT_EQ(cz.consent().means(), v1::CONSENT_MEANS_SUCCESSION);
   EXPECT_EQ(cz.succession().predecessor_id(), "cshh");
+  EXPECT_EQ(FormatDate(cz.consent().act_date()), "1993-01-01");
+  EXPECT_EQ(FormatDate(cz.consent().deposit_date()), "1993-02-22");
   EXPECT_EQ(registry_.participation("vclt", "cshh").status(), kFormer)
-      << "a predecessor that ceased to exist leaves on the date of succession";
+      << "a predecessor that ceased to exist leaves the day after its end";
   EXPECT_EQ(FormatDate(registry_.participation("vclt", "cshh").left_on()), "1993-01-01");
   EXPECT_EQ(registry_.participation("vclt", "sk").status(), kParty);
 }
@@ -416,6 +414,64 @@ TEST_F(SuccessionTest, ASuccessionBeforeThePredecessorsConsentIsRefused) {
       "vclt", SuccessionNotified("cz", "cshh", Day(1993, 1, 1), Day(1993, 2, 22))));
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// The dissolution of Yugoslavia: parts separated before the predecessor ended. The
+// Socialist Federal Republic of Yugoslavia (ISO 3166-3 YUCS) ratified the VCLT on 27
+// August 1970 and ceased to exist in 1992 (27 April, the constitution of the Federal
+// Republic of Yugoslavia). Successions to the VCLT: Slovenia (from 25 June 1991, notified
+// 6 July 1992), Croatia (from 8 October 1991, notified 12 October 1992), Bosnia and
+// Herzegovina (from 6 March 1992, notified 1 September 1993). Source: UNTC, chapter
+// XXIII.1, status and notes on former Yugoslavia.
+TEST(DissolutionTest, SuccessorsThatSeparatedBeforeThePredecessorEnded) {
+  TestRegistry registry;
+  registry.MustRun(
+      FormerStateCommand("yucs", "YUCS", "Yugoslavia (SFRY)", Day(1992, 4, 27)));
+  registry.MustRun(StateCommand("si", "SI", "Slovenia"));
+  registry.MustRun(StateCommand("hr", "HR", "Croatia"));
+  registry.MustRun(StateCommand("ba", "BA", "Bosnia and Herzegovina"));
+  registry.MustRun(StateCommand("mx", "MX", "Mexico"));
+  registry.MustRun(
+      AgreementCommand("vclt", TreatyRecord({"mx", "yucs", "si", "hr", "ba"})));
+  registry.MustRunAll(
+      "vclt", {TextAdopted(Day(1969, 5, 22)), OpenedForSignature(Day(1969, 5, 23)),
+               Signed("mx", v1::SIGNATURE_KIND_SIMPLE, Day(1969, 5, 23)),
+               Signed("yucs", v1::SIGNATURE_KIND_SIMPLE, Day(1969, 5, 23)),
+               ConsentExpressed("yucs", v1::CONSENT_MEANS_RATIFICATION, Day(1970, 8, 27)),
+               ConsentExpressed("mx", v1::CONSENT_MEANS_RATIFICATION, Day(1974, 9, 25)),
+               EnteredIntoForce("", Day(1980, 1, 27)),
+               SuccessionNotified("si", "yucs", Day(1991, 6, 25), Day(1992, 7, 6)),
+               SuccessionNotified("hr", "yucs", Day(1991, 10, 8), Day(1992, 10, 12)),
+               SuccessionNotified("ba", "yucs", Day(1992, 3, 6), Day(1993, 9, 1))});
+  // The predecessor stays a party until it ended, not until the first separation.
+  EXPECT_EQ(FormatDate(registry.participation("vclt", "yucs").left_on()), "1992-04-28");
+  const LegalStatusOnDate end_of_1991 =
+      LegalStatusOn(HistoryOf(registry, "vclt"), Day(1991, 12, 1));
+  EXPECT_EQ(FindParticipant(end_of_1991, "yucs")->status, kParty);
+  EXPECT_TRUE(FindParticipant(end_of_1991, "si")->in_force_for);
+  EXPECT_TRUE(FindParticipant(end_of_1991, "hr")->in_force_for);
+  EXPECT_EQ(FindParticipant(end_of_1991, "ba")->status,
+            v1::PARTICIPATION_STATUS_UNSPECIFIED);
+  const LegalStatusOnDate mid_1992 =
+      LegalStatusOn(HistoryOf(registry, "vclt"), Day(1992, 6, 1));
+  EXPECT_EQ(FindParticipant(mid_1992, "yucs")->status, kFormer);
+  EXPECT_TRUE(FindParticipant(mid_1992, "ba")->in_force_for);
+  // Nothing after the predecessor ended, unless a source confirms it.
+  registry.MustRun(StateCommand("xx", "ME", "A later state (test)"));
+  registry.MustRun(AgreementCommand("vclt", ParticipantAdded("xx")));
+  absl::StatusOr<std::vector<v1::Event>> late = registry.Run(AgreementCommand(
+      "vclt", SuccessionNotified("xx", "yucs", Day(1995, 1, 1), Day(1995, 6, 1))));
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kFailedPrecondition)
+      << "yucs had left by then: " << late.status();
+  // And the former state acts no more.
+  absl::StatusOr<std::vector<v1::Event>> act = registry.Run(AgreementCommand(
+      "vclt", ConsentExpressed("yucs", v1::CONSENT_MEANS_ACCESSION, Day(1993, 1, 1))));
+  ASSERT_FALSE(act.ok());
+  EXPECT_EQ(
+      act.status().message(),
+      "change.consent_expressed.consent: 1993-01-01 is after yucs ceased to exist "
+      "(1992-04-27); if a source confirms both dates, name it in dates_confirmed_by");
 }
 
 // New START (Prague, 8 April 2010; in force 5 February 2011). Art. XIV(2): in force for
@@ -515,8 +571,11 @@ TEST(RenewingTermTest, EndsAtAnyRenewalButNotBeforeTheFirstEnd) {
   // Position 5: the agreement_recorded after the four default parties.
   registry.MustRun(AgreementCommand("mou", Corrected(5, {"term"}, values)));
   EXPECT_EQ(FormatDate(registry.agreement("mou").expires_on()), "2014-05-13");
-  EXPECT_TRUE(InForceOn(LegalStatusOn(HistoryOf(registry, "mou"), Day(2016, 1, 1))))
-      << "renewed in 2014";
+  const LegalStatusOnDate in_2016 =
+      LegalStatusOn(HistoryOf(registry, "mou"), Day(2016, 1, 1));
+  EXPECT_TRUE(InForceOn(in_2016)) << "renewed in 2014";
+  EXPECT_EQ(FormatDate(in_2016.expires_on), "2019-05-13")
+      << "the term, added by a correction, counts in the answer";
   absl::StatusOr<std::vector<v1::Event>> early =
       registry.Run(AgreementCommand("mou", Expired(Day(2013, 1, 1))));
   ASSERT_FALSE(early.ok());

@@ -254,6 +254,9 @@ Description Describe(const v1::EventPayload& c) {
     case K::kReservationWithdrawn:
       return Dated(c.reservation_withdrawn().date(), c.reservation_withdrawn().party_id(),
                    kNone, kNone);
+    case K::kParticipantCeased:
+      return Dated(c.participant_ceased().effective_date(),
+                   c.participant_ceased().party_id(), kNone, Field::kLeftOn);
     case K::kSuccessionNotified:
       return Dated(c.succession_notified().succession_date(),
                    c.succession_notified().party_id(), kNone, kNone);
@@ -536,13 +539,20 @@ LegalStatusOnDate LegalStatusOn(const std::vector<v1::Event>& history,
   const std::vector<EffectiveDate> dates = internal::EffectiveDates(history);
   const internal::DayRange question = internal::RangeOf(date);
   const std::set<std::string> own = ParticipantsWithOwnDates(dates);
+  // The record as it stands now, for what corrections changed and for successions.
+  v1::Agreement full;
+  bool corrected = false;
+  for (const v1::Event& event : history) {
+    EvolveAgreement(full, event);
+    corrected = corrected || event.payload().has_record_corrected();
+  }
 
   Answer instrument = Evaluate(history, Steps(dates, question, ""), "", own);
+  if (corrected) internal::OverlayCorrections(full, instrument.state);
   result.status = instrument.state.status();
   result.uncertain = instrument.uncertain;
   result.status_uncertain = instrument.status_uncertain;
   internal::ReadInstrument(instrument.state, date, &question, result);
-  bool succession = false;
   for (const v1::Participation& p : instrument.state.participations()) {
     if (IsDepositaryOnly(p)) continue;
     const v1::Participation* read = &p;
@@ -551,6 +561,7 @@ LegalStatusOnDate LegalStatusOn(const std::vector<v1::Event>& history,
       Answer alone =
           Evaluate(history, Steps(dates, question, p.party_id()), p.party_id(), {});
       alone_state = std::move(alone.state);
+      if (corrected) internal::OverlayCorrections(full, alone_state);
       for (const v1::Participation& q : alone_state.participations()) {
         if (q.party_id() == p.party_id()) read = &q;
       }
@@ -561,14 +572,7 @@ LegalStatusOnDate LegalStatusOn(const std::vector<v1::Event>& history,
     result.provisionally_applied =
         result.provisionally_applied || result.participants.back().provisionally_applying;
   }
-  for (const v1::Event& event : history) {
-    succession = succession || event.payload().has_succession_notified();
-  }
-  if (succession) {
-    v1::Agreement full;
-    for (const v1::Event& event : history) EvolveAgreement(full, event);
-    internal::MarkSuccessorsNotYet(full, question, result);
-  }
+  internal::MarkSuccessorsNotYet(full, question, result);
   return result;
 }
 

@@ -84,9 +84,13 @@ struct LegalStatusOnDate {
 LegalStatusOnDate LegalStatusOn(const std::vector<agreements::v1::Event>& history,
                                 const agreements::v1::Date& date);
 
-// The same answer read from a state as recorded, without a legal date: no notes, no
-// renewals; in force when the status is IN_FORCE (IN_EFFECT, ACTIVE).
-LegalStatusOnDate StatusAsRecorded(const agreements::v1::Agreement& state);
+// The same answer read from a state as recorded. With `today` set, the dates the state
+// holds are read against it: an entry into force, a withdrawal or an end of provisional
+// application recorded ahead of time counts from its date, a withdrawal or an expiry due
+// by then is noted and ends "in force" (the answer "now" of the lists). Unset: the
+// record alone (no notes, no renewals).
+LegalStatusOnDate StatusAsRecorded(const agreements::v1::Agreement& state,
+                                   const agreements::v1::Date& today = {});
 
 // True when the agreement's instrument status on `date` is in force (IN_FORCE, or
 // IN_EFFECT / ACTIVE for non-binding instruments and contracts), that status is certain
@@ -101,6 +105,13 @@ bool ProvisionallyAppliedOn(const LegalStatusOnDate& status);
 // The participant's standing in `status`, or nullptr when it is not a participant.
 const ParticipantOnDate* FindParticipant(const LegalStatusOnDate& status,
                                          const std::string& party_id);
+
+// Whether a participant's standing passes the filters of lists: its status is one of
+// `statuses` (any when empty) and it meets `condition`. A successor before its
+// succession (status UNSPECIFIED) passes none.
+bool MatchesStanding(const ParticipantOnDate& participant,
+                     const std::vector<agreements::v1::ParticipationStatus>& statuses,
+                     agreements::v1::PartyCondition condition);
 
 // A participant whose only role is DEPOSITARY (recorded before depositaries were kept
 // apart): not a participant in status answers and party filters.

@@ -81,6 +81,14 @@ void ReadInstrument(const agreements::v1::Agreement& state,
                     const agreements::v1::Date& on, const DayRange* question,
                     LegalStatusOnDate& answer);
 
+// Puts into a replayed state the values that corrections recorded after the replayed
+// events changed, where the replay has them: the term, the entry into force, and each
+// participant's entry into force, withdrawal date and provisional application of the
+// same period. (The replay evolves the original payloads; which events apply on a date
+// already follows the corrected dates, see EffectiveDates.)
+void OverlayCorrections(const agreements::v1::Agreement& full,
+                        agreements::v1::Agreement& replayed);
+
 // Marks the successors whose succession (in the full record) comes after the date:
 // status UNSPECIFIED and a note naming the predecessor.
 void MarkSuccessorsNotYet(const agreements::v1::Agreement& full, const DayRange& question,

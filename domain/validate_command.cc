@@ -48,6 +48,10 @@ absl::Status CheckNotSelf(absl::string_view path, absl::string_view target,
 // a new agreement.
 absl::Status CheckTreatyClauses(const std::string& path, const v1::Agreement& a) {
   RETURN_IF_ERROR(internal::CheckIdentifiers(path, a.identifiers()));
+  if (a.withdrawal_excluded() && a.has_withdrawal_clause()) {
+    return Invalid(Field(path, "withdrawal_clause"),
+                   "must be empty when withdrawal_excluded is set");
+  }
   if (a.has_withdrawal_clause()) {
     RETURN_IF_ERROR(internal::CheckNoticeRule(Field(path, "withdrawal_clause"),
                                               a.withdrawal_clause()));
@@ -220,6 +224,27 @@ absl::Status CheckProvisionalEnd(const std::string& base,
   return absl::OkStatus();
 }
 
+absl::Status CheckEntryIntoForce(const std::string& base, const v1::EnteredIntoForce& e) {
+  RETURN_IF_ERROR(CheckPartyAndDate(base, e.party_id(), "effective_date",
+                                    e.effective_date(), kOptional));
+  if (!e.party_id().empty() && !e.bound_party_ids().empty()) {
+    return Invalid(
+        Field(base, "bound_party_ids"),
+        "must be empty when party_id is set (the entry into force for one party)");
+  }
+  for (int i = 0; i < e.bound_party_ids_size(); ++i) {
+    const std::string path = internal::Element(base, "bound_party_ids", i);
+    RETURN_IF_ERROR(CheckId(path, e.bound_party_ids(i), kRequired));
+    for (int j = 0; j < i; ++j) {
+      if (e.bound_party_ids(j) == e.bound_party_ids(i)) {
+        return Invalid(path,
+                       absl::StrFormat("duplicate party (also bound_party_ids[%d])", j));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckNonParticipation(const std::string& base,
                                    const v1::NonParticipationDeclared& e) {
   RETURN_IF_ERROR(CheckPartyAndDate(base, e.party_id(), "date", e.date(), kRequired));
@@ -276,8 +301,7 @@ absl::Status CheckPayload(const std::string& base, const v1::Command& command) {
     case v1::EventPayload::kProvisionalApplicationTerminated:
       return CheckProvisionalEnd(base, c.provisional_application_terminated());
     case v1::EventPayload::kEnteredIntoForce:
-      return CheckPartyAndDate(base, c.entered_into_force().party_id(), "effective_date",
-                               c.entered_into_force().effective_date(), kOptional);
+      return CheckEntryIntoForce(base, c.entered_into_force());
     case v1::EventPayload::kOperationSuspended:
       return CheckPartyAndDate(base, c.operation_suspended().party_id(), "effective_date",
                                c.operation_suspended().effective_date(), kOptional);

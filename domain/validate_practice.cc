@@ -327,14 +327,16 @@ absl::Status CheckPracticePayload(absl::string_view base, const v1::EventPayload
                                 Presence::kRequired));
       RETURN_IF_ERROR(
           CheckDate(Field(base, "notified_on"), s.notified_on(), Presence::kRequired));
-      if (s.predecessor_ceased()) {
-        return Invalid(Field(base, "predecessor_ceased"), kOutputOnly);
-      }
       return absl::OkStatus();
     }
     case v1::EventPayload::kIdentifierAdded:
       return CheckIdentifier(Field(base, "identifier"),
                              c.identifier_added().identifier());
+    case v1::EventPayload::kParticipantCeased:
+      RETURN_IF_ERROR(CheckId(Field(base, "party_id"), c.participant_ceased().party_id(),
+                              Presence::kRequired));
+      return CheckDate(Field(base, "effective_date"),
+                       c.participant_ceased().effective_date(), Presence::kRequired);
     default:
       return absl::InternalError("CheckPracticePayload: unexpected payload");
   }

@@ -113,6 +113,7 @@ const std::vector<std::string>& CorrectableAgreementPaths() {
                                    "opened_for_signature_on",
                                    "identifiers",
                                    "withdrawal_clause",
+                                   "withdrawal_excluded",
                                    "provisional_application_clause",
                                    "term"};
   return *paths;

@@ -16,7 +16,7 @@
 #include "services/audit_internal.h"
 #include "services/audit_service.h"
 #include "store/history.h"
-#include "store/keys.h"
+#include "store/view_reader.h"
 
 namespace agreements::services {
 namespace {
@@ -56,25 +56,6 @@ void ToProto(const domain::ParticipantOnDate& p, v1::ParticipantLegalStatus* out
   out->set_succeeded_from(p.succeeded_from);
 }
 
-// The participant's standing matches the request's filters.
-bool Matches(const domain::ParticipantOnDate& p,
-             const v1::ListPartyAgreementsOnRequest& request) {
-  if (p.status == v1::PARTICIPATION_STATUS_UNSPECIFIED) return false;
-  if (request.party_statuses_size() > 0 &&
-      std::find(request.party_statuses().begin(), request.party_statuses().end(),
-                p.status) == request.party_statuses().end()) {
-    return false;
-  }
-  switch (request.party_condition()) {
-    case v1::PARTY_CONDITION_IN_FORCE_FOR:
-      return p.in_force_for;
-    case v1::PARTY_CONDITION_PROVISIONALLY_APPLYING:
-      return p.provisionally_applying;
-    default:
-      return true;
-  }
-}
-
 absl::Status CheckPartyRequest(const v1::ListPartyAgreementsOnRequest& request) {
   RETURN_IF_ERROR(CheckId("party_id", request.party_id()));
   if (domain::IsDateSet(request.date())) RETURN_IF_ERROR(CheckDate(request.date()));
@@ -92,27 +73,6 @@ absl::Status CheckPartyRequest(const v1::ListPartyAgreementsOnRequest& request) 
     return absl::InvalidArgumentError("page_size: must not be negative");
   }
   return absl::OkStatus();
-}
-
-// The ids of the agreements that list `party_id` as a participant now, in id order.
-// Participations are never removed (but for depositaries recorded as participants
-// earlier), so they include every agreement it took part in at an earlier position.
-absl::StatusOr<std::vector<std::string>> AgreementsOfParty(
-    const store::Store* store, const rocksdb::Snapshot* snapshot,
-    const std::string& party_id) {
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot;
-  const std::string prefix = store::IndexPrefix(store::kIndexParty, party_id);
-  std::unique_ptr<rocksdb::Iterator> it(
-      store->db()->NewIterator(read, store->agreement_index()));
-  std::vector<std::string> ids;
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    ids.push_back(it->key().ToString().substr(prefix.size()));
-  }
-  if (!it->status().ok()) {
-    return store::FromRocksStatus(it->status(), "reading the party index");
-  }
-  return ids;
 }
 
 }  // namespace
@@ -197,9 +157,13 @@ grpc::Status AuditService::ListPartyAgreementsOn(
         absl::StrCat("party \"", request->party_id(), "\" not found")));
   }
   RETURN_IF_ERROR_GRPC(party.status());
-  ASSIGN_OR_RETURN_GRPC(auto ids,
-                        AgreementsOfParty(store_, snapshot.get(), request->party_id()));
+  ASSIGN_OR_RETURN_GRPC(
+      auto ids, store::AgreementIdsOfParty(store_, snapshot.get(), request->party_id()));
   const bool dated = domain::IsDateSet(request->date());
+  std::vector<v1::ParticipationStatus> statuses;
+  for (int status : request->party_statuses()) {
+    statuses.push_back(static_cast<v1::ParticipationStatus>(status));
+  }
   int64_t total = 0;
   for (const std::string& id : ids) {
     ASSIGN_OR_RETURN_GRPC(auto history,
@@ -213,7 +177,10 @@ grpc::Status AuditService::ListPartyAgreementsOn(
               : domain::StatusAsRecorded(state);
     const domain::ParticipantOnDate* participant =
         domain::FindParticipant(status, request->party_id());
-    if (participant == nullptr || !Matches(*participant, *request)) continue;
+    if (participant == nullptr ||
+        !domain::MatchesStanding(*participant, statuses, request->party_condition())) {
+      continue;
+    }
     ++total;
     if (id <= after) continue;
     if (static_cast<size_t>(response->agreements_size()) == page_size) {

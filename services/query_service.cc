@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
@@ -102,6 +103,17 @@ absl::Status CheckIdentifier(const v1::Identifier& identifier) {
     }
   }
   return absl::OkStatus();
+}
+
+// Today's date (UTC): what "now" means for a participant's standing in lists.
+v1::Date Today() {
+  const absl::CivilDay day = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  v1::Date today;
+  today.set_year(static_cast<int32_t>(day.year()));
+  today.set_month(day.month());
+  today.set_day(day.day());
+  today.set_precision(v1::DATE_PRECISION_DAY);
+  return today;
 }
 
 }  // namespace
@@ -260,6 +272,7 @@ grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
   filter.party_condition = request->party_condition();
   filter.depositary_id = request->depositary_id();
   filter.registration_due = request->registration_due();
+  filter.today = Today();
   filter.clearance = clearance;
   ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
   ASSIGN_OR_RETURN_GRPC(auto page, reader->ListAgreements(filter, after, page_size));

@@ -1,5 +1,7 @@
 #include "store/keys.h"
 
+#include "absl/strings/ascii.h"
+
 namespace agreements::store {
 
 void AppendU64(std::string& out, uint64_t value) {
@@ -60,8 +62,10 @@ std::string IndexPrefix(char tag, absl::string_view value) {
 }
 
 std::string IdentifierPrefix(absl::string_view scheme, absl::string_view value) {
-  std::string key = IndexPrefix(kIndexIdentifier, scheme);
-  key.append(value.data(), value.size());
+  // Compared without regard to case: "UNTS:I-54113" and "unts:i-54113" are one
+  // identifier.
+  std::string key = IndexPrefix(kIndexIdentifier, absl::AsciiStrToUpper(scheme));
+  key.append(absl::AsciiStrToUpper(value));
   key.push_back('\0');
   return key;
 }

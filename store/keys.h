@@ -70,8 +70,9 @@ std::string IndexPrefix(char tag, absl::string_view value);
 std::string IndexPrefixEnum(char tag, int value);
 std::string EnumValue(int value);
 
-// The agreement_index prefix of one identifier: 'i' · scheme · 0x00 · value · 0x00.
-// Schemes and values hold no 0x00 (validation refuses control characters).
+// The agreement_index prefix of one identifier: 'i' · scheme · 0x00 · value · 0x00, both
+// in ASCII upper case (identifiers are unique without regard to case). Schemes and
+// values hold no 0x00 (validation refuses control characters).
 std::string IdentifierPrefix(absl::string_view scheme, absl::string_view value);
 
 }  // namespace agreements::store

@@ -88,24 +88,11 @@ absl::StatusOr<Page<T>> Scan(const Store* store, const rocksdb::Snapshot* snapsh
 // The participant's standing filters (party_statuses, party_condition), on the
 // agreement as recorded. A participant that is only a depositary is no participant.
 bool KeepParticipant(const AgreementFilter& filter, const v1::Agreement& a) {
-  const v1::Participation* found = nullptr;
-  for (const auto& p : a.participations()) {
-    if (p.party_id() == filter.party_id) found = &p;
-  }
-  if (found == nullptr || domain::IsDepositaryOnly(*found)) return false;
-  if (!filter.party_statuses.empty() &&
-      std::find(filter.party_statuses.begin(), filter.party_statuses.end(),
-                found->status()) == filter.party_statuses.end()) {
-    return false;
-  }
-  if (filter.party_condition == v1::PARTY_CONDITION_UNSPECIFIED) return true;
-  const domain::LegalStatusOnDate now = domain::StatusAsRecorded(a);
+  const domain::LegalStatusOnDate now = domain::StatusAsRecorded(a, filter.today);
   const domain::ParticipantOnDate* standing =
       domain::FindParticipant(now, filter.party_id);
-  if (standing == nullptr) return false;
-  return filter.party_condition == v1::PARTY_CONDITION_IN_FORCE_FOR
-             ? standing->in_force_for
-             : standing->provisionally_applying;
+  return standing != nullptr && domain::MatchesStanding(*standing, filter.party_statuses,
+                                                        filter.party_condition);
 }
 
 bool HasDepositary(const v1::Agreement& a, const std::string& party_id) {
@@ -116,6 +103,21 @@ bool HasDepositary(const v1::Agreement& a, const std::string& party_id) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::vector<std::string>> AgreementIdsOfParty(
+    const Store* store, const rocksdb::Snapshot* snapshot, const std::string& party_id) {
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  const std::string prefix = IndexPrefix(kIndexParty, party_id);
+  std::unique_ptr<rocksdb::Iterator> it(
+      store->db()->NewIterator(read, store->agreement_index()));
+  std::vector<std::string> ids;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    ids.push_back(it->key().ToString().substr(prefix.size()));
+  }
+  if (!it->status().ok()) return FromRocksStatus(it->status(), "reading the party index");
+  return ids;
+}
 
 absl::StatusOr<std::string> FindIdentifierOwner(const Store* store,
                                                 const rocksdb::Snapshot* snapshot,

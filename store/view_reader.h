@@ -33,6 +33,9 @@ struct AgreementFilter {
   std::string depositary_id;
   // Binding, in force or suspended, and not registered with the UN Secretariat.
   bool registration_due = false;
+  // The date "now" is for party_condition (the dates the views hold are read against it,
+  // domain::StatusAsRecorded); unset: the record alone.
+  agreements::v1::Date today;
   // Inclusive bounds on signed_on; unset (year 0) means open.
   agreements::v1::Date signed_from;
   agreements::v1::Date signed_to;
@@ -93,6 +96,11 @@ class ViewReader {
   ScopedSnapshot snapshot_;
   uint64_t position_ = 0;
 };
+
+// The ids of the agreements that list `party_id` as a participant, in id order, from
+// `snapshot` (nullptr: the latest state).
+absl::StatusOr<std::vector<std::string>> AgreementIdsOfParty(
+    const Store* store, const rocksdb::Snapshot* snapshot, const std::string& party_id);
 
 // The id of the agreement holding `identifier` in agreement_index (NOT_FOUND if none);
 // read from `snapshot` (nullptr: the latest state).

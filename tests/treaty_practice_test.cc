@@ -222,6 +222,9 @@ TEST_F(TreatyPracticeTest, IdentifiersAreUniqueAcrossTheRegistryAndLookedUp) {
   EXPECT_EQ(taken.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_EQ(taken.error_message(),
             "identifier UNTS:I-99001 is already recorded for another agreement");
+  EXPECT_EQ(RecordTreaty("t2", {"fr"}, "unts:i-99001").error_code(),
+            grpc::StatusCode::ALREADY_EXISTS)
+      << "identifiers are compared without regard to case";
   ASSERT_TRUE(RecordTreaty("t2", {"fr"}).ok()) << "nothing of the refused request stayed";
   // A registration number is an identifier of the scheme UNTS.
   grpc::Status twice = Apply("t2", [] {
