@@ -562,7 +562,9 @@ v1::AgreementRecorded DataGenerator::Agreement(int64_t index) const {
       p->add_roles(k == 0 ? v1::PARTICIPANT_ROLE_BUYER : v1::PARTICIPANT_ROLE_CONTRACTOR);
     } else if (s.pattern == Skeleton::Pattern::kMultilateral &&
                k + 1 == s.parties.size()) {
-      p->add_roles(v1::PARTICIPANT_ROLE_DEPOSITARY);
+      // The last party of a multilateral treaty is also its depositary (recorded apart
+      // from the participations, as the registry requires).
+      a->add_depositaries()->set_party_id(parties_[s.parties[k]].id());
     }
   }
 
