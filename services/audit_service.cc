@@ -244,8 +244,9 @@ absl::StatusOr<uint64_t> AuditService::MapSince() const {
 grpc::Status AuditService::ListHistory(grpc::ServerContext* context,
                                        const v1::ListHistoryRequest* request,
                                        v1::ListHistoryResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kAuditRead).status());
+  ASSIGN_OR_RETURN_GRPC(const Caller caller,
+                        access_->Authorize(*context, security::Permission::kAuditRead));
+  const std::string owner = TokenOwner(caller.principal, ClearanceOf(caller));
   if (request->stream_type() != v1::STREAM_TYPE_AGREEMENT &&
       request->stream_type() != v1::STREAM_TYPE_PARTY) {
     return ToGrpcStatus(absl::InvalidArgumentError("stream_type: AGREEMENT or PARTY"));
@@ -260,7 +261,7 @@ grpc::Status AuditService::ListHistory(grpc::ServerContext* context,
   filters.clear_page_size();
   filters.clear_page_token();
   ASSIGN_OR_RETURN_GRPC(std::string after,
-                        tokens_->Decode(filters, request->page_token()));
+                        tokens_->Decode(owner, filters, request->page_token()));
   uint64_t from_revision = 1;
   if (!after.empty() && !absl::SimpleAtoi(after, &from_revision)) {
     return ToGrpcStatus(absl::InvalidArgumentError("page_token: malformed"));
@@ -281,7 +282,7 @@ grpc::Status AuditService::ListHistory(grpc::ServerContext* context,
   }
   if (page.events.size() > page_size) {
     response->set_next_page_token(
-        tokens_->Encode(filters, absl::StrCat(from_revision + page_size)));
+        tokens_->Encode(owner, filters, absl::StrCat(from_revision + page_size)));
   }
   return grpc::Status::OK;
 }

@@ -138,8 +138,9 @@ grpc::Status AuditService::ListInForceOn(grpc::ServerContext* context,
 grpc::Status AuditService::ListPartyAgreementsOn(
     grpc::ServerContext* context, const v1::ListPartyAgreementsOnRequest* request,
     v1::ListPartyAgreementsOnResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kAuditRead).status());
+  ASSIGN_OR_RETURN_GRPC(const Caller caller,
+                        access_->Authorize(*context, security::Permission::kAuditRead));
+  const std::string owner = TokenOwner(caller.principal, ClearanceOf(caller));
   RETURN_IF_ERROR_GRPC(CheckPartyRequest(*request));
   const size_t page_size =
       request->page_size() == 0 ? 100 : std::min(request->page_size(), 1000);
@@ -147,7 +148,7 @@ grpc::Status AuditService::ListPartyAgreementsOn(
   filters.clear_page_size();
   filters.clear_page_token();
   ASSIGN_OR_RETURN_GRPC(std::string after,
-                        tokens_->Decode(filters, request->page_token()));
+                        tokens_->Decode(owner, filters, request->page_token()));
   store::ScopedSnapshot snapshot(store_->db());
   ASSIGN_OR_RETURN_GRPC(uint64_t position,
                         store::ResolveAsOf(store_, snapshot.get(), request->as_of()));
@@ -186,7 +187,7 @@ grpc::Status AuditService::ListPartyAgreementsOn(
     if (static_cast<size_t>(response->agreements_size()) == page_size) {
       if (response->next_page_token().empty()) {
         response->set_next_page_token(tokens_->Encode(
-            filters,
+            owner, filters,
             response->agreements(response->agreements_size() - 1).agreement_id()));
       }
       continue;

@@ -4,11 +4,13 @@
 #include <openssl/rand.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/sha256.h"
 #include "security/pem.h"
 #include "store/store.h"
@@ -16,7 +18,7 @@
 namespace agreements::services {
 namespace {
 
-constexpr char kVersion = '2';
+constexpr char kVersion = '3';
 constexpr size_t kNonceBytes = 12;
 constexpr size_t kTagBytes = 16;
 
@@ -25,17 +27,34 @@ struct CipherFree {
 };
 using CipherPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherFree>;
 
-Sha256Digest FilterFingerprint(const google::protobuf::Message& filters) {
-  return Sha256::Hash(store::SerializeDeterministic(filters));
+// The authenticated data: who, which RPC (each has its own request type), which filters.
+Sha256Digest Binding(absl::string_view owner, const google::protobuf::Message& filters) {
+  return Sha256::Hash(absl::StrCat(owner.size(), ":", owner, "\n",
+                                   filters.GetDescriptor()->full_name(), "\n",
+                                   store::SerializeDeterministic(filters)));
+}
+
+// Length byte, the position, zeros: every token has the same length.
+std::string Pad(const std::string& after) {
+  std::string padded(PageTokenCodec::kSealedBytes, '\0');
+  const size_t size = std::min(after.size(), PageTokenCodec::kSealedBytes - 1);
+  padded[0] = static_cast<char>(size);
+  after.copy(padded.data() + 1, size);
+  return padded;
 }
 
 absl::Status Malformed() {
   return absl::InvalidArgumentError(
-      "page_token: not a token this server issued for these filters; repeat the "
-      "request's filters unchanged, or start without a token");
+      "page_token: not a token this server issued to this caller for this method and "
+      "these filters; repeat the request's filters unchanged, or start without a token");
 }
 
 }  // namespace
+
+std::string TokenOwner(absl::string_view principal, const domain::Clearance& clearance) {
+  return absl::StrCat(principal, "\n",
+                      clearance.all ? "*" : absl::StrJoin(clearance.sectors, ","));
+}
 
 absl::StatusOr<std::unique_ptr<PageTokenCodec>> PageTokenCodec::LoadOrCreate(
     const std::string& path) {
@@ -67,9 +86,11 @@ absl::StatusOr<std::unique_ptr<PageTokenCodec>> PageTokenCodec::LoadOrCreate(
   return std::make_unique<PageTokenCodec>(key);
 }
 
-std::string PageTokenCodec::Encode(const google::protobuf::Message& filters,
-                                   const std::string& after) const {
-  const Sha256Digest fingerprint = FilterFingerprint(filters);
+std::string PageTokenCodec::Encode(absl::string_view owner,
+                                   const google::protobuf::Message& filters,
+                                   const std::string& position) const {
+  const Sha256Digest fingerprint = Binding(owner, filters);
+  const std::string after = Pad(position);
   std::string token(1 + kNonceBytes + after.size() + kTagBytes, '\0');
   token[0] = kVersion;
   auto* bytes = reinterpret_cast<unsigned char*>(token.data());
@@ -91,14 +112,15 @@ std::string PageTokenCodec::Encode(const google::protobuf::Message& filters,
 }
 
 absl::StatusOr<std::string> PageTokenCodec::Decode(
-    const google::protobuf::Message& filters, const std::string& token) const {
+    absl::string_view owner, const google::protobuf::Message& filters,
+    const std::string& token) const {
   if (token.empty()) return std::string();
   std::string raw;
   if (!absl::WebSafeBase64Unescape(token, &raw) ||
-      raw.size() < 1 + kNonceBytes + 1 + kTagBytes || raw[0] != kVersion) {
+      raw.size() != 1 + kNonceBytes + kSealedBytes + kTagBytes || raw[0] != kVersion) {
     return Malformed();
   }
-  const Sha256Digest fingerprint = FilterFingerprint(filters);
+  const Sha256Digest fingerprint = Binding(owner, filters);
   auto* bytes = reinterpret_cast<unsigned char*>(raw.data());
   unsigned char* nonce = bytes + 1;
   unsigned char* sealed = nonce + kNonceBytes;
@@ -114,7 +136,9 @@ absl::StatusOr<std::string> PageTokenCodec::Decode(
   EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, sealed + size);
   unsigned char final_block[16];
   if (EVP_DecryptFinal_ex(context.get(), final_block, &length) != 1) return Malformed();
-  return after;
+  const size_t used = static_cast<unsigned char>(after[0]);
+  if (used >= kSealedBytes) return Malformed();
+  return after.substr(1, used);
 }
 
 }  // namespace agreements::services

@@ -1,8 +1,9 @@
 // Page tokens of the List RPCs: opaque to clients. A token holds the id to continue
-// after, encrypted and authenticated (AES-256-GCM) with a key of the server, and bound to
-// a fingerprint of the request's filters, so a token cannot be read, forged, or reused
-// with other filters. The id may be one the caller cannot see (a page ends where its scan
-// ended), which is why it is encrypted (docs/security.md).
+// after, padded to a fixed length, encrypted and authenticated (AES-256-GCM) with a key
+// of the server. The authenticated data binds it to the RPC (the request's message type),
+// to the request's filters and to its owner (the caller's principal and clearance), so a
+// token cannot be read, forged, measured, or reused by another caller, with another RPC
+// or with other filters (docs/security.md).
 #ifndef AGREEMENTS_SERVICES_PAGE_TOKEN_H_
 #define AGREEMENTS_SERVICES_PAGE_TOKEN_H_
 
@@ -12,9 +13,15 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "domain/confidentiality.h"
 #include "google/protobuf/message.h"
 
 namespace agreements::services {
+
+// The owner of a caller's tokens: its principal and its clearance, so that a token
+// stops working for a principal whose clearance changed.
+std::string TokenOwner(absl::string_view principal, const domain::Clearance& clearance);
 
 // Thread-safe and immutable.
 class PageTokenCodec {
@@ -27,12 +34,19 @@ class PageTokenCodec {
       const std::string& path);
   explicit PageTokenCodec(const Key& key) : key_(key) {}
 
-  // `filters` is the request with page_token, page_size and min_position cleared.
-  std::string Encode(const google::protobuf::Message& filters,
+  // Every sealed position takes this many bytes (ids have at most 63).
+  static constexpr size_t kSealedBytes = 64;
+
+  // `filters` is the request with page_token, page_size and min_position cleared;
+  // `owner` names who may use the token (services::TokenOwner). `after` has at most
+  // kSealedBytes - 1 bytes.
+  std::string Encode(absl::string_view owner, const google::protobuf::Message& filters,
                      const std::string& after) const;
   // The id to continue after ("" for an empty token). INVALID_ARGUMENT naming page_token
-  // when the token is malformed, was issued by another server, or for other filters.
-  absl::StatusOr<std::string> Decode(const google::protobuf::Message& filters,
+  // when the token is malformed, was issued by another server, to another owner, for
+  // another RPC or for other filters.
+  absl::StatusOr<std::string> Decode(absl::string_view owner,
+                                     const google::protobuf::Message& filters,
                                      const std::string& token) const;
 
  private:

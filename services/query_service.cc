@@ -197,14 +197,15 @@ grpc::Status QueryService::GetAgreement(grpc::ServerContext* context,
   }
   RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
   ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
-  ASSIGN_OR_RETURN_GRPC(*response->mutable_agreement(),
-                        reader->GetAgreement(request->agreement_id()));
-  if (!clearance.Sees(response->agreement())) {
-    // The same answer as for an id that does not exist.
-    response->Clear();
+  // Clearance first, from the small visibility entry: a hidden agreement costs what an
+  // absent one costs, and gets the same answer.
+  ASSIGN_OR_RETURN_GRPC(bool sees, reader->Sees(clearance, request->agreement_id()));
+  if (!sees) {
     return ToGrpcStatus(absl::NotFoundError(
         absl::StrCat("agreement \"", request->agreement_id(), "\" not found")));
   }
+  ASSIGN_OR_RETURN_GRPC(*response->mutable_agreement(),
+                        reader->GetAgreement(request->agreement_id()));
   response->set_position(reader->position());
   return grpc::Status::OK;
 }
@@ -223,14 +224,13 @@ grpc::Status QueryService::LookupAgreement(grpc::ServerContext* context,
       absl::StrCat("no agreement has identifier ", request->identifier().scheme(), ":",
                    request->identifier().value()));
   auto id = reader->FindAgreementId(request->identifier());
-  if (absl::IsNotFound(id.status())) return ToGrpcStatus(not_found);
-  RETURN_IF_ERROR_GRPC(id.status());
+  if (!id.ok() && !absl::IsNotFound(id.status())) return ToGrpcStatus(id.status());
+  // An identifier nobody holds takes the same visibility seek as one held by an
+  // agreement the caller may not see, and gets the same answer.
+  ASSIGN_OR_RETURN_GRPC(bool sees,
+                        reader->Sees(clearance, id.ok() ? *id : std::string()));
+  if (!id.ok() || !sees) return ToGrpcStatus(not_found);
   ASSIGN_OR_RETURN_GRPC(*response->mutable_agreement(), reader->GetAgreement(*id));
-  if (!clearance.Sees(response->agreement())) {
-    // The same answer as for an identifier no agreement has.
-    response->Clear();
-    return ToGrpcStatus(not_found);
-  }
   response->set_position(reader->position());
   return grpc::Status::OK;
 }
@@ -242,6 +242,7 @@ grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
       const Caller caller,
       access_->Authorize(*context, security::Permission::kRegistryRead));
   const domain::Clearance clearance = ClearanceOf(caller);
+  const std::string owner = TokenOwner(caller.principal, clearance);
   RETURN_IF_ERROR_GRPC(CheckSector(request->sector(), /*required=*/false));
   RETURN_IF_ERROR_GRPC(
       CheckEnum("status", request->status(), v1::AgreementStatus_IsValid));
@@ -256,7 +257,7 @@ grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
   filters.clear_page_token();
   filters.clear_min_position();
   ASSIGN_OR_RETURN_GRPC(std::string after,
-                        tokens_->Decode(filters, request->page_token()));
+                        tokens_->Decode(owner, filters, request->page_token()));
   RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
 
   store::AgreementFilter filter;
@@ -278,7 +279,7 @@ grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
   ASSIGN_OR_RETURN_GRPC(auto page, reader->ListAgreements(filter, after, page_size));
   for (auto& agreement : page.items) *response->add_agreements() = std::move(agreement);
   if (!page.next_after.empty()) {
-    response->set_next_page_token(tokens_->Encode(filters, page.next_after));
+    response->set_next_page_token(tokens_->Encode(owner, filters, page.next_after));
   }
   response->set_position(reader->position());
   return grpc::Status::OK;
@@ -345,8 +346,10 @@ grpc::Status QueryService::GetParty(grpc::ServerContext* context,
 grpc::Status QueryService::ListParties(grpc::ServerContext* context,
                                        const v1::ListPartiesRequest* request,
                                        v1::ListPartiesResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kRegistryRead).status());
+  ASSIGN_OR_RETURN_GRPC(
+      const Caller caller,
+      access_->Authorize(*context, security::Permission::kRegistryRead));
+  const std::string owner = TokenOwner(caller.principal, ClearanceOf(caller));
   RETURN_IF_ERROR_GRPC(CheckEnum("type", request->type(), v1::PartyType_IsValid));
   if (!request->country_code().empty() &&
       !domain::IsCountryCode(request->country_code()) &&
@@ -362,7 +365,7 @@ grpc::Status QueryService::ListParties(grpc::ServerContext* context,
   filters.clear_page_token();
   filters.clear_min_position();
   ASSIGN_OR_RETURN_GRPC(std::string after,
-                        tokens_->Decode(filters, request->page_token()));
+                        tokens_->Decode(owner, filters, request->page_token()));
   RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
   store::PartyFilter filter;
   filter.type = request->type();
@@ -371,7 +374,7 @@ grpc::Status QueryService::ListParties(grpc::ServerContext* context,
   ASSIGN_OR_RETURN_GRPC(auto page, reader->ListParties(filter, after, page_size));
   for (auto& party : page.items) *response->add_parties() = std::move(party);
   if (!page.next_after.empty()) {
-    response->set_next_page_token(tokens_->Encode(filters, page.next_after));
+    response->set_next_page_token(tokens_->Encode(owner, filters, page.next_after));
   }
   response->set_position(reader->position());
   return grpc::Status::OK;

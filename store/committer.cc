@@ -1,5 +1,8 @@
 #include "store/committer.h"
 
+#include <openssl/rand.h>
+
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <set>
@@ -53,6 +56,20 @@ bool IsReservedId(const std::string& id, char prefix) {
     if (id[i] < '0' || id[i] > '9') return false;
   }
   return true;
+}
+
+// "<prefix>-" and 16 characters of [a-z2-7]: 80 random bits, so that an id tells nothing
+// about when it was assigned or how many ids came before (docs/security.md).
+std::string ServerAssignedId(char prefix) {
+  constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  unsigned char random[16];
+  if (RAND_bytes(random, sizeof(random)) != 1) {
+    // The OpenSSL generator does not fail once seeded; stop rather than reuse an id.
+    std::abort();
+  }
+  std::string id = {prefix, '-'};
+  for (unsigned char byte : random) id.push_back(kAlphabet[byte % 32]);
+  return id;
 }
 
 std::string Fingerprint(const CommitRequest& request) {
@@ -390,7 +407,9 @@ absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
   const v1::StreamType type = command.stream_type();
   v1::EventPayload& change = *command.mutable_change();
 
-  // Creation commands may leave the id to the server: "a-<position>" / "p-<position>".
+  // Creation commands may leave the id to the server: a random one (ServerAssignedId).
+  // Ids of the form "a-<number>" / "p-<number>", which servers assigned before, stay
+  // reserved.
   std::string* payload_id = nullptr;
   char reserved_prefix = 0;
   if (change.has_agreement_recorded()) {
@@ -403,8 +422,7 @@ absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
   if (payload_id != nullptr) {
     if (payload_id->empty()) *payload_id = command.stream_id();
     if (payload_id->empty()) {
-      *payload_id =
-          absl::StrCat(std::string(1, reserved_prefix), "-", scope.next_position);
+      *payload_id = ServerAssignedId(reserved_prefix);
     } else if (IsReservedId(*payload_id, reserved_prefix)) {
       return absl::InvalidArgumentError(
           absl::StrCat(reserved_prefix == 'a' ? "change.agreement_recorded.agreement.id"

@@ -262,7 +262,18 @@ TEST_F(CommitterTest, ServerAssignsIdsAndReservesTheirForm) {
   auto command = RecordAgreementCommand("", {"kz", "kr"}, {"telecom"});
   auto outcome = MustCommit(Request("auto", {command}));
   ASSERT_EQ(outcome.agreements.size(), 1u);
-  EXPECT_EQ(outcome.agreements[0].id(), "a-3");
+  // Random, not derived from the position (3): 16 characters of [a-z2-7] after "a-".
+  const std::string& id = outcome.agreements[0].id();
+  ASSERT_EQ(id.size(), 18u) << id;
+  EXPECT_EQ(id.substr(0, 2), "a-");
+  EXPECT_EQ(id.find_first_not_of("abcdefghijklmnopqrstuvwxyz234567", 2),
+            std::string::npos)
+      << id;
+  auto second = MustCommit(
+      Request("auto-2", {RecordAgreementCommand("", {"kz", "kr"}, {"telecom"})}));
+  EXPECT_NE(second.agreements[0].id(), id);
+  // A replay answers with the id assigned the first time.
+  EXPECT_EQ(MustCommit(Request("auto", {command})).agreements[0].id(), id);
 
   auto reserved = RecordAgreementCommand("a-77", {"kz", "kr"}, {"telecom"});
   auto refused = committer_->Commit(Request("reserved", {reserved}));

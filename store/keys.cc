@@ -70,6 +70,27 @@ std::string IdentifierPrefix(absl::string_view scheme, absl::string_view value) 
   return key;
 }
 
+std::string ListPartition(char partition, absl::string_view sector) {
+  std::string key = {kIndexList, partition};
+  if (partition == kPartitionSector) {
+    key.append(sector.data(), sector.size());
+    key.push_back('\0');
+  }
+  return key;
+}
+
+std::string VisibilityPrefix(absl::string_view agreement_id) {
+  return IndexPrefix(kIndexVisibility, agreement_id);
+}
+
+std::string VisibilityKey(absl::string_view agreement_id, int level,
+                          absl::string_view joined_sectors) {
+  std::string key = VisibilityPrefix(agreement_id);
+  key.push_back(static_cast<char>(level));
+  key.append(joined_sectors.data(), joined_sectors.size());
+  return key;
+}
+
 std::string IndexPrefixEnum(char tag, int value) {
   return IndexPrefix(tag, EnumValue(value));
 }

@@ -29,23 +29,37 @@ inline constexpr char kCfStreamMap[] = "stream_map";
 inline constexpr char kMetaSchemaVersion[] = "meta/schema_version";
 inline constexpr char kMetaHead[] = "meta/head";
 // 2 added event_tags, 3 the merkle tree, 4 the stored stream-head map, 5 sector counters
-// split into one key per entry; an older store is migrated on open by deriving them from
-// the log.
-inline constexpr char kSchemaVersion[] = "5";
+// split into one key per entry, 6 list entries per visibility partition and visibility
+// entries; an older store is migrated on open by deriving them from the log.
+inline constexpr char kSchemaVersion[] = "6";
 // Set by the migration to version 4: the tree size from which signed checkpoints commit
 // to the stream-head map in creation order (before it, in key order).
 inline constexpr char kMetaStreamMapSince[] = "meta/stream_map_since";
 
-// Index tags of the agreement_index column family.
+// The list entries of agreement_index are kept per visibility partition, so that a list
+// scans only entries its caller may see (docs/security.md):
+//   'L' · partition · tag · value · 0x00 · agreement id -> empty
+// where the partition is 'p' (public agreements), 'n' (every non-public agreement) or
+// 's' · sector · 0x00 (the non-public agreements of that sector, one entry per sector).
+inline constexpr char kIndexList = 'L';
+inline constexpr char kPartitionPublic = 'p';
+inline constexpr char kPartitionNonPublic = 'n';
+inline constexpr char kPartitionSector = 's';
+// List tags (after the partition).
+inline constexpr char kIndexAll = 'a';  // every agreement, with an empty value
 inline constexpr char kIndexSector = 's';
 inline constexpr char kIndexStatus = 't';
 inline constexpr char kIndexKind = 'k';
 inline constexpr char kIndexParty = 'p';
-// Depositaries (not participants): 'd' · party id · 0x00 · agreement id.
+// Depositaries (not participants).
 inline constexpr char kIndexDepositary = 'd';
-// Scheme-qualified identifiers: 'i' · scheme · 0x00 · value · 0x00 · agreement id;
-// registration numbers with the UN Secretariat under the scheme "UNTS".
+// Scheme-qualified identifiers (not partitioned: unique in the whole registry):
+// 'i' · scheme · 0x00 · value · 0x00 · agreement id; registration numbers with the UN
+// Secretariat under the scheme "UNTS".
 inline constexpr char kIndexIdentifier = 'i';
+// Who may see an agreement, read before its view:
+//   'V' · agreement id · 0x00 · level (1 byte) · sectors joined by ',' -> empty
+inline constexpr char kIndexVisibility = 'V';
 // Index tags of the party_index column family.
 inline constexpr char kIndexPartyType = 'y';
 inline constexpr char kIndexPartyCountry = 'c';
@@ -69,6 +83,13 @@ std::string StreamKey(agreements::v1::StreamType type, absl::string_view id,
 std::string IndexPrefix(char tag, absl::string_view value);
 std::string IndexPrefixEnum(char tag, int value);
 std::string EnumValue(int value);
+
+// The prefix of one list partition: 'L' · 'p', 'L' · 'n', or 'L' · 's' · sector · 0x00.
+std::string ListPartition(char partition, absl::string_view sector = "");
+// The visibility entry of an agreement, and its prefix ('V' · id · 0x00).
+std::string VisibilityPrefix(absl::string_view agreement_id);
+std::string VisibilityKey(absl::string_view agreement_id, int level,
+                          absl::string_view joined_sectors);
 
 // The agreement_index prefix of one identifier: 'i' · scheme · 0x00 · value · 0x00, both
 // in ASCII upper case (identifiers are unique without regard to case). Schemes and

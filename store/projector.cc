@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "domain/confidentiality.h"
 #include "store/keys.h"
 #include "store/store.h"
@@ -63,23 +64,40 @@ std::vector<v1::Identifier> UniqueIdentifiersOf(const v1::Agreement& agreement) 
   return identifiers;
 }
 
-std::vector<std::string> AgreementIndexKeys(const v1::Agreement& agreement) {
-  std::vector<std::string> keys;
-  const std::string& id = agreement.id();
-  for (const auto& sector : agreement.sectors()) {
-    keys.push_back(IndexPrefix(kIndexSector, sector) + id);
+std::vector<std::string> ListPartitionsOf(const v1::Agreement& agreement) {
+  if (domain::IsPublicLevel(domain::LevelOf(agreement))) {
+    return {ListPartition(kPartitionPublic)};
   }
-  keys.push_back(IndexPrefixEnum(kIndexStatus, agreement.status()) + id);
-  keys.push_back(IndexPrefixEnum(kIndexKind, agreement.instrument_kind()) + id);
+  std::vector<std::string> partitions{ListPartition(kPartitionNonPublic)};
+  for (const auto& sector : agreement.sectors()) {
+    partitions.push_back(ListPartition(kPartitionSector, sector));
+  }
+  return partitions;
+}
+
+std::vector<std::string> AgreementIndexKeys(const v1::Agreement& agreement) {
+  const std::string& id = agreement.id();
+  std::vector<std::string> entries{IndexPrefix(kIndexAll, "")};
+  for (const auto& sector : agreement.sectors()) {
+    entries.push_back(IndexPrefix(kIndexSector, sector));
+  }
+  entries.push_back(IndexPrefixEnum(kIndexStatus, agreement.status()));
+  entries.push_back(IndexPrefixEnum(kIndexKind, agreement.instrument_kind()));
   for (const auto& party : PartiesOf(agreement)) {
-    keys.push_back(IndexPrefix(kIndexParty, party) + id);
+    entries.push_back(IndexPrefix(kIndexParty, party));
   }
   for (const auto& depositary : agreement.depositaries()) {
-    keys.push_back(IndexPrefix(kIndexDepositary, depositary.party_id()) + id);
+    entries.push_back(IndexPrefix(kIndexDepositary, depositary.party_id()));
+  }
+  std::vector<std::string> keys;
+  for (const std::string& partition : ListPartitionsOf(agreement)) {
+    for (const std::string& entry : entries) keys.push_back(partition + entry + id);
   }
   for (const auto& identifier : UniqueIdentifiersOf(agreement)) {
     keys.push_back(IdentifierPrefix(identifier.scheme(), identifier.value()) + id);
   }
+  keys.push_back(VisibilityKey(id, domain::LevelOf(agreement),
+                               absl::StrJoin(agreement.sectors(), ",")));
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   return keys;

@@ -37,9 +37,12 @@ class EventTagger {
   int level_ = 0;
 };
 
-// Keys of agreement_index for one agreement: its sectors, status, kind, parties,
-// depositaries and identifiers (sorted, unique).
+// Keys of agreement_index for one agreement (sorted, unique): its list entries (every
+// agreement, sectors, status, kind, parties, depositaries) in each visibility partition
+// it belongs to, its identifiers, and its visibility entry (store/keys.h).
 std::vector<std::string> AgreementIndexKeys(const agreements::v1::Agreement& agreement);
+// The list partitions of an agreement: public, or non-public and one per sector.
+std::vector<std::string> ListPartitionsOf(const agreements::v1::Agreement& agreement);
 
 // The UNTS scheme: registration numbers with the UN Secretariat are identifiers of it.
 inline constexpr char kUntsScheme[] = "UNTS";

@@ -1,6 +1,7 @@
 #include "store/projector.h"
 
 #include "gtest/gtest.h"
+#include "store/keys.h"
 #include "store/view_reader.h"
 
 namespace agreements::store {
@@ -57,7 +58,35 @@ TEST(ProjectorTest, IndexKeysCoverSectorsStatusKindAndParties) {
   a.add_sectors("energy");
   a.add_participations()->set_party_id("kz");
   a.add_participations()->set_party_id("kz");
-  EXPECT_EQ(AgreementIndexKeys(a).size(), 4u);
+  // Public: every, sector, status, kind, party; and the visibility entry.
+  const std::vector<std::string> keys = AgreementIndexKeys(a);
+  EXPECT_EQ(keys.size(), 6u);
+  for (const std::string& key : keys) {
+    EXPECT_TRUE(key.rfind(ListPartition(kPartitionPublic), 0) == 0 ||
+                key.rfind(VisibilityPrefix("a1"), 0) == 0)
+        << key;
+  }
+}
+
+TEST(ProjectorTest, NonPublicEntriesAreKeptApartPerSector) {
+  v1::Agreement a;
+  a.set_id("c1");
+  a.add_sectors("energy");
+  a.add_sectors("telecom");
+  a.set_confidentiality(v1::CONFIDENTIALITY_CONFIDENTIAL);
+  const std::vector<std::string> keys = AgreementIndexKeys(a);
+  size_t non_public = 0, energy = 0, telecom = 0;
+  for (const std::string& key : keys) {
+    EXPECT_NE(key.rfind(ListPartition(kPartitionPublic), 0), 0u) << key;
+    non_public += key.rfind(ListPartition(kPartitionNonPublic), 0) == 0;
+    energy += key.rfind(ListPartition(kPartitionSector, "energy"), 0) == 0;
+    telecom += key.rfind(ListPartition(kPartitionSector, "telecom"), 0) == 0;
+  }
+  // Every, two sectors, status, kind: in each of the three partitions.
+  EXPECT_EQ(non_public, 5u);
+  EXPECT_EQ(energy, 5u);
+  EXPECT_EQ(telecom, 5u);
+  EXPECT_EQ(keys.size(), 16u);
 }
 
 TEST(ProjectorTest, DateWithinUsesPrecision) {

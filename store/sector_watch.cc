@@ -58,6 +58,12 @@ absl::StatusOr<std::unique_ptr<SectorWatch>> SectorWatch::Create(
   v1::EventFilter filter;
   filter.add_sectors(request.sector());
   ASSIGN_OR_RETURN(FeedFilter compiled, FeedFilter::Compile(filter, "sector"));
+  // The cursor drops the events the caller may not see in this sector's view exactly as
+  // it drops the events of other sectors, so they are counted alike (checkpoints) and
+  // never reach the view filter below.
+  compiled.Restrict(clearance.SeesNonPublicIn(request.sector())
+                        ? domain::Clearance::All()
+                        : domain::Clearance::PublicAnd({}));
 
   if (request.resume_after() == UINT64_MAX) {
     return absl::InvalidArgumentError("resume_after: beyond any position");
@@ -149,6 +155,7 @@ absl::StatusOr<SectorWatch::Step> SectorWatch::Next(absl::Time now) {
     }
     AgreementFilter filter;
     filter.sector = sector_;
+    filter.clearance = clearance_;
     ASSIGN_OR_RETURN(auto page,
                      snapshot_->ListAgreements(filter, snapshot_after_, kSnapshotPage));
     for (auto& agreement : page.items) {

@@ -124,15 +124,16 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
 
   auto version = store->Get(store->meta(), kMetaSchemaVersion);
   if (version.ok() &&
-      (*version == "1" || *version == "2" || *version == "3" || *version == "4") &&
+      (*version == "1" || *version == "2" || *version == "3" || *version == "4" ||
+       *version == "5") &&
       !options.read_only) {
-    // Versions 2 to 5 added or reshaped derived families (event_tags, merkle, stream_map,
-    // sector_counters): derive them from the log like every view.
+    // Versions 2 to 6 added or reshaped derived families (event_tags, merkle, stream_map,
+    // sector_counters, agreement_index): derive them from the log like every view.
     auto migrated = RebuildViews(store.get(), /*repair=*/true);
     if (!migrated.ok()) return migrated.status();
     rocksdb::WriteBatch batch;
     batch.Put(store->meta(), kMetaSchemaVersion, kSchemaVersion);
-    if (*version != "4") {
+    if (*version != "4" && *version != "5") {
       // Checkpoints signed before this committed to the map in key order.
       batch.Put(store->meta(), kMetaStreamMapSince, EncodeU64(migrated->head + 1));
     }

@@ -4,7 +4,9 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "domain/valid_time.h"
+#include "store/index_scan.h"
 #include "store/keys.h"
 #include "store/projector.h"
 
@@ -38,51 +40,75 @@ absl::StatusOr<T> ReadMessage(const Store* store, rocksdb::ColumnFamilyHandle* c
   return message;
 }
 
-// Walks the ids under an index prefix (or every key of a state family when prefix is
-// empty) after `after`, loading each item and keeping those `keep` accepts.
+// Walks the ids under the index prefixes after `after`, loading each item (from the
+// index value when `state` is the index itself) and keeping those `keep` accepts. A page
+// carries a continuation only when another kept item follows, or when the scan limit
+// stopped it first.
 template <typename T, typename Keep>
 absl::StatusOr<Page<T>> Scan(const Store* store, const rocksdb::Snapshot* snapshot,
                              rocksdb::ColumnFamilyHandle* index,
-                             const std::string& prefix,
+                             std::vector<std::string> prefixes,
                              rocksdb::ColumnFamilyHandle* state, const std::string& after,
                              size_t page_size, absl::string_view what, Keep keep) {
   Page<T> page;
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot;
-  std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(read, index));
-  const std::string start = prefix + after;
-  it->Seek(start);
-  if (!after.empty() && it->Valid() && ToView(it->key()) == start) it->Next();
-  size_t scanned = 0;
-  std::string last_id;
-  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    std::string id = it->key().ToString().substr(prefix.size());
-    if (page.items.size() == page_size || scanned == ViewReader::kMaxScanPerPage) {
-      page.next_after = last_id;
+  IndexScan scan(store, snapshot, index, std::move(prefixes), after);
+  std::string last_examined;
+  for (; scan.Valid(); scan.Next()) {
+    if (page.scanned == ViewReader::kMaxScanPerPage) {
+      page.next_after = last_examined;
       return page;
     }
-    ++scanned;
-    last_id = id;
+    ++page.scanned;
+    last_examined = scan.id();
     T item;
     if (state == index) {
-      if (!item.ParseFromArray(it->value().data(),
-                               static_cast<int>(it->value().size()))) {
+      const absl::string_view value = scan.value();
+      if (!item.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
         return absl::DataLossError(
-            absl::StrCat("stored ", what, " \"", id, "\" is corrupt"));
+            absl::StrCat("stored ", what, " \"", scan.id(), "\" is corrupt"));
       }
     } else {
-      auto loaded = ReadMessage<T>(store, state, id, snapshot, what);
+      auto loaded = ReadMessage<T>(store, state, scan.id(), snapshot, what);
       if (!loaded.ok()) {
         return absl::DataLossError(
-            absl::StrCat("index names ", what, " \"", id,
+            absl::StrCat("index names ", what, " \"", scan.id(),
                          "\" which cannot be read: ", loaded.status().message()));
       }
       item = *std::move(loaded);
     }
-    if (keep(item)) page.items.push_back(std::move(item));
+    if (!keep(item)) continue;
+    if (page.items.size() == page_size) {
+      page.next_after = page.items.back().id();
+      return page;
+    }
+    page.items.push_back(std::move(item));
   }
-  if (!it->status().ok()) return FromRocksStatus(it->status(), "scanning a view");
+  if (!scan.status().ok()) return scan.status();
   return page;
+}
+
+// The list partitions a caller may read (store/keys.h): the public one, and every
+// non-public one (clearance for all) or those of its cleared sectors (only `sector`'s
+// when the list names a sector).
+std::vector<std::string> ReadablePartitions(const domain::Clearance& clearance,
+                                            const std::string& sector) {
+  std::vector<std::string> partitions{ListPartition(kPartitionPublic)};
+  if (clearance.all) {
+    partitions.push_back(ListPartition(kPartitionNonPublic));
+    return partitions;
+  }
+  for (const std::string& cleared : clearance.sectors) {
+    if (sector.empty() || cleared == sector) {
+      partitions.push_back(ListPartition(kPartitionSector, cleared));
+    }
+  }
+  return partitions;
+}
+
+std::vector<std::string> WithEntry(std::vector<std::string> partitions,
+                                   const std::string& entry) {
+  for (std::string& partition : partitions) partition += entry;
+  return partitions;
 }
 
 // The participant's standing filters (party_statuses, party_condition), on the
@@ -106,16 +132,13 @@ bool HasDepositary(const v1::Agreement& a, const std::string& party_id) {
 
 absl::StatusOr<std::vector<std::string>> AgreementIdsOfParty(
     const Store* store, const rocksdb::Snapshot* snapshot, const std::string& party_id) {
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot;
-  const std::string prefix = IndexPrefix(kIndexParty, party_id);
-  std::unique_ptr<rocksdb::Iterator> it(
-      store->db()->NewIterator(read, store->agreement_index()));
+  IndexScan scan(store, snapshot, store->agreement_index(),
+                 WithEntry(ReadablePartitions(domain::Clearance::All(), ""),
+                           IndexPrefix(kIndexParty, party_id)),
+                 "");
   std::vector<std::string> ids;
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    ids.push_back(it->key().ToString().substr(prefix.size()));
-  }
-  if (!it->status().ok()) return FromRocksStatus(it->status(), "reading the party index");
+  for (; scan.Valid(); scan.Next()) ids.push_back(scan.id());
+  if (!scan.status().ok()) return scan.status();
   return ids;
 }
 
@@ -158,6 +181,26 @@ absl::StatusOr<v1::Agreement> ViewReader::GetAgreement(const std::string& id) co
                                     "agreement");
 }
 
+absl::StatusOr<bool> ViewReader::Sees(const domain::Clearance& clearance,
+                                      const std::string& id) const {
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot_.get();
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(read, store_->agreement_index()));
+  const std::string prefix = VisibilityPrefix(id);
+  it->Seek(prefix);
+  if (!it->status().ok()) return FromRocksStatus(it->status(), "reading visibility");
+  if (!it->Valid() || !it->key().starts_with(prefix)) return false;
+  const absl::string_view entry = ToView(it->key()).substr(prefix.size());
+  if (entry.empty()) {
+    return absl::DataLossError(
+        absl::StrCat("visibility entry of agreement \"", id, "\" is corrupt"));
+  }
+  const std::vector<absl::string_view> sectors =
+      absl::StrSplit(entry.substr(1), ',', absl::SkipEmpty());
+  return clearance.Sees(static_cast<unsigned char>(entry[0]), sectors);
+}
+
 absl::StatusOr<std::string> ViewReader::FindAgreementId(
     const v1::Identifier& identifier) const {
   return FindIdentifierOwner(store_, snapshot_.get(), identifier);
@@ -169,22 +212,22 @@ absl::StatusOr<v1::Party> ViewReader::GetParty(const std::string& id) const {
 
 absl::StatusOr<Page<v1::Agreement>> ViewReader::ListAgreements(
     const AgreementFilter& filter, const std::string& after, size_t page_size) const {
-  // Walk the most selective index the filter names; check the rest on each agreement.
-  rocksdb::ColumnFamilyHandle* index = store_->agreement_index();
-  std::string prefix;
+  // Walk the most selective entry the filter names, in the partitions the caller may
+  // read; check the rest on each agreement.
+  std::string entry = IndexPrefix(kIndexAll, "");
   if (!filter.party_id.empty()) {
-    prefix = IndexPrefix(kIndexParty, filter.party_id);
+    entry = IndexPrefix(kIndexParty, filter.party_id);
   } else if (!filter.depositary_id.empty()) {
-    prefix = IndexPrefix(kIndexDepositary, filter.depositary_id);
+    entry = IndexPrefix(kIndexDepositary, filter.depositary_id);
   } else if (!filter.sector.empty()) {
-    prefix = IndexPrefix(kIndexSector, filter.sector);
+    entry = IndexPrefix(kIndexSector, filter.sector);
   } else if (filter.kind != v1::INSTRUMENT_KIND_UNSPECIFIED) {
-    prefix = IndexPrefixEnum(kIndexKind, filter.kind);
+    entry = IndexPrefixEnum(kIndexKind, filter.kind);
   } else if (filter.status != v1::AGREEMENT_STATUS_UNSPECIFIED) {
-    prefix = IndexPrefixEnum(kIndexStatus, filter.status);
-  } else {
-    index = store_->agreements();
+    entry = IndexPrefixEnum(kIndexStatus, filter.status);
   }
+  std::vector<std::string> prefixes =
+      WithEntry(ReadablePartitions(filter.clearance, filter.sector), entry);
   auto keep = [&filter](const v1::Agreement& a) {
     if (!filter.sector.empty()) {
       bool found = false;
@@ -208,8 +251,9 @@ absl::StatusOr<Page<v1::Agreement>> ViewReader::ListAgreements(
     if (filter.registration_due && !domain::RegistrationDue(a)) return false;
     return DateWithin(a.signed_on(), filter.signed_from, filter.signed_to);
   };
-  return Scan<v1::Agreement>(store_, snapshot_.get(), index, prefix, store_->agreements(),
-                             after, page_size, "agreement", keep);
+  return Scan<v1::Agreement>(store_, snapshot_.get(), store_->agreement_index(),
+                             std::move(prefixes), store_->agreements(), after, page_size,
+                             "agreement", keep);
 }
 
 absl::StatusOr<Page<v1::Party>> ViewReader::ListParties(const PartyFilter& filter,
@@ -230,8 +274,8 @@ absl::StatusOr<Page<v1::Party>> ViewReader::ListParties(const PartyFilter& filte
     return filter.country_code.empty() || p.country_code() == filter.country_code ||
            p.former_country_code() == filter.country_code;
   };
-  return Scan<v1::Party>(store_, snapshot_.get(), index, prefix, store_->parties(), after,
-                         page_size, "party", keep);
+  return Scan<v1::Party>(store_, snapshot_.get(), index, {prefix}, store_->parties(),
+                         after, page_size, "party", keep);
 }
 
 absl::StatusOr<agreements::storage::v1::SectorCounters> ReadSectorCounters(

@@ -54,6 +54,8 @@ struct Page {
   std::vector<T> items;
   // Id to continue after; empty when there is nothing more.
   std::string next_after;
+  // Index entries examined (only entries of the partitions the caller may read).
+  size_t scanned = 0;
 };
 
 // One sector's counters, assembled from its entries in sector_counters (empty counters
@@ -64,7 +66,8 @@ absl::StatusOr<agreements::storage::v1::SectorCounters> ReadSectorCounters(
 class ViewReader {
  public:
   // Most index entries examined for one page; a page may come back short (with a
-  // continuation) when filters reject many entries.
+  // continuation) when filters reject many entries. Lists examine only the entries of
+  // agreements the caller may see, so this limit never depends on hidden ones.
   static constexpr size_t kMaxScanPerPage = 20000;
 
   static absl::StatusOr<std::unique_ptr<ViewReader>> Create(const Store* store);
@@ -73,12 +76,18 @@ class ViewReader {
   uint64_t position() const { return position_; }
 
   absl::StatusOr<agreements::v1::Agreement> GetAgreement(const std::string& id) const;
+  // Whether `clearance` sees agreement `id`, from its small visibility entry: false for
+  // an agreement that does not exist and for one it may not see, after the same one seek,
+  // so that a caller can tell neither apart by the answer or its time.
+  absl::StatusOr<bool> Sees(const domain::Clearance& clearance,
+                            const std::string& id) const;
   // The id of the agreement that holds a scheme-qualified identifier (or registration
   // number, scheme "UNTS"); NOT_FOUND when none does.
   absl::StatusOr<std::string> FindAgreementId(
       const agreements::v1::Identifier& identifier) const;
   absl::StatusOr<agreements::v1::Party> GetParty(const std::string& id) const;
-  // Ordered by id; starts after `after` (exclusive).
+  // Ordered by id; starts after `after` (exclusive). Reads only the list partitions
+  // `filter.clearance` may see.
   absl::StatusOr<Page<agreements::v1::Agreement>> ListAgreements(
       const AgreementFilter& filter, const std::string& after, size_t page_size) const;
   absl::StatusOr<Page<agreements::v1::Party>> ListParties(const PartyFilter& filter,
