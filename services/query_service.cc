@@ -116,6 +116,48 @@ v1::Date Today() {
   return today;
 }
 
+absl::Status CheckListAgreements(const v1::ListAgreementsRequest& request) {
+  RETURN_IF_ERROR(CheckSector(request.sector(), /*required=*/false));
+  RETURN_IF_ERROR(CheckEnum("status", request.status(), v1::AgreementStatus_IsValid));
+  RETURN_IF_ERROR(CheckEnum("instrument_kind", request.instrument_kind(),
+                            v1::InstrumentKind_IsValid));
+  RETURN_IF_ERROR(CheckOptionalId("party_id", request.party_id()));
+  RETURN_IF_ERROR(CheckDateRange(request.signed_from(), request.signed_to()));
+  return CheckPracticeFilters(request);
+}
+
+store::AgreementFilter AgreementFilterOf(const v1::ListAgreementsRequest& request,
+                                         domain::Clearance clearance) {
+  store::AgreementFilter filter;
+  filter.sector = request.sector();
+  filter.status = request.status();
+  filter.kind = request.instrument_kind();
+  filter.party_id = request.party_id();
+  filter.signed_from = request.signed_from();
+  filter.signed_to = request.signed_to();
+  for (int status : request.party_statuses()) {
+    filter.party_statuses.push_back(static_cast<v1::ParticipationStatus>(status));
+  }
+  filter.party_condition = request.party_condition();
+  filter.depositary_id = request.depositary_id();
+  filter.registration_due = request.registration_due();
+  filter.today = Today();
+  filter.clearance = std::move(clearance);
+  return filter;
+}
+
+absl::Status CheckListParties(const v1::ListPartiesRequest& request) {
+  RETURN_IF_ERROR(CheckEnum("type", request.type(), v1::PartyType_IsValid));
+  if (!request.country_code().empty() && !domain::IsCountryCode(request.country_code()) &&
+      !domain::IsFormerCountryCode(request.country_code())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "country_code: must be an ISO 3166-1 alpha-2 country code, or an ISO 3166-3 code "
+        "of a former country, in upper case (got \"",
+        request.country_code(), "\")"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 v1::SectorSummary SummarizeCounters(const std::string& sector,
@@ -171,213 +213,223 @@ v1::SectorSummary SummarizeCounters(const std::string& sector,
   return summary;
 }
 
-absl::Status QueryService::AwaitPosition(const grpc::ServerContext* context,
-                                         uint64_t min_position) const {
-  if (min_position == 0 || committer_->committed_position() >= min_position) {
-    return absl::OkStatus();
+QueryService::QueryService(const store::Store* store, const store::Committer* committer,
+                           store::FeedHub* hub, absl::Duration max_wait,
+                           PositionWaitOptions waits, AccessControl* access,
+                           const PageTokenCodec* tokens)
+    : store_(store),
+      committer_(committer),
+      max_wait_(max_wait),
+      access_(access),
+      tokens_(tokens),
+      waiters_(
+          hub, [committer] { return committer->committed_position(); }, waits) {}
+
+grpc::ServerUnaryReactor* QueryService::Serve(
+    grpc::CallbackServerContext* context, uint64_t min_position,
+    std::function<absl::StatusOr<Read>(const Caller& caller)> prepare) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Caller> caller =
+      access_->Authorize(*context, security::Permission::kRegistryRead);
+  absl::StatusOr<Read> read =
+      caller.ok() ? prepare(*caller) : absl::StatusOr<Read>(caller.status());
+  if (!read.ok()) {
+    reactor->Finish(ToGrpcStatus(read.status()));
+    return reactor;
   }
   absl::Time deadline = absl::Now() + max_wait_;
-  const absl::Time client_deadline = absl::FromChrono(context->deadline());
-  if (client_deadline < deadline) deadline = client_deadline;
-  if (committer_->WaitForPosition(min_position, deadline)) return absl::OkStatus();
-  return absl::DeadlineExceededError(
-      absl::StrCat("min_position: the views have not reached position ", min_position,
-                   " in time; they are at ", committer_->committed_position()));
+  deadline = std::min(deadline, absl::FromChrono(context->deadline()));
+  absl::Status admitted =
+      waiters_.Wait(caller->principal, min_position, deadline,
+                    [reactor, read = *std::move(read)](absl::Status reached) {
+                      reactor->Finish(reached.ok() ? read() : ToGrpcStatus(reached));
+                    });
+  if (!admitted.ok()) reactor->Finish(ToGrpcStatus(admitted));
+  return reactor;
 }
 
-grpc::Status QueryService::GetAgreement(grpc::ServerContext* context,
-                                        const v1::GetAgreementRequest* request,
-                                        v1::GetAgreementResponse* response) {
-  ASSIGN_OR_RETURN_GRPC(
-      const Caller caller,
-      access_->Authorize(*context, security::Permission::kRegistryRead));
-  const domain::Clearance clearance = ClearanceOf(caller);
-  if (request->agreement_id().empty()) {
-    return ToGrpcStatus(absl::InvalidArgumentError("agreement_id: required"));
-  }
-  RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
-  ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
-  // Clearance first, from the small visibility entry: a hidden agreement costs what an
-  // absent one costs, and gets the same answer.
-  ASSIGN_OR_RETURN_GRPC(bool sees, reader->Sees(clearance, request->agreement_id()));
-  if (!sees) {
-    return ToGrpcStatus(absl::NotFoundError(
-        absl::StrCat("agreement \"", request->agreement_id(), "\" not found")));
-  }
-  ASSIGN_OR_RETURN_GRPC(*response->mutable_agreement(),
-                        reader->GetAgreement(request->agreement_id()));
-  response->set_position(reader->position());
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* QueryService::GetAgreement(
+    grpc::CallbackServerContext* context, const v1::GetAgreementRequest* request,
+    v1::GetAgreementResponse* response) {
+  return Serve(context, request->min_position(),
+               [this, request, response](const Caller& caller) -> absl::StatusOr<Read> {
+                 if (request->agreement_id().empty()) {
+                   return absl::InvalidArgumentError("agreement_id: required");
+                 }
+                 return Read([this, request, response, clearance = ClearanceOf(caller)] {
+                   ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
+                   // Clearance first, from the small visibility entry: a hidden agreement
+                   // costs what an absent one costs, and gets the same answer.
+                   ASSIGN_OR_RETURN_GRPC(
+                       bool sees, reader->Sees(clearance, request->agreement_id()));
+                   if (!sees) {
+                     return ToGrpcStatus(absl::NotFoundError(absl::StrCat(
+                         "agreement \"", request->agreement_id(), "\" not found")));
+                   }
+                   ASSIGN_OR_RETURN_GRPC(*response->mutable_agreement(),
+                                         reader->GetAgreement(request->agreement_id()));
+                   response->set_position(reader->position());
+                   return grpc::Status::OK;
+                 });
+               });
 }
 
-grpc::Status QueryService::LookupAgreement(grpc::ServerContext* context,
-                                           const v1::LookupAgreementRequest* request,
-                                           v1::LookupAgreementResponse* response) {
-  ASSIGN_OR_RETURN_GRPC(
-      const Caller caller,
-      access_->Authorize(*context, security::Permission::kRegistryRead));
-  const domain::Clearance clearance = ClearanceOf(caller);
-  RETURN_IF_ERROR_GRPC(CheckIdentifier(request->identifier()));
-  RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
-  ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
-  const absl::Status not_found = absl::NotFoundError(
-      absl::StrCat("no agreement has identifier ", request->identifier().scheme(), ":",
-                   request->identifier().value()));
-  auto id = reader->FindAgreementId(request->identifier());
-  if (!id.ok() && !absl::IsNotFound(id.status())) return ToGrpcStatus(id.status());
-  // An identifier nobody holds takes the same visibility seek as one held by an
-  // agreement the caller may not see, and gets the same answer.
-  ASSIGN_OR_RETURN_GRPC(bool sees,
-                        reader->Sees(clearance, id.ok() ? *id : std::string()));
-  if (!id.ok() || !sees) return ToGrpcStatus(not_found);
-  ASSIGN_OR_RETURN_GRPC(*response->mutable_agreement(), reader->GetAgreement(*id));
-  response->set_position(reader->position());
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* QueryService::LookupAgreement(
+    grpc::CallbackServerContext* context, const v1::LookupAgreementRequest* request,
+    v1::LookupAgreementResponse* response) {
+  return Serve(context, request->min_position(),
+               [this, request, response](const Caller& caller) -> absl::StatusOr<Read> {
+                 RETURN_IF_ERROR(CheckIdentifier(request->identifier()));
+                 return Read([this, request, response, clearance = ClearanceOf(caller)] {
+                   ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
+                   const absl::Status not_found = absl::NotFoundError(absl::StrCat(
+                       "no agreement has identifier ", request->identifier().scheme(),
+                       ":", request->identifier().value()));
+                   auto id = reader->FindAgreementId(request->identifier());
+                   if (!id.ok() && !absl::IsNotFound(id.status())) {
+                     return ToGrpcStatus(id.status());
+                   }
+                   // An identifier nobody holds takes the same visibility seek as one
+                   // held by an agreement the caller may not see, and the same answer.
+                   ASSIGN_OR_RETURN_GRPC(
+                       bool sees, reader->Sees(clearance, id.ok() ? *id : std::string()));
+                   if (!id.ok() || !sees) return ToGrpcStatus(not_found);
+                   ASSIGN_OR_RETURN_GRPC(*response->mutable_agreement(),
+                                         reader->GetAgreement(*id));
+                   response->set_position(reader->position());
+                   return grpc::Status::OK;
+                 });
+               });
 }
 
-grpc::Status QueryService::ListAgreements(grpc::ServerContext* context,
-                                          const v1::ListAgreementsRequest* request,
-                                          v1::ListAgreementsResponse* response) {
-  ASSIGN_OR_RETURN_GRPC(
-      const Caller caller,
-      access_->Authorize(*context, security::Permission::kRegistryRead));
-  const domain::Clearance clearance = ClearanceOf(caller);
-  const std::string owner = TokenOwner(caller.principal, clearance);
-  RETURN_IF_ERROR_GRPC(CheckSector(request->sector(), /*required=*/false));
-  RETURN_IF_ERROR_GRPC(
-      CheckEnum("status", request->status(), v1::AgreementStatus_IsValid));
-  RETURN_IF_ERROR_GRPC(CheckEnum("instrument_kind", request->instrument_kind(),
-                                 v1::InstrumentKind_IsValid));
-  RETURN_IF_ERROR_GRPC(CheckOptionalId("party_id", request->party_id()));
-  RETURN_IF_ERROR_GRPC(CheckDateRange(request->signed_from(), request->signed_to()));
-  RETURN_IF_ERROR_GRPC(CheckPracticeFilters(*request));
-  ASSIGN_OR_RETURN_GRPC(size_t page_size, PageSize(request->page_size()));
-  v1::ListAgreementsRequest filters = *request;
-  filters.clear_page_size();
-  filters.clear_page_token();
-  filters.clear_min_position();
-  ASSIGN_OR_RETURN_GRPC(std::string after,
-                        tokens_->Decode(owner, filters, request->page_token()));
-  RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
-
-  store::AgreementFilter filter;
-  filter.sector = request->sector();
-  filter.status = request->status();
-  filter.kind = request->instrument_kind();
-  filter.party_id = request->party_id();
-  filter.signed_from = request->signed_from();
-  filter.signed_to = request->signed_to();
-  for (int status : request->party_statuses()) {
-    filter.party_statuses.push_back(static_cast<v1::ParticipationStatus>(status));
-  }
-  filter.party_condition = request->party_condition();
-  filter.depositary_id = request->depositary_id();
-  filter.registration_due = request->registration_due();
-  filter.today = Today();
-  filter.clearance = clearance;
-  ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
-  ASSIGN_OR_RETURN_GRPC(auto page, reader->ListAgreements(filter, after, page_size));
-  for (auto& agreement : page.items) *response->add_agreements() = std::move(agreement);
-  if (!page.next_after.empty()) {
-    response->set_next_page_token(tokens_->Encode(owner, filters, page.next_after));
-  }
-  response->set_position(reader->position());
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* QueryService::ListAgreements(
+    grpc::CallbackServerContext* context, const v1::ListAgreementsRequest* request,
+    v1::ListAgreementsResponse* response) {
+  return Serve(context, request->min_position(),
+               [this, request, response](const Caller& caller) -> absl::StatusOr<Read> {
+                 RETURN_IF_ERROR(CheckListAgreements(*request));
+                 ASSIGN_OR_RETURN(size_t page_size, PageSize(request->page_size()));
+                 const domain::Clearance clearance = ClearanceOf(caller);
+                 std::string owner = TokenOwner(caller.principal, clearance);
+                 v1::ListAgreementsRequest filters = *request;
+                 filters.clear_page_size();
+                 filters.clear_page_token();
+                 filters.clear_min_position();
+                 ASSIGN_OR_RETURN(std::string after,
+                                  tokens_->Decode(owner, filters, request->page_token()));
+                 return Read([this, response, page_size, owner = std::move(owner),
+                              filters = std::move(filters), after = std::move(after),
+                              filter = AgreementFilterOf(*request, clearance)] {
+                   ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
+                   ASSIGN_OR_RETURN_GRPC(
+                       auto page, reader->ListAgreements(filter, after, page_size));
+                   for (auto& agreement : page.items) {
+                     *response->add_agreements() = std::move(agreement);
+                   }
+                   if (!page.next_after.empty()) {
+                     response->set_next_page_token(
+                         tokens_->Encode(owner, filters, page.next_after));
+                   }
+                   response->set_position(reader->position());
+                   return grpc::Status::OK;
+                 });
+               });
 }
 
-grpc::Status QueryService::GetSectorSummary(grpc::ServerContext* context,
-                                            const v1::GetSectorSummaryRequest* request,
-                                            v1::GetSectorSummaryResponse* response) {
-  ASSIGN_OR_RETURN_GRPC(
-      const Caller caller,
-      access_->Authorize(*context, security::Permission::kRegistryRead));
-  const domain::Clearance clearance = ClearanceOf(caller);
-  RETURN_IF_ERROR_GRPC(CheckSector(request->sector(), /*required=*/true));
-  if (request->top_parties() < 0 || request->top_parties() > 100) {
-    return ToGrpcStatus(absl::InvalidArgumentError("top_parties: must be 0 to 100"));
-  }
-  const size_t top = request->top_parties() == 0 ? 10 : request->top_parties();
-  RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
-  ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
-  ASSIGN_OR_RETURN_GRPC(auto counters, reader->GetSectorCounters(
-                                           request->sector(),
-                                           clearance.SeesNonPublicIn(request->sector())));
-  *response->mutable_summary() = SummarizeCounters(request->sector(), counters, top);
-  response->set_position(reader->position());
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* QueryService::GetSectorSummary(
+    grpc::CallbackServerContext* context, const v1::GetSectorSummaryRequest* request,
+    v1::GetSectorSummaryResponse* response) {
+  return Serve(
+      context, request->min_position(),
+      [this, request, response](const Caller& caller) -> absl::StatusOr<Read> {
+        RETURN_IF_ERROR(CheckSector(request->sector(), /*required=*/true));
+        if (request->top_parties() < 0 || request->top_parties() > 100) {
+          return absl::InvalidArgumentError("top_parties: must be 0 to 100");
+        }
+        const size_t top = request->top_parties() == 0 ? 10 : request->top_parties();
+        const bool non_public = ClearanceOf(caller).SeesNonPublicIn(request->sector());
+        return Read([this, request, response, top, non_public] {
+          ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
+          ASSIGN_OR_RETURN_GRPC(auto counters,
+                                reader->GetSectorCounters(request->sector(), non_public));
+          *response->mutable_summary() =
+              SummarizeCounters(request->sector(), counters, top);
+          response->set_position(reader->position());
+          return grpc::Status::OK;
+        });
+      });
 }
 
-grpc::Status QueryService::ListSectors(grpc::ServerContext* context,
-                                       const v1::ListSectorsRequest* request,
-                                       v1::ListSectorsResponse* response) {
-  ASSIGN_OR_RETURN_GRPC(
-      const Caller caller,
-      access_->Authorize(*context, security::Permission::kRegistryRead));
-  const domain::Clearance clearance = ClearanceOf(caller);
-  RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
-  ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
-  for (const auto& sector : domain::RegistrySectors()) {
-    ASSIGN_OR_RETURN_GRPC(auto counters, reader->GetSectorCounters(
-                                             sector, clearance.SeesNonPublicIn(sector)));
-    auto* info = response->add_sectors();
-    info->set_sector(sector);
-    info->set_agreement_count(counters.agreement_count());
-  }
-  response->set_position(reader->position());
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* QueryService::ListSectors(grpc::CallbackServerContext* context,
+                                                    const v1::ListSectorsRequest* request,
+                                                    v1::ListSectorsResponse* response) {
+  return Serve(context, request->min_position(),
+               [this, response](const Caller& caller) -> absl::StatusOr<Read> {
+                 return Read([this, response, clearance = ClearanceOf(caller)] {
+                   ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
+                   for (const auto& sector : domain::RegistrySectors()) {
+                     ASSIGN_OR_RETURN_GRPC(
+                         auto counters, reader->GetSectorCounters(
+                                            sector, clearance.SeesNonPublicIn(sector)));
+                     auto* info = response->add_sectors();
+                     info->set_sector(sector);
+                     info->set_agreement_count(counters.agreement_count());
+                   }
+                   response->set_position(reader->position());
+                   return grpc::Status::OK;
+                 });
+               });
 }
 
-grpc::Status QueryService::GetParty(grpc::ServerContext* context,
-                                    const v1::GetPartyRequest* request,
-                                    v1::GetPartyResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kRegistryRead).status());
-  if (request->party_id().empty()) {
-    return ToGrpcStatus(absl::InvalidArgumentError("party_id: required"));
-  }
-  RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
-  ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
-  ASSIGN_OR_RETURN_GRPC(*response->mutable_party(),
-                        reader->GetParty(request->party_id()));
-  response->set_position(reader->position());
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* QueryService::GetParty(grpc::CallbackServerContext* context,
+                                                 const v1::GetPartyRequest* request,
+                                                 v1::GetPartyResponse* response) {
+  return Serve(context, request->min_position(),
+               [this, request, response](const Caller&) -> absl::StatusOr<Read> {
+                 if (request->party_id().empty()) {
+                   return absl::InvalidArgumentError("party_id: required");
+                 }
+                 return Read([this, request, response] {
+                   ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
+                   ASSIGN_OR_RETURN_GRPC(*response->mutable_party(),
+                                         reader->GetParty(request->party_id()));
+                   response->set_position(reader->position());
+                   return grpc::Status::OK;
+                 });
+               });
 }
 
-grpc::Status QueryService::ListParties(grpc::ServerContext* context,
-                                       const v1::ListPartiesRequest* request,
-                                       v1::ListPartiesResponse* response) {
-  ASSIGN_OR_RETURN_GRPC(
-      const Caller caller,
-      access_->Authorize(*context, security::Permission::kRegistryRead));
-  const std::string owner = TokenOwner(caller.principal, ClearanceOf(caller));
-  RETURN_IF_ERROR_GRPC(CheckEnum("type", request->type(), v1::PartyType_IsValid));
-  if (!request->country_code().empty() &&
-      !domain::IsCountryCode(request->country_code()) &&
-      !domain::IsFormerCountryCode(request->country_code())) {
-    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
-        "country_code: must be an ISO 3166-1 alpha-2 country code, or an ISO 3166-3 code "
-        "of a former country, in upper case (got \"",
-        request->country_code(), "\")")));
-  }
-  ASSIGN_OR_RETURN_GRPC(size_t page_size, PageSize(request->page_size()));
-  v1::ListPartiesRequest filters = *request;
-  filters.clear_page_size();
-  filters.clear_page_token();
-  filters.clear_min_position();
-  ASSIGN_OR_RETURN_GRPC(std::string after,
-                        tokens_->Decode(owner, filters, request->page_token()));
-  RETURN_IF_ERROR_GRPC(AwaitPosition(context, request->min_position()));
-  store::PartyFilter filter;
-  filter.type = request->type();
-  filter.country_code = request->country_code();
-  ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
-  ASSIGN_OR_RETURN_GRPC(auto page, reader->ListParties(filter, after, page_size));
-  for (auto& party : page.items) *response->add_parties() = std::move(party);
-  if (!page.next_after.empty()) {
-    response->set_next_page_token(tokens_->Encode(owner, filters, page.next_after));
-  }
-  response->set_position(reader->position());
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* QueryService::ListParties(grpc::CallbackServerContext* context,
+                                                    const v1::ListPartiesRequest* request,
+                                                    v1::ListPartiesResponse* response) {
+  return Serve(
+      context, request->min_position(),
+      [this, request, response](const Caller& caller) -> absl::StatusOr<Read> {
+        RETURN_IF_ERROR(CheckListParties(*request));
+        ASSIGN_OR_RETURN(size_t page_size, PageSize(request->page_size()));
+        std::string owner = TokenOwner(caller.principal, ClearanceOf(caller));
+        v1::ListPartiesRequest filters = *request;
+        filters.clear_page_size();
+        filters.clear_page_token();
+        filters.clear_min_position();
+        ASSIGN_OR_RETURN(std::string after,
+                         tokens_->Decode(owner, filters, request->page_token()));
+        store::PartyFilter filter;
+        filter.type = request->type();
+        filter.country_code = request->country_code();
+        return Read([this, response, page_size, owner = std::move(owner),
+                     filters = std::move(filters), after = std::move(after), filter] {
+          ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
+          ASSIGN_OR_RETURN_GRPC(auto page, reader->ListParties(filter, after, page_size));
+          for (auto& party : page.items) *response->add_parties() = std::move(party);
+          if (!page.next_after.empty()) {
+            response->set_next_page_token(
+                tokens_->Encode(owner, filters, page.next_after));
+          }
+          response->set_position(reader->position());
+          return grpc::Status::OK;
+        });
+      });
 }
 
 }  // namespace agreements::services

@@ -57,8 +57,9 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   server->command_service_ =
       std::make_unique<CommandService>(server->committer_.get(), server->access_.get());
   server->query_service_ = std::make_unique<QueryService>(
-      server->store_.get(), server->committer_.get(), options.max_min_position_wait,
-      server->access_.get(), server->page_tokens_.get());
+      server->store_.get(), server->committer_.get(), server->hub_.get(),
+      options.max_min_position_wait, options.position_waits, server->access_.get(),
+      server->page_tokens_.get());
   server->feed_service_ = std::make_unique<FeedService>(
       server->store_.get(), server->hub_.get(), options.feeds, server->access_.get());
   const std::string key_path = options.signing_key.empty()
@@ -121,6 +122,8 @@ void RegistryServer::Shutdown() {
   // Open feed streams end first (UNAVAILABLE): the gRPC server's Shutdown waits for
   // every call to finish.
   if (feed_service_ != nullptr) feed_service_->Shutdown();
+  // So do reads waiting for a position.
+  if (query_service_ != nullptr) query_service_->Shutdown();
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     server_->Shutdown(std::chrono::system_clock::now() +

@@ -39,9 +39,10 @@ struct ServerOptions {
   // How long Shutdown lets in-flight RPCs finish before cancelling them.
   // Default: 10 s.
   absl::Duration shutdown_grace = absl::Seconds(10);
-  // Longest wait of a query for its min_position.
-  // Default: 10 s.
+  // Longest wait of a query for its min_position, and how many may wait at once.
+  // Default: 10 s; 4096 in total and 256 per principal.
   absl::Duration max_min_position_wait = absl::Seconds(10);
+  PositionWaitOptions position_waits;
   // Events kept in memory for live subscribers (the feed window), by count and by bytes.
   // A subscriber further behind reads the log. Sized so that the server stays within
   // its memory budget (docs/performance.md): 16,384 events of about 1 KiB are 16 s at

@@ -1,0 +1,88 @@
+// PositionWaiters: reads that wait for a position (min_position) without holding a
+// thread. A waiting read is a record (position, deadline, what to do next) kept here;
+// one thread wakes when the feed hub publishes a new head or the earliest deadline
+// passes, and runs the continuations of the reads that are ready or out of time.
+// Waits are limited in total and per principal, so that one caller cannot take the
+// server's memory or every slot (docs/security.md).
+//
+// Thread-safe. Owns its thread; does not own the hub.
+#ifndef AGREEMENTS_SERVICES_POSITION_WAITERS_H_
+#define AGREEMENTS_SERVICES_POSITION_WAITERS_H_
+
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "store/feed_hub.h"
+
+namespace agreements::services {
+
+struct PositionWaitOptions {
+  // Reads waiting at once, in total and per principal; more are RESOURCE_EXHAUSTED.
+  // Default: 4096, 256.
+  size_t max_waits = 4096;
+  size_t max_waits_per_principal = 256;
+};
+
+class PositionWaiters {
+ public:
+  using Done = std::function<void(absl::Status)>;
+
+  // `readable` returns the position the views have reached.
+  PositionWaiters(store::FeedHub* hub, std::function<uint64_t()> readable,
+                  PositionWaitOptions options);
+  // Shuts down.
+  ~PositionWaiters();
+
+  // Calls `done` once: with OK when `position` is readable (at once, on this thread, if
+  // it is already), with DEADLINE_EXCEEDED naming min_position at `deadline`, or with
+  // UNAVAILABLE at Shutdown. Returns RESOURCE_EXHAUSTED without calling `done` when the
+  // caller or the server has too many waits.
+  absl::Status Wait(const std::string& principal, uint64_t position, absl::Time deadline,
+                    Done done);
+
+  // Ends every wait with UNAVAILABLE and refuses new ones (UNAVAILABLE).
+  void Shutdown();
+
+  size_t waiting() const;
+  const PositionWaitOptions& options() const { return options_; }
+
+ private:
+  struct Waiter {
+    std::string principal;
+    uint64_t position = 0;
+    absl::Time deadline;
+    Done done;
+  };
+  void Run();
+  // Removes the waiters that are ready or out of time; `finished` gets them with the
+  // status to report.
+  void TakeFinished(uint64_t readable, absl::Time now,
+                    std::list<std::pair<Waiter, absl::Status>>& finished)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Release(const std::string& principal) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  store::FeedHub* const hub_;
+  const std::function<uint64_t()> readable_;
+  const PositionWaitOptions options_;
+  uint64_t listener_id_ = 0;
+
+  mutable absl::Mutex mu_;
+  std::list<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, size_t> per_principal_ ABSL_GUARDED_BY(mu_);
+  bool moved_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+  absl::Mutex join_mu_;
+};
+
+}  // namespace agreements::services
+
+#endif  // AGREEMENTS_SERVICES_POSITION_WAITERS_H_
