@@ -153,6 +153,10 @@ absl::Status RegistryServer::ReloadSecurity() {
   return access_->Reload();
 }
 
+size_t RegistryServer::query_waiting() const {
+  return query_service_ == nullptr ? 0 : query_service_->waiters().waiting();
+}
+
 void RegistryServer::Wait() {
   if (server_ != nullptr) server_->Wait();
 }

@@ -83,6 +83,8 @@ class RegistryServer {
   // Stops accepting calls, lets in-flight calls finish (commands are answered only once
   // durable), drains the committer and closes the store.
   void Shutdown();
+  // Reads waiting for their min_position now.
+  size_t query_waiting() const;
   // Blocks until the server has shut down.
   void Wait();
   // Re-reads the certificate, token and policy files (SIGHUP). All or nothing: on error

@@ -721,3 +721,49 @@ TEST_F(CommitterTest, WritableSectorsLimitEveryStateOfTheAgreement) {
 
 }  // namespace
 }  // namespace agreements::store
+
+namespace agreements::store {
+namespace {
+
+TEST_F(CommitterTest, ListsExamineOnlyTheEntriesTheirCallerMaySee) {
+  RegisterKzKr();
+  for (int i = 0; i < 40; ++i) {
+    auto command =
+        RecordAgreementCommand(absl::StrCat("hidden-", i), {"kz", "kr"}, {"energy"});
+    command.mutable_change()
+        ->mutable_agreement_recorded()
+        ->mutable_agreement()
+        ->set_confidentiality(v1::CONFIDENTIALITY_CONFIDENTIAL);
+    MustCommit(Request(absl::StrCat("h", i), {command}));
+  }
+  for (const char* id : {"open-1", "open-2", "open-3"}) {
+    MustCommit(Request(id, {RecordAgreementCommand(id, {"kz", "kr"}, {"energy"})}));
+  }
+  auto reader = ViewReader::Create(store_.get());
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  AgreementFilter filter;
+  filter.party_id = "kz";
+  struct Case {
+    domain::Clearance clearance;
+    size_t scanned;
+  };
+  for (const Case& c : {Case{domain::Clearance::PublicAnd({}), 3},
+                        Case{domain::Clearance::PublicAnd({"telecom"}), 3},
+                        Case{domain::Clearance::PublicAnd({"energy"}), 43},
+                        Case{domain::Clearance::All(), 43}}) {
+    filter.clearance = c.clearance;
+    auto page = (*reader)->ListAgreements(filter, "", 100);
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_EQ(page->scanned, c.scanned);
+    EXPECT_EQ(page->items.size(), c.scanned);
+    EXPECT_EQ(page->next_after, "");
+  }
+  // A hidden agreement and an absent one: the same answer from the visibility entry.
+  EXPECT_FALSE(*(*reader)->Sees(domain::Clearance::PublicAnd({}), "hidden-7"));
+  EXPECT_FALSE(*(*reader)->Sees(domain::Clearance::PublicAnd({}), "hidden-77"));
+  EXPECT_TRUE(*(*reader)->Sees(domain::Clearance::PublicAnd({"energy"}), "hidden-7"));
+  EXPECT_TRUE(*(*reader)->Sees(domain::Clearance::PublicAnd({}), "open-1"));
+}
+
+}  // namespace
+}  // namespace agreements::store
