@@ -117,6 +117,14 @@ std::string StreamName(v1::StreamType type, const std::string& id) {
 // agreement has, before and after the change, is one of them (checked on each state).
 absl::Status CheckWritableSectors(const std::vector<std::string>& writable,
                                   const std::string& id, const v1::Agreement& state) {
+  const std::string allowed =
+      writable.empty() ? "no sector" : absl::StrJoin(writable, ", ");
+  if (!domain::Clearance::PublicAnd(writable).Sees(state)) {
+    // The caller may not see this agreement: the refusal names none of its sectors.
+    return absl::PermissionDeniedError(
+        absl::StrCat("missing permission agreements.write for agreement ", id,
+                     ": it is not in the sectors the caller may write (", allowed, ")"));
+  }
   if (state.sectors().empty() && writable.size() < domain::RegistrySectors().size()) {
     return absl::PermissionDeniedError(
         absl::StrCat("missing permission agreements.write for agreement ", id,

@@ -391,6 +391,36 @@ TEST(ConfidentialityAttackTest, ServerAssignedIdsDoNotFollowPositions) {
   EXPECT_NE(ids[1], ids[2]);
 }
 
+TEST(ConfidentialityAttackTest, ARefusalNamesNoSectorOfAHiddenAgreement) {
+  Registry registry;
+  registry.Seed();
+  v1::ApplyAgreementChangeRequest request;
+  request.mutable_context()->set_request_id("probe");
+  request.set_agreement_id("conf-energy");
+  v1::DocumentReference* document =
+      request.mutable_change()->mutable_document_attached()->mutable_document();
+  document->set_url("https://example.org/probe");
+  document->set_sha256(std::string(64, 'b'));
+  v1::ApplyAgreementChangeResponse response;
+  grpc::Status status = registry.commands_->ApplyAgreementChange(
+      Context(kTelecomDesk).get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // Neither its sector nor whether it has one ("conf-energy" is only its id).
+  EXPECT_EQ(status.error_message().find("in sector"), std::string::npos)
+      << status.error_message();
+  EXPECT_EQ(status.error_message().find("no sector"), std::string::npos)
+      << status.error_message();
+  EXPECT_EQ(status.error_message().find("(energy"), std::string::npos)
+      << status.error_message();
+  // A public agreement of another sector is visible, and its refusal says why.
+  request.set_agreement_id("pub-energy");
+  status = registry.commands_->ApplyAgreementChange(Context(kTelecomDesk).get(), request,
+                                                    &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(status.error_message().find("in sector energy"), std::string::npos)
+      << status.error_message();
+}
+
 int ThreadCount() {
   int count = 0;
   DIR* tasks = opendir("/proc/self/task");
