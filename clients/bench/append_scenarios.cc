@@ -218,7 +218,8 @@ absl::StatusOr<Report> RunAppendBatch(Dataset& dataset) {
 }
 
 absl::StatusOr<Report> LoadAgreements(Dataset& dataset, int64_t agreements,
-                                      const std::string& name) {
+                                      const std::string& name,
+                                      const AgreementShaper& shape) {
   const BenchConfig& config = dataset.config();
   const int64_t have = dataset.next_agreement();
   const int64_t n = agreements - have;
@@ -262,6 +263,7 @@ absl::StatusOr<Report> LoadAgreements(Dataset& dataset, int64_t agreements,
         const int64_t end = std::min(first + n, begin + k);
         for (int64_t index = begin; index < end; ++index) {
           v1::AgreementRecorded recorded = dataset.generator().Agreement(index);
+          if (shape) shape(recorded);
           v1::Command* command = call->request.add_commands();
           command->set_stream_type(v1::STREAM_TYPE_AGREEMENT);
           command->set_stream_id(recorded.agreement().id());

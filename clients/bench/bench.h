@@ -5,8 +5,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -69,6 +71,27 @@ struct BenchConfig {
   // memory.
   int idle_subscriptions = 1000;
   absl::Duration memory_wait = absl::Seconds(2);
+  // confidentiality.
+  int64_t hidden_agreements = 20000;
+  int64_t confidentiality_probes = 2000;
+};
+
+// One bearer token a dataset's server accepts: a line of its token file.
+struct TokenGrant {
+  std::string token;
+  std::string principal;
+  // One grant as the token file writes it: "admin", "reader", "registrar:energy".
+  std::string grant;
+};
+
+// How a dataset's server is started and called.
+struct DatasetOptions {
+  // Written to `<dir>/tokens` (as SHA-256 digests), and the server is started with
+  // --tokens=<that file>: it then answers only callers that present one of them.
+  // Default: none (development mode: every caller is an admin).
+  std::vector<TokenGrant> tokens;
+  // The bearer token Prepare sends (normally one of `tokens`). Default: none.
+  std::string token;
 };
 
 // One data directory under the work dir and the agreements-server serving it, with a
@@ -76,11 +99,11 @@ struct BenchConfig {
 // rest is used from the main thread only.
 class Dataset {
  public:
-  // Creates `<work_dir>/<name>-<pid>` (fresh), starts the server and registers the
-  // generator's parties.
-  static absl::StatusOr<std::unique_ptr<Dataset>> Create(const BenchConfig& config,
-                                                         const DataGenerator& generator,
-                                                         const std::string& name);
+  // Creates `<work_dir>/<name>-<pid>` (fresh), starts the server as `options` say and
+  // registers the generator's parties (presenting options.token).
+  static absl::StatusOr<std::unique_ptr<Dataset>> Create(
+      const BenchConfig& config, const DataGenerator& generator, const std::string& name,
+      const DatasetOptions& options = DatasetOptions());
   Dataset(const Dataset&) = delete;
   Dataset& operator=(const Dataset&) = delete;
   // Stops the server and removes the directory unless config.keep.
@@ -99,9 +122,13 @@ class Dataset {
   v1::FeedService::Stub* feeds() const { return feeds_.get(); }
   v1::AuditService::Stub* audit() const { return audit_.get(); }
 
-  // A fresh context: deadline config.call_timeout from now.
+  // A fresh context: deadline config.call_timeout from now, and the bearer token
+  // (`authorization: Bearer <token>`) when one is set.
   void Prepare(grpc::ClientContext& context) const;
   void Prepare(grpc::ClientContext& context, absl::Duration timeout) const;
+  // The bearer token Prepare sends from now on (empty: none). Not thread-safe: call it
+  // only while no call of this dataset is being prepared.
+  void set_token(const std::string& token);
 
   // A request id never used before in this dataset.
   std::string NextRequestId();
@@ -119,6 +146,9 @@ class Dataset {
 
  private:
   Dataset(const BenchConfig& config, const DataGenerator& generator, std::string dir);
+  // Writes the token file for `tokens`; returns the server arguments that name it.
+  absl::StatusOr<std::vector<std::string>> WriteTokenFile(
+      const std::vector<TokenGrant>& tokens) const;
   absl::Status Connect();
   absl::Status RegisterParties();
 
@@ -131,6 +161,8 @@ class Dataset {
   std::unique_ptr<v1::QueryService::Stub> queries_;
   std::unique_ptr<v1::FeedService::Stub> feeds_;
   std::unique_ptr<v1::AuditService::Stub> audit_;
+  // "Bearer <token>", or empty.
+  std::string authorization_;
   std::atomic<int64_t> next_request_{0};
   std::atomic<int64_t> next_agreement_{0};
   std::atomic<uint64_t> head_{0};
@@ -145,12 +177,21 @@ absl::StatusOr<Report> RunQuery(Dataset& dataset, int64_t agreements);
 absl::StatusOr<Report> RunRebuild(Dataset& dataset);
 absl::StatusOr<Report> RunProof(Dataset& dataset);
 absl::StatusOr<Report> RunMemory(Dataset& dataset);
+// Creates its own dataset (a server with access control); confidentiality_scenario.cc.
+absl::StatusOr<Report> RunConfidentiality(const BenchConfig& config,
+                                          const DataGenerator& generator);
+
+// Changes a generated agreement before it is loaded (its confidentiality, parties ...).
+// Called from the loading threads: it must be safe to call concurrently.
+using AgreementShaper = std::function<void(v1::AgreementRecorded& recorded)>;
 
 // Loads new agreements (ExecuteBatch, config.load_batch commands per request,
 // config.load_in_flight in flight) until the dataset holds `agreements` of them, with
-// progress on stderr at most every second. Returns the figures of the load.
+// progress on stderr at most every second. `shape`, when set, changes each generated
+// agreement before it is sent. Returns the figures of the load.
 absl::StatusOr<Report> LoadAgreements(Dataset& dataset, int64_t agreements,
-                                      const std::string& name);
+                                      const std::string& name,
+                                      const AgreementShaper& shape = nullptr);
 
 }  // namespace agreements::bench
 

@@ -4,6 +4,7 @@
 //   empty store:  append, append-batch, feed-latency
 //   N loaded:     catch-up, query, rebuild             (N = --load_events agreements)
 //   big loaded:   proof, growth, memory                (--big_events agreements)
+//   own dataset:  confidentiality                      (a server with access control)
 //
 // Each scenario prints a table and one JSON line {"scenario":"<name>",...} on stdout
 // (also appended to --json_out); a final summary compares the figures with the targets.
@@ -30,7 +31,7 @@
 ABSL_FLAG(std::string, suite, "reduced", "sizes: reduced or full");
 ABSL_FLAG(std::string, scenarios, "all",
           "comma-separated: append,append-batch,feed-latency,catch-up,query,rebuild,"
-          "proof,growth,memory (or all)");
+          "proof,growth,memory,confidentiality (or all)");
 ABSL_FLAG(std::string, server_bin, "",
           "agreements-server binary (default: next to this binary)");
 ABSL_FLAG(std::string, admin_bin, "",
@@ -85,6 +86,10 @@ ABSL_FLAG(int, verify_proofs, 20, "proof: how many proofs to verify with common/
 ABSL_FLAG(int, idle_subscriptions, 1000, "memory: idle from_now subscriptions");
 ABSL_FLAG(absl::Duration, memory_wait, absl::Seconds(2),
           "memory: wait after opening the subscriptions");
+ABSL_FLAG(int64_t, hidden_agreements, 20000,
+          "confidentiality: confidential agreements of the probed hidden party");
+ABSL_FLAG(int64_t, confidentiality_probes, 2000,
+          "confidentiality: measured pairs (hidden, absent) of each question");
 ABSL_FLAG(double, pg_events_per_s, 0,
           "baseline: PostgreSQL events/s (> 0 adds the append ratio, target >= 3)");
 ABSL_FLAG(double, dbbench_mb_per_s, 0,
@@ -96,7 +101,7 @@ namespace {
 const std::vector<std::string>& AllScenarios() {
   static const auto* all = new std::vector<std::string>{
       "append",  "append-batch", "feed-latency", "catch-up", "query",
-      "rebuild", "proof",        "growth",       "memory"};
+      "rebuild", "proof",        "growth",       "memory",   "confidentiality"};
   return *all;
 }
 
@@ -156,6 +161,8 @@ absl::StatusOr<BenchConfig> ResolveConfig() {
   c.verify_proofs = absl::GetFlag(FLAGS_verify_proofs);
   c.idle_subscriptions = absl::GetFlag(FLAGS_idle_subscriptions);
   c.memory_wait = absl::GetFlag(FLAGS_memory_wait);
+  c.hidden_agreements = absl::GetFlag(FLAGS_hidden_agreements);
+  c.confidentiality_probes = absl::GetFlag(FLAGS_confidentiality_probes);
 
   if (c.batch_events < 1 || c.batch_events > 100 || c.load_batch < 1 ||
       c.load_batch > 100) {
@@ -174,6 +181,10 @@ absl::StatusOr<BenchConfig> ResolveConfig() {
   }
   if (c.big_events < c.load_events) {
     return absl::InvalidArgumentError("--big_events must be >= --load_events");
+  }
+  if (c.hidden_agreements < 1 || c.confidentiality_probes < 1) {
+    return absl::InvalidArgumentError(
+        "--hidden_agreements and --confidentiality_probes must be at least 1");
   }
   if (c.call_timeout <= absl::ZeroDuration() ||
       c.scenario_timeout <= absl::ZeroDuration()) {
@@ -223,6 +234,10 @@ class Suite {
     if (AnyOf({"append", "append-batch", "feed-latency"})) RunEmptyStore();
     if (AnyOf({"catch-up", "query", "rebuild", "proof", "growth", "memory"})) {
       RunLoaded();
+    }
+    if (Want("confidentiality")) {
+      Note("confidentiality");
+      Record(RunConfidentiality(config_, generator_), "confidentiality");
     }
   }
 
@@ -437,6 +452,14 @@ bool Summarize(const std::vector<Report>& reports, double pg, double dbbench,
     checks.push_back({label, json_key, value, absl::StrCat(">= ", FormatNumber(target)),
                       value >= target});
   };
+  auto within = [&](const char* scenario, const char* key, const std::string& label,
+                    const std::string& json_key, double low, double high) {
+    const Report* r = Find(reports, scenario);
+    if (r == nullptr || !r->Has(key)) return;
+    const double value = r->Get(key);
+    checks.push_back({label, json_key, value, absl::StrCat(low, "-", high),
+                      value >= low && value <= high});
+  };
   figure("append", "events_per_s", "append events/s", "append_events_per_s", nullptr, 0);
   figure("append", "latency_p99_ms", "append p99 ms", "append_p99_ms", nullptr, 0);
   ratio("append", "events_per_s", "append / postgres", "append_vs_pg", pg, 3);
@@ -463,6 +486,14 @@ bool Summarize(const std::vector<Report>& reports, double pg, double dbbench,
   figure("growth", "ratio", "growth ratio big/empty", "growth_ratio", ">=", 0.9);
   figure("memory", "peak_rss_mb", "memory peak RSS MiB", "memory_peak_rss_mb", "<=", 512);
   figure("memory", "rss_mb", "memory RSS MiB", "memory_rss_mb", nullptr, 0);
+  figure("confidentiality", "list_accuracy", "hidden/absent List accuracy",
+         "confidentiality_list_accuracy", "<=", 0.6);
+  within("confidentiality", "list_median_ratio", "hidden/absent List p50 ratio",
+         "confidentiality_list_median_ratio", 0.8, 1.25);
+  figure("confidentiality", "get_accuracy", "hidden/absent Get accuracy",
+         "confidentiality_get_accuracy", "<=", 0.6);
+  within("confidentiality", "get_median_ratio", "hidden/absent Get p50 ratio",
+         "confidentiality_get_median_ratio", 0.8, 1.25);
 
   Report summary("summary");
   std::string table = "== summary ==\n";

@@ -2,10 +2,12 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "clients/bench/bench.h"
+#include "common/sha256.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
@@ -23,7 +25,8 @@ Dataset::Dataset(const BenchConfig& config, const DataGenerator& generator,
 
 absl::StatusOr<std::unique_ptr<Dataset>> Dataset::Create(const BenchConfig& config,
                                                          const DataGenerator& generator,
-                                                         const std::string& name) {
+                                                         const std::string& name,
+                                                         const DatasetOptions& options) {
   const std::string dir = absl::StrCat(config.work_dir, "/", name, "-", getpid());
   std::error_code error;
   std::filesystem::remove_all(dir, error);
@@ -33,11 +36,31 @@ absl::StatusOr<std::unique_ptr<Dataset>> Dataset::Create(const BenchConfig& conf
         absl::StrCat("cannot create ", dir, ": ", error.message()));
   }
   std::unique_ptr<Dataset> dataset(new Dataset(config, generator, dir));
-  dataset->server_ = std::make_unique<ServerProcess>(config.server_bin, dir + "/data",
-                                                     dir + "/server.log");
+  absl::StatusOr<std::vector<std::string>> server_args =
+      dataset->WriteTokenFile(options.tokens);
+  if (!server_args.ok()) return server_args.status();
+  dataset->set_token(options.token);
+  dataset->server_ = std::make_unique<ServerProcess>(
+      config.server_bin, dir + "/data", dir + "/server.log", *std::move(server_args));
   if (absl::Status s = dataset->StartServer(); !s.ok()) return s;
   if (absl::Status s = dataset->RegisterParties(); !s.ok()) return s;
   return dataset;
+}
+
+absl::StatusOr<std::vector<std::string>> Dataset::WriteTokenFile(
+    const std::vector<TokenGrant>& tokens) const {
+  if (tokens.empty()) return std::vector<std::string>();
+  // The server keeps digests only (docs/security.md, "Token file").
+  const std::string path = dir_ + "/tokens";
+  std::ofstream out(path, std::ios::trunc);
+  out << "# sha256:<SHA-256 of the token> <principal> <grant>\n";
+  for (const TokenGrant& t : tokens) {
+    out << "sha256:" << DigestHex(Sha256::Hash(t.token)) << " " << t.principal << " "
+        << t.grant << "\n";
+  }
+  out.close();
+  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return std::vector<std::string>{"--tokens=" + path};
 }
 
 Dataset::~Dataset() {
@@ -103,6 +126,11 @@ void Dataset::Prepare(grpc::ClientContext& context) const {
 
 void Dataset::Prepare(grpc::ClientContext& context, absl::Duration timeout) const {
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  if (!authorization_.empty()) context.AddMetadata("authorization", authorization_);
+}
+
+void Dataset::set_token(const std::string& token) {
+  authorization_ = token.empty() ? std::string() : absl::StrCat("Bearer ", token);
 }
 
 std::string Dataset::NextRequestId() {

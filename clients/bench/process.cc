@@ -61,8 +61,9 @@ absl::Status ServerProcess::Start(absl::Duration timeout) {
     close(log_fd);
     return absl::InternalError("pipe failed");
   }
-  const std::vector<std::string> argv = {binary_, "--listen=127.0.0.1:0",
-                                         "--data_dir=" + data_dir_};
+  std::vector<std::string> argv = {binary_, "--listen=127.0.0.1:0",
+                                   "--data_dir=" + data_dir_};
+  argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   pid_ = fork();
   if (pid_ < 0) {
     close(log_fd);

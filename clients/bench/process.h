@@ -21,10 +21,13 @@ namespace agreements::bench {
 // a server that still runs.
 class ServerProcess {
  public:
-  ServerProcess(std::string binary, std::string data_dir, std::string log_path)
+  // `extra_args` follow --listen and --data_dir on every start (e.g. --tokens=FILE).
+  ServerProcess(std::string binary, std::string data_dir, std::string log_path,
+                std::vector<std::string> extra_args = {})
       : binary_(std::move(binary)),
         data_dir_(std::move(data_dir)),
-        log_path_(std::move(log_path)) {}
+        log_path_(std::move(log_path)),
+        extra_args_(std::move(extra_args)) {}
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
   ~ServerProcess();
@@ -45,6 +48,7 @@ class ServerProcess {
   std::string binary_;
   std::string data_dir_;
   std::string log_path_;
+  std::vector<std::string> extra_args_;
   pid_t pid_ = -1;
   int port_ = 0;
   int stdout_fd_ = -1;

@@ -57,6 +57,7 @@ LatencySummary Summarize(std::vector<int64_t>& nanos) {
   std::sort(nanos.begin(), nanos.end());
   s.count = static_cast<int64_t>(nanos.size());
   s.p50_ms = Ms(NearestRank(nanos, 0.50));
+  s.p90_ms = Ms(NearestRank(nanos, 0.90));
   s.p99_ms = Ms(NearestRank(nanos, 0.99));
   s.p999_ms = Ms(NearestRank(nanos, 0.999));
   s.max_ms = Ms(nanos.back());

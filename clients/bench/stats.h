@@ -21,6 +21,7 @@ inline int64_t NowNanos() {
 struct LatencySummary {
   int64_t count = 0;
   double p50_ms = 0;
+  double p90_ms = 0;
   double p99_ms = 0;
   double p999_ms = 0;
   double max_ms = 0;
