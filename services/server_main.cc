@@ -5,6 +5,10 @@
 //                     [--tls_cert=FILE --tls_key=FILE [--tls_client_ca=FILE
 //                      [--tls_client_auth=require|optional] [--client_identity=san|cn]]]
 //                     [--tokens=FILE] [--policy=FILE] [--insecure]
+//                     [--rate_limit=CALLS_PER_S] [--rate_limit_burst=N]
+//                     [--auth_failures=N]
+//                     [--auth_failure_window=D] [--auth_slowdown=D]
+//                     [--auth_slowdown_max=D]
 //
 // Prints "agreements-server listening on HOST:PORT" once it serves. SIGTERM or SIGINT
 // shut it down cleanly: in-flight commands finish and are durable, then it exits 0.
@@ -17,6 +21,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "services/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -43,8 +48,32 @@ ABSL_FLAG(std::string, tokens, "",
 ABSL_FLAG(std::string, policy, "", "policy file: principal roles... per line");
 ABSL_FLAG(bool, insecure, false,
           "allow a non-loopback --listen without TLS or without access control");
+ABSL_FLAG(double, rate_limit, 200,
+          "calls per second each principal may make on average (admins exempt; 0: no "
+          "limit)");
+ABSL_FLAG(int64_t, rate_limit_burst, 400,
+          "calls a principal may make at once after being idle");
+ABSL_FLAG(int64_t, auth_failures, 10,
+          "unknown bearer tokens from one address after which it is slowed down (0: "
+          "never)");
+ABSL_FLAG(absl::Duration, auth_failure_window, absl::Minutes(1),
+          "an address without a failure for this long starts counting again");
+ABSL_FLAG(absl::Duration, auth_slowdown, absl::Seconds(1),
+          "how long a slowed-down address is refused unknown tokens at first (doubles "
+          "with each further failure)");
+ABSL_FLAG(absl::Duration, auth_slowdown_max, absl::Minutes(5),
+          "the longest slowdown of an address");
 
 namespace {
+
+void CallerLimitsFromFlags(agreements::services::CallerLimitOptions& limits) {
+  limits.rate.calls_per_second = absl::GetFlag(FLAGS_rate_limit);
+  limits.rate.burst = absl::GetFlag(FLAGS_rate_limit_burst);
+  limits.peers.failures = absl::GetFlag(FLAGS_auth_failures);
+  limits.peers.window = absl::GetFlag(FLAGS_auth_failure_window);
+  limits.peers.slowdown = absl::GetFlag(FLAGS_auth_slowdown);
+  limits.peers.max_slowdown = absl::GetFlag(FLAGS_auth_slowdown_max);
+}
 
 absl::StatusOr<agreements::services::ServerOptions> OptionsFromFlags() {
   using agreements::services::ClientCertificates;
@@ -79,6 +108,9 @@ absl::StatusOr<agreements::services::ServerOptions> OptionsFromFlags() {
     return absl::InvalidArgumentError(
         absl::StrCat("--client_identity: must be san or cn (got \"", identity, "\")"));
   }
+  CallerLimitsFromFlags(security.limits);
+  absl::Status limits = agreements::services::ValidateCallerLimitOptions(security.limits);
+  if (!limits.ok()) return limits;
   return options;
 }
 
