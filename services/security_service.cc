@@ -20,6 +20,7 @@ grpc::Status SecurityService::GetSecurityStatus(
   RETURN_IF_ERROR_GRPC(
       access_->Authorize(*context, security::Permission::kSecurityRead).status());
   *response = access_->Status();
+  feeds_->DescribeLimits(*response->mutable_streams());
   return grpc::Status::OK;
 }
 

@@ -1,18 +1,22 @@
 // SecurityService: the caller's identity (WhoAmI) and the server's access-control status
-// (GetSecurityStatus) over gRPC. A thin adapter over AccessControl.
+// (GetSecurityStatus) over gRPC. A thin adapter over AccessControl, with the feed
+// service's stream limits.
 //
-// Thread-safe. Does not own the AccessControl, which must outlive the gRPC server.
+// Thread-safe. Owns neither the AccessControl nor the FeedService, which must outlive
+// the gRPC server.
 #ifndef AGREEMENTS_SERVICES_SECURITY_SERVICE_H_
 #define AGREEMENTS_SERVICES_SECURITY_SERVICE_H_
 
 #include "agreements/v1/security_service.grpc.pb.h"
 #include "services/access_control.h"
+#include "services/feed_service.h"
 
 namespace agreements::services {
 
 class SecurityService final : public agreements::v1::SecurityService::Service {
  public:
-  explicit SecurityService(AccessControl* access) : access_(access) {}
+  SecurityService(AccessControl* access, const FeedService* feeds)
+      : access_(access), feeds_(feeds) {}
 
   grpc::Status WhoAmI(grpc::ServerContext* context,
                       const agreements::v1::WhoAmIRequest* request,
@@ -24,6 +28,7 @@ class SecurityService final : public agreements::v1::SecurityService::Service {
 
  private:
   AccessControl* const access_;
+  const FeedService* const feeds_;
 };
 
 }  // namespace agreements::services
