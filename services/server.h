@@ -60,8 +60,8 @@ struct ServerOptions {
   store::CheckpointerOptions checkpoints;
   // Options of the commit path.
   store::CommitterOptions committer;
-  // TLS, tokens and policy (docs/security.md). An empty staging_dir means
-  // <data_dir>/tls-active.
+  // TLS, tokens and policy, and the request rate and token-failure limits per caller
+  // (docs/security.md). An empty staging_dir means <data_dir>/tls-active.
   SecurityOptions security;
   // Allows a listen address that is not loopback without TLS, or without access control
   // (development mode). Logs a warning when it is used.
