@@ -1,11 +1,13 @@
 // Security commands: whoami (the caller as the server authenticated it) and
-// security-status (the server's access-control counters and security files).
+// security-status (the server's access-control counters, security files and limits per
+// caller).
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "agreements/v1/security_service.pb.h"
 #include "clients/cli_commands.h"
 #include "clients/cli_format.h"
@@ -25,6 +27,76 @@ std::string FormatRole(const v1::RoleGrant& grant) {
 }
 
 std::string YesNo(bool value) { return value ? "yes" : "no"; }
+
+std::string FormatDuration(const google::protobuf::Duration& duration) {
+  return absl::FormatDuration(absl::Seconds(duration.seconds()) +
+                              absl::Nanoseconds(duration.nanos()));
+}
+
+// "0", or "3 (max_streams_per_principal 2, reserved_streams 1)".
+template <typename Counts, typename Name>
+std::string FormatCounts(int64_t total, const Counts& counts, Name name) {
+  std::vector<std::string> parts;
+  for (const auto& count : counts) {
+    parts.push_back(absl::StrCat(name(count), " ", count.count()));
+  }
+  if (parts.empty()) return absl::StrCat(total);
+  return absl::StrCat(total, " (", absl::StrJoin(parts, ", "), ")");
+}
+
+void AddStreamLimits(KeyValueBlock& block, const v1::StreamLimitStatus& streams) {
+  block.Add("feed streams", absl::StrCat(streams.open_stream_count(), " open of ",
+                                         streams.max_streams()));
+  block.Add("streams per principal",
+            streams.max_streams_per_principal() == 0
+                ? "no limit"
+                : absl::StrCat(streams.max_streams_per_principal(), " (admins exempt)"));
+  block.Add("reserved streams",
+            absl::StrCat(streams.reserved_streams(), " (for admins and auditors)"));
+  int64_t refused = 0;
+  for (const v1::StreamRefusalCount& refusal : streams.refusals()) {
+    refused += refusal.count();
+  }
+  block.Add("streams refused", FormatCounts(refused, streams.refusals(),
+                                            [](const v1::StreamRefusalCount& count) {
+                                              return count.limit();
+                                            }));
+  block.Add("streams revoked", absl::StrCat(streams.revoked_stream_count()));
+}
+
+void AddReadWaits(KeyValueBlock& block, const v1::ReadWaitStatus& waits) {
+  block.Add("reads waiting",
+            absl::StrCat(waits.waiting_count(), " of ", waits.max_waits(), " (",
+                         waits.max_waits_per_principal(), " per principal)"));
+  block.Add("reads refused", absl::StrCat(waits.refused_count()));
+}
+
+void AddCallLimits(KeyValueBlock& block, const v1::RateLimitStatus& rate,
+                   const v1::AuthenticationFailureStatus& failures) {
+  block.Add("rate limit", rate.calls_per_second() > 0
+                              ? absl::StrCat(rate.calls_per_second(),
+                                             " calls/s per principal, bursts of ",
+                                             rate.burst(), " (admins exempt)")
+                              : "off");
+  block.Add(
+      "rate-limited calls",
+      FormatCounts(rate.rate_limited_call_count(), rate.rate_limited(),
+                   [](const v1::RateLimitedCount& count) { return count.permission(); }));
+  if (failures.failures() == 0) {
+    block.Add("token failures", "never slow an address down");
+  } else {
+    block.Add("token failures",
+              absl::StrCat(failures.failures(), " slow an address down (window ",
+                           FormatDuration(failures.window()), ")"));
+    block.Add("slowdown",
+              absl::StrCat(FormatDuration(failures.slowdown()), ", doubling up to ",
+                           FormatDuration(failures.max_slowdown())));
+  }
+  block.Add("slowed down",
+            absl::StrCat(failures.slowed_peer_count(), " addresses now, ",
+                         failures.slowdown_count(), " slowdowns, ",
+                         failures.slowed_call_count(), " calls refused unchecked"));
+}
 
 void PrintWhoAmI(std::ostream& out, const v1::WhoAmIResponse& response) {
   KeyValueBlock block;
@@ -57,6 +129,13 @@ void PrintSecurityStatus(std::ostream& out, const v1::GetSecurityStatusResponse&
                                     status.failed_reloads(), " failed"));
   block.Add("last reload error", status.last_reload_error());
   block.Print(out);
+
+  out << "\nLimits per caller\n";
+  KeyValueBlock limits;
+  AddStreamLimits(limits, status.streams());
+  AddCallLimits(limits, status.rate_limit(), status.authentication_failures());
+  AddReadWaits(limits, status.read_waits());
+  limits.Print(out);
 
   out << "\nDenials\n";
   if (status.denials().empty()) {
@@ -113,13 +192,18 @@ std::vector<CommandSpec> SecurityCommands() {
   commands.push_back(std::move(whoami));
   CommandSpec status;
   status.path = "security-status";
-  status.summary = "access-control denials and security files of the server (admin)";
+  status.summary =
+      "access-control denials, security files and limits of the server (admin)";
   status.details =
       "Prints whether TLS and client certificates are on, the calls denied per missing\n"
       "permission (\"authentication\": rejected as UNAUTHENTICATED; \"actor\": tried to\n"
       "name their own actor), each security file the server re-reads on SIGHUP with\n"
-      "when it was loaded and when its certificate expires, and the reload counts with\n"
-      "the last reload error. Needs the security.read permission (role admin).";
+      "when it was loaded and when its certificate expires, the reload counts with\n"
+      "the last reload error, and the limits per caller: feed streams (open, refused "
+      "per\n"
+      "limit, ended by a reload), the request rate per principal with the calls it\n"
+      "refused, and the addresses slowed down for unknown tokens. Needs the\n"
+      "security.read permission (role admin).";
   status.run = RunSecurityStatus;
   commands.push_back(std::move(status));
   return commands;

@@ -366,6 +366,26 @@ TEST_F(CliTest, ConfidentialityIsRecordedShownAndChanged) {
   EXPECT_TRUE(absl::StrContains(unknown.err, "--level")) << unknown.err;
 }
 
+TEST_F(CliTest, SecurityStatusShowsTheLimitsPerCaller) {
+  // The server's defaults (docs/security.md, Limits per caller).
+  const std::string out = CliOk({"security-status"});
+  const std::map<std::string, std::string> expected = {
+      {"feed streams", "0 open of 1000"},
+      {"streams per principal", "100 (admins exempt)"},
+      {"reserved streams", "50 (for admins and auditors)"},
+      {"streams refused", "0"},
+      {"streams revoked", "0"},
+      {"rate limit", "200 calls/s per principal, bursts of 400 (admins exempt)"},
+      {"rate-limited calls", "0"},
+      {"token failures", "10 slow an address down (window 1m)"},
+      {"slowdown", "1s, doubling up to 5m"},
+      {"slowed down", "0 addresses now, 0 slowdowns, 0 calls refused unchecked"},
+  };
+  for (const auto& [key, value] : expected) {
+    EXPECT_EQ(ShownValue(out, key), value) << key << "\n" << out;
+  }
+}
+
 constexpr char kAliceSan[] = "spiffe://registry/alice";
 constexpr char kAuditorToken[] = "tok-auditor-cli-3f9a1c";
 constexpr char kReaderToken[] = "tok-reader-cli-8d2e7b";

@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/tls_certificate_provider.h"
@@ -77,6 +78,12 @@ std::string RolesText(const std::vector<Grant>& grants) {
   return absl::StrCat("role ", absl::StrJoin(names, " "));
 }
 
+bool IsAdmin(const std::vector<Grant>& grants) {
+  return std::any_of(grants.begin(), grants.end(), [](const Grant& grant) {
+    return grant.role == security::Role::kAdmin;
+  });
+}
+
 std::optional<std::string> FirstProperty(const grpc::AuthContext& auth,
                                          const char* name) {
   std::vector<grpc::string_ref> values = auth.FindPropertyValues(name);
@@ -87,6 +94,8 @@ std::optional<std::string> FirstProperty(const grpc::AuthContext& auth,
 }  // namespace
 
 struct AccessControl::Loaded {
+  // Successful reloads before these files (0: loaded at start).
+  uint64_t generation = 0;
   std::vector<LoadedFile> files;
   security::TokenTable tokens;
   security::PolicyTable policy;
@@ -109,7 +118,9 @@ bool IsLoopbackHost(absl::string_view host) {
 }
 
 AccessControl::AccessControl(SecurityOptions options)
-    : options_(std::move(options)), development_mode_(IsDevelopmentMode(options_)) {}
+    : options_(std::move(options)),
+      development_mode_(IsDevelopmentMode(options_)),
+      limits_(std::make_unique<CallerLimits>(options_.limits)) {}
 
 AccessControl::~AccessControl() {
   if (tls() && !options_.staging_dir.empty()) {
@@ -132,6 +143,7 @@ absl::StatusOr<std::unique_ptr<AccessControl>> AccessControl::Create(
     return absl::InvalidArgumentError("staging_dir: required with TLS");
   }
   if (options.reload_poll_seconds == 0) options.reload_poll_seconds = 1;
+  RETURN_IF_ERROR(ValidateCallerLimitOptions(options.limits));
   std::unique_ptr<AccessControl> access(new AccessControl(std::move(options)));
   const SecurityOptions& opts = access->options_;
   auto loaded = access->Load();
@@ -171,7 +183,7 @@ absl::StatusOr<std::unique_ptr<AccessControl>> AccessControl::Create(
   return access;
 }
 
-absl::StatusOr<std::shared_ptr<const AccessControl::Loaded>> AccessControl::Load() const {
+absl::StatusOr<std::shared_ptr<AccessControl::Loaded>> AccessControl::Load() const {
   auto loaded = std::make_shared<Loaded>();
   const std::pair<const char*, const std::string*> paths[] = {
       {"tls_cert", &options_.tls_cert_file},
@@ -223,7 +235,7 @@ absl::StatusOr<std::shared_ptr<const AccessControl::Loaded>> AccessControl::Load
         absl::StrCat("tls_key ", options_.tls_key_file));
     if (!matched.ok()) return matched;
   }
-  return std::shared_ptr<const Loaded>(std::move(loaded));
+  return loaded;
 }
 
 absl::Status AccessControl::Stage(const Loaded& loaded) const {
@@ -254,7 +266,7 @@ std::shared_ptr<grpc::ServerCredentials> AccessControl::ServerCredentials() cons
 
 absl::Status AccessControl::Reload() {
   absl::MutexLock reload_lock(&reload_mu_);
-  absl::StatusOr<std::shared_ptr<const Loaded>> loaded = Load();
+  absl::StatusOr<std::shared_ptr<Loaded>> loaded = Load();
   absl::Status status = loaded.status();
   if (status.ok() && tls()) {
     status = Stage(**loaded);
@@ -269,6 +281,7 @@ absl::Status AccessControl::Reload() {
   }
   ++reloads_;
   last_reload_error_.clear();
+  (*loaded)->generation = loaded_->generation + 1;
   loaded_ = *std::move(loaded);
   return absl::OkStatus();
 }
@@ -277,6 +290,8 @@ std::shared_ptr<const AccessControl::Loaded> AccessControl::Current() const {
   absl::MutexLock lock(&mu_);
   return loaded_;
 }
+
+uint64_t AccessControl::generation() const { return Current()->generation; }
 
 void AccessControl::CountDenial(absl::string_view permission) {
   absl::MutexLock lock(&mu_);
@@ -304,8 +319,30 @@ std::vector<Grant> AccessControl::PolicyGrants(const Loaded& loaded,
   return grants;
 }
 
-absl::StatusOr<Caller> AccessControl::Authenticate(
-    const grpc::ServerContextBase& context) {
+absl::StatusOr<Caller> AccessControl::Authenticate(grpc::ServerContextBase& context) {
+  return Admit(context, "none");
+}
+
+absl::StatusOr<Caller> AccessControl::Authorize(grpc::ServerContextBase& context,
+                                                Permission permission) {
+  absl::StatusOr<Caller> caller = Admit(context, security::PermissionName(permission));
+  if (!caller.ok()) return caller;
+  absl::Status allowed = Check(*caller, permission);
+  if (!allowed.ok()) return allowed;
+  return caller;
+}
+
+absl::StatusOr<Caller> AccessControl::Admit(grpc::ServerContextBase& context,
+                                            absl::string_view permission) {
+  absl::StatusOr<Caller> caller = Identify(context);
+  // Admins are exempt: operators must be able to act on a server under load (and the
+  // anonymous admin of development mode is never limited).
+  if (!caller.ok() || IsAdmin(caller->grants)) return caller;
+  RETURN_IF_ERROR(limits_->TakeCall(context, caller->principal, permission));
+  return caller;
+}
+
+absl::StatusOr<Caller> AccessControl::Identify(grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
   if (metadata.find(kLegacyActorHeader) != metadata.end()) {
     CountDenial("actor");
@@ -314,51 +351,18 @@ absl::StatusOr<Caller> AccessControl::Authenticate(
         "principal (remove the header)");
   }
   std::shared_ptr<const Loaded> loaded = Current();
-  Caller caller;
   if (auto it = metadata.find("authorization"); it != metadata.end()) {
-    const absl::string_view value(it->second.data(), it->second.size());
-    constexpr absl::string_view kScheme = "bearer ";
-    if (value.size() <= kScheme.size() ||
-        !absl::EqualsIgnoreCase(value.substr(0, kScheme.size()), kScheme)) {
-      return Unauthenticated("authorization: expected \"Bearer <token>\"");
-    }
-    const std::string digest = security::TokenDigest(value.substr(kScheme.size()));
-    auto token = loaded->tokens.find(digest);
-    if (token == loaded->tokens.end()) {
-      return Unauthenticated("authorization: unknown bearer token");
-    }
-    caller.principal = token->second.principal;
-    caller.method = v1::AUTHENTICATION_METHOD_BEARER_TOKEN;
-    caller.grants = token->second.grants;
-    Merge(caller.grants, PolicyGrants(*loaded, caller.principal, true));
-    return caller;
+    return IdentifyByToken(
+        context, absl::string_view(it->second.data(), it->second.size()), *loaded);
   }
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth != nullptr && auth->IsPeerAuthenticated() &&
       !options_.tls_client_ca_file.empty()) {
-    std::optional<std::string> name =
-        options_.client_identity == ClientIdentity::kSan
-            ? FirstProperty(*auth, GRPC_X509_SAN_PROPERTY_NAME)
-            : FirstProperty(*auth, GRPC_X509_CN_PROPERTY_NAME);
-    if (!name.has_value()) {
-      return Unauthenticated(
-          options_.client_identity == ClientIdentity::kSan
-              ? "client certificate: it has no subject alternative name (the server "
-                "takes the principal from the SAN)"
-              : "client certificate: it has no common name (the server takes the "
-                "principal from the CN)");
-    }
-    if (!security::IsValidPrincipal(*name) || security::IsReservedPrincipal(*name)) {
-      return Unauthenticated(
-          "client certificate: its name is not a valid principal (1 to 200 characters, "
-          "no control characters, not \"anonymous\" or \"*\")");
-    }
-    caller.principal = *std::move(name);
-    caller.method = v1::AUTHENTICATION_METHOD_CLIENT_CERTIFICATE;
-    caller.grants = PolicyGrants(*loaded, caller.principal, true);
-    return caller;
+    return IdentifyByCertificate(*auth, *loaded);
   }
+  Caller caller;
   caller.principal = security::kAnonymous;
+  caller.generation = loaded->generation;
   if (development_mode_) {
     caller.grants.push_back(Grant{security::Role::kAdmin, {}});
     return caller;
@@ -372,13 +376,97 @@ absl::StatusOr<Caller> AccessControl::Authenticate(
   return caller;
 }
 
-absl::StatusOr<Caller> AccessControl::Authorize(const grpc::ServerContextBase& context,
-                                                Permission permission) {
-  absl::StatusOr<Caller> caller = Authenticate(context);
-  if (!caller.ok()) return caller;
-  absl::Status allowed = Check(*caller, permission);
-  if (!allowed.ok()) return allowed;
+absl::StatusOr<Caller> AccessControl::IdentifyByToken(grpc::ServerContextBase& context,
+                                                      absl::string_view authorization,
+                                                      const Loaded& loaded) {
+  constexpr absl::string_view kScheme = "bearer ";
+  const bool well_formed =
+      authorization.size() > kScheme.size() &&
+      absl::EqualsIgnoreCase(authorization.substr(0, kScheme.size()), kScheme);
+  const std::string digest = security::TokenDigest(
+      well_formed ? authorization.substr(kScheme.size()) : authorization);
+  // A peer that keeps failing gets no answer about new tokens for a while.
+  RETURN_IF_ERROR(limits_->AdmitToken(context, digest));
+  if (!well_formed) {
+    limits_->TokenFailed(context);
+    return Unauthenticated("authorization: expected \"Bearer <token>\"");
+  }
+  auto token = loaded.tokens.find(digest);
+  if (token == loaded.tokens.end()) {
+    limits_->TokenFailed(context);
+    return Unauthenticated("authorization: unknown bearer token");
+  }
+  limits_->TokenSucceeded(context, digest);
+  Caller caller;
+  caller.principal = token->second.principal;
+  caller.method = v1::AUTHENTICATION_METHOD_BEARER_TOKEN;
+  caller.grants = token->second.grants;
+  Merge(caller.grants, PolicyGrants(loaded, caller.principal, true));
+  caller.token_digest = digest;
+  caller.generation = loaded.generation;
   return caller;
+}
+
+absl::StatusOr<Caller> AccessControl::IdentifyByCertificate(const grpc::AuthContext& auth,
+                                                            const Loaded& loaded) {
+  std::optional<std::string> name = options_.client_identity == ClientIdentity::kSan
+                                        ? FirstProperty(auth, GRPC_X509_SAN_PROPERTY_NAME)
+                                        : FirstProperty(auth, GRPC_X509_CN_PROPERTY_NAME);
+  if (!name.has_value()) {
+    return Unauthenticated(
+        options_.client_identity == ClientIdentity::kSan
+            ? "client certificate: it has no subject alternative name (the server "
+              "takes the principal from the SAN)"
+            : "client certificate: it has no common name (the server takes the "
+              "principal from the CN)");
+  }
+  if (!security::IsValidPrincipal(*name) || security::IsReservedPrincipal(*name)) {
+    return Unauthenticated(
+        "client certificate: its name is not a valid principal (1 to 200 characters, "
+        "no control characters, not \"anonymous\" or \"*\")");
+  }
+  Caller caller;
+  caller.principal = *std::move(name);
+  caller.method = v1::AUTHENTICATION_METHOD_CLIENT_CERTIFICATE;
+  caller.grants = PolicyGrants(loaded, caller.principal, true);
+  caller.generation = loaded.generation;
+  return caller;
+}
+
+absl::StatusOr<Caller> AccessControl::Reauthenticate(const Caller& before) const {
+  std::shared_ptr<const Loaded> loaded = Current();
+  Caller caller = before;
+  caller.generation = loaded->generation;
+  switch (before.method) {
+    case v1::AUTHENTICATION_METHOD_BEARER_TOKEN: {
+      auto token = loaded->tokens.find(before.token_digest);
+      if (token == loaded->tokens.end()) {
+        return absl::UnauthenticatedError(
+            "authorization: the bearer token of this call was removed from the token "
+            "file (security files reloaded)");
+      }
+      if (token->second.principal != before.principal) {
+        return absl::UnauthenticatedError(
+            "authorization: the bearer token of this call names another principal now "
+            "(security files reloaded)");
+      }
+      caller.grants = token->second.grants;
+      Merge(caller.grants, PolicyGrants(*loaded, caller.principal, true));
+      return caller;
+    }
+    case v1::AUTHENTICATION_METHOD_CLIENT_CERTIFICATE:
+      caller.grants = PolicyGrants(*loaded, caller.principal, true);
+      return caller;
+    default:
+      if (development_mode_) return caller;
+      if (loaded->policy.find(security::kAnonymous) == loaded->policy.end()) {
+        return absl::UnauthenticatedError(
+            "this registry no longer accepts calls without credentials (security files "
+            "reloaded): present a client certificate or a bearer token");
+      }
+      caller.grants = PolicyGrants(*loaded, caller.principal, false);
+      return caller;
+  }
 }
 
 absl::Status AccessControl::Check(const Caller& caller, Permission permission) {
@@ -439,6 +527,7 @@ v1::GetSecurityStatusResponse AccessControl::Status() const {
         options_.client_certificates == ClientCertificates::kRequire ? "require"
                                                                      : "optional");
   }
+  limits_->Describe(response);
   absl::MutexLock lock(&mu_);
   for (const auto& [permission, count] : denials_) {
     v1::DenialCount* denial = response.add_denials();

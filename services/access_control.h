@@ -1,7 +1,8 @@
-// AccessControl: who calls (client certificate, bearer token or nobody) and whether the
-// caller may do what an RPC needs (docs/security.md). It also owns the server's TLS
-// credentials and re-reads every security file on Reload (SIGHUP): all files or none,
-// so a broken file never replaces a working one.
+// AccessControl: who calls (client certificate, bearer token or nobody), whether the
+// caller may call now (its request rate; its peer's failed tokens), and whether it may
+// do what an RPC needs (docs/security.md). It also owns the server's TLS credentials and
+// re-reads every security file on Reload (SIGHUP): all files or none, so a broken file
+// never replaces a working one.
 //
 // Thread-safe: Authorize, Reload and Status may run concurrently; a call sees either the
 // files before a reload or after it, never a mix.
@@ -22,6 +23,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_context.h"
 #include "security/policy.h"
+#include "services/caller_limits.h"
 
 namespace agreements::services {
 
@@ -56,6 +58,9 @@ struct SecurityOptions {
   // How often gRPC looks at the staged copies, in seconds (at least 1).
   // Default: 1.
   unsigned reload_poll_seconds = 1;
+  // The request rate per principal and the slowdown of peers with failing tokens.
+  // Default: see CallerLimitOptions.
+  CallerLimitOptions limits;
 };
 
 // Development mode: no tokens, no policy and no client CA, so no access control.
@@ -71,6 +76,10 @@ struct Caller {
   agreements::v1::AuthenticationMethod method =
       agreements::v1::AUTHENTICATION_METHOD_NONE;
   std::vector<security::Grant> grants;
+  // Bearer token only: the hex SHA-256 of the token, to find it again after a reload.
+  std::string token_digest;
+  // The generation of the security files the caller was authenticated against.
+  uint64_t generation = 0;
 
   bool authenticated() const {
     return method != agreements::v1::AUTHENTICATION_METHOD_NONE;
@@ -105,17 +114,28 @@ class AccessControl {
   // Re-reads every file; on any error keeps all files in use and returns the error.
   absl::Status Reload();
 
-  // Who calls. UNAUTHENTICATED for an unknown or malformed token, or for a call without
-  // credentials when the policy has no "anonymous" entry; INVALID_ARGUMENT for a call
-  // that names its own actor (x-actor). Each failure is counted.
-  absl::StatusOr<Caller> Authenticate(const grpc::ServerContextBase& context);
-  // Authenticate, then PERMISSION_DENIED naming the missing permission (counted).
-  absl::StatusOr<Caller> Authorize(const grpc::ServerContextBase& context,
+  // Who calls, and whether it may call now. UNAUTHENTICATED for an unknown or malformed
+  // token, or for a call without credentials when the policy has no "anonymous" entry;
+  // INVALID_ARGUMENT for a call that names its own actor (x-actor); RESOURCE_EXHAUSTED,
+  // with the delay in `context`'s trailing metadata, when the caller is over its rate
+  // (admins are exempt) or presents a token its peer is slowed down for. Each failure
+  // is counted; a rate-limited call counts under "none".
+  absl::StatusOr<Caller> Authenticate(grpc::ServerContextBase& context);
+  // Authenticate (a rate-limited call counts under `permission`), then PERMISSION_DENIED
+  // naming the missing permission (counted).
+  absl::StatusOr<Caller> Authorize(grpc::ServerContextBase& context,
                                    security::Permission permission);
   // PERMISSION_DENIED naming the permission (counted) unless the caller holds it.
   absl::Status Check(const Caller& caller, security::Permission permission);
   // Counts a denial found later on the call's path (a registrar's sector limit).
   void CountDenial(absl::string_view permission);
+
+  // The caller of a call that started earlier (an open stream), as the files in use now
+  // see it: UNAUTHENTICATED when its token, or the policy's "anonymous" entry, is gone;
+  // otherwise the same principal with its grants now. Not counted as a denial.
+  absl::StatusOr<Caller> Reauthenticate(const Caller& before) const;
+  // Counts the successful reloads: Caller::generation of the files in use.
+  uint64_t generation() const;
 
   agreements::v1::WhoAmIResponse Describe(const Caller& caller) const;
   agreements::v1::GetSecurityStatusResponse Status() const;
@@ -125,17 +145,27 @@ class AccessControl {
   struct Loaded;
 
   explicit AccessControl(SecurityOptions options);
-  absl::StatusOr<std::shared_ptr<const Loaded>> Load() const;
+  absl::StatusOr<std::shared_ptr<Loaded>> Load() const;
   absl::Status Stage(const Loaded& loaded) const;
   std::shared_ptr<const Loaded> Current() const;
   std::vector<security::Grant> PolicyGrants(const Loaded& loaded,
                                             const std::string& principal,
                                             bool authenticated) const;
   absl::Status Unauthenticated(absl::string_view message);
+  // Authenticate, with a rate-limited call counted under `permission`.
+  absl::StatusOr<Caller> Admit(grpc::ServerContextBase& context,
+                               absl::string_view permission);
+  absl::StatusOr<Caller> Identify(grpc::ServerContextBase& context);
+  absl::StatusOr<Caller> IdentifyByToken(grpc::ServerContextBase& context,
+                                         absl::string_view authorization,
+                                         const Loaded& loaded);
+  absl::StatusOr<Caller> IdentifyByCertificate(const grpc::AuthContext& auth,
+                                               const Loaded& loaded);
 
   const SecurityOptions options_;
   const bool development_mode_;
   std::shared_ptr<grpc::ServerCredentials> credentials_;
+  const std::unique_ptr<CallerLimits> limits_;
 
   mutable absl::Mutex mu_;
   std::shared_ptr<const Loaded> loaded_ ABSL_GUARDED_BY(mu_);

@@ -3,11 +3,15 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
 
 namespace agreements::services {
 
 FeedDispatcher::FeedDispatcher(store::FeedHub* hub, FeedDispatcherOptions options)
-    : hub_(hub), options_(options) {
+    : hub_(hub),
+      options_(options),
+      quota_(options.max_streams, options.max_streams_per_principal,
+             options.reserved_streams) {
   // The committer only flags the new head; a dispatcher thread wakes the streams, so
   // commits never do work per subscriber.
   listener_id_ = hub_->AddListener([this](uint64_t) {
@@ -20,21 +24,52 @@ FeedDispatcher::FeedDispatcher(store::FeedHub* hub, FeedDispatcherOptions option
 
 FeedDispatcher::~FeedDispatcher() { Shutdown(); }
 
-absl::Status FeedDispatcher::Register(const std::shared_ptr<DispatchedStream>& stream) {
+absl::Status FeedDispatcher::Register(const std::shared_ptr<DispatchedStream>& stream,
+                                      StreamOwner owner) {
   absl::MutexLock lock(&mu_);
   if (stopping_) return absl::UnavailableError("the registry is shutting down");
-  if (streams_.size() >= options_.max_streams) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("at most ", options_.max_streams,
-                     " feed streams may be open at once; retry later"));
+  if (owner.caller.generation < revoked_generation_) {
+    return absl::UnavailableError(
+        "the security files were reloaded while the stream opened; subscribe again");
   }
-  streams_.insert(stream);
+  absl::Status admitted = quota_.Admit(owner.caller);
+  if (!admitted.ok()) return admitted;
+  streams_.emplace(stream, std::move(owner));
   return absl::OkStatus();
 }
 
 void FeedDispatcher::Unregister(const std::shared_ptr<DispatchedStream>& stream) {
   absl::MutexLock lock(&mu_);
-  streams_.erase(stream);
+  auto it = streams_.find(stream);
+  if (it == streams_.end()) return;
+  quota_.Release(it->second.caller);
+  streams_.erase(it);
+}
+
+size_t FeedDispatcher::Revoke(
+    uint64_t generation, const std::function<absl::Status(const StreamOwner&)>& check) {
+  std::vector<std::pair<std::shared_ptr<DispatchedStream>, StreamOwner>> streams;
+  {
+    absl::MutexLock lock(&mu_);
+    revoked_generation_ = std::max(revoked_generation_, generation);
+    streams.assign(streams_.begin(), streams_.end());
+  }
+  size_t revoked = 0;
+  for (const auto& [stream, owner] : streams) {
+    absl::Status allowed = check(owner);
+    if (allowed.ok()) continue;
+    stream->Close(ToGrpcStatus(allowed));
+    ++revoked;
+  }
+  absl::MutexLock lock(&mu_);
+  revoked_streams_ += static_cast<int64_t>(revoked);
+  return revoked;
+}
+
+void FeedDispatcher::Describe(agreements::v1::StreamLimitStatus& status) const {
+  absl::MutexLock lock(&mu_);
+  quota_.Describe(status);
+  status.set_revoked_stream_count(revoked_streams_);
 }
 
 void FeedDispatcher::Schedule(std::shared_ptr<DispatchedStream> stream) {
@@ -47,7 +82,7 @@ size_t FeedDispatcher::TEST_max_queued_messages() const {
   std::vector<std::shared_ptr<DispatchedStream>> streams;
   {
     absl::MutexLock lock(&mu_);
-    streams.assign(streams_.begin(), streams_.end());
+    for (const auto& [stream, owner] : streams_) streams.push_back(stream);
   }
   size_t most = 0;
   for (const auto& stream : streams) most = std::max(most, stream->queued_messages());
@@ -63,7 +98,8 @@ void FeedDispatcher::WakeAll() {
   std::vector<std::shared_ptr<DispatchedStream>> streams;
   {
     absl::MutexLock lock(&mu_);
-    streams.assign(streams_.begin(), streams_.end());
+    streams.reserve(streams_.size());
+    for (const auto& [stream, owner] : streams_) streams.push_back(stream);
   }
   for (const auto& stream : streams) stream->Wake();
 }
@@ -102,7 +138,7 @@ void FeedDispatcher::Shutdown(absl::Duration grace) {
     if (!stopping_) hub_->RemoveListener(listener_id_);
     stopping_ = true;
     ready_.clear();
-    streams.assign(streams_.begin(), streams_.end());
+    for (const auto& [stream, owner] : streams_) streams.push_back(stream);
   }
   const grpc::Status unavailable(grpc::StatusCode::UNAVAILABLE,
                                  "the registry is shutting down; resume from the last "
@@ -115,7 +151,8 @@ void FeedDispatcher::Shutdown(absl::Duration grace) {
     auto finished = [this]()
                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return streams_.empty(); };
     mu_.AwaitWithTimeout(absl::Condition(&finished), grace);
-    streams.assign(streams_.begin(), streams_.end());
+    streams.clear();
+    for (const auto& [stream, owner] : streams_) streams.push_back(stream);
   }
   for (const auto& stream : streams) stream->CancelIfStuck();
   absl::MutexLock join_lock(&join_mu_);

@@ -4,21 +4,30 @@
 // and hands the messages back. Streams at the head sleep until the hub publishes a new
 // head or a tick passes (for time-based checkpoints).
 //
+// It also admits streams (StreamQuota: the most open, per principal, and the slots kept
+// for admins and auditors) and, after a reload of the security files, ends the streams
+// whose callers lost access (Revoke).
+//
 // Thread-safe. Owns its threads; does not own the hub.
 #ifndef AGREEMENTS_SERVICES_FEED_DISPATCHER_H_
 #define AGREEMENTS_SERVICES_FEED_DISPATCHER_H_
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "agreements/v1/security_service.pb.h"
+#include "domain/confidentiality.h"
 #include "grpcpp/support/status.h"
+#include "services/access_control.h"
+#include "services/stream_quota.h"
 #include "store/feed_hub.h"
 
 namespace agreements::services {
@@ -41,6 +50,14 @@ class DispatchedStream {
   virtual size_t queued_messages() = 0;
 };
 
+// Who opened a stream: what admission counts, and what a reload checks again.
+struct StreamOwner {
+  // The caller as authenticated when the stream opened.
+  Caller caller;
+  // What the stream's source shows.
+  domain::Clearance clearance;
+};
+
 struct FeedDispatcherOptions {
   // Threads that run stream steps.
   // Default: 2.
@@ -48,6 +65,14 @@ struct FeedDispatcherOptions {
   // Most open streams; more are refused with RESOURCE_EXHAUSTED.
   // Default: 1000.
   size_t max_streams = 1000;
+  // Most open streams of one principal (callers with the admin role are exempt); 0
+  // means no limit per principal.
+  // Default: 100.
+  size_t max_streams_per_principal = 100;
+  // Of max_streams, the slots only callers holding audit.read (admins, auditors) may
+  // take; a larger value reserves every slot.
+  // Default: 50.
+  size_t reserved_streams = 50;
   // How often streams at the head wake for time-based checkpoints.
   // Default: 200 ms.
   absl::Duration tick = absl::Milliseconds(200);
@@ -59,8 +84,11 @@ class FeedDispatcher {
   // Stops the threads (Shutdown must have been called).
   ~FeedDispatcher();
 
-  // Admits a stream; RESOURCE_EXHAUSTED at the limit, UNAVAILABLE after Shutdown.
-  absl::Status Register(const std::shared_ptr<DispatchedStream>& stream);
+  // Admits a stream of `owner`: RESOURCE_EXHAUSTED at a limit (StreamQuota);
+  // UNAVAILABLE after Shutdown, or when a reload replaced the security files that
+  // authenticated the owner since (Revoke ran without this stream: the client retries).
+  absl::Status Register(const std::shared_ptr<DispatchedStream>& stream,
+                        StreamOwner owner);
   void Unregister(const std::shared_ptr<DispatchedStream>& stream);
   // Queues a fill of the stream (the stream makes sure it is queued at most once).
   void Schedule(std::shared_ptr<DispatchedStream> stream);
@@ -69,7 +97,14 @@ class FeedDispatcher {
   // Streams whose last write does not complete within `grace` are cancelled.
   void Shutdown(absl::Duration grace = absl::Milliseconds(500));
 
+  // After a reload to the files of `generation`: closes every open stream whose owner
+  // `check` refuses, with that status. Returns how many were closed.
+  size_t Revoke(uint64_t generation,
+                const std::function<absl::Status(const StreamOwner&)>& check);
+
   size_t open_streams() const;
+  // The limits, the open streams and what was refused or revoked.
+  void Describe(agreements::v1::StreamLimitStatus& status) const;
   // The most messages any open stream holds prepared (tests check the bound).
   size_t TEST_max_queued_messages() const;
 
@@ -82,7 +117,12 @@ class FeedDispatcher {
   uint64_t listener_id_ = 0;
 
   mutable absl::Mutex mu_;
-  absl::flat_hash_set<std::shared_ptr<DispatchedStream>> streams_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::shared_ptr<DispatchedStream>, StreamOwner> streams_
+      ABSL_GUARDED_BY(mu_);
+  StreamQuota quota_ ABSL_GUARDED_BY(mu_);
+  // The generation of the last Revoke; owners authenticated before it are refused.
+  uint64_t revoked_generation_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t revoked_streams_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<std::shared_ptr<DispatchedStream>> ready_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Set by the hub listener; taken by one dispatcher thread, which wakes the streams.

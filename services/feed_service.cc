@@ -1,7 +1,9 @@
 #include "services/feed_service.h"
 
+#include <algorithm>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "services/feed_stream.h"
 #include "store/feed_cursor.h"
@@ -62,6 +64,14 @@ absl::StatusOr<std::unique_ptr<store::FeedCursor>> MakeCursor(
                                              options, absl::Now());
 }
 
+// Whether `now` shows everything `before` showed (it may show more).
+bool Covers(const domain::Clearance& now, const domain::Clearance& before) {
+  if (now.all) return true;
+  if (before.all) return false;
+  return std::includes(now.sectors.begin(), now.sectors.end(), before.sectors.begin(),
+                       before.sectors.end());
+}
+
 }  // namespace
 
 FeedService::FeedService(const store::Store* store, store::FeedHub* hub,
@@ -76,10 +86,11 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* FeedService::Subscribe(
   absl::StatusOr<Caller> caller =
       access_->Authorize(*context, security::Permission::kRegistryRead);
   if (!caller.ok()) return new Refusal<v1::SubscribeResponse>(caller.status());
-  auto cursor = MakeCursor(store_, hub_, *request, ClearanceOf(*caller));
+  StreamOwner owner{*caller, ClearanceOf(*caller)};
+  auto cursor = MakeCursor(store_, hub_, *request, owner.clearance);
   if (!cursor.ok()) return new Refusal<v1::SubscribeResponse>(cursor.status());
   return new FeedStream<v1::SubscribeResponse, store::FeedCursor>(
-      context, dispatcher_.get(), *std::move(cursor),
+      context, dispatcher_.get(), std::move(owner), *std::move(cursor),
       /*refill_at=*/kSubscribeStepMessages);
 }
 
@@ -88,11 +99,37 @@ grpc::ServerWriteReactor<v1::WatchSectorResponse>* FeedService::WatchSector(
   absl::StatusOr<Caller> caller =
       access_->Authorize(*context, security::Permission::kRegistryRead);
   if (!caller.ok()) return new Refusal<v1::WatchSectorResponse>(caller.status());
-  auto watch = store::SectorWatch::Create(store_, hub_, *request, absl::Now(),
-                                          ClearanceOf(*caller));
+  StreamOwner owner{*caller, ClearanceOf(*caller)};
+  auto watch =
+      store::SectorWatch::Create(store_, hub_, *request, absl::Now(), owner.clearance);
   if (!watch.ok()) return new Refusal<v1::WatchSectorResponse>(watch.status());
   return new FeedStream<v1::WatchSectorResponse, store::SectorWatch>(
-      context, dispatcher_.get(), *std::move(watch));
+      context, dispatcher_.get(), std::move(owner), *std::move(watch));
+}
+
+size_t FeedService::Reauthorize() {
+  return dispatcher_->Revoke(access_->generation(),
+                             [this](const StreamOwner& owner) { return Recheck(owner); });
+}
+
+absl::Status FeedService::Recheck(const StreamOwner& owner) const {
+  absl::StatusOr<Caller> caller = access_->Reauthenticate(owner.caller);
+  if (!caller.ok()) return caller.status();
+  if (!security::Allows(caller->grants, security::Permission::kRegistryRead)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("missing permission registry.read: principal \"", caller->principal,
+                     "\" lost it when the security files were reloaded"));
+  }
+  // A stream shows what its caller was cleared for when it opened; one that would now
+  // show something hidden from its caller ends. A wider clearance keeps the stream (it
+  // shows less than it may), and a new subscription shows the rest.
+  if (!Covers(ClearanceOf(*caller), owner.clearance)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "principal \"", caller->principal,
+        "\" may no longer see every instrument this stream shows (its clearance changed "
+        "when the security files were reloaded); subscribe again"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace agreements::services

@@ -1,7 +1,8 @@
 // FeedService: the gRPC adapter of the change feeds (docs/feeds.md). Subscribe streams
 // the events that match a filter from any start position, across the catch-up -> live
 // hand-over; WatchSector streams a live sector view. Both run on the callback API with
-// their sources stepped by a FeedDispatcher.
+// their sources stepped by a FeedDispatcher, which also admits them (per principal, with
+// slots kept for admins and auditors) and ends those whose callers a reload revoked.
 //
 // Thread-safe. Owns the dispatcher; does not own the store or the hub.
 #ifndef AGREEMENTS_SERVICES_FEED_SERVICE_H_
@@ -33,12 +34,23 @@ class FeedService final : public agreements::v1::FeedService::CallbackService {
 
   // Ends every open stream with UNAVAILABLE and refuses new ones.
   void Shutdown() { dispatcher_->Shutdown(); }
+  // After a successful reload of the security files: ends every open stream whose
+  // caller lost its token (UNAUTHENTICATED), registry.read or part of its clearance
+  // (PERMISSION_DENIED). Returns how many ended.
+  size_t Reauthorize();
+  // The stream limits, the open streams and what was refused or revoked.
+  void DescribeLimits(agreements::v1::StreamLimitStatus& status) const {
+    dispatcher_->Describe(status);
+  }
   size_t open_streams() const { return dispatcher_->open_streams(); }
   size_t TEST_max_queued_messages() const {
     return dispatcher_->TEST_max_queued_messages();
   }
 
  private:
+  // OK while the owner's caller, as the files in use now see it, may go on reading.
+  absl::Status Recheck(const StreamOwner& owner) const;
+
   const store::Store* const store_;
   store::FeedHub* const hub_;
   AccessControl* const access_;

@@ -33,12 +33,13 @@ namespace agreements::services {
 template <typename Response, typename Source>
 class FeedStream final : public grpc::ServerWriteReactor<Response> {
  public:
-  // Registers with the dispatcher and starts filling; on refusal finishes at once.
+  // Registers with the dispatcher as a stream of `owner` and starts filling; on refusal
+  // finishes at once.
   FeedStream(grpc::CallbackServerContext* context, FeedDispatcher* dispatcher,
-             std::unique_ptr<Source> source, size_t refill_at = 0)
+             StreamOwner owner, std::unique_ptr<Source> source, size_t refill_at = 0)
       : core_(std::make_shared<Core>(this, context, dispatcher, std::move(source),
                                      refill_at)) {
-    absl::Status admitted = dispatcher->Register(core_);
+    absl::Status admitted = dispatcher->Register(core_, std::move(owner));
     if (!admitted.ok()) {
       core_->Close(ToGrpcStatus(admitted));
       return;

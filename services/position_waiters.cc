@@ -29,13 +29,14 @@ absl::Status PositionWaiters::Wait(const std::string& principal, uint64_t positi
     if (readable < position) {
       size_t& mine = per_principal_[principal];
       if (mine >= options_.max_waits_per_principal) {
-        if (mine == 0) per_principal_.erase(principal);
+        ++refused_;
         return absl::ResourceExhaustedError(absl::StrCat(
             "min_position: principal \"", principal, "\" already has ",
             options_.max_waits_per_principal,
             " reads waiting for a position (the limit per caller); retry when one ends"));
       }
       if (waiters_.size() >= options_.max_waits) {
+        ++refused_;
         if (mine == 0) per_principal_.erase(principal);
         return absl::ResourceExhaustedError(
             absl::StrCat("min_position: the server has ", options_.max_waits,
@@ -112,6 +113,15 @@ void PositionWaiters::Shutdown() {
   }
   if (thread_.joinable()) thread_.join();
   hub_->RemoveListener(listener_id_);
+}
+
+void PositionWaiters::Describe(agreements::v1::ReadWaitStatus& status) const {
+  absl::MutexLock lock(&mu_);
+  status.set_max_waits(static_cast<int64_t>(options_.max_waits));
+  status.set_max_waits_per_principal(
+      static_cast<int64_t>(options_.max_waits_per_principal));
+  status.set_waiting_count(static_cast<int64_t>(waiters_.size()));
+  status.set_refused_count(refused_);
 }
 
 size_t PositionWaiters::waiting() const {

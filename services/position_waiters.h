@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "agreements/v1/security_service.pb.h"
 #include "store/feed_hub.h"
 
 namespace agreements::services {
@@ -53,6 +54,8 @@ class PositionWaiters {
 
   size_t waiting() const;
   const PositionWaitOptions& options() const { return options_; }
+  // The limits, the reads waiting and those refused, for GetSecurityStatus.
+  void Describe(agreements::v1::ReadWaitStatus& status) const;
 
  private:
   struct Waiter {
@@ -77,6 +80,7 @@ class PositionWaiters {
   mutable absl::Mutex mu_;
   std::list<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, size_t> per_principal_ ABSL_GUARDED_BY(mu_);
+  int64_t refused_ ABSL_GUARDED_BY(mu_) = 0;
   bool moved_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;

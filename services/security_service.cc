@@ -20,6 +20,8 @@ grpc::Status SecurityService::GetSecurityStatus(
   RETURN_IF_ERROR_GRPC(
       access_->Authorize(*context, security::Permission::kSecurityRead).status());
   *response = access_->Status();
+  feeds_->DescribeLimits(*response->mutable_streams());
+  read_waits_->Describe(*response->mutable_read_waits());
   return grpc::Status::OK;
 }
 

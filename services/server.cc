@@ -74,7 +74,9 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   server->audit_service_ =
       std::make_unique<AuditService>(server->store_.get(), server->checkpointer_.get(),
                                      server->access_.get(), server->page_tokens_.get());
-  server->security_service_ = std::make_unique<SecurityService>(server->access_.get());
+  server->security_service_ = std::make_unique<SecurityService>(
+      server->access_.get(), server->feed_service_.get(),
+      &server->query_service_->waiters());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -145,12 +147,14 @@ void RegistryServer::Shutdown() {
 }
 
 absl::Status RegistryServer::ReloadSecurity() {
-  {
-    absl::MutexLock lock(&mu_);
-    if (shut_down_) return absl::FailedPreconditionError("the server is shut down");
-  }
-  // AccessControl lives until the destructor, so a Shutdown racing this is harmless.
-  return access_->Reload();
+  // Held throughout: reloads run one at a time, and Shutdown (which takes mu_ first)
+  // waits until the open streams were checked against the new files.
+  absl::MutexLock lock(&mu_);
+  if (shut_down_) return absl::FailedPreconditionError("the server is shut down");
+  absl::Status reloaded = access_->Reload();
+  if (!reloaded.ok()) return reloaded;
+  if (feed_service_ != nullptr) feed_service_->Reauthorize();
+  return absl::OkStatus();
 }
 
 size_t RegistryServer::query_waiting() const {

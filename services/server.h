@@ -50,7 +50,8 @@ struct ServerOptions {
   // Default: 16384 events, 64 MiB.
   size_t feed_window = 16384;
   size_t feed_window_bytes = 64 << 20;
-  // Feed streams: threads, the most open at once, the checkpoint tick.
+  // Feed streams: threads, the most open at once and per principal, the slots kept for
+  // admins and auditors, the checkpoint tick.
   FeedDispatcherOptions feeds;
   // Signed checkpoints: the key file (created with a new Ed25519 key when absent; empty
   // means <data_dir>/checkpoint.key), the origin line (also the key name), and when to
@@ -60,8 +61,8 @@ struct ServerOptions {
   store::CheckpointerOptions checkpoints;
   // Options of the commit path.
   store::CommitterOptions committer;
-  // TLS, tokens and policy (docs/security.md). An empty staging_dir means
-  // <data_dir>/tls-active.
+  // TLS, tokens and policy, and the request rate and token-failure limits per caller
+  // (docs/security.md). An empty staging_dir means <data_dir>/tls-active.
   SecurityOptions security;
   // Allows a listen address that is not loopback without TLS, or without access control
   // (development mode). Logs a warning when it is used.
@@ -88,8 +89,10 @@ class RegistryServer {
   // Blocks until the server has shut down.
   void Wait();
   // Re-reads the certificate, token and policy files (SIGHUP). All or nothing: on error
-  // the files in use stay. Open streams are not affected; new connections use the new
-  // certificates within SecurityOptions::reload_poll_seconds.
+  // the files in use stay. After a successful reload, every open feed stream is checked
+  // against the new files and ends if its caller lost its token, registry.read or part
+  // of its clearance (FeedService::Reauthorize); connections stay open, and new ones use
+  // the new certificates within SecurityOptions::reload_poll_seconds.
   absl::Status ReloadSecurity();
 
  private:

@@ -5,10 +5,17 @@
 //                     [--tls_cert=FILE --tls_key=FILE [--tls_client_ca=FILE
 //                      [--tls_client_auth=require|optional] [--client_identity=san|cn]]]
 //                     [--tokens=FILE] [--policy=FILE] [--insecure]
+//                     [--max_streams=N] [--max_streams_per_principal=N]
+//                     [--reserved_streams=N] [--rate_limit=CALLS_PER_S]
+//                     [--rate_limit_burst=N] [--auth_failures=N]
+//                     [--auth_failure_window=D] [--auth_slowdown=D]
+//                     [--auth_slowdown_max=D]
+//                     [--max_read_waits=N] [--max_read_waits_per_principal=N]
 //
 // Prints "agreements-server listening on HOST:PORT" once it serves. SIGTERM or SIGINT
 // shut it down cleanly: in-flight commands finish and are durable, then it exits 0.
-// SIGHUP re-reads the certificate, token and policy files (docs/security.md).
+// SIGHUP re-reads the certificate, token and policy files and ends the feed streams
+// whose callers lost access (docs/security.md).
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -17,6 +24,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "services/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -43,8 +51,85 @@ ABSL_FLAG(std::string, tokens, "",
 ABSL_FLAG(std::string, policy, "", "policy file: principal roles... per line");
 ABSL_FLAG(bool, insecure, false,
           "allow a non-loopback --listen without TLS or without access control");
+ABSL_FLAG(int64_t, max_streams, 1000,
+          "most feed streams (Subscribe and WatchSector) open at once");
+ABSL_FLAG(int64_t, max_streams_per_principal, 100,
+          "most feed streams one principal may hold open (admins exempt; 0: no limit)");
+ABSL_FLAG(int64_t, reserved_streams, 50,
+          "of --max_streams, slots only callers holding audit.read (admins, auditors) "
+          "may take");
+ABSL_FLAG(double, rate_limit, 200,
+          "calls per second each principal may make on average (admins exempt; 0: no "
+          "limit)");
+ABSL_FLAG(int64_t, max_read_waits, 4096,
+          "most reads waiting for a min_position at once (RESOURCE_EXHAUSTED beyond)");
+ABSL_FLAG(int64_t, max_read_waits_per_principal, 256,
+          "most reads of one principal waiting for a min_position at once");
+ABSL_FLAG(int64_t, rate_limit_burst, 400,
+          "calls a principal may make at once after being idle");
+ABSL_FLAG(int64_t, auth_failures, 10,
+          "unknown bearer tokens from one address after which it is slowed down (0: "
+          "never)");
+ABSL_FLAG(absl::Duration, auth_failure_window, absl::Minutes(1),
+          "an address without a failure for this long starts counting again");
+ABSL_FLAG(absl::Duration, auth_slowdown, absl::Seconds(1),
+          "how long a slowed-down address is refused unknown tokens at first (doubles "
+          "with each further failure)");
+ABSL_FLAG(absl::Duration, auth_slowdown_max, absl::Minutes(5),
+          "the longest slowdown of an address");
 
 namespace {
+
+// The stream limits; the rate and slowdown options are checked by the server.
+absl::Status StreamLimitsFromFlags(agreements::services::FeedDispatcherOptions& feeds) {
+  const int64_t max_streams = absl::GetFlag(FLAGS_max_streams);
+  const int64_t per_principal = absl::GetFlag(FLAGS_max_streams_per_principal);
+  const int64_t reserved = absl::GetFlag(FLAGS_reserved_streams);
+  if (max_streams < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_streams: must be at least 1 (got ", max_streams, ")"));
+  }
+  if (per_principal < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_streams_per_principal: must be 0 (no limit) or more (got ",
+                     per_principal, ")"));
+  }
+  if (reserved < 0 || reserved > max_streams) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--reserved_streams: must be from 0 to --max_streams (", max_streams,
+                     "); got ", reserved));
+  }
+  feeds.max_streams = static_cast<size_t>(max_streams);
+  feeds.max_streams_per_principal = static_cast<size_t>(per_principal);
+  feeds.reserved_streams = static_cast<size_t>(reserved);
+  return absl::OkStatus();
+}
+
+absl::Status ReadWaitsFromFlags(agreements::services::PositionWaitOptions& waits) {
+  const int64_t all = absl::GetFlag(FLAGS_max_read_waits);
+  const int64_t per_principal = absl::GetFlag(FLAGS_max_read_waits_per_principal);
+  if (all < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_read_waits: must be at least 1 (got ", all, ")"));
+  }
+  if (per_principal < 1 || per_principal > all) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max_read_waits_per_principal: must be from 1 to --max_read_waits (", all,
+        "); got ", per_principal));
+  }
+  waits.max_waits = static_cast<size_t>(all);
+  waits.max_waits_per_principal = static_cast<size_t>(per_principal);
+  return absl::OkStatus();
+}
+
+void CallerLimitsFromFlags(agreements::services::CallerLimitOptions& limits) {
+  limits.rate.calls_per_second = absl::GetFlag(FLAGS_rate_limit);
+  limits.rate.burst = absl::GetFlag(FLAGS_rate_limit_burst);
+  limits.peers.failures = absl::GetFlag(FLAGS_auth_failures);
+  limits.peers.window = absl::GetFlag(FLAGS_auth_failure_window);
+  limits.peers.slowdown = absl::GetFlag(FLAGS_auth_slowdown);
+  limits.peers.max_slowdown = absl::GetFlag(FLAGS_auth_slowdown_max);
+}
 
 absl::StatusOr<agreements::services::ServerOptions> OptionsFromFlags() {
   using agreements::services::ClientCertificates;
@@ -79,6 +164,13 @@ absl::StatusOr<agreements::services::ServerOptions> OptionsFromFlags() {
     return absl::InvalidArgumentError(
         absl::StrCat("--client_identity: must be san or cn (got \"", identity, "\")"));
   }
+  absl::Status streams = StreamLimitsFromFlags(options.feeds);
+  if (!streams.ok()) return streams;
+  absl::Status waits = ReadWaitsFromFlags(options.position_waits);
+  if (!waits.ok()) return waits;
+  CallerLimitsFromFlags(security.limits);
+  absl::Status limits = agreements::services::ValidateCallerLimitOptions(security.limits);
+  if (!limits.ok()) return limits;
   return options;
 }
 

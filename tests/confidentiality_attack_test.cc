@@ -17,6 +17,7 @@
 #include "agreements/v1/command_service.grpc.pb.h"
 #include "agreements/v1/feed_service.grpc.pb.h"
 #include "agreements/v1/query_service.grpc.pb.h"
+#include "agreements/v1/security_service.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
@@ -475,6 +476,13 @@ TEST(ConfidentialityAttackTest, ReadsWaitingForAPositionHoldNoThreadAndAreLimite
     absl::SleepFor(absl::Milliseconds(10));
   }
   EXPECT_EQ(registry.server_->query_waiting(), 250u);
+  v1::GetSecurityStatusResponse security;
+  ASSERT_TRUE(v1::SecurityService::NewStub(registry.channel_)
+                  ->GetSecurityStatus(Context(kAdmin).get(), {}, &security)
+                  .ok());
+  EXPECT_EQ(security.read_waits().waiting_count(), 250);
+  EXPECT_EQ(security.read_waits().refused_count(), 20);
+  EXPECT_EQ(security.read_waits().max_waits_per_principal(), 200);
   EXPECT_LT(ThreadCount() - threads_before, 40)
       << "250 waiting reads should not take 250 threads";
   // The position arrives: every waiting read answers.

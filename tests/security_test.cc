@@ -23,6 +23,7 @@
 #include "gtest/gtest.h"
 #include "security/policy.h"
 #include "services/server.h"
+#include "tests/secure_test_util.h"
 #include "tests/test_certs.h"
 #include "tests/test_support.h"
 
@@ -32,30 +33,13 @@ namespace {
 namespace v1 = ::agreements::v1;
 using testing::BindingAgreement;
 using testing::CertAndKey;
-using testing::LeafOptions;
+using testing::Leaf;
+using testing::Must;
 using testing::StateParty;
 using testing::TempDir;
 
 constexpr char kAliceSan[] = "spiffe://registry/alice";
 constexpr char kAliceCn[] = "Alice Registrar";
-
-CertAndKey Must(absl::StatusOr<CertAndKey> made) {
-  EXPECT_TRUE(made.ok()) << made.status();
-  return made.ok() ? *std::move(made) : CertAndKey();
-}
-
-CertAndKey Leaf(const CertAndKey& ca, const std::string& cn,
-                std::vector<std::string> sans, testing::CertUsage usage,
-                absl::Duration not_before = -absl::Hours(1),
-                absl::Duration not_after = absl::Hours(24)) {
-  LeafOptions options;
-  options.common_name = cn;
-  options.sans = std::move(sans);
-  options.usage = usage;
-  options.not_before_offset = not_before;
-  options.not_after_offset = not_after;
-  return Must(testing::MakeLeaf(ca, options));
-}
 
 // The certificates of one test: two unrelated CAs, a server certificate for 127.0.0.1
 // and client certificates.
@@ -124,30 +108,17 @@ class SecurityTest : public ::testing::Test {
   std::string Target() const { return "127.0.0.1:" + std::to_string(server_->port()); }
 
   std::shared_ptr<grpc::Channel> Plaintext() {
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    return grpc::CreateCustomChannel(Target(), grpc::InsecureChannelCredentials(), args);
+    return testing::PlaintextChannel(Target());
   }
 
   std::shared_ptr<grpc::Channel> Tls(const std::string& ca_pem,
                                      const CertAndKey* client = nullptr) {
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = ca_pem;
-    if (client != nullptr) {
-      ssl.pem_cert_chain = client->cert_pem;
-      ssl.pem_private_key = client->key_pem;
-    }
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    return grpc::CreateCustomChannel(Target(), grpc::SslCredentials(ssl), args);
+    return testing::TlsChannel(Target(), ca_pem, client);
   }
 
  public:
   static std::unique_ptr<grpc::ClientContext> Context(const std::string& token = "") {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
-    return context;
+    return testing::BearerContext(token);
   }
 
  protected:
