@@ -67,7 +67,8 @@ void AddStreamLimits(KeyValueBlock& block, const v1::StreamLimitStatus& streams)
 void AddReadWaits(KeyValueBlock& block, const v1::ReadWaitStatus& waits) {
   block.Add("reads waiting",
             absl::StrCat(waits.waiting_count(), " of ", waits.max_waits(), " (",
-                         waits.max_waits_per_principal(), " per principal)"));
+                         waits.max_waits_per_principal(), " per principal, ",
+                         waits.reserved_waits(), " for admins and auditors)"));
   block.Add("reads refused", absl::StrCat(waits.refused_count()));
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "absl/strings/escaping.h"
@@ -96,7 +97,11 @@ std::string PageTokenCodec::Encode(absl::string_view owner,
   auto* bytes = reinterpret_cast<unsigned char*>(token.data());
   unsigned char* nonce = bytes + 1;
   unsigned char* sealed = nonce + kNonceBytes;
-  RAND_bytes(nonce, kNonceBytes);
+  if (RAND_bytes(nonce, kNonceBytes) != 1) {
+    // A repeated nonce would break AES-GCM; OpenSSL's generator does not fail once
+    // seeded.
+    std::abort();
+  }
   CipherPtr context(EVP_CIPHER_CTX_new());
   int length = 0;
   EVP_EncryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce);

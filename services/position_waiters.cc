@@ -14,73 +14,83 @@ PositionWaiters::PositionWaiters(store::FeedHub* hub, std::function<uint64_t()> 
     absl::MutexLock lock(&mu_);
     moved_ = true;
   });
-  thread_ = std::thread([this] { Run(); });
+  watcher_ = std::thread([this] { Watch(); });
+  for (int i = 0; i < std::max(1, options_.threads); ++i) {
+    workers_.emplace_back([this] { Work(); });
+  }
 }
 
 PositionWaiters::~PositionWaiters() { Shutdown(); }
 
-absl::Status PositionWaiters::Wait(const std::string& principal, uint64_t position,
-                                   absl::Time deadline, Done done) {
-  // Read outside mu_: the hub calls its listener (which takes mu_) from the committer.
-  const uint64_t readable = readable_();
-  {
-    absl::MutexLock lock(&mu_);
-    if (stopping_) return absl::UnavailableError("the server is shutting down");
-    if (readable < position) {
-      size_t& mine = per_principal_[principal];
-      if (mine >= options_.max_waits_per_principal) {
-        ++refused_;
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "min_position: principal \"", principal, "\" already has ",
-            options_.max_waits_per_principal,
-            " reads waiting for a position (the limit per caller); retry when one ends"));
-      }
-      if (waiters_.size() >= options_.max_waits) {
-        ++refused_;
-        if (mine == 0) per_principal_.erase(principal);
-        return absl::ResourceExhaustedError(
-            absl::StrCat("min_position: the server has ", options_.max_waits,
-                         " reads waiting for a position; retry later"));
-      }
-      ++mine;
-      waiters_.push_back(Waiter{principal, position, deadline, std::move(done)});
-      return absl::OkStatus();
-    }
+absl::Status PositionWaiters::Admit(const std::string& principal, bool privileged) {
+  const size_t mine = per_principal_.contains(principal) ? per_principal_[principal] : 0;
+  const size_t open =
+      options_.max_waits - std::min(options_.max_waits, options_.reserved_waits);
+  if (mine >= options_.max_waits_per_principal) {
+    ++refused_;
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "min_position: principal \"", principal, "\" already has ",
+        options_.max_waits_per_principal,
+        " reads waiting for a position (the limit per caller); retry when one ends"));
   }
-  done(absl::OkStatus());
+  if (held_ >= options_.max_waits || (!privileged && held_ >= open)) {
+    ++refused_;
+    return absl::ResourceExhaustedError(
+        absl::StrCat("min_position: the server has ", held_,
+                     " reads waiting for a position; retry later"));
+  }
+  ++per_principal_[principal];
+  ++held_;
+  return absl::OkStatus();
+}
+
+absl::Status PositionWaiters::Wait(const std::string& principal, bool privileged,
+                                   uint64_t position, absl::Time deadline, Done done) {
+  // Read outside mu_: the committer's position has its own lock.
+  if (readable_() >= position) {
+    done(absl::OkStatus());
+    return absl::OkStatus();
+  }
+  absl::MutexLock lock(&mu_);
+  if (stopping_) return absl::UnavailableError("the server is shutting down");
+  absl::Status admitted = Admit(principal, privileged);
+  if (!admitted.ok()) return admitted;
+  waiters_.push_back(Waiter{principal, position, deadline, std::move(done), {}});
+  // The position may have moved since it was read above: look again.
+  moved_ = true;
   return absl::OkStatus();
 }
 
 void PositionWaiters::Release(const std::string& principal) {
+  --held_;
   auto it = per_principal_.find(principal);
   if (it != per_principal_.end() && --it->second == 0) per_principal_.erase(it);
 }
 
-void PositionWaiters::TakeFinished(uint64_t readable, absl::Time now,
-                                   std::list<std::pair<Waiter, absl::Status>>& finished) {
+void PositionWaiters::TakeFinished(uint64_t readable, absl::Time now) {
   for (auto it = waiters_.begin(); it != waiters_.end();) {
-    absl::Status status;
     if (stopping_) {
-      status = absl::UnavailableError("the server is shutting down");
+      it->outcome = absl::UnavailableError("the server is shutting down");
     } else if (readable >= it->position) {
-      status = absl::OkStatus();
+      it->outcome = absl::OkStatus();
     } else if (now >= it->deadline) {
-      status = absl::DeadlineExceededError(
+      it->outcome = absl::DeadlineExceededError(
           absl::StrCat("min_position: the views have not reached position ", it->position,
                        " in time; they are at ", readable));
     } else {
       ++it;
       continue;
     }
-    Release(it->principal);
-    finished.emplace_back(std::move(*it), std::move(status));
+    std::deque<Waiter>& queue = ready_[it->principal];
+    if (queue.empty()) turns_.push_back(it->principal);
+    queue.push_back(std::move(*it));
     it = waiters_.erase(it);
   }
 }
 
-void PositionWaiters::Run() {
-  // A publish sets moved_; the hub's listeners cannot block, so the wait also re-checks
-  // every few milliseconds at most (a publish between the check and the wait).
+void PositionWaiters::Watch() {
+  // A publish sets moved_. The wait also ends at the earliest deadline, and at least
+  // every 50 ms as a safety net.
   constexpr absl::Duration kLongestSleep = absl::Milliseconds(50);
   while (true) {
     {
@@ -92,15 +102,37 @@ void PositionWaiters::Run() {
       mu_.AwaitWithDeadline(absl::Condition(&ready), wake);
       moved_ = false;
     }
-    // Outside mu_ (lock order: the committer publishes while its listeners take mu_).
     const uint64_t readable = readable_();
-    std::list<std::pair<Waiter, absl::Status>> finished;
+    absl::MutexLock lock(&mu_);
+    TakeFinished(readable, absl::Now());
+    if (stopping_) return;
+  }
+}
+
+void PositionWaiters::Work() {
+  while (true) {
+    Waiter next;
     {
       absl::MutexLock lock(&mu_);
-      TakeFinished(readable, absl::Now(), finished);
-      if (stopping_ && waiters_.empty() && finished.empty()) return;
+      auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !turns_.empty() || (stopping_ && waiters_.empty());
+      };
+      mu_.Await(absl::Condition(&has_work));
+      if (turns_.empty()) return;  // stopping, and nothing is left
+      const std::string principal = std::move(turns_.front());
+      turns_.pop_front();
+      std::deque<Waiter>& queue = ready_[principal];
+      next = std::move(queue.front());
+      queue.pop_front();
+      if (queue.empty()) {
+        ready_.erase(principal);
+      } else {
+        turns_.push_back(principal);  // its next read waits for the others' turns
+      }
     }
-    for (auto& [waiter, status] : finished) waiter.done(std::move(status));
+    next.done(std::move(next.outcome));
+    absl::MutexLock lock(&mu_);
+    Release(next.principal);
   }
 }
 
@@ -108,11 +140,20 @@ void PositionWaiters::Shutdown() {
   absl::MutexLock join(&join_mu_);
   {
     absl::MutexLock lock(&mu_);
-    if (stopping_ && !thread_.joinable()) return;
+    if (stopping_ && !watcher_.joinable()) return;
     stopping_ = true;
   }
-  if (thread_.joinable()) thread_.join();
+  // The watcher ends every wait (UNAVAILABLE); the workers run what is ready, then stop.
+  if (watcher_.joinable()) watcher_.join();
+  for (std::thread& worker : workers_) {
+    if (worker.joinable()) worker.join();
+  }
   hub_->RemoveListener(listener_id_);
+}
+
+size_t PositionWaiters::waiting() const {
+  absl::MutexLock lock(&mu_);
+  return waiters_.size();
 }
 
 void PositionWaiters::Describe(agreements::v1::ReadWaitStatus& status) const {
@@ -120,13 +161,9 @@ void PositionWaiters::Describe(agreements::v1::ReadWaitStatus& status) const {
   status.set_max_waits(static_cast<int64_t>(options_.max_waits));
   status.set_max_waits_per_principal(
       static_cast<int64_t>(options_.max_waits_per_principal));
+  status.set_reserved_waits(static_cast<int64_t>(options_.reserved_waits));
   status.set_waiting_count(static_cast<int64_t>(waiters_.size()));
   status.set_refused_count(refused_);
-}
-
-size_t PositionWaiters::waiting() const {
-  absl::MutexLock lock(&mu_);
-  return waiters_.size();
 }
 
 }  // namespace agreements::services

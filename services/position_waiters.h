@@ -1,19 +1,25 @@
 // PositionWaiters: reads that wait for a position (min_position) without holding a
 // thread. A waiting read is a record (position, deadline, what to do next) kept here;
 // one thread wakes when the feed hub publishes a new head or the earliest deadline
-// passes, and runs the continuations of the reads that are ready or out of time.
-// Waits are limited in total and per principal, so that one caller cannot take the
-// server's memory or every slot (docs/security.md).
+// passes, and hands the reads that are ready or out of time to a few worker threads,
+// which run them taking the principals in turn, so one caller's expensive reads cannot
+// hold back another's. Waits are limited in total and per principal, with some kept for
+// callers holding audit.read, so that one caller cannot take the server's memory or
+// every slot (docs/security.md).
 //
-// Thread-safe. Owns its thread; does not own the hub.
+// Thread-safe. Owns its threads; does not own the hub. The hub must outlive Shutdown,
+// and no publish may run when the object is destroyed (the hub may call a listener
+// shortly after RemoveListener returns): destroy it after the committer stopped.
 #ifndef AGREEMENTS_SERVICES_POSITION_WAITERS_H_
 #define AGREEMENTS_SERVICES_POSITION_WAITERS_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <list>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -26,10 +32,16 @@
 namespace agreements::services {
 
 struct PositionWaitOptions {
-  // Reads waiting at once, in total and per principal; more are RESOURCE_EXHAUSTED.
-  // Default: 4096, 256.
+  // Reads waiting at once (or ready and not yet run), in total and per principal; more
+  // are RESOURCE_EXHAUSTED. Of the total, `reserved_waits` only callers holding
+  // audit.read (admins, auditors) may take.
+  // Default: 4096, 256, 256.
   size_t max_waits = 4096;
   size_t max_waits_per_principal = 256;
+  size_t reserved_waits = 256;
+  // Threads that run the reads once they are ready.
+  // Default: 2.
+  int threads = 2;
 };
 
 class PositionWaiters {
@@ -45,11 +57,13 @@ class PositionWaiters {
   // Calls `done` once: with OK when `position` is readable (at once, on this thread, if
   // it is already), with DEADLINE_EXCEEDED naming min_position at `deadline`, or with
   // UNAVAILABLE at Shutdown. Returns RESOURCE_EXHAUSTED without calling `done` when the
-  // caller or the server has too many waits.
-  absl::Status Wait(const std::string& principal, uint64_t position, absl::Time deadline,
-                    Done done);
+  // caller or the server has too many waits (`privileged`: the caller may take the
+  // reserved ones).
+  absl::Status Wait(const std::string& principal, bool privileged, uint64_t position,
+                    absl::Time deadline, Done done);
 
-  // Ends every wait with UNAVAILABLE and refuses new ones (UNAVAILABLE).
+  // Ends every wait with UNAVAILABLE, runs what is ready, refuses new waits
+  // (UNAVAILABLE) and stops the threads.
   void Shutdown();
 
   size_t waiting() const;
@@ -63,13 +77,14 @@ class PositionWaiters {
     uint64_t position = 0;
     absl::Time deadline;
     Done done;
+    absl::Status outcome;
   };
-  void Run();
-  // Removes the waiters that are ready or out of time; `finished` gets them with the
-  // status to report.
-  void TakeFinished(uint64_t readable, absl::Time now,
-                    std::list<std::pair<Waiter, absl::Status>>& finished)
+  absl::Status Admit(const std::string& principal, bool privileged)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Watch();
+  void Work();
+  // Moves the waiters that are ready or out of time to the principals' ready queues.
+  void TakeFinished(uint64_t readable, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Release(const std::string& principal) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   store::FeedHub* const hub_;
@@ -79,11 +94,17 @@ class PositionWaiters {
 
   mutable absl::Mutex mu_;
   std::list<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
+  // Reads ready to run, per principal, and the principals in turn.
+  absl::flat_hash_map<std::string, std::deque<Waiter>> ready_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> turns_ ABSL_GUARDED_BY(mu_);
+  // Waiting and ready reads, in all and per principal.
+  size_t held_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<std::string, size_t> per_principal_ ABSL_GUARDED_BY(mu_);
   int64_t refused_ ABSL_GUARDED_BY(mu_) = 0;
   bool moved_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
+  std::thread watcher_;
+  std::vector<std::thread> workers_;
   absl::Mutex join_mu_;
 };
 

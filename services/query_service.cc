@@ -239,11 +239,12 @@ grpc::ServerUnaryReactor* QueryService::Serve(
   }
   absl::Time deadline = absl::Now() + max_wait_;
   deadline = std::min(deadline, absl::FromChrono(context->deadline()));
-  absl::Status admitted =
-      waiters_.Wait(caller->principal, min_position, deadline,
-                    [reactor, read = *std::move(read)](absl::Status reached) {
-                      reactor->Finish(reached.ok() ? read() : ToGrpcStatus(reached));
-                    });
+  absl::Status admitted = waiters_.Wait(
+      caller->principal,
+      security::Allows(caller->grants, security::Permission::kAuditRead), min_position,
+      deadline, [reactor, read = *std::move(read)](absl::Status reached) {
+        reactor->Finish(reached.ok() ? read() : ToGrpcStatus(reached));
+      });
   if (!admitted.ok()) reactor->Finish(ToGrpcStatus(admitted));
   return reactor;
 }

@@ -11,6 +11,7 @@
 //                     [--auth_failure_window=D] [--auth_slowdown=D]
 //                     [--auth_slowdown_max=D]
 //                     [--max_read_waits=N] [--max_read_waits_per_principal=N]
+//                     [--reserved_read_waits=N]
 //
 // Prints "agreements-server listening on HOST:PORT" once it serves. SIGTERM or SIGINT
 // shut it down cleanly: in-flight commands finish and are durable, then it exits 0.
@@ -65,6 +66,9 @@ ABSL_FLAG(int64_t, max_read_waits, 4096,
           "most reads waiting for a min_position at once (RESOURCE_EXHAUSTED beyond)");
 ABSL_FLAG(int64_t, max_read_waits_per_principal, 256,
           "most reads of one principal waiting for a min_position at once");
+ABSL_FLAG(int64_t, reserved_read_waits, 256,
+          "of --max_read_waits, waits only callers holding audit.read (admins, auditors) "
+          "may take");
 ABSL_FLAG(int64_t, rate_limit_burst, 400,
           "calls a principal may make at once after being idle");
 ABSL_FLAG(int64_t, auth_failures, 10,
@@ -117,6 +121,13 @@ absl::Status ReadWaitsFromFlags(agreements::services::PositionWaitOptions& waits
         "--max_read_waits_per_principal: must be from 1 to --max_read_waits (", all,
         "); got ", per_principal));
   }
+  const int64_t reserved = absl::GetFlag(FLAGS_reserved_read_waits);
+  if (reserved < 0 || reserved >= all) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--reserved_read_waits: must be from 0 to --max_read_waits - 1 (",
+                     all - 1, "); got ", reserved));
+  }
+  waits.reserved_waits = static_cast<size_t>(reserved);
   waits.max_waits = static_cast<size_t>(all);
   waits.max_waits_per_principal = static_cast<size_t>(per_principal);
   return absl::OkStatus();

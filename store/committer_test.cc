@@ -719,12 +719,6 @@ TEST_F(CommitterTest, WritableSectorsLimitEveryStateOfTheAgreement) {
   EXPECT_TRUE(replayed->result.replayed());
 }
 
-}  // namespace
-}  // namespace agreements::store
-
-namespace agreements::store {
-namespace {
-
 TEST_F(CommitterTest, ListsExamineOnlyTheEntriesTheirCallerMaySee) {
   RegisterKzKr();
   for (int i = 0; i < 40; ++i) {

@@ -29,12 +29,59 @@ std::string Printable(const std::string& key) {
   return key;
 }
 
+// The repairs of a rebuild, written in batches of about kRepairBatchBytes so that a
+// rebuild that rewrites a whole family (a migration) needs no more memory than that.
+// Partial repairs are harmless: the comparison reads one snapshot, and an interrupted
+// repair (or migration, whose schema version is written last) is simply run again.
+class RepairWriter {
+ public:
+  static constexpr size_t kRepairBatchBytes = 64 << 20;
+
+  explicit RepairWriter(Store* store) : store_(store) {}
+
+  void Put(rocksdb::ColumnFamilyHandle* cf, const rocksdb::Slice& key,
+           const rocksdb::Slice& value) {
+    batch_.Put(cf, key, value);
+    Wrote();
+  }
+  void Delete(rocksdb::ColumnFamilyHandle* cf, const rocksdb::Slice& key) {
+    batch_.Delete(cf, key);
+    Wrote();
+  }
+  // Writes what is left (synced, which also makes the earlier batches durable); the
+  // first error of any batch. True in `wrote` when anything was repaired.
+  absl::Status Finish(bool& wrote) {
+    if (batch_.Count() > 0) Write(/*sync=*/true);
+    wrote = count_ > 0;
+    return status_;
+  }
+
+ private:
+  void Wrote() {
+    ++count_;
+    if (batch_.GetDataSize() >= kRepairBatchBytes) Write(/*sync=*/false);
+  }
+  void Write(bool sync) {
+    if (!status_.ok()) return;
+    rocksdb::WriteOptions write;
+    write.sync = sync;
+    status_ =
+        FromRocksStatus(store_->db()->Write(write, &batch_), "writing repaired views");
+    batch_.Clear();
+  }
+
+  Store* const store_;
+  rocksdb::WriteBatch batch_;
+  uint64_t count_ = 0;
+  absl::Status status_;
+};
+
 // Compares the expected contents of one family, given in strictly increasing key order,
 // with the stored family, walking both once (no copy of either in memory).
 class FamilyComparer {
  public:
   FamilyComparer(Store* store, const rocksdb::Snapshot* snapshot,
-                 rocksdb::ColumnFamilyHandle* cf, bool repair, rocksdb::WriteBatch& fixes,
+                 rocksdb::ColumnFamilyHandle* cf, bool repair, RepairWriter& fixes,
                  RebuildReport& report)
       : store_(store),
         cf_(cf),
@@ -105,7 +152,7 @@ class FamilyComparer {
   const std::string name_;
   const bool tree_;
   const bool repair_;
-  rocksdb::WriteBatch& fixes_;
+  RepairWriter& fixes_;
   RebuildReport& report_;
   std::unique_ptr<rocksdb::Iterator> it_;
 };
@@ -159,7 +206,7 @@ absl::Status CompareStates(const std::unordered_map<std::string, State>& states,
 absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
   ScopedSnapshot snapshot(store->db());
   RebuildReport report;
-  rocksdb::WriteBatch fixes;
+  RepairWriter fixes(store);
   auto comparer = [&](rocksdb::ColumnFamilyHandle* cf) {
     return FamilyComparer(store, snapshot.get(), cf, repair, fixes, report);
   };
@@ -282,12 +329,10 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
         absl::StrCat("meta/head: stored ", *head, ", the log ends at ", report.head));
     if (repair) fixes.Put(store->meta(), kMetaHead, EncodeU64(report.head));
   }
-  if (repair && fixes.Count() > 0) {
-    rocksdb::WriteOptions write;
-    write.sync = true;
-    rocksdb::Status s = store->db()->Write(write, &fixes);
-    if (!s.ok()) return FromRocksStatus(s, "writing repaired views");
-    report.repaired = true;
+  if (repair) {
+    bool wrote = false;
+    RETURN_IF_ERROR(fixes.Finish(wrote));
+    report.repaired = wrote;
   }
   return report;
 }
