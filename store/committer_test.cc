@@ -657,6 +657,44 @@ TEST_F(CommitterTest, AVersion1StoreIsMigratedByDerivingTheEventTags) {
   ExpectViewsMatchRebuild();
 }
 
+TEST_F(CommitterTest, AVersion5StoreGetsItsIndexPartitionedByVisibility) {
+  RegisterKzKr();
+  v1::Command secret = RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"});
+  secret.mutable_change()
+      ->mutable_agreement_recorded()
+      ->mutable_agreement()
+      ->set_confidentiality(v1::CONFIDENTIALITY_CONFIDENTIAL);
+  MustCommit(
+      Request("r1", {secret, RecordAgreementCommand("a2", {"kz", "kr"}, {"energy"})}));
+  committer_.reset();
+  // Make it look like version 5: one list index for all callers, no visibility entries.
+  rocksdb::WriteBatch old;
+  old.DeleteRange(store_->agreement_index(), std::string("L"), std::string("M"));
+  old.DeleteRange(store_->agreement_index(), std::string("V"), std::string("W"));
+  for (const char* id : {"a1", "a2"}) {
+    old.Put(store_->agreement_index(), IndexPrefix(kIndexSector, "energy") + id, "");
+    old.Put(store_->agreement_index(), IndexPrefix(kIndexParty, "kz") + id, "");
+  }
+  old.Put(store_->meta(), kMetaSchemaVersion, "5");
+  ASSERT_TRUE(store_->db()->Write(rocksdb::WriteOptions(), &old).ok());
+  store_.reset();
+  Open();
+  EXPECT_EQ(*store_->Get(store_->meta(), kMetaSchemaVersion), kSchemaVersion);
+  ExpectViewsMatchRebuild();
+  auto reader = ViewReader::Create(store_.get());
+  ASSERT_TRUE(reader.ok());
+  AgreementFilter filter;
+  filter.party_id = "kz";
+  filter.clearance = domain::Clearance::PublicAnd({});
+  auto page = (*reader)->ListAgreements(filter, "", 10);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].id(), "a2");
+  EXPECT_EQ(page->scanned, 1u);
+  EXPECT_FALSE(*(*reader)->Sees(filter.clearance, "a1"));
+  EXPECT_TRUE(*(*reader)->Sees(domain::Clearance::All(), "a1"));
+}
+
 TEST_F(CommitterTest, NonPublicAgreementsAreCountedApartAndTagged) {
   RegisterKzKr();
   v1::Command secret = RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"});
