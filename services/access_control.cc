@@ -319,8 +319,9 @@ std::vector<Grant> AccessControl::PolicyGrants(const Loaded& loaded,
   return grants;
 }
 
-absl::StatusOr<Caller> AccessControl::Authenticate(grpc::ServerContextBase& context) {
-  return Admit(context, "none");
+absl::StatusOr<Caller> AccessControl::Authenticate(grpc::ServerContextBase& context,
+                                                   int64_t cost) {
+  return Admit(context, "none", cost);
 }
 
 absl::StatusOr<Caller> AccessControl::Authorize(grpc::ServerContextBase& context,
@@ -333,12 +334,12 @@ absl::StatusOr<Caller> AccessControl::Authorize(grpc::ServerContextBase& context
 }
 
 absl::StatusOr<Caller> AccessControl::Admit(grpc::ServerContextBase& context,
-                                            absl::string_view permission) {
+                                            absl::string_view permission, int64_t cost) {
   absl::StatusOr<Caller> caller = Identify(context);
   // Admins are exempt: operators must be able to act on a server under load (and the
   // anonymous admin of development mode is never limited).
   if (!caller.ok() || IsAdmin(caller->grants)) return caller;
-  RETURN_IF_ERROR(limits_->TakeCall(context, caller->principal, permission));
+  RETURN_IF_ERROR(limits_->TakeCall(context, caller->principal, permission, cost));
   return caller;
 }
 

@@ -119,8 +119,9 @@ class AccessControl {
   // INVALID_ARGUMENT for a call that names its own actor (x-actor); RESOURCE_EXHAUSTED,
   // with the delay in `context`'s trailing metadata, when the caller is over its rate
   // (admins are exempt) or presents a token its peer is slowed down for. Each failure
-  // is counted; a rate-limited call counts under "none".
-  absl::StatusOr<Caller> Authenticate(grpc::ServerContextBase& context);
+  // is counted; a rate-limited call counts under "none". The call costs `cost` calls of
+  // the rate (ExecuteBatch: one per command).
+  absl::StatusOr<Caller> Authenticate(grpc::ServerContextBase& context, int64_t cost = 1);
   // Authenticate (a rate-limited call counts under `permission`), then PERMISSION_DENIED
   // naming the missing permission (counted).
   absl::StatusOr<Caller> Authorize(grpc::ServerContextBase& context,
@@ -154,7 +155,7 @@ class AccessControl {
   absl::Status Unauthenticated(absl::string_view message);
   // Authenticate, with a rate-limited call counted under `permission`.
   absl::StatusOr<Caller> Admit(grpc::ServerContextBase& context,
-                               absl::string_view permission);
+                               absl::string_view permission, int64_t cost = 1);
   absl::StatusOr<Caller> Identify(grpc::ServerContextBase& context);
   absl::StatusOr<Caller> IdentifyByToken(grpc::ServerContextBase& context,
                                          absl::string_view authorization,

@@ -1,5 +1,6 @@
 #include "services/caller_limits.h"
 
+#include <chrono>
 #include <cmath>
 
 #include "absl/hash/hash.h"
@@ -8,6 +9,13 @@
 
 namespace agreements::services {
 namespace {
+
+// The limits measure time on the monotonic clock: a step of the wall clock (NTP) neither
+// lengthens nor ends a slowdown or a rate's wait.
+absl::Time MonotonicNow() {
+  return absl::UnixEpoch() +
+         absl::FromChrono(std::chrono::steady_clock::now().time_since_epoch());
+}
 
 namespace v1 = ::agreements::v1;
 
@@ -70,8 +78,8 @@ CallerLimits::CallerLimits(CallerLimitOptions options)
 
 absl::Status CallerLimits::TakeCall(grpc::ServerContextBase& context,
                                     absl::string_view principal,
-                                    absl::string_view permission) {
-  std::optional<absl::Duration> wait = rates_.Take(principal, absl::Now());
+                                    absl::string_view permission, int64_t cost) {
+  std::optional<absl::Duration> wait = rates_.Take(principal, MonotonicNow(), cost);
   if (!wait.has_value()) return absl::OkStatus();
   {
     absl::MutexLock lock(&mu_);
@@ -89,7 +97,7 @@ absl::Status CallerLimits::AdmitToken(grpc::ServerContextBase& context,
   if (!peers_.enabled()) return absl::OkStatus();
   const std::string peer = PeerAddress(context.peer());
   std::optional<absl::Duration> wait =
-      peers_.Admit(peer, TokenKey(token_digest), absl::Now());
+      peers_.Admit(peer, TokenKey(token_digest), MonotonicNow());
   if (!wait.has_value()) return absl::OkStatus();
   return Refuse(context, *wait,
                 absl::StrCat("too many unknown bearer tokens from ", peer,
@@ -98,17 +106,17 @@ absl::Status CallerLimits::AdmitToken(grpc::ServerContextBase& context,
 }
 
 void CallerLimits::TokenFailed(const grpc::ServerContextBase& context) {
-  if (peers_.enabled()) peers_.Failed(PeerAddress(context.peer()), absl::Now());
+  if (peers_.enabled()) peers_.Failed(PeerAddress(context.peer()), MonotonicNow());
 }
 
 void CallerLimits::TokenSucceeded(const grpc::ServerContextBase& context,
                                   absl::string_view token_digest) {
   if (!peers_.enabled()) return;
-  peers_.Succeeded(PeerAddress(context.peer()), TokenKey(token_digest), absl::Now());
+  peers_.Succeeded(PeerAddress(context.peer()), TokenKey(token_digest), MonotonicNow());
 }
 
 void CallerLimits::Describe(v1::GetSecurityStatusResponse& response) {
-  const absl::Time now = absl::Now();
+  const absl::Time now = MonotonicNow();
   v1::RateLimitStatus* rate = response.mutable_rate_limit();
   rate->set_calls_per_second(rates_.options().calls_per_second);
   rate->set_burst(rates_.options().burst);

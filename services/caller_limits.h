@@ -45,10 +45,11 @@ class CallerLimits {
   CallerLimits(const CallerLimits&) = delete;
   CallerLimits& operator=(const CallerLimits&) = delete;
 
-  // Takes one call from `principal`'s rate; RESOURCE_EXHAUSTED (counted under
-  // `permission`, the permission the call needs or "none") when it is over.
+  // Takes `cost` calls (one per command of a batch) from `principal`'s rate;
+  // RESOURCE_EXHAUSTED (counted under `permission`, the permission the call needs or
+  // "none") when it is over.
   absl::Status TakeCall(grpc::ServerContextBase& context, absl::string_view principal,
-                        absl::string_view permission);
+                        absl::string_view permission, int64_t cost = 1);
   // RESOURCE_EXHAUSTED when the caller's peer is slowed down and `token_digest` did not
   // succeed from it before; the token must not be looked up then.
   absl::Status AdmitToken(grpc::ServerContextBase& context,

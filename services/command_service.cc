@@ -1,5 +1,6 @@
 #include "services/command_service.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -192,7 +193,9 @@ grpc::ServerUnaryReactor* CommandService::UpdateParty(
 grpc::ServerUnaryReactor* CommandService::ExecuteBatch(
     grpc::CallbackServerContext* context, const v1::ExecuteBatchRequest* request,
     v1::ExecuteBatchResponse* response) {
-  absl::StatusOr<Caller> caller = access_->Authenticate(*context);
+  // A batch costs one call of the caller's rate per command.
+  absl::StatusOr<Caller> caller =
+      access_->Authenticate(*context, std::max(1, request->commands_size()));
   if (!caller.ok()) return Reject(context, caller.status());
   // Each kind of command in the batch needs its own permission.
   bool parties = false;

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 
@@ -43,6 +44,7 @@ void FeedDispatcher::Unregister(const std::shared_ptr<DispatchedStream>& stream)
   auto it = streams_.find(stream);
   if (it == streams_.end()) return;
   quota_.Release(it->second.caller);
+  revoked_.erase(stream.get());
   streams_.erase(it);
 }
 
@@ -52,18 +54,27 @@ size_t FeedDispatcher::Revoke(
   {
     absl::MutexLock lock(&mu_);
     revoked_generation_ = std::max(revoked_generation_, generation);
-    streams.assign(streams_.begin(), streams_.end());
+    for (const auto& entry : streams_) {
+      if (!revoked_.contains(entry.first.get())) streams.push_back(entry);
+    }
   }
-  size_t revoked = 0;
+  std::vector<const DispatchedStream*> closed;
   for (const auto& [stream, owner] : streams) {
     absl::Status allowed = check(owner);
     if (allowed.ok()) continue;
     stream->Close(ToGrpcStatus(allowed));
-    ++revoked;
+    closed.push_back(stream.get());
   }
   absl::MutexLock lock(&mu_);
-  revoked_streams_ += static_cast<int64_t>(revoked);
-  return revoked;
+  const absl::Time cancel_at = absl::Now() + kRevokeGrace;
+  absl::flat_hash_set<const DispatchedStream*> open;
+  for (const auto& entry : streams_) open.insert(entry.first.get());
+  for (const DispatchedStream* stream : closed) {
+    // A stream that unregistered meanwhile is gone: nothing to cancel.
+    if (open.contains(stream)) revoked_[stream] = cancel_at;
+  }
+  revoked_streams_ += static_cast<int64_t>(closed.size());
+  return closed.size();
 }
 
 void FeedDispatcher::Describe(agreements::v1::StreamLimitStatus& status) const {
@@ -104,6 +115,21 @@ void FeedDispatcher::WakeAll() {
   for (const auto& stream : streams) stream->Wake();
 }
 
+void FeedDispatcher::CancelStuckRevoked(absl::Time now) {
+  std::vector<std::shared_ptr<DispatchedStream>> stuck;
+  {
+    absl::MutexLock lock(&mu_);
+    if (revoked_.empty()) return;
+    for (const auto& [stream, owner] : streams_) {
+      auto it = revoked_.find(stream.get());
+      if (it == revoked_.end() || it->second > now) continue;
+      it->second = absl::InfiniteFuture();  // cancelled once
+      stuck.push_back(stream);
+    }
+  }
+  for (const auto& stream : stuck) stream->CancelIfStuck();
+}
+
 void FeedDispatcher::Run() {
   while (true) {
     std::shared_ptr<DispatchedStream> stream;
@@ -126,7 +152,10 @@ void FeedDispatcher::Run() {
         ready_.pop_front();
       }
     }
-    if (wake) WakeAll();
+    if (wake) {
+      WakeAll();
+      CancelStuckRevoked(absl::Now());
+    }
     if (stream != nullptr) stream->Fill(absl::Now());
   }
 }

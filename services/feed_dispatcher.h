@@ -58,6 +58,9 @@ struct StreamOwner {
   domain::Clearance clearance;
 };
 
+// How long a revoked stream may take to finish its last write.
+inline constexpr absl::Duration kRevokeGrace = absl::Milliseconds(500);
+
 struct FeedDispatcherOptions {
   // Threads that run stream steps.
   // Default: 2.
@@ -98,7 +101,10 @@ class FeedDispatcher {
   void Shutdown(absl::Duration grace = absl::Milliseconds(500));
 
   // After a reload to the files of `generation`: closes every open stream whose owner
-  // `check` refuses, with that status. Returns how many were closed.
+  // `check` refuses, with that status. Returns how many were closed (a stream closed by
+  // an earlier reload and still ending is not counted again). A closed stream whose
+  // last write does not complete within a tick and `kRevokeGrace` (a client that
+  // stopped reading) is cancelled, so it frees its slot.
   size_t Revoke(uint64_t generation,
                 const std::function<absl::Status(const StreamOwner&)>& check);
 
@@ -111,6 +117,8 @@ class FeedDispatcher {
  private:
   void Run();
   void WakeAll();
+  // Cancels the revoked streams still writing after their grace.
+  void CancelStuckRevoked(absl::Time now);
 
   store::FeedHub* const hub_;
   const FeedDispatcherOptions options_;
@@ -123,6 +131,8 @@ class FeedDispatcher {
   // The generation of the last Revoke; owners authenticated before it are refused.
   uint64_t revoked_generation_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t revoked_streams_ ABSL_GUARDED_BY(mu_) = 0;
+  // Revoked streams not yet unregistered, and when to cancel them if still writing.
+  absl::flat_hash_map<const DispatchedStream*, absl::Time> revoked_ ABSL_GUARDED_BY(mu_);
   std::deque<std::shared_ptr<DispatchedStream>> ready_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Set by the hub listener; taken by one dispatcher thread, which wakes the streams.

@@ -1,5 +1,6 @@
 #include "services/feed_dispatcher.h"
 
+#include <atomic>
 #include <optional>
 
 #include "gtest/gtest.h"
@@ -13,10 +14,11 @@ class ClosedStream final : public DispatchedStream {
   void Fill(absl::Time) override {}
   void Wake() override {}
   void Close(const grpc::Status& status) override { closed = status; }
-  void CancelIfStuck() override {}
+  void CancelIfStuck() override { cancelled = true; }
   size_t queued_messages() override { return 0; }
 
   std::optional<grpc::Status> closed;
+  std::atomic<bool> cancelled{false};
 };
 
 StreamOwner Owner(const std::string& principal, uint64_t generation) {
@@ -58,6 +60,30 @@ TEST(FeedDispatcher, RevokeClosesTheStreamsItsCheckRefuses) {
   EXPECT_EQ(status.revoked_stream_count(), 1);
   for (const auto& stream : {kept, revoked, late}) dispatcher.Unregister(stream);
   EXPECT_EQ(dispatcher.open_streams(), 0u);
+  dispatcher.Shutdown(absl::ZeroDuration());
+}
+
+TEST(FeedDispatcher, ARevokedStreamThatDoesNotEndIsCancelledAndCountedOnce) {
+  store::FeedHub hub(16, 1 << 20, 0);
+  FeedDispatcherOptions options;
+  options.tick = absl::Milliseconds(20);
+  FeedDispatcher dispatcher(&hub, options);
+  // Its client stopped reading: Close alone never ends it.
+  auto stuck = std::make_shared<ClosedStream>();
+  ASSERT_TRUE(dispatcher.Register(stuck, Owner("reader-b", 0)).ok());
+  auto refuse = [](const StreamOwner&) {
+    return absl::PermissionDeniedError("missing permission registry.read");
+  };
+  EXPECT_EQ(dispatcher.Revoke(1, refuse), 1u);
+  EXPECT_EQ(dispatcher.Revoke(2, refuse), 0u) << "already ending";
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (!stuck->cancelled && absl::Now() < give_up)
+    absl::SleepFor(absl::Milliseconds(5));
+  EXPECT_TRUE(stuck->cancelled) << "cancelled after the grace";
+  agreements::v1::StreamLimitStatus status;
+  dispatcher.Describe(status);
+  EXPECT_EQ(status.revoked_stream_count(), 1);
+  dispatcher.Unregister(stuck);
   dispatcher.Shutdown(absl::ZeroDuration());
 }
 

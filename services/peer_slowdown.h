@@ -1,18 +1,22 @@
 // PeerSlowdown: slows down a peer address that keeps presenting bearer tokens the server
 // does not know (docs/security.md, Limits per caller).
 //
-// A peer's failures count while each comes within `window` of the previous one (or of
-// the end of its last slowdown). At `failures` failures the peer is slowed down for
-// `slowdown`; every further failure doubles the period, up to `max_slowdown`. A peer
-// quiet for a whole window starts again from zero. While a peer is slowed down, a call
-// from it that presents a token is refused at once, without looking the token up,
+// A peer's failures are counted in a leaky bucket: each failure adds one (up to
+// `failures`), each whole `window` without failure (after the last failure or the end
+// of the slowdown) takes one away. At `failures` the peer is slowed down for `slowdown`;
+// every further failure doubles the period, up to `max_slowdown`, and each whole
+// `max_slowdown` without failure halves it again. So a peer that pauses between guesses
+// still gets about one guess per window in the long run. While a peer is slowed down, a
+// call from it that presents a token is refused at once, without looking the token up,
 // unless that token succeeded from the same peer before: clients that were working go
 // on working while someone at the same address guesses. Calls presenting no token (a
 // client certificate, or nothing) guess nothing and are not tracked here.
 //
 // Memory is bounded: at most `max_peers` peers, each with at most `remembered_tokens`
 // good tokens (64-bit keys); an entry is dropped once it has nothing left to enforce
-// or remember.
+// or remember. When the table is full, an entry that only remembers good tokens may
+// make room (looked for at most once a second); failures and slowdowns are never
+// evicted, and new addresses then share one overflow entry, slowed down like any.
 //
 // Thread-safe. Time is passed in, so tests need no clock.
 #ifndef AGREEMENTS_SERVICES_PEER_SLOWDOWN_H_
@@ -51,7 +55,7 @@ struct PeerSlowdownOptions {
   // How long a peer's good tokens are remembered after its last success.
   // Default: 1 h.
   absl::Duration remember_for = absl::Hours(1);
-  // Most peers tracked at once; beyond, the entry that would expire first is dropped.
+  // Most peers tracked at once; beyond, new peers share one overflow entry.
   // Default: 10000.
   size_t max_peers = 10000;
 };
@@ -99,6 +103,9 @@ class PeerSlowdown {
 
   // When the entry has nothing left to enforce or remember.
   absl::Time ExpiresAt(const Peer& peer) const;
+  // Takes away what quiet time since the last failure or slowdown leaked.
+  void Leak(Peer& peer, absl::Time now) const;
+  bool Full() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Duration SlowdownAfter(int slowdowns) const;
   // The peer's entry, made room for when new.
   Peer& EntryLocked(absl::string_view peer, absl::Time now)
@@ -110,6 +117,9 @@ class PeerSlowdown {
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Peer> peers_ ABSL_GUARDED_BY(mu_);
   absl::Time next_sweep_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  absl::Time next_eviction_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // The peers a full table could not take.
+  Peer overflow_ ABSL_GUARDED_BY(mu_);
   int64_t slowdowns_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t slowed_calls_ ABSL_GUARDED_BY(mu_) = 0;
 };

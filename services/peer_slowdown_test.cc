@@ -24,6 +24,8 @@ TEST(PeerAddress, IpWithoutPortAndIpv6ByNetwork) {
   EXPECT_EQ(PeerAddress("ipv6:[2001:db8:1:2:aa:bb:cc:dd]:443"), "2001:db8:1:2::/64");
   EXPECT_EQ(PeerAddress("ipv6:[2001:db8:1:2::9]:443"), "2001:db8:1:2::/64");
   EXPECT_EQ(PeerAddress("ipv6:[::ffff:10.1.2.3]:443"), "10.1.2.3");
+  EXPECT_EQ(PeerAddress("ipv6:%5B2001:db8:1:2::9%5D:443"), "2001:db8:1:2::/64");
+  EXPECT_EQ(PeerAddress("ipv6:not-an-address:443"), "not-an-address");
   EXPECT_EQ(PeerAddress("unix:/run/agreements.sock"), "unix:/run/agreements.sock");
 }
 
@@ -50,10 +52,57 @@ TEST(PeerSlowdown, FailuresSlowThePeerDownForGrowingPeriods) {
   EXPECT_EQ(counts.slowed_peers, 1);
   EXPECT_EQ(counts.slowdowns, 4);
   EXPECT_EQ(counts.slowed_calls, 4);
-  // A whole window without failure after the slowdown: the count starts again.
-  now += absl::Seconds(61);
+  // Quiet windows leak one failure each: after three, the count is back at zero.
+  now += absl::Seconds(181);
   slowdown.Failed("10.0.0.1", now);
   EXPECT_EQ(slowdown.Admit("10.0.0.1", kGuess, now), std::nullopt);
+}
+
+TEST(PeerSlowdown, APeerThatPausesBetweenGuessesGetsAboutOnePerWindow) {
+  PeerSlowdown slowdown(Options());  // 3 failures, 60 s window, 1 s to 4 s slowdowns
+  absl::Time now = kStart;
+  for (int i = 0; i < 3; ++i) slowdown.Failed("10.0.0.1", now);  // a first run
+  int admitted = 0;
+  for (int round = 0; round < 10; ++round) {
+    now += absl::Seconds(61);  // one window leaks one failure
+    for (int guess = 0; guess < 3; ++guess) {
+      if (slowdown.Admit("10.0.0.1", kGuess, now).has_value()) continue;
+      ++admitted;
+      slowdown.Failed("10.0.0.1", now);
+    }
+  }
+  // One guess per round, not a fresh run of three.
+  EXPECT_EQ(admitted, 10);
+  EXPECT_GE(slowdown.counts(now).slowdowns, 10);
+}
+
+TEST(PeerSlowdown, AFullTableKeepsFailuresAndSlowsNewPeersTogether) {
+  PeerSlowdownOptions options = Options();
+  options.max_peers = 10;
+  PeerSlowdown slowdown(options);
+  // The guesser's own address is slowed down, then it floods the table with others.
+  for (int i = 0; i < 3; ++i) slowdown.Failed("10.0.0.1", kStart);
+  for (int i = 0; i < 100; ++i) {
+    slowdown.Failed("10.0.1." + std::to_string(i), kStart + absl::Milliseconds(i));
+  }
+  const absl::Time now = kStart + absl::Milliseconds(200);
+  EXPECT_TRUE(slowdown.Admit("10.0.0.1", kGuess, now).has_value())
+      << "its record was not evicted";
+  // Addresses the table could not take share one slowdown.
+  EXPECT_TRUE(slowdown.Admit("10.0.2.1", kGuess, now).has_value());
+  EXPECT_EQ(slowdown.counts(now).tracked_peers, 10);
+}
+
+TEST(PeerSlowdown, EntriesThatOnlyRememberTokensMakeRoom) {
+  PeerSlowdownOptions options = Options();
+  options.max_peers = 2;
+  PeerSlowdown slowdown(options);
+  slowdown.Succeeded("10.0.0.1", kGood, kStart);
+  slowdown.Succeeded("10.0.0.2", kGood, kStart + absl::Seconds(1));
+  for (int i = 0; i < 3; ++i) slowdown.Failed("10.0.0.3", kStart + absl::Seconds(2));
+  // 10.0.0.1 made room; the guesser at 10.0.0.3 has its own entry.
+  EXPECT_TRUE(slowdown.Admit("10.0.0.3", kGuess, kStart + absl::Seconds(2)).has_value());
+  EXPECT_EQ(slowdown.Admit("10.0.0.4", kGuess, kStart + absl::Seconds(2)), std::nullopt);
 }
 
 TEST(PeerSlowdown, TokensThatSucceededFromThePeerAreNotSlowed) {

@@ -19,7 +19,8 @@ double RateLimiter::Refilled(const Bucket& bucket, absl::Time now) const {
                   bucket.tokens + elapsed * options_.calls_per_second);
 }
 
-std::optional<absl::Duration> RateLimiter::Take(absl::string_view key, absl::Time now) {
+std::optional<absl::Duration> RateLimiter::Take(absl::string_view key, absl::Time now,
+                                                int64_t cost) {
   if (!enabled()) return std::nullopt;
   absl::MutexLock lock(&mu_);
   SweepLocked(now);
@@ -30,12 +31,14 @@ std::optional<absl::Duration> RateLimiter::Take(absl::string_view key, absl::Tim
                             ? static_cast<double>(std::max<int64_t>(options_.burst, 1))
                             : Refilled(bucket, now);
   bucket.updated = now;
-  if (tokens >= 1) {
-    bucket.tokens = tokens - 1;
+  const double needed = static_cast<double>(
+      std::clamp<int64_t>(cost, 1, std::max<int64_t>(options_.burst, 1)));
+  if (tokens >= needed) {
+    bucket.tokens = tokens - needed;
     return std::nullopt;
   }
   bucket.tokens = tokens;
-  return absl::Seconds((1 - tokens) / options_.calls_per_second);
+  return absl::Seconds((needed - tokens) / options_.calls_per_second);
 }
 
 size_t RateLimiter::tracked(absl::Time now) {

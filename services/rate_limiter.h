@@ -39,9 +39,11 @@ class RateLimiter {
   const RateLimitOptions& options() const { return options_; }
   bool enabled() const { return options_.calls_per_second > 0; }
 
-  // Takes a token from `key`'s bucket at `now`: nullopt when the call may go ahead,
-  // otherwise how long until the bucket holds a token again (nothing is taken).
-  std::optional<absl::Duration> Take(absl::string_view key, absl::Time now);
+  // Takes `cost` tokens (at most a whole burst) from `key`'s bucket at `now`: nullopt
+  // when the call may go ahead, otherwise how long until the bucket holds them again
+  // (nothing is taken).
+  std::optional<absl::Duration> Take(absl::string_view key, absl::Time now,
+                                     int64_t cost = 1);
 
   // Buckets held now (keys not full).
   size_t tracked(absl::Time now);

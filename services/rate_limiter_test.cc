@@ -21,6 +21,19 @@ TEST(RateLimiter, ABurstThenTheRate) {
   EXPECT_TRUE(limiter.Take("reader", kStart + absl::Milliseconds(100)).has_value());
 }
 
+TEST(RateLimiter, ABatchCostsOneCallPerCommandAtMostABurst) {
+  RateLimiter limiter(RateLimitOptions{/*calls_per_second=*/10, /*burst=*/20});
+  EXPECT_EQ(limiter.Take("registrar", kStart, 15), std::nullopt);
+  // 5 left: a batch of 10 waits for 5 more (0.5 s) and takes nothing meanwhile.
+  std::optional<absl::Duration> wait = limiter.Take("registrar", kStart, 10);
+  ASSERT_TRUE(wait.has_value());
+  EXPECT_EQ(*wait, absl::Milliseconds(500));
+  EXPECT_EQ(limiter.Take("registrar", kStart, 5), std::nullopt);
+  // A batch larger than the burst costs the whole bucket, so it can still go ahead.
+  EXPECT_EQ(limiter.Take("other", kStart, 1000), std::nullopt);
+  EXPECT_TRUE(limiter.Take("other", kStart).has_value());
+}
+
 TEST(RateLimiter, KeysAreIndependent) {
   RateLimiter limiter(RateLimitOptions{1, 1});
   EXPECT_EQ(limiter.Take("reader", kStart), std::nullopt);

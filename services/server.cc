@@ -146,15 +146,14 @@ void RegistryServer::Shutdown() {
   // access_ and page_tokens_ stay until destruction: ReloadSecurity may still run.
 }
 
-absl::Status RegistryServer::ReloadSecurity() {
+absl::StatusOr<size_t> RegistryServer::ReloadSecurity() {
   // Held throughout: reloads run one at a time, and Shutdown (which takes mu_ first)
   // waits until the open streams were checked against the new files.
   absl::MutexLock lock(&mu_);
   if (shut_down_) return absl::FailedPreconditionError("the server is shut down");
   absl::Status reloaded = access_->Reload();
   if (!reloaded.ok()) return reloaded;
-  if (feed_service_ != nullptr) feed_service_->Reauthorize();
-  return absl::OkStatus();
+  return feed_service_ != nullptr ? feed_service_->Reauthorize() : 0;
 }
 
 size_t RegistryServer::query_waiting() const {

@@ -92,8 +92,9 @@ class RegistryServer {
   // the files in use stay. After a successful reload, every open feed stream is checked
   // against the new files and ends if its caller lost its token, registry.read or part
   // of its clearance (FeedService::Reauthorize); connections stay open, and new ones use
-  // the new certificates within SecurityOptions::reload_poll_seconds.
-  absl::Status ReloadSecurity();
+  // the new certificates within SecurityOptions::reload_poll_seconds. Returns how many
+  // streams it ended.
+  absl::StatusOr<size_t> ReloadSecurity();
 
  private:
   RegistryServer() = default;

@@ -221,12 +221,15 @@ int main(int argc, char** argv) {
   while (true) {
     sigwait(&signals, &signal);
     if (signal != SIGHUP) break;
-    absl::Status reloaded = (*server)->ReloadSecurity();
+    absl::StatusOr<size_t> reloaded = (*server)->ReloadSecurity();
     if (reloaded.ok()) {
-      std::printf("agreements-server: SIGHUP: security files reloaded\n");
+      std::printf(
+          "agreements-server: SIGHUP: security files reloaded; %zu feed streams of "
+          "revoked callers ended\n",
+          *reloaded);
     } else {
       std::printf("agreements-server: SIGHUP: reload failed, files in use kept: %s\n",
-                  reloaded.ToString().c_str());
+                  reloaded.status().ToString().c_str());
     }
     std::fflush(stdout);
   }

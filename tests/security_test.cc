@@ -805,7 +805,7 @@ TEST_F(SecurityTest, TokenReloadSwapsTokensAllOrNothing) {
 
   // A broken file is refused and the tokens in use stay.
   Write("tokens", "sha256:not-a-hash admin admin\n");
-  absl::Status reloaded = server_->ReloadSecurity();
+  absl::Status reloaded = server_->ReloadSecurity().status();
   EXPECT_EQ(reloaded.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(reloaded.message().find("line 1"), std::string::npos) << reloaded;
   ASSERT_TRUE(WhoAmI(channel, &who, "tok-new-reader-2c3d").ok());
