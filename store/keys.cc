@@ -16,6 +16,40 @@ void AppendU32(std::string& out, uint32_t value) {
   }
 }
 
+const char* FamilyName(Family family) {
+  switch (family) {
+    case Family::kDefault:
+      return "default";  // rocksdb::kDefaultColumnFamilyName (a global, not usable here)
+    case Family::kLog:
+      return kCfLog;
+    case Family::kStreams:
+      return kCfStreams;
+    case Family::kRequests:
+      return kCfRequests;
+    case Family::kAgreements:
+      return kCfAgreements;
+    case Family::kParties:
+      return kCfParties;
+    case Family::kAgreementIndex:
+      return kCfAgreementIndex;
+    case Family::kPartyIndex:
+      return kCfPartyIndex;
+    case Family::kSectorCounters:
+      return kCfSectorCounters;
+    case Family::kEventTags:
+      return kCfEventTags;
+    case Family::kMerkle:
+      return kCfMerkle;
+    case Family::kCheckpoints:
+      return kCfCheckpoints;
+    case Family::kStreamMap:
+      return kCfStreamMap;
+    case Family::kCount:
+      break;
+  }
+  return "";
+}
+
 std::string EncodeU64(uint64_t value) {
   std::string out;
   out.reserve(8);

@@ -11,6 +11,27 @@
 
 namespace agreements::store {
 
+// The column families, in one table: Family names a family, FamilyName gives its
+// RocksDB name, and Store opens them in this order (Store::handle(Family)).
+enum class Family : int {
+  kDefault,
+  kLog,
+  kStreams,
+  kRequests,
+  kAgreements,
+  kParties,
+  kAgreementIndex,
+  kPartyIndex,
+  kSectorCounters,
+  kEventTags,
+  kMerkle,
+  kCheckpoints,
+  kStreamMap,
+  kCount,  // not a family
+};
+inline constexpr int kFamilyCount = static_cast<int>(Family::kCount);
+const char* FamilyName(Family family);
+
 // Column family names.
 inline constexpr char kCfLog[] = "log";
 inline constexpr char kCfStreams[] = "streams";

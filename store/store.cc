@@ -11,16 +11,6 @@
 #include "store/rebuild.h"
 
 namespace agreements::store {
-namespace {
-
-const char* const kFamilies[] = {
-    "default",  // rocksdb::kDefaultColumnFamilyName (a global, not usable here)
-    kCfLog,       kCfStreams,        kCfRequests,    kCfAgreements,
-    kCfParties,   kCfAgreementIndex, kCfPartyIndex,  kCfSectorCounters,
-    kCfEventTags, kCfMerkle,         kCfCheckpoints, kCfStreamMap,
-};
-
-}  // namespace
 
 absl::Status FromRocksStatus(const rocksdb::Status& status, absl::string_view context) {
   if (status.ok()) return absl::OkStatus();
@@ -69,8 +59,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const char* name : kFamilies) {
-    const std::string family = name;
+  // In Family order, so that handles_[family] is that family's handle.
+  for (int i = 0; i < kFamilyCount; ++i) {
+    const std::string family = FamilyName(static_cast<Family>(i));
     rocksdb::BlockBasedTableOptions table;
     table.block_cache = cache;
     table.cache_index_and_filter_blocks = true;
@@ -109,7 +100,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
     // Hashes do not compress; everything else is protobuf text and ids.
     const bool hashes = family == kCfMerkle || family == kCfStreamMap;
     cf_options.compression = hashes ? rocksdb::kNoCompression : rocksdb::kLZ4Compression;
-    descriptors.emplace_back(name, cf_options);
+    descriptors.emplace_back(family, cf_options);
   }
 
   std::unique_ptr<Store> store(new Store());

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/message_lite.h"
 #include "rocksdb/db.h"
+#include "store/keys.h"
 
 namespace agreements::store {
 
@@ -58,19 +59,29 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   rocksdb::DB* db() const { return db_.get(); }
-  rocksdb::ColumnFamilyHandle* meta() const { return handles_[0]; }
-  rocksdb::ColumnFamilyHandle* log() const { return handles_[1]; }
-  rocksdb::ColumnFamilyHandle* streams() const { return handles_[2]; }
-  rocksdb::ColumnFamilyHandle* requests() const { return handles_[3]; }
-  rocksdb::ColumnFamilyHandle* agreements() const { return handles_[4]; }
-  rocksdb::ColumnFamilyHandle* parties() const { return handles_[5]; }
-  rocksdb::ColumnFamilyHandle* agreement_index() const { return handles_[6]; }
-  rocksdb::ColumnFamilyHandle* party_index() const { return handles_[7]; }
-  rocksdb::ColumnFamilyHandle* sector_counters() const { return handles_[8]; }
-  rocksdb::ColumnFamilyHandle* event_tags() const { return handles_[9]; }
-  rocksdb::ColumnFamilyHandle* merkle() const { return handles_[10]; }
-  rocksdb::ColumnFamilyHandle* checkpoints() const { return handles_[11]; }
-  rocksdb::ColumnFamilyHandle* stream_map() const { return handles_[12]; }
+  // The handle of a family (store/keys.h names them).
+  rocksdb::ColumnFamilyHandle* handle(Family family) const {
+    return handles_[static_cast<size_t>(family)];
+  }
+  rocksdb::ColumnFamilyHandle* meta() const { return handle(Family::kDefault); }
+  rocksdb::ColumnFamilyHandle* log() const { return handle(Family::kLog); }
+  rocksdb::ColumnFamilyHandle* streams() const { return handle(Family::kStreams); }
+  rocksdb::ColumnFamilyHandle* requests() const { return handle(Family::kRequests); }
+  rocksdb::ColumnFamilyHandle* agreements() const { return handle(Family::kAgreements); }
+  rocksdb::ColumnFamilyHandle* parties() const { return handle(Family::kParties); }
+  rocksdb::ColumnFamilyHandle* agreement_index() const {
+    return handle(Family::kAgreementIndex);
+  }
+  rocksdb::ColumnFamilyHandle* party_index() const { return handle(Family::kPartyIndex); }
+  rocksdb::ColumnFamilyHandle* sector_counters() const {
+    return handle(Family::kSectorCounters);
+  }
+  rocksdb::ColumnFamilyHandle* event_tags() const { return handle(Family::kEventTags); }
+  rocksdb::ColumnFamilyHandle* merkle() const { return handle(Family::kMerkle); }
+  rocksdb::ColumnFamilyHandle* checkpoints() const {
+    return handle(Family::kCheckpoints);
+  }
+  rocksdb::ColumnFamilyHandle* stream_map() const { return handle(Family::kStreamMap); }
   // The column families holding views (everything derived from the log except the
   // request results): the rebuild compares and repairs exactly these.
   std::vector<rocksdb::ColumnFamilyHandle*> ViewFamilies() const;
