@@ -26,6 +26,16 @@ using testing::RegisterStateCommand;
 using testing::Request;
 using testing::SignCommand;
 
+// Records a CONFIDENTIAL energy agreement between kz and kr.
+v1::Command ConfidentialRecord(const std::string& id) {
+  v1::Command command = RecordAgreementCommand(id, {"kz", "kr"}, {"energy"});
+  command.mutable_change()
+      ->mutable_agreement_recorded()
+      ->mutable_agreement()
+      ->set_confidentiality(v1::CONFIDENTIALITY_CONFIDENTIAL);
+  return command;
+}
+
 class CommitterTest : public ::testing::Test {
  protected:
   void SetUp() override { Open(); }
@@ -659,11 +669,7 @@ TEST_F(CommitterTest, AVersion1StoreIsMigratedByDerivingTheEventTags) {
 
 TEST_F(CommitterTest, AVersion5StoreGetsItsIndexPartitionedByVisibility) {
   RegisterKzKr();
-  v1::Command secret = RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"});
-  secret.mutable_change()
-      ->mutable_agreement_recorded()
-      ->mutable_agreement()
-      ->set_confidentiality(v1::CONFIDENTIALITY_CONFIDENTIAL);
+  v1::Command secret = ConfidentialRecord("a1");
   MustCommit(
       Request("r1", {secret, RecordAgreementCommand("a2", {"kz", "kr"}, {"energy"})}));
   committer_.reset();
@@ -697,11 +703,7 @@ TEST_F(CommitterTest, AVersion5StoreGetsItsIndexPartitionedByVisibility) {
 
 TEST_F(CommitterTest, NonPublicAgreementsAreCountedApartAndTagged) {
   RegisterKzKr();
-  v1::Command secret = RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"});
-  secret.mutable_change()
-      ->mutable_agreement_recorded()
-      ->mutable_agreement()
-      ->set_confidentiality(v1::CONFIDENTIALITY_CONFIDENTIAL);
+  v1::Command secret = ConfidentialRecord("a1");
   MustCommit(
       Request("r1", {secret, RecordAgreementCommand("a2", {"kz", "kr"}, {"energy"})}));
   auto reader = ViewReader::Create(store_.get());
@@ -760,13 +762,8 @@ TEST_F(CommitterTest, WritableSectorsLimitEveryStateOfTheAgreement) {
 TEST_F(CommitterTest, ListsExamineOnlyTheEntriesTheirCallerMaySee) {
   RegisterKzKr();
   for (int i = 0; i < 40; ++i) {
-    auto command =
-        RecordAgreementCommand(absl::StrCat("hidden-", i), {"kz", "kr"}, {"energy"});
-    command.mutable_change()
-        ->mutable_agreement_recorded()
-        ->mutable_agreement()
-        ->set_confidentiality(v1::CONFIDENTIALITY_CONFIDENTIAL);
-    MustCommit(Request(absl::StrCat("h", i), {command}));
+    MustCommit(
+        Request(absl::StrCat("h", i), {ConfidentialRecord(absl::StrCat("hidden-", i))}));
   }
   for (const char* id : {"open-1", "open-2", "open-3"}) {
     MustCommit(Request(id, {RecordAgreementCommand(id, {"kz", "kr"}, {"energy"})}));
