@@ -29,13 +29,15 @@ std::string Bytes(const merkle::Hash& hash) {
   return std::string(reinterpret_cast<const char*>(hash.data()), hash.size());
 }
 
-// The tree size a request means: 0 is the latest checkpoint's; never beyond the head.
+// The tree size a request means: 0 is the latest checkpoint's; never beyond the tree
+// (a view, at the applied position).
 absl::StatusOr<uint64_t> ResolveSize(uint64_t requested, uint64_t latest, uint64_t head,
                                      absl::string_view field) {
   const uint64_t size = requested == 0 ? latest : requested;
   if (size > head) {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, ": ", size, " is beyond the log's head ", head));
+        absl::StrCat(field, ": ", size, " is beyond the tree's size ", head,
+                     " (the views' position; the log's head may be ahead)"));
   }
   return size;
 }
@@ -82,11 +84,29 @@ using audit_internal::AgreementHistoryAsOf;
 using audit_internal::CheckId;
 using audit_internal::CheckSector;
 
+absl::StatusOr<Caller> AuditService::Admit(grpc::ServerContext& context) const {
+  absl::StatusOr<Caller> caller =
+      access_->Authorize(context, security::Permission::kAuditRead);
+  if (!caller.ok()) return caller;
+  const uint64_t head = committer_->committed_position();
+  const absl::Time now = absl::Now();
+  const absl::Time client = absl::FromChrono(context.deadline());
+  const absl::Time deadline =
+      std::min(now + kMaxViewsWait,
+               client - std::min(absl::Milliseconds(50), (client - now) / 10));
+  if (!committer_->projection()->WaitApplied(head, deadline)) {
+    const uint64_t applied = committer_->projection()->applied();
+    return absl::UnavailableError(absl::StrCat(
+        "the views are at position ", applied, ", ", head - applied,
+        " events behind the log's head ", head, ", and did not catch up in time; retry"));
+  }
+  return caller;
+}
+
 grpc::Status AuditService::GetCheckpoint(grpc::ServerContext* context,
                                          const v1::GetCheckpointRequest* request,
                                          v1::GetCheckpointResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kAuditRead).status());
+  RETURN_IF_ERROR_GRPC(Admit(*context).status());
   store::SignedCheckpoint checkpoint;
   if (request->tree_size() == 0) {
     checkpoint = checkpointer_->Latest();
@@ -103,15 +123,14 @@ grpc::Status AuditService::GetCheckpoint(grpc::ServerContext* context,
 grpc::Status AuditService::GetInclusionProof(grpc::ServerContext* context,
                                              const v1::GetInclusionProofRequest* request,
                                              v1::GetInclusionProofResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kAuditRead).status());
+  RETURN_IF_ERROR_GRPC(Admit(*context).status());
   if (request->position() == 0) {
     return ToGrpcStatus(absl::InvalidArgumentError("position: positions start at 1"));
   }
   // The checkpoint first: a snapshot taken after it is at least as far along.
   const uint64_t latest = checkpointer_->Latest().size;
   store::ScopedSnapshot snapshot(store_->db());
-  ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
+  ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadApplied(snapshot.get()));
   ASSIGN_OR_RETURN_GRPC(uint64_t size,
                         ResolveSize(request->tree_size(), latest, head, "tree_size"));
   if (request->position() > size) {
@@ -135,11 +154,10 @@ grpc::Status AuditService::GetInclusionProof(grpc::ServerContext* context,
 grpc::Status AuditService::GetConsistencyProof(
     grpc::ServerContext* context, const v1::GetConsistencyProofRequest* request,
     v1::GetConsistencyProofResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kAuditRead).status());
+  RETURN_IF_ERROR_GRPC(Admit(*context).status());
   const uint64_t latest = checkpointer_->Latest().size;
   store::ScopedSnapshot snapshot(store_->db());
-  ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
+  ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadApplied(snapshot.get()));
   ASSIGN_OR_RETURN_GRPC(uint64_t second,
                         ResolveSize(request->second_size(), latest, head, "second_size"));
   if (request->first_size() == 0 || request->first_size() > second) {
@@ -159,8 +177,7 @@ grpc::Status AuditService::GetConsistencyProof(
 grpc::Status AuditService::GetCompletenessProof(
     grpc::ServerContext* context, const v1::GetCompletenessProofRequest* request,
     v1::GetCompletenessProofResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kAuditRead).status());
+  RETURN_IF_ERROR_GRPC(Admit(*context).status());
   if (request->stream_type() != v1::STREAM_TYPE_AGREEMENT &&
       request->stream_type() != v1::STREAM_TYPE_PARTY) {
     return ToGrpcStatus(absl::InvalidArgumentError("stream_type: AGREEMENT or PARTY"));
@@ -244,8 +261,7 @@ absl::StatusOr<uint64_t> AuditService::MapSince() const {
 grpc::Status AuditService::ListHistory(grpc::ServerContext* context,
                                        const v1::ListHistoryRequest* request,
                                        v1::ListHistoryResponse* response) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller,
-                        access_->Authorize(*context, security::Permission::kAuditRead));
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Admit(*context));
   const std::string owner = TokenOwner(caller.principal, ClearanceOf(caller));
   if (request->stream_type() != v1::STREAM_TYPE_AGREEMENT &&
       request->stream_type() != v1::STREAM_TYPE_PARTY) {
@@ -290,8 +306,7 @@ grpc::Status AuditService::ListHistory(grpc::ServerContext* context,
 grpc::Status AuditService::DiffRevisions(grpc::ServerContext* context,
                                          const v1::DiffRevisionsRequest* request,
                                          v1::DiffRevisionsResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kAuditRead).status());
+  RETURN_IF_ERROR_GRPC(Admit(*context).status());
   RETURN_IF_ERROR_GRPC(CheckId("agreement_id", request->agreement_id()));
   store::ScopedSnapshot snapshot(store_->db());
   ASSIGN_OR_RETURN_GRPC(uint64_t head, store_->ReadHead(snapshot.get()));
@@ -319,8 +334,7 @@ grpc::Status AuditService::DiffRevisions(grpc::ServerContext* context,
 grpc::Status AuditService::GetAgreementAsOf(grpc::ServerContext* context,
                                             const v1::GetAgreementAsOfRequest* request,
                                             v1::GetAgreementAsOfResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kAuditRead).status());
+  RETURN_IF_ERROR_GRPC(Admit(*context).status());
   RETURN_IF_ERROR_GRPC(CheckId("agreement_id", request->agreement_id()));
   store::ScopedSnapshot snapshot(store_->db());
   ASSIGN_OR_RETURN_GRPC(uint64_t position,
@@ -338,8 +352,7 @@ grpc::Status AuditService::GetAgreementAsOf(grpc::ServerContext* context,
 grpc::Status AuditService::GetPartyAsOf(grpc::ServerContext* context,
                                         const v1::GetPartyAsOfRequest* request,
                                         v1::GetPartyAsOfResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kAuditRead).status());
+  RETURN_IF_ERROR_GRPC(Admit(*context).status());
   RETURN_IF_ERROR_GRPC(CheckId("party_id", request->party_id()));
   store::ScopedSnapshot snapshot(store_->db());
   ASSIGN_OR_RETURN_GRPC(uint64_t position,
@@ -361,8 +374,7 @@ grpc::Status AuditService::GetPartyAsOf(grpc::ServerContext* context,
 grpc::Status AuditService::ListSectorAsOf(grpc::ServerContext* context,
                                           const v1::ListSectorAsOfRequest* request,
                                           v1::ListSectorAsOfResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kAuditRead).status());
+  RETURN_IF_ERROR_GRPC(Admit(*context).status());
   RETURN_IF_ERROR_GRPC(CheckSector(request->sector()));
   store::ScopedSnapshot snapshot(store_->db());
   ASSIGN_OR_RETURN_GRPC(uint64_t position,

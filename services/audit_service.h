@@ -1,7 +1,10 @@
 // AuditService: the gRPC adapter of the verifiable log (docs/audit.md): signed
 // checkpoints from the Checkpointer, proofs from the stored Merkle tree (one RocksDB
 // snapshot per call); history, as-of reads and valid time (audit_valid_time.cc).
-// Synchronous API: short blocking reads. Thread-safe; owns nothing.
+// Synchronous API: short blocking reads. Like a query, every call first waits (at most
+// kMaxViewsWait and the call's deadline) until the views reach the log's head as it was
+// on arrival: the tree, the map and the as-of indexes are views (docs/consistency.md).
+// Thread-safe; owns nothing.
 #ifndef AGREEMENTS_SERVICES_AUDIT_SERVICE_H_
 #define AGREEMENTS_SERVICES_AUDIT_SERVICE_H_
 
@@ -9,17 +12,26 @@
 #include "services/access_control.h"
 #include "services/page_token.h"
 #include "store/checkpointer.h"
+#include "store/committer.h"
 #include "store/store.h"
 
 namespace agreements::services {
 
 class AuditService final : public agreements::v1::AuditService::Service {
  public:
-  // Every RPC needs audit.read (checked by `access`); `tokens` seals page tokens. Both
-  // must outlive the service.
-  AuditService(const store::Store* store, store::Checkpointer* checkpointer,
-               AccessControl* access, const PageTokenCodec* tokens)
-      : store_(store), checkpointer_(checkpointer), access_(access), tokens_(tokens) {}
+  static constexpr absl::Duration kMaxViewsWait = absl::Seconds(10);
+
+  // Every RPC needs audit.read (checked by `access`); `tokens` seals page tokens; the
+  // committer tells the log's head and its projection the views' position. All must
+  // outlive the service.
+  AuditService(const store::Store* store, const store::Committer* committer,
+               store::Checkpointer* checkpointer, AccessControl* access,
+               const PageTokenCodec* tokens)
+      : store_(store),
+        committer_(committer),
+        checkpointer_(checkpointer),
+        access_(access),
+        tokens_(tokens) {}
 
   grpc::Status GetCheckpoint(grpc::ServerContext* context,
                              const agreements::v1::GetCheckpointRequest* request,
@@ -68,8 +80,11 @@ class AuditService final : public agreements::v1::AuditService::Service {
   // The first tree size whose checkpoints commit to the map in creation order (0 unless
   // the store was migrated from schema version 3 or older).
   absl::StatusOr<uint64_t> MapSince() const;
+  // Authorizes audit.read, then waits for the views (see above).
+  absl::StatusOr<Caller> Admit(grpc::ServerContext& context) const;
 
   const store::Store* const store_;
+  const store::Committer* const committer_;
   store::Checkpointer* const checkpointer_;
   AccessControl* const access_;
   const PageTokenCodec* const tokens_;

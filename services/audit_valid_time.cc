@@ -80,8 +80,7 @@ absl::Status CheckPartyRequest(const v1::ListPartyAgreementsOnRequest& request) 
 grpc::Status AuditService::GetLegalStatusOn(grpc::ServerContext* context,
                                             const v1::GetLegalStatusOnRequest* request,
                                             v1::GetLegalStatusOnResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kAuditRead).status());
+  RETURN_IF_ERROR_GRPC(Admit(*context).status());
   RETURN_IF_ERROR_GRPC(CheckId("agreement_id", request->agreement_id()));
   RETURN_IF_ERROR_GRPC(CheckDate(request->date()));
   store::ScopedSnapshot snapshot(store_->db());
@@ -111,8 +110,7 @@ grpc::Status AuditService::GetLegalStatusOn(grpc::ServerContext* context,
 grpc::Status AuditService::ListInForceOn(grpc::ServerContext* context,
                                          const v1::ListInForceOnRequest* request,
                                          v1::ListInForceOnResponse* response) {
-  RETURN_IF_ERROR_GRPC(
-      access_->Authorize(*context, security::Permission::kAuditRead).status());
+  RETURN_IF_ERROR_GRPC(Admit(*context).status());
   RETURN_IF_ERROR_GRPC(CheckSector(request->sector()));
   RETURN_IF_ERROR_GRPC(CheckDate(request->date()));
   store::ScopedSnapshot snapshot(store_->db());
@@ -138,8 +136,7 @@ grpc::Status AuditService::ListInForceOn(grpc::ServerContext* context,
 grpc::Status AuditService::ListPartyAgreementsOn(
     grpc::ServerContext* context, const v1::ListPartyAgreementsOnRequest* request,
     v1::ListPartyAgreementsOnResponse* response) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller,
-                        access_->Authorize(*context, security::Permission::kAuditRead));
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Admit(*context));
   const std::string owner = TokenOwner(caller.principal, ClearanceOf(caller));
   RETURN_IF_ERROR_GRPC(CheckPartyRequest(*request));
   const size_t page_size =

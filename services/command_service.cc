@@ -102,7 +102,7 @@ grpc::ServerUnaryReactor* CommandService::RecordAgreement(
       {{"change.agreement_recorded.", ""}}, [response](store::CommitOutcome outcome) {
         *response->mutable_result() = std::move(outcome.result);
         if (!outcome.agreements.empty()) {
-          *response->mutable_agreement() = std::move(outcome.agreements[0]);
+          *response->mutable_agreement() = *outcome.agreements[0];
         }
       });
 }
@@ -138,7 +138,7 @@ grpc::ServerUnaryReactor* CommandService::ApplyAgreementChange(
       {{"stream_id", "agreement_id"}}, [response](store::CommitOutcome outcome) {
         *response->mutable_result() = std::move(outcome.result);
         if (!outcome.agreements.empty()) {
-          *response->mutable_agreement() = std::move(outcome.agreements[0]);
+          *response->mutable_agreement() = *outcome.agreements[0];
         }
       });
 }
@@ -158,7 +158,7 @@ grpc::ServerUnaryReactor* CommandService::RegisterParty(
       {{"change.party_registered.", ""}}, [response](store::CommitOutcome outcome) {
         *response->mutable_result() = std::move(outcome.result);
         if (!outcome.parties.empty()) {
-          *response->mutable_party() = std::move(outcome.parties[0]);
+          *response->mutable_party() = *outcome.parties[0];
         }
       });
 }
@@ -185,7 +185,7 @@ grpc::ServerUnaryReactor* CommandService::UpdateParty(
                 [response](store::CommitOutcome outcome) {
                   *response->mutable_result() = std::move(outcome.result);
                   if (!outcome.parties.empty()) {
-                    *response->mutable_party() = std::move(outcome.parties[0]);
+                    *response->mutable_party() = *outcome.parties[0];
                   }
                 });
 }

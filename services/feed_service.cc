@@ -75,9 +75,11 @@ bool Covers(const domain::Clearance& now, const domain::Clearance& before) {
 }  // namespace
 
 FeedService::FeedService(const store::Store* store, store::FeedHub* hub,
+                         const store::Projection* projection,
                          FeedDispatcherOptions options, AccessControl* access)
     : store_(store),
       hub_(hub),
+      projection_(projection),
       access_(access),
       dispatcher_(std::make_unique<FeedDispatcher>(hub, options)) {}
 
@@ -100,8 +102,8 @@ grpc::ServerWriteReactor<v1::WatchSectorResponse>* FeedService::WatchSector(
       access_->Authorize(*context, security::Permission::kRegistryRead);
   if (!caller.ok()) return new Refusal<v1::WatchSectorResponse>(caller.status());
   StreamOwner owner{*caller, ClearanceOf(*caller)};
-  auto watch =
-      store::SectorWatch::Create(store_, hub_, *request, absl::Now(), owner.clearance);
+  auto watch = store::SectorWatch::Create(store_, hub_, *request, absl::Now(),
+                                          owner.clearance, projection_);
   if (!watch.ok()) return new Refusal<v1::WatchSectorResponse>(watch.status());
   return new FeedStream<v1::WatchSectorResponse, store::SectorWatch>(
       context, dispatcher_.get(), std::move(owner), *std::move(watch));

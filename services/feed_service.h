@@ -14,6 +14,7 @@
 #include "services/access_control.h"
 #include "services/feed_dispatcher.h"
 #include "store/feed_hub.h"
+#include "store/projection.h"
 #include "store/store.h"
 
 namespace agreements::services {
@@ -21,9 +22,11 @@ namespace agreements::services {
 class FeedService final : public agreements::v1::FeedService::CallbackService {
  public:
   // Both streams need registry.read (checked by `access`, which must outlive the
-  // service).
+  // service). A sector watch takes its snapshot once `projection` (not owned; must
+  // outlive the service) reached the hub's head.
   FeedService(const store::Store* store, store::FeedHub* hub,
-              FeedDispatcherOptions options, AccessControl* access);
+              const store::Projection* projection, FeedDispatcherOptions options,
+              AccessControl* access);
 
   grpc::ServerWriteReactor<agreements::v1::SubscribeResponse>* Subscribe(
       grpc::CallbackServerContext* context,
@@ -53,6 +56,7 @@ class FeedService final : public agreements::v1::FeedService::CallbackService {
 
   const store::Store* const store_;
   store::FeedHub* const hub_;
+  const store::Projection* const projection_;
   AccessControl* const access_;
   std::unique_ptr<FeedDispatcher> dispatcher_;
 };

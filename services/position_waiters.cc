@@ -7,10 +7,15 @@
 
 namespace agreements::services {
 
-PositionWaiters::PositionWaiters(store::FeedHub* hub, std::function<uint64_t()> readable,
+PositionWaiters::PositionWaiters(store::PositionSource* source,
+                                 std::function<uint64_t()> readable,
+                                 std::function<uint64_t()> logged,
                                  PositionWaitOptions options)
-    : hub_(hub), readable_(std::move(readable)), options_(options) {
-  listener_id_ = hub_->AddListener([this](uint64_t) {
+    : source_(source),
+      readable_(std::move(readable)),
+      logged_(std::move(logged)),
+      options_(options) {
+  listener_id_ = source_->AddListener([this](uint64_t) {
     absl::MutexLock lock(&mu_);
     moved_ = true;
   });
@@ -74,9 +79,19 @@ void PositionWaiters::TakeFinished(uint64_t readable, absl::Time now) {
     } else if (readable >= it->position) {
       it->outcome = absl::OkStatus();
     } else if (now >= it->deadline) {
-      it->outcome = absl::DeadlineExceededError(
-          absl::StrCat("min_position: the views have not reached position ", it->position,
-                       " in time; they are at ", readable));
+      const uint64_t head = logged_();
+      if (it->position <= head) {
+        it->outcome = absl::UnavailableError(
+            absl::StrCat("the views are at position ", readable, ", ", head - readable,
+                         " events behind the log's head ", head,
+                         ", and did not reach position ", it->position,
+                         " in time; retry, or read with consistency "
+                         "READ_CONSISTENCY_AVAILABLE to be answered from older views"));
+      } else {
+        it->outcome = absl::DeadlineExceededError(
+            absl::StrCat("min_position: the views have not reached position ",
+                         it->position, " in time; they are at ", readable));
+      }
     } else {
       ++it;
       continue;
@@ -148,7 +163,7 @@ void PositionWaiters::Shutdown() {
   for (std::thread& worker : workers_) {
     if (worker.joinable()) worker.join();
   }
-  hub_->RemoveListener(listener_id_);
+  source_->RemoveListener(listener_id_);
 }
 
 size_t PositionWaiters::waiting() const {

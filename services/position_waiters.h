@@ -1,15 +1,15 @@
-// PositionWaiters: reads that wait for a position (min_position) without holding a
-// thread. A waiting read is a record (position, deadline, what to do next) kept here;
-// one thread wakes when the feed hub publishes a new head or the earliest deadline
-// passes, and hands the reads that are ready or out of time to a few worker threads,
-// which run them taking the principals in turn, so one caller's expensive reads cannot
-// hold back another's. Waits are limited in total and per principal, with some kept for
-// callers holding audit.read, so that one caller cannot take the server's memory or
-// every slot (docs/security.md).
+// PositionWaiters: reads that wait for a position (min_position, or the log's head on
+// arrival) without holding a thread. A waiting read is a record (position, deadline,
+// what to do next) kept here; one thread wakes when the views move (the projection's
+// applied position) or the earliest deadline passes, and hands the reads that are ready
+// or out of time to a few worker threads, which run them taking the principals in turn,
+// so one caller's expensive reads cannot hold back another's. Waits are limited in total
+// and per principal, with some kept for callers holding audit.read, so that one caller
+// cannot take the server's memory or every slot (docs/security.md).
 //
-// Thread-safe. Owns its threads; does not own the hub. The hub must outlive Shutdown,
-// and no publish may run when the object is destroyed (the hub may call a listener
-// shortly after RemoveListener returns): destroy it after the committer stopped.
+// Thread-safe. Owns its threads; does not own the source. The source must outlive
+// Shutdown, and must not move when the object is destroyed (it may call a listener
+// shortly after RemoveListener returns): destroy it after the projection stopped.
 #ifndef AGREEMENTS_SERVICES_POSITION_WAITERS_H_
 #define AGREEMENTS_SERVICES_POSITION_WAITERS_H_
 
@@ -27,7 +27,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agreements/v1/security_service.pb.h"
-#include "store/feed_hub.h"
+#include "store/position_source.h"
 
 namespace agreements::services {
 
@@ -48,14 +48,16 @@ class PositionWaiters {
  public:
   using Done = std::function<void(absl::Status)>;
 
-  // `readable` returns the position the views have reached.
-  PositionWaiters(store::FeedHub* hub, std::function<uint64_t()> readable,
-                  PositionWaitOptions options);
+  // `readable` returns the position the views have reached, `logged` the log's head;
+  // `source` signals when `readable` moves.
+  PositionWaiters(store::PositionSource* source, std::function<uint64_t()> readable,
+                  std::function<uint64_t()> logged, PositionWaitOptions options);
   // Shuts down.
   ~PositionWaiters();
 
   // Calls `done` once: with OK when `position` is readable (at once, on this thread, if
-  // it is already), with DEADLINE_EXCEEDED naming min_position at `deadline`, or with
+  // it is already); at `deadline` with UNAVAILABLE naming the views' lag when the log
+  // holds `position`, else with DEADLINE_EXCEEDED naming min_position; or with
   // UNAVAILABLE at Shutdown. Returns RESOURCE_EXHAUSTED without calling `done` when the
   // caller or the server has too many waits (`privileged`: the caller may take the
   // reserved ones).
@@ -87,8 +89,9 @@ class PositionWaiters {
   void TakeFinished(uint64_t readable, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Release(const std::string& principal) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  store::FeedHub* const hub_;
+  store::PositionSource* const source_;
   const std::function<uint64_t()> readable_;
+  const std::function<uint64_t()> logged_;
   const PositionWaitOptions options_;
   uint64_t listener_id_ = 0;
 

@@ -214,20 +214,26 @@ v1::SectorSummary SummarizeCounters(const std::string& sector,
 }
 
 QueryService::QueryService(const store::Store* store, const store::Committer* committer,
-                           store::FeedHub* hub, absl::Duration max_wait,
-                           PositionWaitOptions waits, AccessControl* access,
-                           const PageTokenCodec* tokens)
+                           absl::Duration max_wait, PositionWaitOptions waits,
+                           AccessControl* access, const PageTokenCodec* tokens)
     : store_(store),
       committer_(committer),
       max_wait_(max_wait),
       access_(access),
       tokens_(tokens),
       waiters_(
-          hub, [committer] { return committer->committed_position(); }, waits) {}
+          committer->projection(),
+          [projection = committer->projection()] { return projection->applied(); },
+          [committer] { return committer->committed_position(); }, waits) {}
 
 grpc::ServerUnaryReactor* QueryService::Serve(
     grpc::CallbackServerContext* context, uint64_t min_position,
+    v1::ReadConsistency consistency,
     std::function<absl::StatusOr<Read>(const Caller& caller)> prepare) {
+  // Every write acknowledged before this read arrived is at or before this position.
+  if (consistency != v1::READ_CONSISTENCY_AVAILABLE) {
+    min_position = std::max(min_position, committer_->committed_position());
+  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<Caller> caller =
       access_->Authorize(*context, security::Permission::kRegistryRead);
@@ -237,8 +243,13 @@ grpc::ServerUnaryReactor* QueryService::Serve(
     reactor->Finish(ToGrpcStatus(read.status()));
     return reactor;
   }
-  absl::Time deadline = absl::Now() + max_wait_;
-  deadline = std::min(deadline, absl::FromChrono(context->deadline()));
+  const absl::Time now = absl::Now();
+  absl::Time deadline = now + max_wait_;
+  // Answer a little before the client gives up, so that it hears why (the lag) rather
+  // than its own DEADLINE_EXCEEDED.
+  const absl::Time client = absl::FromChrono(context->deadline());
+  deadline =
+      std::min(deadline, client - std::min(absl::Milliseconds(50), (client - now) / 10));
   absl::Status admitted = waiters_.Wait(
       caller->principal,
       security::Allows(caller->grants, security::Permission::kAuditRead), min_position,
@@ -252,7 +263,7 @@ grpc::ServerUnaryReactor* QueryService::Serve(
 grpc::ServerUnaryReactor* QueryService::GetAgreement(
     grpc::CallbackServerContext* context, const v1::GetAgreementRequest* request,
     v1::GetAgreementResponse* response) {
-  return Serve(context, request->min_position(),
+  return Serve(context, request->min_position(), request->consistency(),
                [this, request, response](const Caller& caller) -> absl::StatusOr<Read> {
                  if (request->agreement_id().empty()) {
                    return absl::InvalidArgumentError("agreement_id: required");
@@ -278,7 +289,7 @@ grpc::ServerUnaryReactor* QueryService::GetAgreement(
 grpc::ServerUnaryReactor* QueryService::LookupAgreement(
     grpc::CallbackServerContext* context, const v1::LookupAgreementRequest* request,
     v1::LookupAgreementResponse* response) {
-  return Serve(context, request->min_position(),
+  return Serve(context, request->min_position(), request->consistency(),
                [this, request, response](const Caller& caller) -> absl::StatusOr<Read> {
                  RETURN_IF_ERROR(CheckIdentifier(request->identifier()));
                  return Read([this, request, response, clearance = ClearanceOf(caller)] {
@@ -306,7 +317,7 @@ grpc::ServerUnaryReactor* QueryService::LookupAgreement(
 grpc::ServerUnaryReactor* QueryService::ListAgreements(
     grpc::CallbackServerContext* context, const v1::ListAgreementsRequest* request,
     v1::ListAgreementsResponse* response) {
-  return Serve(context, request->min_position(),
+  return Serve(context, request->min_position(), request->consistency(),
                [this, request, response](const Caller& caller) -> absl::StatusOr<Read> {
                  RETURN_IF_ERROR(CheckListAgreements(*request));
                  ASSIGN_OR_RETURN(size_t page_size, PageSize(request->page_size()));
@@ -316,6 +327,8 @@ grpc::ServerUnaryReactor* QueryService::ListAgreements(
                  filters.clear_page_size();
                  filters.clear_page_token();
                  filters.clear_min_position();
+                 filters.clear_consistency();
+                 filters.clear_consistency();
                  ASSIGN_OR_RETURN(std::string after,
                                   tokens_->Decode(owner, filters, request->page_token()));
                  return Read([this, response, page_size, owner = std::move(owner),
@@ -341,7 +354,7 @@ grpc::ServerUnaryReactor* QueryService::GetSectorSummary(
     grpc::CallbackServerContext* context, const v1::GetSectorSummaryRequest* request,
     v1::GetSectorSummaryResponse* response) {
   return Serve(
-      context, request->min_position(),
+      context, request->min_position(), request->consistency(),
       [this, request, response](const Caller& caller) -> absl::StatusOr<Read> {
         RETURN_IF_ERROR(CheckSector(request->sector(), /*required=*/true));
         if (request->top_parties() < 0 || request->top_parties() > 100) {
@@ -364,7 +377,7 @@ grpc::ServerUnaryReactor* QueryService::GetSectorSummary(
 grpc::ServerUnaryReactor* QueryService::ListSectors(grpc::CallbackServerContext* context,
                                                     const v1::ListSectorsRequest* request,
                                                     v1::ListSectorsResponse* response) {
-  return Serve(context, request->min_position(),
+  return Serve(context, request->min_position(), request->consistency(),
                [this, response](const Caller& caller) -> absl::StatusOr<Read> {
                  return Read([this, response, clearance = ClearanceOf(caller)] {
                    ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
@@ -385,7 +398,7 @@ grpc::ServerUnaryReactor* QueryService::ListSectors(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* QueryService::GetParty(grpc::CallbackServerContext* context,
                                                  const v1::GetPartyRequest* request,
                                                  v1::GetPartyResponse* response) {
-  return Serve(context, request->min_position(),
+  return Serve(context, request->min_position(), request->consistency(),
                [this, request, response](const Caller&) -> absl::StatusOr<Read> {
                  if (request->party_id().empty()) {
                    return absl::InvalidArgumentError("party_id: required");
@@ -404,7 +417,7 @@ grpc::ServerUnaryReactor* QueryService::ListParties(grpc::CallbackServerContext*
                                                     const v1::ListPartiesRequest* request,
                                                     v1::ListPartiesResponse* response) {
   return Serve(
-      context, request->min_position(),
+      context, request->min_position(), request->consistency(),
       [this, request, response](const Caller& caller) -> absl::StatusOr<Read> {
         RETURN_IF_ERROR(CheckListParties(*request));
         ASSIGN_OR_RETURN(size_t page_size, PageSize(request->page_size()));

@@ -1,7 +1,8 @@
 // QueryService: the gRPC adapter of the read side. Each call reads one RocksDB snapshot
 // through store::ViewReader, so an answer reflects exactly one global position, which it
-// reports. min_position waits (bounded in time, and in number per caller) for the
-// committer to reach that position.
+// reports. A read waits (bounded in time, and in number per caller) until the views
+// reach the log's head as it was on arrival (unless it asks READ_CONSISTENCY_AVAILABLE)
+// and its min_position (docs/consistency.md).
 //
 // Uses the callback API: a read is a short RocksDB call, and a read waiting for its
 // position is a record in PositionWaiters, not a blocked thread. Thread-safe; does not
@@ -35,11 +36,11 @@ class QueryService final : public agreements::v1::QueryService::CallbackService 
 
   // `max_wait` bounds the wait for min_position (the client's deadline may shorten it);
   // `waits` limits the reads waiting at once. Every RPC needs registry.read (checked by
-  // `access`); `tokens` seals page tokens. The store, committer, hub, access and tokens
-  // must outlive the service.
+  // `access`); `tokens` seals page tokens. The store, committer (and its projection),
+  // access and tokens must outlive the service.
   QueryService(const store::Store* store, const store::Committer* committer,
-               store::FeedHub* hub, absl::Duration max_wait, PositionWaitOptions waits,
-               AccessControl* access, const PageTokenCodec* tokens);
+               absl::Duration max_wait, PositionWaitOptions waits, AccessControl* access,
+               const PageTokenCodec* tokens);
 
   grpc::ServerUnaryReactor* GetAgreement(
       grpc::CallbackServerContext* context,
@@ -82,6 +83,7 @@ class QueryService final : public agreements::v1::QueryService::CallbackService 
   // while it waits.
   grpc::ServerUnaryReactor* Serve(
       grpc::CallbackServerContext* context, uint64_t min_position,
+      agreements::v1::ReadConsistency consistency,
       std::function<absl::StatusOr<Read>(const Caller& caller)> prepare);
 
   const store::Store* const store_;

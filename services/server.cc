@@ -46,6 +46,15 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   auto page_tokens = PageTokenCodec::LoadOrCreate(options.data_dir + "/page_token.key");
   if (!page_tokens.ok()) return page_tokens.status();
   server->page_tokens_ = *std::move(page_tokens);
+  options.projection.on_failure = [raw = server.get()](const absl::Status&) {
+    raw->MarkNotServing();
+  };
+  // Brings the views up to the log's head (after a crash they may lag) before anything
+  // decides or reads.
+  auto projection = store::Projection::Start(server->store_.get(), options.projection);
+  if (!projection.ok()) return projection.status();
+  server->projection_ = *std::move(projection);
+  options.committer.projection = server->projection_.get();
   auto head = server->store_->ReadHead();
   if (!head.ok()) return head.status();
   server->hub_ = std::make_unique<store::FeedHub>(options.feed_window,
@@ -57,11 +66,11 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   server->command_service_ =
       std::make_unique<CommandService>(server->committer_.get(), server->access_.get());
   server->query_service_ = std::make_unique<QueryService>(
-      server->store_.get(), server->committer_.get(), server->hub_.get(),
-      options.max_min_position_wait, options.position_waits, server->access_.get(),
-      server->page_tokens_.get());
+      server->store_.get(), server->committer_.get(), options.max_min_position_wait,
+      options.position_waits, server->access_.get(), server->page_tokens_.get());
   server->feed_service_ = std::make_unique<FeedService>(
-      server->store_.get(), server->hub_.get(), options.feeds, server->access_.get());
+      server->store_.get(), server->hub_.get(), server->projection_.get(), options.feeds,
+      server->access_.get());
   const std::string key_path = options.signing_key.empty()
                                    ? options.data_dir + "/checkpoint.key"
                                    : options.signing_key;
@@ -71,9 +80,9 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
                                                  options.checkpoints);
   if (!checkpointer.ok()) return checkpointer.status();
   server->checkpointer_ = *std::move(checkpointer);
-  server->audit_service_ =
-      std::make_unique<AuditService>(server->store_.get(), server->checkpointer_.get(),
-                                     server->access_.get(), server->page_tokens_.get());
+  server->audit_service_ = std::make_unique<AuditService>(
+      server->store_.get(), server->committer_.get(), server->checkpointer_.get(),
+      server->access_.get(), server->page_tokens_.get());
   server->security_service_ = std::make_unique<SecurityService>(
       server->access_.get(), server->feed_service_.get(),
       &server->query_service_->waiters());
@@ -134,6 +143,10 @@ void RegistryServer::Shutdown() {
   if (checkpointer_ != nullptr) checkpointer_->Shutdown();
   if (committer_ != nullptr) committer_->Shutdown();
   committer_.reset();
+  // After the committer: the views take in every acknowledged event before the store
+  // closes.
+  if (projection_ != nullptr) projection_->Shutdown();
+  projection_.reset();
   // The gRPC server goes before the services registered with it; the feed service after
   // the committer, so that no publish reaches its dispatcher any more.
   server_.reset();

@@ -61,6 +61,8 @@ struct ServerOptions {
   store::CheckpointerOptions checkpoints;
   // Options of the commit path.
   store::CommitterOptions committer;
+  // The projection pipeline (its lag bound; on_failure is set by the server).
+  store::ProjectionOptions projection;
   // TLS, tokens and policy, and the request rate and token-failure limits per caller
   // (docs/security.md). An empty staging_dir means <data_dir>/tls-active.
   SecurityOptions security;
@@ -106,6 +108,7 @@ class RegistryServer {
   std::unique_ptr<AccessControl> access_;
   std::unique_ptr<PageTokenCodec> page_tokens_;
   std::unique_ptr<store::FeedHub> hub_;
+  std::unique_ptr<store::Projection> projection_;
   std::unique_ptr<store::Committer> committer_;
   std::unique_ptr<store::Checkpointer> checkpointer_;
   std::unique_ptr<CommandService> command_service_;

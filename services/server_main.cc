@@ -52,6 +52,12 @@ ABSL_FLAG(std::string, tokens, "",
 ABSL_FLAG(std::string, policy, "", "policy file: principal roles... per line");
 ABSL_FLAG(bool, insecure, false,
           "allow a non-loopback --listen without TLS or without access control");
+ABSL_FLAG(int64_t, max_projection_lag, 100000,
+          "events committed but not yet applied to the views beyond which appends wait "
+          "for the projection (back-pressure); 1 or more");
+ABSL_FLAG(absl::Duration, testing_projection_delay, absl::ZeroDuration(),
+          "for tests only: the projection sleeps this long before each batch, so that "
+          "the views lag behind the log");
 ABSL_FLAG(int64_t, max_streams, 1000,
           "most feed streams (Subscribe and WatchSector) open at once");
 ABSL_FLAG(int64_t, max_streams_per_principal, 100,
@@ -179,6 +185,16 @@ absl::StatusOr<agreements::services::ServerOptions> OptionsFromFlags() {
   if (!streams.ok()) return streams;
   absl::Status waits = ReadWaitsFromFlags(options.position_waits);
   if (!waits.ok()) return waits;
+  const int64_t lag = absl::GetFlag(FLAGS_max_projection_lag);
+  if (lag < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_projection_lag: must be 1 or more (got ", lag, ")"));
+  }
+  options.projection.max_lag_events = static_cast<uint64_t>(lag);
+  if (const absl::Duration delay = absl::GetFlag(FLAGS_testing_projection_delay);
+      delay > absl::ZeroDuration()) {
+    options.projection.TEST_before_batch = [delay] { absl::SleepFor(delay); };
+  }
   CallerLimitsFromFlags(security.limits);
   absl::Status limits = agreements::services::ValidateCallerLimitOptions(security.limits);
   if (!limits.ok()) return limits;

@@ -72,11 +72,14 @@ int Rebuild(agreements::store::Store* store, bool repair) {
     std::fprintf(stderr, "error: %s\n", report.status().ToString().c_str());
     return 2;
   }
-  std::printf("replayed %llu events (head %llu), compared %llu keys: %llu differences\n",
-              static_cast<unsigned long long>(report->events),
-              static_cast<unsigned long long>(report->head),
-              static_cast<unsigned long long>(report->keys_compared),
-              static_cast<unsigned long long>(report->difference_count));
+  std::printf(
+      "replayed %llu events (head %llu, views at %llu), compared %llu keys: %llu "
+      "differences\n",
+      static_cast<unsigned long long>(report->events),
+      static_cast<unsigned long long>(report->head),
+      static_cast<unsigned long long>(report->applied),
+      static_cast<unsigned long long>(report->keys_compared),
+      static_cast<unsigned long long>(report->difference_count));
   for (const auto& difference : report->differences) {
     std::printf("  %s\n", difference.c_str());
   }

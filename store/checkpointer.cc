@@ -78,7 +78,8 @@ absl::StatusOr<SignedCheckpoint> Checkpointer::AtSize(uint64_t size) const {
 absl::StatusOr<SignedCheckpoint> Checkpointer::PublishNow() {
   absl::MutexLock publish(&publish_mu_);
   std::shared_ptr<const rocksdb::Snapshot> snapshot = SharedSnapshot(store_->db());
-  ASSIGN_OR_RETURN(uint64_t head, store_->ReadHead(snapshot.get()));
+  // The tree and the stream-head map are views: sign what the views reflect.
+  ASSIGN_OR_RETURN(uint64_t head, store_->ReadApplied(snapshot.get()));
   {
     absl::MutexLock lock(&mu_);
     if (latest_.size != UINT64_MAX && latest_.size >= head) {
@@ -93,8 +94,8 @@ absl::StatusOr<SignedCheckpoint> Checkpointer::PublishNow() {
   checkpoint.origin = options_.origin;
   checkpoint.size = head;
   ASSIGN_OR_RETURN(checkpoint.root, reader.Root(head));
-  // The stream-head map is kept in the commit batch: its root at this snapshot is the
-  // map at `head`, O(log streams) reads.
+  // The stream-head map is written with the tree: its root at this snapshot is the map
+  // at `head`, O(log streams) reads.
   ASSIGN_OR_RETURN(checkpoint.stream_count, StreamMapCount(store_, snapshot.get()));
   ASSIGN_OR_RETURN(checkpoint.stream_map_root,
                    StreamMapReader(store_, snapshot.get()).Root(checkpoint.stream_count));
@@ -122,7 +123,7 @@ void Checkpointer::Run() {
       if (mu_.AwaitWithTimeout(absl::Condition(&stopping), absl::Milliseconds(50)))
         return;
     }
-    auto head = store_->ReadHead();
+    auto head = store_->ReadApplied();
     if (!head.ok()) continue;
     const uint64_t published = Latest().size;
     const absl::Time now = absl::Now();

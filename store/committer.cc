@@ -21,9 +21,7 @@
 #include "rocksdb/write_batch.h"
 #include "store/feed_hub.h"
 #include "store/keys.h"
-#include "store/merkle_tree.h"
 #include "store/projector.h"
-#include "store/stream_map.h"
 #include "store/view_reader.h"
 
 namespace agreements::store {
@@ -180,75 +178,87 @@ absl::Status CheckExpectedRevision(const v1::ExpectedRevision& expected,
 }  // namespace
 
 // The state of one group being committed: what the requests before the current one left
-// behind (loaded lazily from the store), the WriteBatch, and the answers.
+// behind (loaded lazily), the WriteBatch of the log of record, and the answers.
 class Committer::Group {
  public:
   Group(Store* store, const CommitterOptions& options, uint64_t next_position,
-        absl::Time recorded_at, MerkleAppender merkle, StreamMapWriter map,
-        SectorCounterCache& counters)
+        absl::Time recorded_at, const std::vector<std::unique_ptr<Applier>>& appliers,
+        StateCache& states)
       : store_(store),
         options_(options),
         next_position_(next_position),
         recorded_at_(TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(recorded_at))),
-        counters_(counters.counters),
-        loaded_sectors_(counters.loaded),
-        merkle_(std::move(merkle)),
-        map_(std::move(map)) {}
+        appliers_(appliers),
+        states_(states),
+        sink_(store, &batch_) {}
 
   // Decides one request (already checked by CheckRequest; `fingerprint` is its
   // Fingerprint) and, if it succeeds, adds it to the batch.
   absl::StatusOr<CommitOutcome> Add(const CommitRequest& request,
                                     const std::string& fingerprint);
 
-  // Adds the counters, the stream-head map and the head to the batch; returns the batch
-  // to write.
+  // Adds the head to the batch; returns the batch to write.
   absl::StatusOr<rocksdb::WriteBatch*> Finish();
   uint64_t next_position() const { return next_position_; }
   // True when a request added anything to the batch.
   bool dirty() const { return dirty_; }
+  // After the batch is durable: the group's states, hashes and identifier claims become
+  // the committer's (the views may not show them yet).
+  void KeepStates();
   // The group's events for the feed hub, in position order.
   std::vector<FeedItemPtr> TakeFeedItems() { return std::move(feed_items_); }
+  // The group's events for the projection, in position order.
+  std::vector<CommittedEvent> TakeCommitted() { return std::move(committed_); }
 
  private:
+  using AgreementPtr = std::shared_ptr<const v1::Agreement>;
+  using PartyPtr = std::shared_ptr<const v1::Party>;
+  using StreamRef = std::pair<v1::StreamType, std::string>;
   // Per-request scratch state, merged into the group only when the request succeeds.
   struct StagedEvent {
     std::string bytes;  // the serialized event, exactly as stored
-    v1::Event event;
+    std::shared_ptr<v1::Event> event;
     sv1::EventTags tags;
+    merkle::Hash leaf_hash;
+    AgreementPtr agreement_before, agreement_after;
+    PartyPtr party_before, party_after;
   };
   struct Scope {
     uint64_t next_position = 0;
-    std::map<std::string, v1::Agreement> agreements;
-    std::map<std::string, v1::Party> parties;
+    std::map<std::string, AgreementPtr> agreements;
+    std::map<std::string, PartyPtr> parties;
     std::vector<StagedEvent> events;
-    std::vector<std::pair<v1::StreamType, std::string>> touched;
+    std::vector<StreamRef> touched;
     // Leaf hash of each touched stream's last event so far (the chain).
-    std::map<std::pair<v1::StreamType, std::string>, merkle::Hash> last_hash;
+    std::map<StreamRef, merkle::Hash> last_hash;
     // Identifier prefix (IdentifierPrefix) -> the agreement now holding it, or "" when
     // released, for the identifiers this request changed.
     std::map<std::string, std::string> identifiers;
   };
 
   // The leaf hash of the stream's event at `revision` (>= 1), from this request, this
-  // group or the store.
+  // group, the committer's states or the store.
   absl::StatusOr<merkle::Hash> LastHash(const Scope& scope, v1::StreamType type,
                                         const std::string& id, uint64_t revision);
-
-  absl::StatusOr<std::optional<v1::Agreement>> LoadAgreement(const Scope& scope,
-                                                             const std::string& id);
-  absl::StatusOr<std::optional<v1::Party>> LoadParty(const Scope& scope,
-                                                     const std::string& id);
+  absl::StatusOr<AgreementPtr> LoadAgreement(const Scope& scope, const std::string& id);
+  absl::StatusOr<PartyPtr> LoadParty(const Scope& scope, const std::string& id);
   absl::StatusOr<std::optional<v1::EventEnvelope>> LoadEnvelope(const Scope& scope,
                                                                 uint64_t position);
   absl::StatusOr<std::optional<sv1::RequestRecord>> LoadRequest(const std::string& id);
-  absl::Status LoadCounters(const v1::Agreement& agreement);
   // Each identifier (and registration number) an agreement gains must not belong to
   // another agreement (ALREADY_EXISTS); notes the gains and releases in `scope`.
   absl::Status ClaimIdentifiers(Scope& scope, const std::string& id,
-                                const std::optional<v1::Agreement>& before,
-                                const v1::Agreement& after);
+                                const AgreementPtr& before, const v1::Agreement& after);
+  absl::StatusOr<std::string> IdentifierOwner(const Scope& scope,
+                                              const std::string& prefix,
+                                              const v1::Identifier& identifier);
   absl::Status ApplyCommand(const CommitRequest& request, v1::Command command,
                             Scope& scope);
+  // Adds one event of `command`'s stream to `scope`, evolving the stream's state.
+  absl::Status StageEvent(const CommitRequest& request, const v1::Command& command,
+                          v1::EventPayload payload, uint64_t revision,
+                          std::optional<merkle::Hash>& previous, AgreementPtr& agreement,
+                          PartyPtr& party, Scope& scope);
   absl::StatusOr<CommitOutcome> Replay(const sv1::RequestRecord& record);
   absl::Status Project(const CommitRequest& request, const std::string& fingerprint,
                        Scope& scope, CommitOutcome& outcome);
@@ -257,67 +267,74 @@ class Committer::Group {
   const CommitterOptions& options_;
   uint64_t next_position_;
   const google::protobuf::Timestamp recorded_at_;
+  const std::vector<std::unique_ptr<Applier>>& appliers_;
+  StateCache& states_;
 
-  std::map<std::string, std::optional<v1::Agreement>> agreements_;
-  std::map<std::string, std::optional<v1::Party>> parties_;
+  // What the group's requests left so far (not durable until the batch is written).
+  std::map<std::string, AgreementPtr> agreements_;
+  std::map<std::string, PartyPtr> parties_;
   std::map<uint64_t, v1::EventEnvelope> envelopes_;
-  std::map<std::pair<v1::StreamType, std::string>, merkle::Hash> last_hash_;
+  std::map<StreamRef, merkle::Hash> last_hash_;
+  // The position of each stream's last event in the group.
+  std::map<StreamRef, uint64_t> last_position_;
   std::map<std::string, sv1::RequestRecord> requests_;
-  // Identifiers claimed or released by the group's requests so far (see Scope).
-  std::map<std::string, std::string> identifiers_;
-  // The committer's counters, kept across groups (only the committer writes them).
-  SectorCounterMap& counters_;
-  std::set<std::string>& loaded_sectors_;
-  // The counter entries this group changed.
-  CounterChanges counter_changes_;
+  // Identifiers claimed or released by the group's requests so far (see Scope), with the
+  // position of the request's last event.
+  std::map<std::string, std::pair<std::string, uint64_t>> identifiers_;
   rocksdb::WriteBatch batch_;
-  MerkleAppender merkle_;
-  StreamMapWriter map_;
+  BatchSink sink_;
   bool dirty_ = false;
   std::vector<FeedItemPtr> feed_items_;
+  std::vector<CommittedEvent> committed_;
 };
 
-absl::StatusOr<std::optional<v1::Agreement>> Committer::Group::LoadAgreement(
+absl::StatusOr<Committer::Group::AgreementPtr> Committer::Group::LoadAgreement(
     const Scope& scope, const std::string& id) {
   if (auto it = scope.agreements.find(id); it != scope.agreements.end())
     return it->second;
   if (auto it = agreements_.find(id); it != agreements_.end()) return it->second;
+  if (const StateCache::Entry* kept = states_.FindAgreement(id)) return kept->agreement;
+  // Not kept: the view reflects every event of the stream (StateCache's invariant).
   auto bytes = store_->Get(store_->agreements(), id);
-  std::optional<v1::Agreement> state;
+  AgreementPtr state;
   if (bytes.ok()) {
-    state.emplace();
-    if (!state->ParseFromString(*bytes)) {
+    auto parsed = std::make_shared<v1::Agreement>();
+    if (!parsed->ParseFromString(*bytes)) {
       return absl::DataLossError(absl::StrCat("agreement view of ", id, " is corrupt"));
     }
+    state = std::move(parsed);
   } else if (!absl::IsNotFound(bytes.status())) {
     return bytes.status();
   }
-  agreements_[id] = state;
+  if (state != nullptr)
+    states_.PutAgreement(id, StateCache::Entry{state, nullptr, 0, {}});
   return state;
 }
 
-absl::StatusOr<std::optional<v1::Party>> Committer::Group::LoadParty(
+absl::StatusOr<Committer::Group::PartyPtr> Committer::Group::LoadParty(
     const Scope& scope, const std::string& id) {
   if (auto it = scope.parties.find(id); it != scope.parties.end()) return it->second;
   if (auto it = parties_.find(id); it != parties_.end()) return it->second;
+  if (const StateCache::Entry* kept = states_.FindParty(id)) return kept->party;
   auto bytes = store_->Get(store_->parties(), id);
-  std::optional<v1::Party> state;
+  PartyPtr state;
   if (bytes.ok()) {
-    state.emplace();
-    if (!state->ParseFromString(*bytes)) {
+    auto parsed = std::make_shared<v1::Party>();
+    if (!parsed->ParseFromString(*bytes)) {
       return absl::DataLossError(absl::StrCat("party view of ", id, " is corrupt"));
     }
+    state = std::move(parsed);
   } else if (!absl::IsNotFound(bytes.status())) {
     return bytes.status();
   }
-  parties_[id] = state;
+  if (state != nullptr) states_.PutParty(id, StateCache::Entry{nullptr, state, 0, {}});
   return state;
 }
 
 absl::StatusOr<std::optional<v1::EventEnvelope>> Committer::Group::LoadEnvelope(
     const Scope& scope, uint64_t position) {
   for (const auto& staged : scope.events) {
-    if (staged.event.envelope().position() == position) return staged.event.envelope();
+    if (staged.event->envelope().position() == position) return staged.event->envelope();
   }
   if (auto it = envelopes_.find(position); it != envelopes_.end()) return it->second;
   auto bytes = store_->Get(store_->log(), LogKey(position));
@@ -344,21 +361,25 @@ absl::StatusOr<std::optional<sv1::RequestRecord>> Committer::Group::LoadRequest(
   return std::optional<sv1::RequestRecord>(record);
 }
 
-absl::Status Committer::Group::LoadCounters(const v1::Agreement& agreement) {
-  for (const auto& real_sector : agreement.sectors()) {
-    const std::string sector = CounterSector(real_sector, domain::LevelOf(agreement));
-    if (loaded_sectors_.count(sector)) continue;
-    ASSIGN_OR_RETURN(counters_[sector], ReadSectorCounters(store_, nullptr, sector));
-    loaded_sectors_.insert(sector);
+absl::StatusOr<std::string> Committer::Group::IdentifierOwner(
+    const Scope& scope, const std::string& prefix, const v1::Identifier& identifier) {
+  if (auto it = scope.identifiers.find(prefix); it != scope.identifiers.end()) {
+    return it->second;
   }
-  return absl::OkStatus();
+  if (auto it = identifiers_.find(prefix); it != identifiers_.end()) {
+    return it->second.first;
+  }
+  if (std::optional<std::string> kept = states_.IdentifierOwner(prefix)) return *kept;
+  auto found = FindIdentifierOwner(store_, nullptr, identifier);
+  if (absl::IsNotFound(found.status())) return std::string();
+  return found;
 }
 
-absl::Status Committer::Group::ClaimIdentifiers(
-    Scope& scope, const std::string& id, const std::optional<v1::Agreement>& before,
-    const v1::Agreement& after) {
+absl::Status Committer::Group::ClaimIdentifiers(Scope& scope, const std::string& id,
+                                                const AgreementPtr& before,
+                                                const v1::Agreement& after) {
   std::set<std::string> had;
-  if (before) {
+  if (before != nullptr) {
     for (const auto& identifier : UniqueIdentifiersOf(*before)) {
       had.insert(IdentifierPrefix(identifier.scheme(), identifier.value()));
     }
@@ -368,19 +389,7 @@ absl::Status Committer::Group::ClaimIdentifiers(
     const std::string prefix = IdentifierPrefix(identifier.scheme(), identifier.value());
     has.insert(prefix);
     if (had.count(prefix)) continue;
-    std::string owner;
-    if (auto it = scope.identifiers.find(prefix); it != scope.identifiers.end()) {
-      owner = it->second;
-    } else if (auto it = identifiers_.find(prefix); it != identifiers_.end()) {
-      owner = it->second;
-    } else {
-      auto found = FindIdentifierOwner(store_, nullptr, identifier);
-      if (found.ok()) {
-        owner = *std::move(found);
-      } else if (!absl::IsNotFound(found.status())) {
-        return found.status();
-      }
-    }
+    ASSIGN_OR_RETURN(std::string owner, IdentifierOwner(scope, prefix, identifier));
     if (!owner.empty() && owner != id) {
       return absl::AlreadyExistsError(
           absl::StrCat("identifier ", identifier.scheme(), ":", identifier.value(),
@@ -401,6 +410,9 @@ absl::StatusOr<merkle::Hash> Committer::Group::LastHash(const Scope& scope,
   const auto key = std::make_pair(type, id);
   if (auto it = scope.last_hash.find(key); it != scope.last_hash.end()) return it->second;
   if (auto it = last_hash_.find(key); it != last_hash_.end()) return it->second;
+  const StateCache::Entry* kept =
+      type == v1::STREAM_TYPE_PARTY ? states_.FindParty(id) : states_.FindAgreement(id);
+  if (kept != nullptr && kept->head_hash.has_value()) return *kept->head_hash;
   ASSIGN_OR_RETURN(std::string position,
                    store_->Get(store_->streams(), StreamKey(type, id, revision)));
   uint64_t at = 0;
@@ -444,8 +456,8 @@ absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
   const std::string& id = command.stream_id();
 
   // The stream's current state.
-  std::optional<v1::Agreement> agreement;
-  std::optional<v1::Party> party;
+  AgreementPtr agreement;
+  PartyPtr party;
   uint64_t revision = 0;
   if (type == v1::STREAM_TYPE_AGREEMENT) {
     ASSIGN_OR_RETURN(agreement, LoadAgreement(scope, id));
@@ -456,7 +468,7 @@ absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
   }
   // Before anything else about the agreement: a caller outside its sectors learns
   // nothing of its state from the errors.
-  if (agreement.has_value() && request.writable_sectors.has_value()) {
+  if (agreement != nullptr && request.writable_sectors.has_value()) {
     RETURN_IF_ERROR(CheckWritableSectors(*request.writable_sectors, id, *agreement));
   }
   RETURN_IF_ERROR(CheckExpectedRevision(command.expected_revision(), type, id, revision));
@@ -465,12 +477,12 @@ absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
   const domain::References refs = domain::ReferencesOf(command);
   domain::DecideContext context;
   for (const auto& party_id : refs.party_ids) {
-    ASSIGN_OR_RETURN(auto referenced, LoadParty(scope, party_id));
-    if (referenced) context.parties.emplace(party_id, *std::move(referenced));
+    ASSIGN_OR_RETURN(PartyPtr referenced, LoadParty(scope, party_id));
+    if (referenced) context.parties.emplace(party_id, *referenced);
   }
   for (const auto& agreement_id : refs.agreement_ids) {
-    ASSIGN_OR_RETURN(auto referenced, LoadAgreement(scope, agreement_id));
-    if (referenced) context.agreements.emplace(agreement_id, *std::move(referenced));
+    ASSIGN_OR_RETURN(AgreementPtr referenced, LoadAgreement(scope, agreement_id));
+    if (referenced) context.agreements.emplace(agreement_id, *referenced);
   }
   if (refs.corrected_position != 0) {
     ASSIGN_OR_RETURN(context.corrected_event,
@@ -486,74 +498,96 @@ absl::Status Committer::Group::ApplyCommand(const CommitRequest& request,
 
   std::vector<v1::EventPayload> payloads;
   if (type == v1::STREAM_TYPE_AGREEMENT) {
-    ASSIGN_OR_RETURN(payloads, domain::DecideAgreement(agreement ? &*agreement : nullptr,
-                                                       command, context));
-  } else {
     ASSIGN_OR_RETURN(payloads,
-                     domain::DecideParty(party ? &*party : nullptr, command, context));
+                     domain::DecideAgreement(agreement.get(), command, context));
+  } else {
+    ASSIGN_OR_RETURN(payloads, domain::DecideParty(party.get(), command, context));
   }
 
-  v1::Agreement next_agreement = agreement.value_or(v1::Agreement());
-  v1::Party next_party = party.value_or(v1::Party());
+  const AgreementPtr before_command = agreement;
   std::optional<merkle::Hash> previous;
   if (revision > 0) {
     ASSIGN_OR_RETURN(previous, LastHash(scope, type, id, revision));
   }
   for (auto& payload : payloads) {
-    v1::Event event;
-    v1::EventEnvelope& envelope = *event.mutable_envelope();
-    envelope.set_position(scope.next_position++);
-    envelope.set_stream_type(type);
-    envelope.set_stream_id(id);
-    envelope.set_revision(++revision);
-    envelope.set_event_type(domain::EventTypeName(payload));
-    envelope.set_rules_version(domain::kRulesVersion);
-    *envelope.mutable_recorded_at() = recorded_at_;
-    envelope.set_actor(request.actor);
-    envelope.set_actor_authenticated(request.actor_authenticated);
-    envelope.set_request_id(request.request_id);
-    envelope.set_correlation_id(request.correlation_id);
-    envelope.set_causation_id(request.causation_id);
-    envelope.set_reason(command.reason().empty() ? request.reason : command.reason());
-    if (previous.has_value()) {
-      envelope.set_previous_event_hash(
-          std::string(reinterpret_cast<const char*>(previous->data()), previous->size()));
-    }
-    *event.mutable_payload() = std::move(payload);
-    std::string bytes = SerializeDeterministic(event);
-    if (bytes.size() > options_.max_event_bytes) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("change: the event would be ", bytes.size(),
-                       " bytes; the limit is ", options_.max_event_bytes));
-    }
-    EventTagger tagger;
-    if (type == v1::STREAM_TYPE_AGREEMENT) {
-      if (revision > 1) tagger.Add(next_agreement);
-      domain::EvolveAgreement(next_agreement, event);
-      tagger.Add(next_agreement);
-    } else {
-      domain::EvolveParty(next_party, event);
-      tagger.AddParty(id);
-    }
-    previous = merkle::LeafHash(bytes);
-    scope.events.push_back({std::move(bytes), std::move(event), tagger.Build()});
+    RETURN_IF_ERROR(StageEvent(request, command, std::move(payload), ++revision, previous,
+                               agreement, party, scope));
   }
-  if (type == v1::STREAM_TYPE_AGREEMENT && request.writable_sectors.has_value()) {
-    RETURN_IF_ERROR(CheckWritableSectors(*request.writable_sectors, id, next_agreement));
-  }
-  if (type == v1::STREAM_TYPE_AGREEMENT) {
-    RETURN_IF_ERROR(ClaimIdentifiers(scope, id, agreement, next_agreement));
+  if (type == v1::STREAM_TYPE_AGREEMENT && agreement != nullptr) {
+    if (request.writable_sectors.has_value()) {
+      RETURN_IF_ERROR(CheckWritableSectors(*request.writable_sectors, id, *agreement));
+    }
+    RETURN_IF_ERROR(ClaimIdentifiers(scope, id, before_command, *agreement));
   }
   const auto key = std::make_pair(type, id);
   if (std::find(scope.touched.begin(), scope.touched.end(), key) == scope.touched.end()) {
     scope.touched.push_back(key);
   }
-  if (previous.has_value()) scope.last_hash[std::make_pair(type, id)] = *previous;
+  if (previous.has_value()) scope.last_hash[key] = *previous;
   if (type == v1::STREAM_TYPE_AGREEMENT) {
-    scope.agreements[id] = std::move(next_agreement);
+    scope.agreements[id] = std::move(agreement);
   } else {
-    scope.parties[id] = std::move(next_party);
+    scope.parties[id] = std::move(party);
   }
+  return absl::OkStatus();
+}
+
+absl::Status Committer::Group::StageEvent(const CommitRequest& request,
+                                          const v1::Command& command,
+                                          v1::EventPayload payload, uint64_t revision,
+                                          std::optional<merkle::Hash>& previous,
+                                          AgreementPtr& agreement, PartyPtr& party,
+                                          Scope& scope) {
+  StagedEvent staged;
+  staged.event = std::make_shared<v1::Event>();
+  v1::EventEnvelope& envelope = *staged.event->mutable_envelope();
+  envelope.set_position(scope.next_position);
+  envelope.set_stream_type(command.stream_type());
+  envelope.set_stream_id(command.stream_id());
+  envelope.set_revision(revision);
+  envelope.set_event_type(domain::EventTypeName(payload));
+  envelope.set_rules_version(domain::kRulesVersion);
+  *envelope.mutable_recorded_at() = recorded_at_;
+  envelope.set_actor(request.actor);
+  envelope.set_actor_authenticated(request.actor_authenticated);
+  envelope.set_request_id(request.request_id);
+  envelope.set_correlation_id(request.correlation_id);
+  envelope.set_causation_id(request.causation_id);
+  envelope.set_reason(command.reason().empty() ? request.reason : command.reason());
+  if (previous.has_value()) {
+    envelope.set_previous_event_hash(
+        std::string(reinterpret_cast<const char*>(previous->data()), previous->size()));
+  }
+  *staged.event->mutable_payload() = std::move(payload);
+  staged.bytes = SerializeDeterministic(*staged.event);
+  if (staged.bytes.size() > options_.max_event_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("change: the event would be ", staged.bytes.size(),
+                     " bytes; the limit is ", options_.max_event_bytes));
+  }
+  // Each event gets a state of its own: the projection and the feed see the stream as
+  // it was after every event, and earlier states stay shared and unchanged.
+  if (command.stream_type() == v1::STREAM_TYPE_AGREEMENT) {
+    auto next = agreement ? std::make_shared<v1::Agreement>(*agreement)
+                          : std::make_shared<v1::Agreement>();
+    domain::EvolveAgreement(*next, *staged.event);
+    staged.agreement_before = std::move(agreement);
+    agreement = std::move(next);
+    staged.agreement_after = agreement;
+  } else {
+    auto next =
+        party ? std::make_shared<v1::Party>(*party) : std::make_shared<v1::Party>();
+    domain::EvolveParty(*next, *staged.event);
+    staged.party_before = std::move(party);
+    party = std::move(next);
+    staged.party_after = party;
+  }
+  staged.tags =
+      EventTagsOf(staged.agreement_before.get(), staged.agreement_after.get(), envelope);
+  staged.leaf_hash = merkle::LeafHash(staged.bytes);
+  previous = staged.leaf_hash;
+  ++scope.next_position;
+  scope.events.push_back(std::move(staged));
   return absl::OkStatus();
 }
 
@@ -564,11 +598,11 @@ absl::StatusOr<CommitOutcome> Committer::Group::Replay(const sv1::RequestRecord&
   Scope empty;
   for (const auto& stream : record.result().streams()) {
     if (stream.stream_type() == v1::STREAM_TYPE_AGREEMENT) {
-      ASSIGN_OR_RETURN(auto state, LoadAgreement(empty, stream.stream_id()));
-      if (state) outcome.agreements.push_back(*std::move(state));
+      ASSIGN_OR_RETURN(AgreementPtr state, LoadAgreement(empty, stream.stream_id()));
+      if (state) outcome.agreements.push_back(std::move(state));
     } else {
-      ASSIGN_OR_RETURN(auto state, LoadParty(empty, stream.stream_id()));
-      if (state) outcome.parties.push_back(*std::move(state));
+      ASSIGN_OR_RETURN(PartyPtr state, LoadParty(empty, stream.stream_id()));
+      if (state) outcome.parties.push_back(std::move(state));
     }
   }
   return outcome;
@@ -577,108 +611,58 @@ absl::StatusOr<CommitOutcome> Committer::Group::Replay(const sv1::RequestRecord&
 absl::Status Committer::Group::Project(const CommitRequest& request,
                                        const std::string& fingerprint, Scope& scope,
                                        CommitOutcome& outcome) {
-  // Every read first: once the batch or the group state is touched, nothing may fail.
-  for (const auto& [type, id] : scope.touched) {
-    if (type != v1::STREAM_TYPE_AGREEMENT) {
-      if (parties_[id]) RETURN_IF_ERROR(map_.IndexOf(type, id).status());
-      continue;
-    }
-    if (const auto& previous = agreements_[id]) {
-      RETURN_IF_ERROR(LoadCounters(*previous));
-      RETURN_IF_ERROR(map_.IndexOf(type, id).status());
-    }
-    RETURN_IF_ERROR(LoadCounters(scope.agreements[id]));
-  }
-
   v1::CommitResult& result = outcome.result;
-  std::map<std::pair<v1::StreamType, std::string>, v1::StreamResult*> by_stream;
+  std::map<StreamRef, v1::StreamResult*> by_stream;
   for (const auto& key : scope.touched) {
     v1::StreamResult* stream = result.add_streams();
     stream->set_stream_type(key.first);
     stream->set_stream_id(key.second);
     by_stream[key] = stream;
   }
-  for (const auto& staged : scope.events) {
-    const v1::EventEnvelope& envelope = staged.event.envelope();
+  for (auto& staged : scope.events) {
+    const v1::EventEnvelope& envelope = staged.event->envelope();
     batch_.Put(store_->log(), LogKey(envelope.position()), staged.bytes);
-    batch_.Put(store_->event_tags(), LogKey(envelope.position()),
-               SerializeDeterministic(staged.tags));
-    merkle_.Append(merkle::LeafHash(staged.bytes));
+    Change change;
+    change.event = staged.event.get();
+    change.bytes = staged.bytes;
+    change.leaf_hash = staged.leaf_hash;
+    change.agreement_before = staged.agreement_before;
+    change.agreement_after = staged.agreement_after;
+    change.party_before = staged.party_before;
+    change.party_after = staged.party_after;
+    change.tags = &staged.tags;
+    // The record stage only adds to the batch: it cannot fail once validation passed.
+    for (const auto& applier : appliers_) RETURN_IF_ERROR(applier->Apply(change, sink_));
     auto item = std::make_shared<FeedItem>();
     item->position = envelope.position();
-    item->bytes = staged.bytes;
+    item->bytes = std::move(staged.bytes);
     item->stream_type = envelope.stream_type();
     item->stream_id = envelope.stream_id();
     item->revision = envelope.revision();
     item->event_type = envelope.event_type();
-    item->tags = staged.tags;
-    feed_items_.push_back(std::move(item));
-    batch_.Put(
-        store_->streams(),
-        StreamKey(envelope.stream_type(), envelope.stream_id(), envelope.revision()),
-        EncodeU64(envelope.position()));
-    if (envelope.revision() == 1)
-      map_.AddStream(envelope.stream_type(), envelope.stream_id());
+    item->tags = std::move(staged.tags);
     v1::StreamResult* stream = by_stream[{envelope.stream_type(), envelope.stream_id()}];
     stream->set_revision(envelope.revision());
     stream->add_positions(envelope.position());
     envelopes_[envelope.position()] = envelope;
-  }
-  for (const auto& [key, hash] : merkle_.TakeAdded()) {
-    batch_.Put(store_->merkle(), key,
-               rocksdb::Slice(reinterpret_cast<const char*>(hash.data()), hash.size()));
+    last_position_[{envelope.stream_type(), envelope.stream_id()}] = envelope.position();
+    committed_.push_back(CommittedEvent{item, std::move(staged.event), staged.leaf_hash,
+                                        std::move(staged.agreement_after),
+                                        std::move(staged.party_after)});
+    feed_items_.push_back(std::move(item));
   }
   if (!scope.events.empty()) {
-    result.set_first_position(scope.events.front().event.envelope().position());
-    result.set_last_position(scope.events.back().event.envelope().position());
+    result.set_first_position(
+        committed_[committed_.size() - scope.events.size()].item->position);
+    result.set_last_position(committed_.back().item->position);
   }
-
   for (const auto& [type, id] : scope.touched) {
-    const uint64_t revision = type == v1::STREAM_TYPE_AGREEMENT
-                                  ? scope.agreements[id].revision()
-                                  : scope.parties[id].revision();
-    if (auto head = scope.last_hash.find({type, id});
-        revision > 0 && head != scope.last_hash.end()) {
-      // Cached by the reads above or added with the stream's first event: cannot fail.
-      map_.SetLeaf(*map_.IndexOf(type, id),
-                   StreamMapLeaf(type, id, revision, head->second));
-    }
     if (type == v1::STREAM_TYPE_AGREEMENT) {
-      const v1::Agreement& next = scope.agreements[id];
-      std::optional<v1::Agreement>& previous = agreements_[id];
-      std::set<std::string> old_keys, new_keys;
-      if (previous) {
-        for (auto& k : AgreementIndexKeys(*previous)) old_keys.insert(std::move(k));
-        ApplyContribution(*previous, -1, counters_, &counter_changes_);
-      }
-      for (auto& k : AgreementIndexKeys(next)) new_keys.insert(std::move(k));
-      ApplyContribution(next, +1, counters_, &counter_changes_);
-      for (const auto& k : old_keys) {
-        if (!new_keys.count(k)) batch_.Delete(store_->agreement_index(), k);
-      }
-      for (const auto& k : new_keys) {
-        if (!old_keys.count(k)) batch_.Put(store_->agreement_index(), k, "");
-      }
-      batch_.Put(store_->agreements(), id, SerializeDeterministic(next));
-      previous = next;
-      outcome.agreements.push_back(next);
+      agreements_[id] = scope.agreements[id];
+      outcome.agreements.push_back(scope.agreements[id]);
     } else {
-      const v1::Party& next = scope.parties[id];
-      std::optional<v1::Party>& previous = parties_[id];
-      std::set<std::string> old_keys, new_keys;
-      if (previous) {
-        for (auto& k : PartyIndexKeys(*previous)) old_keys.insert(std::move(k));
-      }
-      for (auto& k : PartyIndexKeys(next)) new_keys.insert(std::move(k));
-      for (const auto& k : old_keys) {
-        if (!new_keys.count(k)) batch_.Delete(store_->party_index(), k);
-      }
-      for (const auto& k : new_keys) {
-        if (!old_keys.count(k)) batch_.Put(store_->party_index(), k, "");
-      }
-      batch_.Put(store_->parties(), id, SerializeDeterministic(next));
-      previous = next;
-      outcome.parties.push_back(next);
+      parties_[id] = scope.parties[id];
+      outcome.parties.push_back(scope.parties[id]);
     }
   }
 
@@ -688,10 +672,32 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
   batch_.Put(store_->requests(), request.request_id, SerializeDeterministic(record));
   requests_[request.request_id] = std::move(record);
   for (const auto& [key, hash] : scope.last_hash) last_hash_[key] = hash;
-  for (auto& [prefix, owner] : scope.identifiers) identifiers_[prefix] = std::move(owner);
+  for (auto& [prefix, owner] : scope.identifiers) {
+    identifiers_[prefix] = {std::move(owner), scope.next_position - 1};
+  }
   next_position_ = scope.next_position;
   dirty_ = true;
   return absl::OkStatus();
+}
+
+void Committer::Group::KeepStates() {
+  for (const auto& [key, position] : last_position_) {
+    StateCache::Entry entry;
+    entry.position = position;
+    if (auto hash = last_hash_.find(key); hash != last_hash_.end()) {
+      entry.head_hash = hash->second;
+    }
+    if (key.first == v1::STREAM_TYPE_AGREEMENT) {
+      entry.agreement = agreements_[key.second];
+      states_.PutAgreement(key.second, std::move(entry));
+    } else {
+      entry.party = parties_[key.second];
+      states_.PutParty(key.second, std::move(entry));
+    }
+  }
+  for (auto& [prefix, claim] : identifiers_) {
+    states_.SetIdentifierOwner(prefix, std::move(claim.first), claim.second);
+  }
 }
 
 absl::StatusOr<CommitOutcome> Committer::Group::Add(const CommitRequest& request,
@@ -706,9 +712,9 @@ absl::StatusOr<CommitOutcome> Committer::Group::Add(const CommitRequest& request
     ASSIGN_OR_RETURN(CommitOutcome replayed, Replay(*previous));
     // A replay shows the agreements' current state: only to a caller that may write them.
     if (request.writable_sectors.has_value()) {
-      for (const v1::Agreement& agreement : replayed.agreements) {
+      for (const AgreementPtr& agreement : replayed.agreements) {
         RETURN_IF_ERROR(
-            CheckWritableSectors(*request.writable_sectors, agreement.id(), agreement));
+            CheckWritableSectors(*request.writable_sectors, agreement->id(), *agreement));
       }
     }
     return replayed;
@@ -730,26 +736,34 @@ absl::StatusOr<CommitOutcome> Committer::Group::Add(const CommitRequest& request
 }
 
 absl::StatusOr<rocksdb::WriteBatch*> Committer::Group::Finish() {
-  RETURN_IF_ERROR(map_.Finish(batch_));
-  for (const auto& entry : ChangedCounterEntries(counters_, counter_changes_)) {
-    if (entry.value.has_value()) {
-      batch_.Put(store_->sector_counters(), entry.key, *entry.value);
-    } else {
-      batch_.Delete(store_->sector_counters(), entry.key);
-    }
-  }
+  for (const auto& applier : appliers_) RETURN_IF_ERROR(applier->Flush(sink_));
   batch_.Put(store_->meta(), kMetaHead, EncodeU64(next_position_ - 1));
   return &batch_;
 }
 
 Committer::Committer(Store* store, CommitterOptions options)
-    : store_(store), options_(std::move(options)) {}
+    : store_(store), options_(std::move(options)), states_(options_.max_cached_states) {}
 
 absl::StatusOr<std::unique_ptr<Committer>> Committer::Start(Store* store,
                                                             CommitterOptions options) {
   if (!options.clock) options.clock = [] { return absl::Now(); };
   std::unique_ptr<Committer> committer(new Committer(store, std::move(options)));
+  committer->projection_ = committer->options_.projection;
+  if (committer->projection_ == nullptr) {
+    ASSIGN_OR_RETURN(committer->owned_projection_,
+                     Projection::Start(store, committer->options_.projection_options));
+    committer->projection_ = committer->owned_projection_.get();
+  }
   RETURN_IF_ERROR(committer->LoadHead());
+  if (committer->projection_->applied() != committer->next_position_ - 1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the projection is at position ", committer->projection_->applied(),
+                     " but the log's head is ", committer->next_position_ - 1,
+                     "; the committer starts only on current views"));
+  }
+  ASSIGN_OR_RETURN(committer->record_appliers_,
+                   MakeAppliers(ApplierContext{store, committer->next_position_ - 1},
+                                ApplierStage::kRecord));
   committer->responder_ = std::thread([c = committer.get()] { c->Respond(); });
   committer->thread_ = std::thread([c = committer.get()] { c->Run(); });
   return committer;
@@ -786,6 +800,7 @@ void Committer::Shutdown() {
     answers_stopping_ = true;
   }
   if (responder_.joinable()) responder_.join();
+  if (owned_projection_ != nullptr) owned_projection_->Shutdown();
 }
 
 size_t Committer::RequestBytes(const CommitRequest& request) {
@@ -898,19 +913,9 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
     Fail(pending, stopped);
     return;
   }
+  states_.Evict(projection_->applied());
   const absl::Time recorded_at = std::max(options_.clock(), last_recorded_at_);
-  auto merkle = MerkleAppender::Start(store_, next_position_ - 1);
-  if (!merkle.ok()) {
-    Fail(pending, merkle.status());
-    return;
-  }
-  auto map = StreamMapWriter::Start(store_);
-  if (!map.ok()) {
-    Fail(pending, map.status());
-    return;
-  }
-  Group group(store_, options_, next_position_, recorded_at, *std::move(merkle),
-              *std::move(map), counters_);
+  Group group(store_, options_, next_position_, recorded_at, record_appliers_, states_);
   std::vector<absl::StatusOr<CommitOutcome>> answers;
   answers.reserve(pending.size());
   for (const auto& p : pending) answers.push_back(group.Add(p.request, p.fingerprint));
@@ -923,15 +928,9 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
   rocksdb::WriteOptions write;
   write.sync = options_.sync;
   absl::StatusOr<rocksdb::WriteBatch*> batch = group.Finish();
-  if (!batch.ok()) {
-    // A read of the map failed; nothing was written and the positions stay free. The
-    // cached counters hold the group's changes: forget them.
-    counters_ = SectorCounterCache();
-    Fail(pending, batch.status());
-    return;
-  }
   rocksdb::Status s =
       options_.TEST_write_status ? options_.TEST_write_status() : rocksdb::Status::OK();
+  if (s.ok() && !batch.ok()) s = rocksdb::Status::Aborted(batch.status().ToString());
   if (s.ok()) s = store_->db()->Write(write, *batch);
   if (!s.ok()) {
     // The batch may or may not be in the WAL: its positions cannot be reused. Stop
@@ -948,17 +947,21 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
     Fail(pending, failure);
     return;
   }
+  group.KeepStates();
   next_position_ = group.next_position();
   last_recorded_at_ = recorded_at;
   {
     absl::MutexLock lock(&mu_);
     committed_position_ = next_position_ - 1;
     ++groups_written_;
+    last_group_keys_ = (*batch)->Count();
   }
   if (options_.feed_hub != nullptr) options_.feed_hub->Publish(group.TakeFeedItems());
   // The answers (building and sending each RPC's response) run on the responder thread,
   // so that the committer goes on with the next group.
   Answer(pending, std::move(answers));
+  // May wait while the views lag too far behind: the next group waits with it.
+  projection_->Enqueue(group.TakeCommitted());
 }
 
 void Committer::Respond() {
@@ -983,6 +986,11 @@ void Committer::Respond() {
 uint64_t Committer::TEST_groups_written() const {
   absl::MutexLock lock(&mu_);
   return groups_written_;
+}
+
+uint64_t Committer::TEST_last_group_keys() const {
+  absl::MutexLock lock(&mu_);
+  return last_group_keys_;
 }
 
 }  // namespace agreements::store

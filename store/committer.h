@@ -3,10 +3,16 @@
 // Commands from any thread are queued (Submit never blocks on I/O). One thread takes
 // every pending request, decides and validates them in arrival order against the state
 // left by the requests before them, assigns gap-free global positions and per-stream
-// revisions, and writes the events, the stream index, the request results and every view
-// in ONE RocksDB WriteBatch with sync=true (group commit). Only after that write returns
-// does any caller of the group get its answer. A request that fails validation fails
-// alone; a failed write fails every request of its group and nothing of it is visible.
+// revisions, and appends the log of record in ONE RocksDB WriteBatch with sync=true
+// (group commit): the events, what the record-stage appliers derive from them (the
+// stream index and the feed tags), the request results and the head. Only after that
+// write returns does any caller of the group get its answer; the group then goes to the
+// feed hub and to the projection, which writes the views behind the log
+// (store/projection.h). A request that fails validation fails alone; a failed write
+// fails every request of its group and nothing of it is visible.
+//
+// The committer decides on the exact latest state of each stream while the views lag:
+// it keeps the states it wrote until the views reflect them (store/state_cache.h).
 //
 // If a write fails, the committer stops for good: the batch may or may not be in the WAL,
 // so its positions cannot be reused. Every later request fails with UNAVAILABLE until a
@@ -39,18 +45,14 @@
 #include "agreements/v1/events.pb.h"
 #include "agreements/v1/party.pb.h"
 #include "rocksdb/status.h"
-#include "store/projector.h"
+#include "store/applier.h"
+#include "store/projection.h"
+#include "store/state_cache.h"
 #include "store/store.h"
 
 namespace agreements::store {
 
 class FeedHub;
-
-// The committer's copy of the sector counters it has read (all writes go through it).
-struct SectorCounterCache {
-  SectorCounterMap counters;
-  std::set<std::string> loaded;
-};
 
 // One request: one or more commands on one or more streams, all or nothing.
 struct CommitRequest {
@@ -73,9 +75,9 @@ struct CommitRequest {
 struct CommitOutcome {
   agreements::v1::CommitResult result;
   // State after the request of every agreement / party the request touched, in the
-  // order of result.streams.
-  std::vector<agreements::v1::Agreement> agreements;
-  std::vector<agreements::v1::Party> parties;
+  // order of result.streams (shared with the committer: never modified).
+  std::vector<std::shared_ptr<const agreements::v1::Agreement>> agreements;
+  std::vector<std::shared_ptr<const agreements::v1::Party>> parties;
 };
 
 using CommitCallback = std::function<void(absl::StatusOr<CommitOutcome>)>;
@@ -113,6 +115,16 @@ struct CommitterOptions {
   // store's head when the committer starts.
   // Default: none.
   FeedHub* feed_hub = nullptr;
+  // Receives every durable group after the feed hub, and applies it to the views. Not
+  // owned; must outlive the committer, and have applied the whole log when the
+  // committer starts (Projection::Start does). Enqueueing waits when the projection
+  // lags too far behind (back-pressure).
+  // Default: none: the committer starts one of its own, with `projection_options`.
+  Projection* projection = nullptr;
+  ProjectionOptions projection_options;
+  // Most stream states kept for deciding beyond those the views have not reached.
+  // Default: 65536.
+  size_t max_cached_states = 65536;
   // Called once, on the committer thread, when a write fails and the committer stops
   // (the server marks itself NOT_SERVING).
   // Default: none.
@@ -154,8 +166,12 @@ class Committer {
   // UNAVAILABLE. Idempotent.
   void Shutdown();
 
-  // Groups written to the store so far.
+  // The projection the committer hands groups to (its own or the one given).
+  Projection* projection() const { return projection_; }
+
+  // Groups written to the store so far, and the keys (puts and deletes) of the last one.
   uint64_t TEST_groups_written() const;
+  uint64_t TEST_last_group_keys() const;
 
  private:
   struct Pending {
@@ -196,15 +212,19 @@ class Committer {
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
   uint64_t committed_position_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t groups_written_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t last_group_keys_ ABSL_GUARDED_BY(mu_) = 0;
   // Serializes joining the thread when Shutdown runs on several threads.
   absl::Mutex join_mu_;
 
+  std::unique_ptr<Projection> owned_projection_;
+  Projection* projection_ = nullptr;
+
   // Owned by the committer thread.
   uint64_t next_position_ = 1;
-  // Sector counters read so far, kept across groups: a group changes and writes only
-  // the sectors it touches, without parsing them again. Reset when a group is not
-  // written.
-  SectorCounterCache counters_;
+  // The stream index and the feed tags, written with the events.
+  std::vector<std::unique_ptr<Applier>> record_appliers_;
+  // The latest states, leaf hashes and identifier claims the views may not show yet.
+  StateCache states_;
   absl::Time last_recorded_at_ = absl::UnixEpoch();
 
   absl::Mutex answers_mu_;

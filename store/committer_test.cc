@@ -25,6 +25,7 @@ using testing::RecordAgreementCommand;
 using testing::RegisterStateCommand;
 using testing::Request;
 using testing::SignCommand;
+using testing::WaitForViews;
 
 // Records a CONFIDENTIAL energy agreement between kz and kr.
 v1::Command ConfidentialRecord(const std::string& id) {
@@ -80,7 +81,11 @@ class CommitterTest : public ::testing::Test {
     return events;
   }
 
+  // Waits until the views reflect every committed event.
+  void Settle() { ASSERT_TRUE(WaitForViews(*committer_)); }
+
   void ExpectViewsMatchRebuild() {
+    Settle();
     auto report = RebuildViews(store_.get(), /*repair=*/false);
     ASSERT_TRUE(report.ok()) << report.status();
     EXPECT_EQ(report->difference_count, 0u)
@@ -93,6 +98,94 @@ class CommitterTest : public ::testing::Test {
   std::unique_ptr<Committer> committer_;
 };
 
+// With the projection held, the views stay behind while one stream is written several
+// times: each command is decided on the stream's latest state (expected revisions,
+// transitions, identifiers), not on its view; once released, the views catch up and
+// equal a rebuild.
+TEST_F(CommitterTest, DecidesOnTheLatestStateWhileTheViewsLag) {
+  RegisterKzKr();
+  Settle();
+  const uint64_t before = committer_->projection()->applied();
+  committer_->projection()->TEST_Pause();
+  v1::Command record = RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"});
+  v1::Identifier* number = record.mutable_change()
+                               ->mutable_agreement_recorded()
+                               ->mutable_agreement()
+                               ->add_identifiers();
+  number->set_scheme("KR-TS");
+  number->set_value("2020-7");
+  MustCommit(Request("r1", {record}));
+  v1::Command sign_kz = SignCommand("a1", "kz");
+  sign_kz.mutable_expected_revision()->set_exact(1);
+  MustCommit(Request("s1", {sign_kz}));
+  v1::Command sign_kr = SignCommand("a1", "kr");
+  sign_kr.mutable_expected_revision()->set_exact(2);
+  MustCommit(Request("s2", {sign_kr}));
+  // A stale expectation is refused against the latest revision, not the view's.
+  v1::Command stale = SignCommand("a1", "kr");
+  stale.mutable_expected_revision()->set_exact(1);
+  auto refused = committer_->Commit(Request("s3", {stale}));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kAborted) << refused.status();
+  // The identifier a1 claimed is taken though no view shows it yet.
+  v1::Command copy = RecordAgreementCommand("a2", {"kz", "kr"}, {"energy"});
+  *copy.mutable_change()
+       ->mutable_agreement_recorded()
+       ->mutable_agreement()
+       ->add_identifiers() = *number;
+  auto taken = committer_->Commit(Request("r2", {copy}));
+  EXPECT_EQ(taken.status().code(), absl::StatusCode::kAlreadyExists) << taken.status();
+
+  // The views have not moved.
+  EXPECT_EQ(committer_->projection()->applied(), before);
+  EXPECT_TRUE(absl::IsNotFound(store_->Get(store_->agreements(), "a1").status()));
+  auto lagging = ViewReader::Create(store_.get());
+  ASSERT_TRUE(lagging.ok());
+  EXPECT_EQ((*lagging)->position(), before);
+
+  committer_->projection()->TEST_Resume();
+  ExpectViewsMatchRebuild();
+  auto reader = ViewReader::Create(store_.get());
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->position(), committer_->committed_position());
+  auto a1 = (*reader)->GetAgreement("a1");
+  ASSERT_TRUE(a1.ok()) << a1.status();
+  EXPECT_EQ(a1->revision(), 3u);
+}
+
+// The log of record: a single-event command writes five keys in its group (the event,
+// its stream index entry, its feed tags, the request record and the head); views,
+// counters, tree nodes and the stream-head map are the projection's.
+TEST_F(CommitterTest, ASingleEventCommandWritesFiveKeysOnTheCommitPath) {
+  RegisterKzKr();
+  MustCommit(Request("r1", {RecordAgreementCommand("a1", {"kz", "kr"}, {"energy"})}));
+  EXPECT_EQ(committer_->TEST_last_group_keys(), 5u);
+  MustCommit(Request("s1", {SignCommand("a1", "kz")}));
+  EXPECT_EQ(committer_->TEST_last_group_keys(), 5u);
+  ExpectViewsMatchRebuild();
+}
+
+// The projection writes many groups in one batch: held while several groups commit, it
+// applies them together once released, with the same views as one group at a time.
+TEST_F(CommitterTest, TheProjectionAppliesManyGroupsInOneBatch) {
+  RegisterKzKr();
+  Settle();
+  const uint64_t batches = committer_->projection()->TEST_batches_written();
+  committer_->projection()->TEST_Pause();
+  for (int i = 0; i < 5; ++i) {
+    const std::string id = absl::StrCat("b", i);
+    MustCommit(Request(id, {RecordAgreementCommand(id, {"kz", "kr"}, {"energy"})}));
+  }
+  // A caller is answered before its group is handed over: wait for the last one.
+  for (int i = 0; i < 1000 &&
+                  committer_->projection()->enqueued() < committer_->committed_position();
+       ++i) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  committer_->projection()->TEST_Resume();
+  ExpectViewsMatchRebuild();
+  EXPECT_EQ(committer_->projection()->TEST_batches_written(), batches + 1);
+}
+
 TEST_F(CommitterTest, AssignsGapFreePositionsAndRevisions) {
   RegisterKzKr();
   auto outcome =
@@ -104,7 +197,7 @@ TEST_F(CommitterTest, AssignsGapFreePositionsAndRevisions) {
   EXPECT_EQ(outcome.result.streams(0).revision(), 3u);
   EXPECT_EQ(outcome.result.streams(0).positions_size(), 3);
   ASSERT_EQ(outcome.agreements.size(), 1u);
-  EXPECT_EQ(outcome.agreements[0].status(), v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
+  EXPECT_EQ(outcome.agreements[0]->status(), v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
 
   auto events = ReadAll();
   ASSERT_EQ(events.size(), 5u);
@@ -157,6 +250,7 @@ TEST_F(CommitterTest, ConcurrentWritersGetUniqueContiguousPositions) {
     EXPECT_TRUE(a.seconds() < b.seconds() ||
                 (a.seconds() == b.seconds() && a.nanos() <= b.nanos()));
   }
+  Settle();
   auto reader = ViewReader::Create(store_.get());
   ASSERT_TRUE(reader.ok());
   auto counters = (*reader)->GetSectorCounters("transport", true);
@@ -176,6 +270,7 @@ TEST_F(CommitterTest, FailedCommandFailsTheWholeRequestAndNothingElse) {
   EXPECT_NE(outcome.status().message().find("commands[1]"), std::string::npos)
       << outcome.status();
   EXPECT_EQ(committer_->committed_position(), head);
+  Settle();
   auto reader = ViewReader::Create(store_.get());
   ASSERT_TRUE(reader.ok());
   EXPECT_TRUE(absl::IsNotFound((*reader)->GetAgreement("a1").status()));
@@ -249,7 +344,7 @@ TEST_F(CommitterTest, RequestIdsAreDurablyIdempotent) {
   EXPECT_EQ(again.result.first_position(), first.result.first_position());
   EXPECT_EQ(again.result.streams(0).revision(), 1u);
   ASSERT_EQ(again.agreements.size(), 1u);
-  EXPECT_EQ(again.agreements[0].id(), "a1");
+  EXPECT_EQ(again.agreements[0]->id(), "a1");
 
   Reopen();
   const uint64_t head = committer_->committed_position();
@@ -273,7 +368,7 @@ TEST_F(CommitterTest, ServerAssignsIdsAndReservesTheirForm) {
   auto outcome = MustCommit(Request("auto", {command}));
   ASSERT_EQ(outcome.agreements.size(), 1u);
   // Random, not derived from the position (3): 16 characters of [a-z2-7] after "a-".
-  const std::string& id = outcome.agreements[0].id();
+  const std::string& id = outcome.agreements[0]->id();
   ASSERT_EQ(id.size(), 18u) << id;
   EXPECT_EQ(id.substr(0, 2), "a-");
   EXPECT_EQ(id.find_first_not_of("abcdefghijklmnopqrstuvwxyz234567", 2),
@@ -281,9 +376,9 @@ TEST_F(CommitterTest, ServerAssignsIdsAndReservesTheirForm) {
       << id;
   auto second = MustCommit(
       Request("auto-2", {RecordAgreementCommand("", {"kz", "kr"}, {"telecom"})}));
-  EXPECT_NE(second.agreements[0].id(), id);
+  EXPECT_NE(second.agreements[0]->id(), id);
   // A replay answers with the id assigned the first time.
-  EXPECT_EQ(MustCommit(Request("auto", {command})).agreements[0].id(), id);
+  EXPECT_EQ(MustCommit(Request("auto", {command})).agreements[0]->id(), id);
 
   auto reserved = RecordAgreementCommand("a-77", {"kz", "kr"}, {"telecom"});
   auto refused = committer_->Commit(Request("reserved", {reserved}));
@@ -365,6 +460,7 @@ TEST_F(CommitterTest, ListsBySectorAndPartyWithPaging) {
     MustCommit(Request(id, {RecordAgreementCommand(id, {"kz", "kr"}, {"energy"})}));
   }
   MustCommit(Request("t", {RecordAgreementCommand("t0", {"kz", "us"}, {"transport"})}));
+  Settle();
   auto reader = ViewReader::Create(store_.get());
   ASSERT_TRUE(reader.ok());
   AgreementFilter filter;
@@ -455,6 +551,7 @@ TEST_F(CommitterTest, UpdatesKeepIndexesAndCountersEqualToARebuild) {
 
   // Back to zero: the only health agreement leaves the sector and its record goes away.
   MustCommit(Request("h", {RecordAgreementCommand("h1", {"kz", "kr"}, {"health"})}));
+  Settle();
   EXPECT_TRUE(store_->Get(store_->sector_counters(), SectorCountsKey("health")).ok());
   v1::Command move_h1 = classify;
   move_h1.set_stream_id("h1");
@@ -687,6 +784,7 @@ TEST_F(CommitterTest, AVersion5StoreGetsItsIndexPartitionedByVisibility) {
   Open();
   EXPECT_EQ(*store_->Get(store_->meta(), kMetaSchemaVersion), kSchemaVersion);
   ExpectViewsMatchRebuild();
+  Settle();
   auto reader = ViewReader::Create(store_.get());
   ASSERT_TRUE(reader.ok());
   AgreementFilter filter;
@@ -706,6 +804,7 @@ TEST_F(CommitterTest, NonPublicAgreementsAreCountedApartAndTagged) {
   v1::Command secret = ConfidentialRecord("a1");
   MustCommit(
       Request("r1", {secret, RecordAgreementCommand("a2", {"kz", "kr"}, {"energy"})}));
+  Settle();
   auto reader = ViewReader::Create(store_.get());
   ASSERT_TRUE(reader.ok());
   EXPECT_EQ((*reader)->GetSectorCounters("energy", false)->agreement_count(), 1);
@@ -729,6 +828,7 @@ TEST_F(CommitterTest, NonPublicAgreementsAreCountedApartAndTagged) {
   declassify.mutable_change()->mutable_confidentiality_changed()->set_level(
       v1::CONFIDENTIALITY_PUBLIC);
   MustCommit(Request("r2", {declassify}));
+  Settle();
   reader = ViewReader::Create(store_.get());
   ASSERT_TRUE(reader.ok());
   EXPECT_EQ((*reader)->GetSectorCounters("energy", false)->agreement_count(), 2);
@@ -768,6 +868,7 @@ TEST_F(CommitterTest, ListsExamineOnlyTheEntriesTheirCallerMaySee) {
   for (const char* id : {"open-1", "open-2", "open-3"}) {
     MustCommit(Request(id, {RecordAgreementCommand(id, {"kz", "kr"}, {"energy"})}));
   }
+  Settle();
   auto reader = ViewReader::Create(store_.get());
   ASSERT_TRUE(reader.ok()) << reader.status();
   AgreementFilter filter;

@@ -22,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "agreements/storage/v1/storage.pb.h"
 #include "agreements/v1/events.pb.h"
+#include "store/position_source.h"
 #include "store/store.h"
 
 namespace agreements::store {
@@ -58,7 +59,7 @@ absl::Status ReadFeedItems(const Store& store, uint64_t from, size_t max,
                            size_t max_bytes, FeedItemParts parts,
                            std::vector<FeedItem>& out);
 
-class FeedHub {
+class FeedHub : public PositionSource {
  public:
   // `head` is the last committed position when the hub starts (the window is empty).
   // The window keeps at most `capacity` events and `max_bytes` of event bytes (the
@@ -78,8 +79,8 @@ class FeedHub {
   Window Read(uint64_t from, size_t max, std::vector<FeedItemPtr>& out) const;
 
   // Registers a listener for new heads; returns an id for RemoveListener.
-  uint64_t AddListener(std::function<void(uint64_t head)> listener);
-  void RemoveListener(uint64_t id);
+  uint64_t AddListener(std::function<void(uint64_t head)> listener) override;
+  void RemoveListener(uint64_t id) override;
 
  private:
   void Evict() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

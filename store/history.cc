@@ -103,14 +103,16 @@ void Compare(
 absl::StatusOr<uint64_t> ResolveAsOf(const Store* store,
                                      const rocksdb::Snapshot* snapshot,
                                      const v1::AsOf& as_of) {
-  ASSIGN_OR_RETURN(const uint64_t head, store->ReadHead(snapshot));
+  // As-of reads list agreements from the views: they reach what the views reflect.
+  ASSIGN_OR_RETURN(const uint64_t head, store->ReadApplied(snapshot));
   switch (as_of.point_case()) {
     case v1::AsOf::POINT_NOT_SET:
       return head;
     case v1::AsOf::kPosition:
       if (as_of.position() > head) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "as_of.position: ", as_of.position(), " is beyond the log's head ", head));
+        return absl::InvalidArgumentError(
+            absl::StrCat("as_of.position: ", as_of.position(),
+                         " is beyond the views' position ", head));
       }
       return as_of.position();
     case v1::AsOf::kRecordedAt:

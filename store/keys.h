@@ -49,10 +49,13 @@ inline constexpr char kCfStreamMap[] = "stream_map";
 // Keys of the default column family.
 inline constexpr char kMetaSchemaVersion[] = "meta/schema_version";
 inline constexpr char kMetaHead[] = "meta/head";
+// The last position the views reflect, written by the projection with its views.
+inline constexpr char kMetaApplied[] = "meta/applied";
 // 2 added event_tags, 3 the merkle tree, 4 the stored stream-head map, 5 sector counters
 // split into one key per entry, 6 list entries per visibility partition and visibility
-// entries; an older store is migrated on open by deriving them from the log.
-inline constexpr char kSchemaVersion[] = "6";
+// entries, 7 views written by the projection behind the log (meta/applied); an older
+// store is migrated on open by deriving them from the log.
+inline constexpr char kSchemaVersion[] = "7";
 // Set by the migration to version 4: the tree size from which signed checkpoints commit
 // to the stream-head map in creation order (before it, in key order).
 inline constexpr char kMetaStreamMapSince[] = "meta/stream_map_since";

@@ -16,6 +16,7 @@ using testing::RecordAgreementCommand;
 using testing::RegisterStateCommand;
 using testing::Request;
 using testing::SignCommand;
+using testing::WaitForViews;
 
 // MTH straight from RFC 9162 over the leaf bytes, for comparison.
 merkle::Hash ReferenceRoot(const std::vector<std::string>& leaves, size_t start,
@@ -89,7 +90,7 @@ TEST(MerkleTreeTest, RootsAndProofsAtEverySizeVerify) {
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->difference_count, 0u);
 
-  // The stream-head map: as stored by the committer, and from the stream index as of the
+  // The stream-head map: as stored by the projection, and from the stream index as of the
   // head, the same leaves, in creation order, and the stored tree has their root.
   auto at_head = StoredStreamMapLeaves(store->get(), snapshot.get());
   ASSERT_TRUE(at_head.ok()) << at_head.status();
@@ -122,7 +123,7 @@ TEST(MerkleTreeTest, AnEmptyStoreRebuildsWithoutDifferences) {
   EXPECT_EQ(*StreamMapCount(store->get(), nullptr), 0u);
 }
 
-// The committer keeps the stored map in step with the log: after every group (new
+// The projection keeps the stored map in step with the log: after every group (new
 // streams appended, existing streams' leaves replaced in place, several changes to one
 // stream in one group), the stored leaves, root and proofs are those of the map derived
 // from the stream index, and a rebuild finds nothing to repair.
@@ -161,6 +162,7 @@ TEST(MerkleTreeTest, StoredStreamMapFollowsCreationsAndChanges) {
     if (commands.empty()) continue;
     auto outcome = (*committer)->Commit(Request(absl::StrCat("g", group), commands));
     ASSERT_TRUE(outcome.ok()) << outcome.status();
+    ASSERT_TRUE(WaitForViews(**committer));
 
     ScopedSnapshot snapshot((*store)->db());
     auto head = (*store)->ReadHead(snapshot.get());

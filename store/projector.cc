@@ -53,6 +53,18 @@ sv1::EventTags EventTagger::Build() const {
   return tags;
 }
 
+sv1::EventTags EventTagsOf(const v1::Agreement* before, const v1::Agreement* after,
+                           const v1::EventEnvelope& envelope) {
+  EventTagger tagger;
+  if (envelope.stream_type() == v1::STREAM_TYPE_PARTY) {
+    tagger.AddParty(envelope.stream_id());
+    return tagger.Build();
+  }
+  if (before != nullptr) tagger.Add(*before);
+  if (after != nullptr) tagger.Add(*after);
+  return tagger.Build();
+}
+
 std::vector<v1::Identifier> UniqueIdentifiersOf(const v1::Agreement& agreement) {
   std::vector<v1::Identifier> identifiers(agreement.identifiers().begin(),
                                           agreement.identifiers().end());

@@ -1,6 +1,5 @@
-// The projection of current state into views: the keys and values that the committer
-// writes in the same batch as the events, and that the rebuild recomputes from the log.
-// One code path for both, so a rebuild reproduces the views byte for byte.
+// The projection of state into views: the keys and values the appliers
+// (store/appliers/) write, live and in a rebuild.
 //
 // All functions are pure and thread-safe.
 #ifndef AGREEMENTS_STORE_PROJECTOR_H_
@@ -16,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "agreements/storage/v1/storage.pb.h"
 #include "agreements/v1/agreement.pb.h"
+#include "agreements/v1/events.pb.h"
 #include "agreements/v1/party.pb.h"
 #include "agreements/v1/types.pb.h"
 
@@ -36,6 +36,12 @@ class EventTagger {
   std::set<std::string> parties_;
   int level_ = 0;
 };
+
+// The tags of one event: of its agreement just before (null before the first event)
+// and just after it, or of its party for a party event.
+agreements::storage::v1::EventTags EventTagsOf(
+    const agreements::v1::Agreement* before, const agreements::v1::Agreement* after,
+    const agreements::v1::EventEnvelope& envelope);
 
 // Keys of agreement_index for one agreement (sorted, unique): its list entries (every
 // agreement, sectors, status, kind, parties, depositaries) in each visibility partition

@@ -10,17 +10,13 @@
 #include "common/status_macros.h"
 #include "domain/decider.h"
 #include "rocksdb/write_batch.h"
+#include "store/applier.h"
 #include "store/keys.h"
-#include "store/merkle_tree.h"
-#include "store/projector.h"
-#include "store/stream_map.h"
 
 namespace agreements::store {
 namespace {
 
 namespace v1 = ::agreements::v1;
-
-using KeyValue = std::pair<std::string, std::string>;
 
 std::string Printable(const std::string& key) {
   for (unsigned char c : key) {
@@ -157,177 +153,174 @@ class FamilyComparer {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
-// Sorts key-value pairs made out of order, then compares them.
-absl::Status CompareSorted(std::vector<KeyValue>& expected, FamilyComparer& comparer) {
-  std::sort(expected.begin(), expected.end(),
-            [](const KeyValue& a, const KeyValue& b) { return a.first < b.first; });
-  // Two values for one key: the log holds an event twice (a stream revision at two
-  // positions); no repair can choose.
-  auto twice = std::adjacent_find(
-      expected.begin(), expected.end(),
-      [](const KeyValue& a, const KeyValue& b) { return a.first == b.first; });
-  if (twice != expected.end()) {
-    return absl::DataLossError(absl::StrCat("the log produces ", Printable(twice->first),
-                                            " twice (an event recorded twice)"));
+// Collects what the appliers write, per family, to compare it once the log is replayed:
+// sorted by key, the last write of a key wins, and deleted keys are dropped (a rebuild
+// starts from nothing).
+class CollectingSink : public ViewSink {
+ public:
+  void Put(Family family, absl::string_view key, absl::string_view value) override {
+    entries_[static_cast<int>(family)].push_back(
+        {std::string(key), std::string(value), false});
   }
-  for (const auto& [key, value] : expected) comparer.Add(key, value);
-  std::vector<KeyValue>().swap(expected);
-  return comparer.Finish();
-}
-
-// Keys of an index family (empty values), sorted and unique, then compared.
-absl::Status CompareKeys(std::vector<std::string>& keys, FamilyComparer& comparer) {
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  for (const auto& key : keys) comparer.Add(key, "");
-  std::vector<std::string>().swap(keys);
-  return comparer.Finish();
-}
-
-// Views of streams held in memory during the replay, compared in id order.
-template <typename State>
-absl::Status CompareStates(const std::unordered_map<std::string, State>& states,
-                           FamilyComparer& comparer, std::vector<std::string>& index_keys,
-                           std::vector<std::string> (*keys_of)(const State&)) {
-  std::vector<const std::pair<const std::string, State>*> sorted;
-  sorted.reserve(states.size());
-  for (const auto& entry : states) sorted.push_back(&entry);
-  std::sort(sorted.begin(), sorted.end(),
-            [](const auto* a, const auto* b) { return a->first < b->first; });
-  for (const auto* entry : sorted) {
-    comparer.Add(entry->first, SerializeDeterministic(entry->second));
-    for (auto& key : keys_of(entry->second)) index_keys.push_back(std::move(key));
+  void Delete(Family family, absl::string_view key) override {
+    entries_[static_cast<int>(family)].push_back({std::string(key), std::string(), true});
   }
-  return comparer.Finish();
-}
+
+  // Compares one family's final contents with the stored family, then frees them.
+  absl::Status Compare(Family family, FamilyComparer& comparer) {
+    std::vector<Entry>& entries = entries_[static_cast<int>(family)];
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const Entry& a, const Entry& b) { return a.key < b.key; });
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (i + 1 < entries.size() && entries[i + 1].key == entries[i].key) continue;
+      if (!entries[i].deleted) comparer.Add(entries[i].key, entries[i].value);
+    }
+    std::vector<Entry>().swap(entries);
+    return comparer.Finish();
+  }
+
+ private:
+  struct Entry {
+    std::string key;
+    std::string value;
+    bool deleted;
+  };
+  std::vector<Entry> entries_[kFamilyCount];
+};
+
+// Replays the log into the appliers: the record stage up to the head, the view stage up
+// to the applied position. Checks that positions and revisions follow each other.
+class Replayer {
+ public:
+  Replayer(std::vector<std::unique_ptr<Applier>> appliers, uint64_t applied)
+      : appliers_(std::move(appliers)), applied_(applied) {}
+
+  absl::Status Add(uint64_t position, absl::string_view bytes, RebuildReport& report) {
+    if (position != report.head + 1) {
+      return absl::DataLossError(absl::StrCat("the log has a gap: position ", position,
+                                              " follows ", report.head));
+    }
+    auto event = std::make_shared<v1::Event>();
+    if (!event->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      return absl::DataLossError(
+          absl::StrCat("event at position ", position, " cannot be parsed"));
+    }
+    const v1::EventEnvelope& envelope = event->envelope();
+    if (envelope.position() != position) {
+      return absl::DataLossError(absl::StrCat("event stored at position ", position,
+                                              " names position ", envelope.position()));
+    }
+    Change change;
+    change.event = event.get();
+    change.bytes = bytes;
+    change.leaf_hash = merkle::LeafHash(bytes);
+    RETURN_IF_ERROR(Fold(*event, change));
+    for (auto& applier : appliers_) {
+      if (applier->stage() == ApplierStage::kView && position > applied_) continue;
+      RETURN_IF_ERROR(applier->Apply(change, sink_));
+    }
+    report.head = position;
+    ++report.events;
+    return absl::OkStatus();
+  }
+
+  absl::Status Finish() {
+    for (auto& applier : appliers_) RETURN_IF_ERROR(applier->Flush(sink_));
+    return absl::OkStatus();
+  }
+
+  // The families the appliers wrote.
+  std::vector<Family> families() const {
+    std::vector<Family> families;
+    for (const auto& applier : appliers_) {
+      for (Family family : applier->families()) families.push_back(family);
+    }
+    return families;
+  }
+  CollectingSink& sink() { return sink_; }
+
+ private:
+  template <typename State>
+  static absl::Status Next(
+      std::unordered_map<std::string, std::shared_ptr<const State>>& states,
+      const v1::Event& event, std::shared_ptr<const State>& before,
+      std::shared_ptr<const State>& after, void (*evolve)(State&, const v1::Event&)) {
+    const v1::EventEnvelope& envelope = event.envelope();
+    std::shared_ptr<const State>& state = states[envelope.stream_id()];
+    const uint64_t revision = state == nullptr ? 0 : state->revision();
+    if (envelope.revision() != revision + 1) {
+      return absl::DataLossError(absl::StrCat(
+          "event at position ", envelope.position(), " is revision ", envelope.revision(),
+          " of ", envelope.stream_id(), ", which is at revision ", revision,
+          " (an event recorded twice or missing)"));
+    }
+    auto next =
+        state == nullptr ? std::make_shared<State>() : std::make_shared<State>(*state);
+    evolve(*next, event);
+    before = state;
+    after = next;
+    state = std::move(next);
+    return absl::OkStatus();
+  }
+
+  absl::Status Fold(const v1::Event& event, Change& change) {
+    if (event.envelope().stream_type() == v1::STREAM_TYPE_PARTY) {
+      return Next<v1::Party>(parties_, event, change.party_before, change.party_after,
+                             &domain::EvolveParty);
+    }
+    return Next<v1::Agreement>(agreements_, event, change.agreement_before,
+                               change.agreement_after, &domain::EvolveAgreement);
+  }
+
+  std::vector<std::unique_ptr<Applier>> appliers_;
+  const uint64_t applied_;
+  CollectingSink sink_;
+  std::unordered_map<std::string, std::shared_ptr<const v1::Agreement>> agreements_;
+  std::unordered_map<std::string, std::shared_ptr<const v1::Party>> parties_;
+};
 
 }  // namespace
 
 absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
   ScopedSnapshot snapshot(store->db());
   RebuildReport report;
-  RepairWriter fixes(store);
-  auto comparer = [&](rocksdb::ColumnFamilyHandle* cf) {
-    return FamilyComparer(store, snapshot.get(), cf, repair, fixes, report);
-  };
-  std::unordered_map<std::string, v1::Agreement> agreements;
-  std::unordered_map<std::string, v1::Party> parties;
-  std::vector<KeyValue> streams, merkle_nodes;
-  // event_tags are produced in key (position) order: compared during the replay.
-  FamilyComparer tags = comparer(store->event_tags());
-
-  MerkleAppender appender = MerkleAppender::Empty();
-  // The stream-head map: one leaf per stream in creation order.
-  std::vector<std::string> map_leaves;
-  std::unordered_map<std::string, size_t> map_index;
+  ASSIGN_OR_RETURN(const uint64_t stored_head, store->ReadHead(snapshot.get()));
+  ASSIGN_OR_RETURN(report.applied, store->ReadApplied(snapshot.get()));
+  ASSIGN_OR_RETURN(auto appliers, MakeAppliers(ApplierContext()));
+  Replayer replayer(std::move(appliers), report.applied);
 
   rocksdb::ReadOptions read;
   read.snapshot = snapshot.get();
   read.readahead_size = 2 << 20;
   read.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(read, store->log()));
-  v1::Event event;  // reused: parsing into it keeps its allocations
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     uint64_t position = 0;
     if (!DecodeU64(ToView(it->key()), position)) {
       return absl::DataLossError("log key is not 8 bytes");
     }
-    if (position != report.head + 1) {
-      return absl::DataLossError(absl::StrCat("the log has a gap: position ", position,
-                                              " follows ", report.head));
-    }
-    if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(
-          absl::StrCat("event at position ", position, " cannot be parsed"));
-    }
-    const v1::EventEnvelope& envelope = event.envelope();
-    if (envelope.position() != position) {
-      return absl::DataLossError(absl::StrCat("event stored at position ", position,
-                                              " names position ", envelope.position()));
-    }
-    EventTagger tagger;
-    if (envelope.stream_type() == v1::STREAM_TYPE_PARTY) {
-      domain::EvolveParty(parties[envelope.stream_id()], event);
-      tagger.AddParty(envelope.stream_id());
-    } else {
-      v1::Agreement& agreement = agreements[envelope.stream_id()];
-      if (envelope.revision() > 1) tagger.Add(agreement);
-      domain::EvolveAgreement(agreement, event);
-      tagger.Add(agreement);
-    }
-    const std::string key = LogKey(position);
-    tags.Add(key, SerializeDeterministic(tagger.Build()));
-    const merkle::Hash leaf_hash = merkle::LeafHash(ToView(it->value()));
-    appender.Append(leaf_hash);
-    for (const auto& [node, hash] : appender.TakeAdded()) {
-      merkle_nodes.emplace_back(
-          node, std::string(reinterpret_cast<const char*>(hash.data()), hash.size()));
-    }
-    {
-      std::string prefix = StreamPrefix(envelope.stream_type(), envelope.stream_id());
-      auto [entry, created] = map_index.emplace(prefix, map_leaves.size());
-      if (created) map_leaves.emplace_back();
-      map_leaves[entry->second] = StreamMapLeaf(
-          envelope.stream_type(), envelope.stream_id(), envelope.revision(), leaf_hash);
-      AppendU64(prefix, envelope.revision());
-      streams.emplace_back(std::move(prefix), key);
-    }
-    report.head = position;
-    ++report.events;
+    RETURN_IF_ERROR(replayer.Add(position, ToView(it->value()), report));
   }
   if (!it->status().ok()) return FromRocksStatus(it->status(), "reading the log");
   it.reset();
-  RETURN_IF_ERROR(tags.Finish());
-  decltype(map_index)().swap(map_index);
+  RETURN_IF_ERROR(replayer.Finish());
 
-  {
-    FamilyComparer cmp = comparer(store->streams());
-    RETURN_IF_ERROR(CompareSorted(streams, cmp));
+  RepairWriter fixes(store);
+  for (Family family : replayer.families()) {
+    FamilyComparer comparer(store, snapshot.get(), store->handle(family), repair, fixes,
+                            report);
+    RETURN_IF_ERROR(replayer.sink().Compare(family, comparer));
   }
-  {
-    FamilyComparer cmp = comparer(store->merkle());
-    RETURN_IF_ERROR(CompareSorted(merkle_nodes, cmp));
-  }
-  {
-    std::vector<KeyValue> contents = StreamMapContents(map_leaves);
-    decltype(map_leaves)().swap(map_leaves);
-    FamilyComparer cmp = comparer(store->stream_map());
-    RETURN_IF_ERROR(CompareSorted(contents, cmp));
-  }
-  SectorCounterMap counters;
-  for (const auto& [id, agreement] : agreements)
-    ApplyContribution(agreement, +1, counters);
-  {
-    std::vector<std::string> index_keys;
-    FamilyComparer cmp = comparer(store->agreements());
-    RETURN_IF_ERROR(CompareStates(agreements, cmp, index_keys, &AgreementIndexKeys));
-    decltype(agreements)().swap(agreements);
-    FamilyComparer index = comparer(store->agreement_index());
-    RETURN_IF_ERROR(CompareKeys(index_keys, index));
-  }
-  {
-    std::vector<std::string> index_keys;
-    FamilyComparer cmp = comparer(store->parties());
-    RETURN_IF_ERROR(CompareStates(parties, cmp, index_keys, &PartyIndexKeys));
-    FamilyComparer index = comparer(store->party_index());
-    RETURN_IF_ERROR(CompareKeys(index_keys, index));
-  }
-  {
-    FamilyComparer cmp = comparer(store->sector_counters());
-    for (const auto& [sector, c] : counters) {
-      for (const auto& [key, value] : SectorCounterEntries(sector, c))
-        cmp.Add(key, value);
-    }
-    RETURN_IF_ERROR(cmp.Finish());
-  }
-
-  auto head = store->ReadHead(snapshot.get());
-  if (!head.ok()) return head.status();
-  if (*head != report.head) {
+  if (stored_head != report.head) {
     ++report.difference_count;
-    report.differences.push_back(
-        absl::StrCat("meta/head: stored ", *head, ", the log ends at ", report.head));
+    report.differences.push_back(absl::StrCat("meta/head: stored ", stored_head,
+                                              ", the log ends at ", report.head));
     if (repair) fixes.Put(store->meta(), kMetaHead, EncodeU64(report.head));
+  }
+  if (report.applied > report.head) {
+    ++report.difference_count;
+    report.differences.push_back(absl::StrCat("meta/applied: stored ", report.applied,
+                                              ", the log ends at ", report.head));
   }
   if (repair) {
     bool wrote = false;

@@ -1,7 +1,8 @@
-// Rebuild: recomputes every view from the log with the same projection code the committer
-// uses, and compares the result with the stored views key by key and byte for byte.
-// With repair set it also rewrites the stored views to match (offline use only: nothing
-// else may write to the store at the same time).
+// Rebuild: replays the log through every registered applier (store/applier.h) from
+// nothing, and compares the result with the stored families key by key and byte for
+// byte: the record stage (stream index, event tags) up to the head, the view stage up to
+// the applied position the views claim. With repair set it also rewrites the stored
+// families to match (offline use only: nothing else may write to the store meanwhile).
 #ifndef AGREEMENTS_STORE_REBUILD_H_
 #define AGREEMENTS_STORE_REBUILD_H_
 
@@ -18,6 +19,8 @@ struct RebuildReport {
   // Events replayed and the head position they end at.
   uint64_t events = 0;
   uint64_t head = 0;
+  // The position the stored views reflect (what the view stage was compared at).
+  uint64_t applied = 0;
   // Keys compared across the view column families.
   uint64_t keys_compared = 0;
   // Total number of differences, and the first ones in readable form, e.g.

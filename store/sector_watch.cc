@@ -26,7 +26,7 @@ SectorWatch::SectorWatch(const Store* store, const v1::WatchSectorRequest& reque
 
 absl::StatusOr<std::unique_ptr<SectorWatch>> SectorWatch::Create(
     const Store* store, const FeedHub* hub, const v1::WatchSectorRequest& request,
-    absl::Time now, domain::Clearance clearance) {
+    absl::Time now, domain::Clearance clearance, const Projection* projection) {
   if (request.sector().empty()) return absl::InvalidArgumentError("sector: required");
   if (!domain::IsRegistrySector(request.sector())) {
     return absl::InvalidArgumentError(
@@ -72,15 +72,34 @@ absl::StatusOr<std::unique_ptr<SectorWatch>> SectorWatch::Create(
       new SectorWatch(store, request, std::move(clearance)));
   watch->options_ = options;
   watch->last_message_time_ = now;
-  uint64_t start = request.resume_after() + 1;
+  watch->hub_ = hub;
   if (request.resume_after() == 0) {
-    ASSIGN_OR_RETURN(watch->snapshot_, ViewReader::Create(store));
-    watch->snapshot_deadline_ = now + kSnapshotTimeLimit;
-    start = watch->snapshot_->position() + 1;
+    watch->projection_ = projection;
+    watch->snapshot_target_ = hub->head();
+    watch->snapshot_pending_ = true;
+    watch->filter_ = std::make_unique<FeedFilter>(std::move(compiled));
+    return watch;
   }
-  watch->cursor_ =
-      std::make_unique<FeedCursor>(store, hub, std::move(compiled), start, options, now);
+  watch->cursor_ = std::make_unique<FeedCursor>(store, hub, std::move(compiled),
+                                                request.resume_after() + 1, options, now);
   return watch;
+}
+
+absl::Status SectorWatch::OpenSnapshot(absl::Time now) {
+  if (projection_ != nullptr &&
+      !projection_->WaitApplied(snapshot_target_, absl::Now() + kViewsWait)) {
+    const uint64_t applied = projection_->applied();
+    return absl::UnavailableError(absl::StrCat(
+        "the views are at position ", applied, ", behind the log's head ",
+        snapshot_target_, ", and did not catch up within 10 s; watch again later"));
+  }
+  ASSIGN_OR_RETURN(snapshot_, ViewReader::Create(store_));
+  snapshot_deadline_ = now + kSnapshotTimeLimit;
+  cursor_ = std::make_unique<FeedCursor>(store_, hub_, std::move(*filter_),
+                                         snapshot_->position() + 1, options_, now);
+  filter_.reset();
+  snapshot_pending_ = false;
+  return absl::OkStatus();
 }
 
 bool SectorWatch::InView(const v1::Agreement& agreement) const {
@@ -147,6 +166,7 @@ absl::StatusOr<bool> SectorWatch::Translate(const v1::Event& event,
 
 absl::StatusOr<SectorWatch::Step> SectorWatch::Next(absl::Time now) {
   Step step;
+  if (snapshot_pending_) RETURN_IF_ERROR(OpenSnapshot(now));
   if (snapshot_ != nullptr) {
     if (now > snapshot_deadline_) {
       return absl::AbortedError(

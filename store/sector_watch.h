@@ -7,7 +7,10 @@
 // (evolved forward by the event) or, on a miss, from replaying the agreement's stream up
 // to the event's revision; memory is bounded by the cache (kStateCacheSize states) and
 // one step. Changes the view filter drops still advance checkpoints, so a subscriber's
-// resume position moves on. The snapshot phase holds a RocksDB snapshot; it must finish
+// resume position moves on. The snapshot is taken once the views reflect the log's head
+// as it was when the watch was created (like a read, docs/consistency.md): the first
+// step waits for the projection, at most kViewsWait (UNAVAILABLE naming the lag after
+// it). The snapshot phase holds a RocksDB snapshot; it must finish
 // within kSnapshotTimeLimit (ABORTED otherwise), so a stalled client cannot pin old data.
 // Not thread-safe (one thread at a time); does not own the store or hub.
 #ifndef AGREEMENTS_STORE_SECTOR_WATCH_H_
@@ -22,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "agreements/v1/feed_service.pb.h"
 #include "store/feed_cursor.h"
+#include "store/projection.h"
 #include "store/view_reader.h"
 
 namespace agreements::store {
@@ -30,13 +34,17 @@ class SectorWatch {
  public:
   static constexpr size_t kStateCacheSize = 1024;
   static constexpr absl::Duration kSnapshotTimeLimit = absl::Minutes(2);
+  static constexpr absl::Duration kViewsWait = absl::Seconds(10);
 
   // Validates the request (INVALID_ARGUMENT naming the field). Non-public agreements
   // are in the view only when `clearance` sees non-public agreements of the sector.
+  // `projection` (may be null: the views are taken as they are) tells when the views
+  // reach the hub's head; it must outlive the watch.
   static absl::StatusOr<std::unique_ptr<SectorWatch>> Create(
       const Store* store, const FeedHub* hub,
       const agreements::v1::WatchSectorRequest& request, absl::Time now,
-      domain::Clearance clearance = domain::Clearance::All());
+      domain::Clearance clearance = domain::Clearance::All(),
+      const Projection* projection = nullptr);
 
   struct Step {
     std::vector<agreements::v1::WatchSectorResponse> messages;
@@ -48,6 +56,8 @@ class SectorWatch {
   SectorWatch(const Store* store, const agreements::v1::WatchSectorRequest& request,
               domain::Clearance clearance);
   bool InView(const agreements::v1::Agreement& agreement) const;
+  // Opens the snapshot and the cursor after it, once the views reach the target.
+  absl::Status OpenSnapshot(absl::Time now);
   // Appends the update or removal for one event (or nothing); true if it appended.
   absl::StatusOr<bool> Translate(const agreements::v1::Event& event,
                                  std::vector<agreements::v1::WatchSectorResponse>& out);
@@ -60,6 +70,13 @@ class SectorWatch {
   const domain::Clearance clearance_;
   absl::flat_hash_set<int> statuses_;
   absl::flat_hash_set<int> kinds_;
+  // Before the snapshot phase: the position the views must reach first, the cursor's
+  // filter until the cursor exists, and what tells the views' position.
+  const FeedHub* hub_ = nullptr;
+  const Projection* projection_ = nullptr;
+  uint64_t snapshot_target_ = 0;
+  bool snapshot_pending_ = false;
+  std::unique_ptr<FeedFilter> filter_;
   // The snapshot phase: the reader and where its listing continues.
   std::unique_ptr<ViewReader> snapshot_;
   std::string snapshot_after_;

@@ -1,6 +1,7 @@
 #include "store/store.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "rocksdb/cache.h"
@@ -116,17 +117,26 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   auto version = store->Get(store->meta(), kMetaSchemaVersion);
   if (version.ok() &&
       (*version == "1" || *version == "2" || *version == "3" || *version == "4" ||
-       *version == "5") &&
+       *version == "5" || *version == "6") &&
       !options.read_only) {
-    // Versions 2 to 6 added or reshaped derived families (event_tags, merkle, stream_map,
-    // sector_counters, agreement_index): derive them from the log like every view.
-    auto migrated = RebuildViews(store.get(), /*repair=*/true);
-    if (!migrated.ok()) return migrated.status();
+    // Up to version 6 the views were written with the events: they reflect the head.
+    ASSIGN_OR_RETURN(const uint64_t head, store->ReadHead());
     rocksdb::WriteBatch batch;
+    batch.Put(store->meta(), kMetaApplied, EncodeU64(head));
+    s = store->db_->Write(rocksdb::WriteOptions(), &batch);
+    if (!s.ok()) return FromRocksStatus(s, "writing the applied position");
+    batch.Clear();
+    if (*version != "6") {
+      // Versions 2 to 6 added or reshaped derived families (event_tags, merkle,
+      // stream_map, sector_counters, agreement_index): derive them from the log like
+      // every view.
+      auto migrated = RebuildViews(store.get(), /*repair=*/true);
+      if (!migrated.ok()) return migrated.status();
+    }
     batch.Put(store->meta(), kMetaSchemaVersion, kSchemaVersion);
-    if (*version != "4" && *version != "5") {
+    if (*version != "4" && *version != "5" && *version != "6") {
       // Checkpoints signed before this committed to the map in key order.
-      batch.Put(store->meta(), kMetaStreamMapSince, EncodeU64(migrated->head + 1));
+      batch.Put(store->meta(), kMetaStreamMapSince, EncodeU64(head + 1));
     }
     rocksdb::WriteOptions write;
     write.sync = true;
@@ -158,18 +168,28 @@ Store::~Store() {
   db_->Close();
 }
 
-std::vector<rocksdb::ColumnFamilyHandle*> Store::ViewFamilies() const {
-  return {streams(),         agreements(), parties(), agreement_index(), party_index(),
-          sector_counters(), event_tags(), merkle(),  stream_map()};
-}
+namespace {
 
-absl::StatusOr<uint64_t> Store::ReadHead(const rocksdb::Snapshot* snapshot) const {
-  auto value = Get(meta(), kMetaHead, snapshot);
+absl::StatusOr<uint64_t> ReadPosition(const Store& store, const char* key,
+                                      const rocksdb::Snapshot* snapshot) {
+  auto value = store.Get(store.meta(), key, snapshot);
   if (absl::IsNotFound(value.status())) return 0;
   if (!value.ok()) return value.status();
-  uint64_t head = 0;
-  if (!DecodeU64(*value, head)) return absl::DataLossError("meta/head is not 8 bytes");
-  return head;
+  uint64_t position = 0;
+  if (!DecodeU64(*value, position)) {
+    return absl::DataLossError(absl::StrCat(key, " is not 8 bytes"));
+  }
+  return position;
+}
+
+}  // namespace
+
+absl::StatusOr<uint64_t> Store::ReadHead(const rocksdb::Snapshot* snapshot) const {
+  return ReadPosition(*this, kMetaHead, snapshot);
+}
+
+absl::StatusOr<uint64_t> Store::ReadApplied(const rocksdb::Snapshot* snapshot) const {
+  return ReadPosition(*this, kMetaApplied, snapshot);
 }
 
 absl::StatusOr<std::string> Store::Get(rocksdb::ColumnFamilyHandle* cf,

@@ -82,13 +82,12 @@ class Store {
     return handle(Family::kCheckpoints);
   }
   rocksdb::ColumnFamilyHandle* stream_map() const { return handle(Family::kStreamMap); }
-  // The column families holding views (everything derived from the log except the
-  // request results): the rebuild compares and repairs exactly these.
-  std::vector<rocksdb::ColumnFamilyHandle*> ViewFamilies() const;
-
   // The last committed global position (0 for an empty log), as of `snapshot` (nullptr:
   // latest).
   absl::StatusOr<uint64_t> ReadHead(const rocksdb::Snapshot* snapshot = nullptr) const;
+  // The last position the views reflect (written by the projection with each batch; at
+  // most the head), as of `snapshot`.
+  absl::StatusOr<uint64_t> ReadApplied(const rocksdb::Snapshot* snapshot = nullptr) const;
 
   // Reads one key; NOT_FOUND when absent.
   absl::StatusOr<std::string> Get(rocksdb::ColumnFamilyHandle* cf, absl::string_view key,

@@ -1,5 +1,7 @@
 #include "store/store_test_util.h"
 
+#include "absl/time/clock.h"
+
 namespace agreements::store::testing {
 
 namespace v1 = ::agreements::v1;
@@ -75,6 +77,11 @@ CommitRequest Request(const std::string& request_id, std::vector<v1::Command> co
   request.commands = std::move(commands);
   request.actor = "test";
   return request;
+}
+
+bool WaitForViews(const Committer& committer) {
+  return committer.projection()->WaitApplied(committer.committed_position(),
+                                             absl::Now() + absl::Seconds(10));
 }
 
 }  // namespace agreements::store::testing

@@ -24,6 +24,10 @@ agreements::v1::Command SignCommand(const std::string& agreement_id,
 CommitRequest Request(const std::string& request_id,
                       std::vector<agreements::v1::Command> commands);
 
+// Waits (at most 10 s) until the committer's projection has applied every committed
+// event; false if it did not.
+bool WaitForViews(const Committer& committer);
+
 }  // namespace agreements::store::testing
 
 #endif  // AGREEMENTS_STORE_STORE_TEST_UTIL_H_

@@ -169,7 +169,7 @@ std::vector<std::pair<std::string, std::string>> StreamMapContents(
     const std::vector<std::string>& leaves) {
   std::vector<std::pair<std::string, std::string>> contents;
   contents.reserve(4 * leaves.size() + 1);
-  // The committer writes the count with the first stream; an empty map has no keys.
+  // The projection writes the count with the first stream; an empty map has no keys.
   if (!leaves.empty()) contents.emplace_back(kStreamMapCount, EncodeU64(leaves.size()));
   MerkleAppender appender = MerkleAppender::Empty();
   for (uint64_t i = 0; i < leaves.size(); ++i) {
@@ -227,7 +227,7 @@ absl::StatusOr<merkle::Hash> StreamMapWriter::Node(int level, uint64_t index) co
   return merkle::HashFromBytes(bytes, "stored stream map node");
 }
 
-absl::Status StreamMapWriter::Finish(rocksdb::WriteBatch& batch) {
+absl::Status StreamMapWriter::Finish(ViewSink& sink) {
   if (leaves_.empty() && new_indexes_.empty()) return absl::OkStatus();
   // Level 0, then each level above: the complete subtrees over a changed leaf.
   std::vector<uint64_t> changed;
@@ -252,16 +252,16 @@ absl::Status StreamMapWriter::Finish(rocksdb::WriteBatch& batch) {
     changed = std::move(parents);
   }
   for (const auto& [index, leaf] : leaves_)
-    batch.Put(store_->stream_map(), StreamMapLeafKey(index), leaf);
+    sink.Put(Family::kStreamMap, StreamMapLeafKey(index), leaf);
   for (const auto& [key, index] : new_indexes_)
-    batch.Put(store_->stream_map(), key, EncodeU64(index));
+    sink.Put(Family::kStreamMap, key, EncodeU64(index));
   for (const auto& [at, hash] : nodes_) {
-    batch.Put(store_->stream_map(),
-              absl::StrCat(kStreamMapNodePrefix, MerkleNodeKey(at.first, at.second)),
-              rocksdb::Slice(reinterpret_cast<const char*>(hash.data()), hash.size()));
+    sink.Put(Family::kStreamMap,
+             absl::StrCat(kStreamMapNodePrefix, MerkleNodeKey(at.first, at.second)),
+             absl::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
   }
   if (count_ != stored_count_) {
-    batch.Put(store_->stream_map(), kStreamMapCount, EncodeU64(count_));
+    sink.Put(Family::kStreamMap, kStreamMapCount, EncodeU64(count_));
   }
   return absl::OkStatus();
 }

@@ -6,9 +6,9 @@
 // Map leaf: stream type (1 byte) || id || 0x00 || revision (u64 BE) || head leaf hash
 // (32 bytes). Leaves are in the order the streams were created (the position of each
 // stream's first event), so a new stream appends a leaf and a later event of a stream
-// replaces its leaf in place: the committer keeps the map in the `stream_map` family in
-// the same batch as the events, with the log tree's layout (complete subtrees stored),
-// at O(log streams) per changed stream.
+// replaces its leaf in place: the projection keeps the map in the `stream_map` family in
+// the projection's batches (its applier, store/appliers/stream_map.cc), with the log
+// tree's layout (complete subtrees stored), at O(log streams) per changed stream.
 //
 // stream_map keys:
 //   "c"                          -> number of streams (u64 BE)
@@ -28,6 +28,7 @@
 #include "agreements/v1/events.pb.h"
 #include "common/merkle.h"
 #include "rocksdb/write_batch.h"
+#include "store/applier.h"
 #include "store/merkle_tree.h"
 #include "store/store.h"
 
@@ -80,10 +81,10 @@ std::vector<merkle::Hash> MapInclusionProof(const std::vector<std::string>& leav
 std::vector<std::pair<std::string, std::string>> StreamMapContents(
     const std::vector<std::string>& leaves);
 
-// The changes one commit group makes to the stored map. Streams created by the group are
-// added in position order; every stream the group touched gets its new leaf; Finish
-// writes the leaves, the new indexes, the count and the complete subtrees above every
-// changed leaf. Not thread-safe (the committer thread).
+// The changes one batch makes to the stored map. Streams created by the batch are added
+// in position order; every stream the batch touched gets its new leaf; Finish writes the
+// leaves, the new indexes, the count and the complete subtrees above every changed leaf.
+// Not thread-safe (the projection's thread).
 class StreamMapWriter {
  public:
   // Loads the stream count (as of the latest committed state).
@@ -98,7 +99,7 @@ class StreamMapWriter {
   // Sets the leaf at `index` (< count()).
   void SetLeaf(uint64_t index, std::string leaf);
   // Adds every change to `batch`; reads the unchanged sibling nodes it needs.
-  absl::Status Finish(rocksdb::WriteBatch& batch);
+  absl::Status Finish(ViewSink& sink);
 
   uint64_t count() const { return count_; }
 

@@ -170,9 +170,9 @@ bool DateWithin(const v1::Date& date, const v1::Date& from, const v1::Date& to) 
 
 absl::StatusOr<std::unique_ptr<ViewReader>> ViewReader::Create(const Store* store) {
   std::unique_ptr<ViewReader> reader(new ViewReader(store));
-  auto head = store->ReadHead(reader->snapshot_.get());
-  if (!head.ok()) return head.status();
-  reader->position_ = *head;
+  auto applied = store->ReadApplied(reader->snapshot_.get());
+  if (!applied.ok()) return applied.status();
+  reader->position_ = *applied;
   return reader;
 }
 

@@ -96,6 +96,57 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<v1::QueryService::Stub> queries_;
 };
 
+// With the views held back (the projection sleeps before each batch), a read by default
+// still sees every acknowledged write: it waits for the views; one asking
+// READ_CONSISTENCY_AVAILABLE is answered at once from the older views; one whose
+// deadline ends first is UNAVAILABLE, naming the lag.
+TEST_F(ServiceTest, ReadsSeeAcknowledgedWritesWhileTheViewsLag) {
+  server_.reset();
+  services::ServerOptions options;
+  options.max_min_position_wait = absl::Seconds(5);
+  options.projection.TEST_before_batch = [] { absl::SleepFor(absl::Milliseconds(500)); };
+  StartServer(options);
+  RegisterKzKr();
+
+  v1::RecordAgreementResponse recorded;
+  ASSERT_TRUE(commands_
+                  ->RecordAgreement(Context().get(),
+                                    BindingAgreement("r1", "a1", {"kz", "kr"}, "energy"),
+                                    &recorded)
+                  .ok());
+  v1::GetAgreementRequest get;
+  get.set_agreement_id("a1");
+  v1::GetAgreementResponse got;
+  auto status = queries_->GetAgreement(Context().get(), get, &got);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_GE(got.position(), recorded.result().last_position());
+
+  ASSERT_TRUE(commands_
+                  ->RecordAgreement(Context().get(),
+                                    BindingAgreement("r2", "a2", {"kz", "kr"}, "energy"),
+                                    &recorded)
+                  .ok());
+  get.set_agreement_id("a2");
+  get.set_consistency(v1::READ_CONSISTENCY_AVAILABLE);
+  status = queries_->GetAgreement(Context().get(), get, &got);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
+
+  ASSERT_TRUE(commands_
+                  ->RecordAgreement(Context().get(),
+                                    BindingAgreement("r3", "a3", {"kz", "kr"}, "energy"),
+                                    &recorded)
+                  .ok());
+  get.set_agreement_id("a3");
+  get.clear_consistency();
+  grpc::ClientContext short_deadline;
+  short_deadline.set_deadline(std::chrono::system_clock::now() +
+                              std::chrono::milliseconds(100));
+  status = queries_->GetAgreement(&short_deadline, get, &got);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  EXPECT_NE(status.error_message().find("behind the log"), std::string::npos)
+      << status.error_message();
+}
+
 TEST_F(ServiceTest, LifecycleThroughTheApiAndViews) {
   RegisterKzKr();
   v1::RecordAgreementResponse recorded;
