@@ -1,8 +1,6 @@
 // agreements (id -> current state) and agreement_index (list entries per visibility
 // partition, identifiers, visibility entries). Written once per batch per agreement:
 // the index entries of its state before the batch are replaced by those after it.
-#include <set>
-
 #include "store/appliers/appliers.h"
 #include "store/projector.h"
 #include "store/store.h"
@@ -29,19 +27,11 @@ class AgreementView : public Applier {
 
   absl::Status Flush(ViewSink& sink) override {
     for (const auto& [id, span] : changed_.spans()) {
-      std::set<std::string> old_keys;
-      if (span.before != nullptr) {
-        for (auto& key : AgreementIndexKeys(*span.before))
-          old_keys.insert(std::move(key));
-      }
-      std::set<std::string> new_keys;
-      for (auto& key : AgreementIndexKeys(*span.after)) new_keys.insert(std::move(key));
-      for (const auto& key : old_keys) {
-        if (!new_keys.count(key)) sink.Delete(Family::kAgreementIndex, key);
-      }
-      for (const auto& key : new_keys) {
-        if (!old_keys.count(key)) sink.Put(Family::kAgreementIndex, key, "");
-      }
+      // AgreementIndexKeys gives them sorted and unique.
+      std::vector<std::string> old_keys;
+      if (span.before != nullptr) old_keys = AgreementIndexKeys(*span.before);
+      const std::vector<std::string> new_keys = AgreementIndexKeys(*span.after);
+      WriteIndexDiff(Family::kAgreementIndex, old_keys, new_keys, sink);
       sink.Put(Family::kAgreements, id, SerializeDeterministic(*span.after));
     }
     changed_.Clear();

@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "store/applier.h"
@@ -22,6 +23,13 @@ absl::StatusOr<std::unique_ptr<Applier>> NewPartyView(const ApplierContext& cont
 absl::StatusOr<std::unique_ptr<Applier>> NewSectorCounters(const ApplierContext& context);
 absl::StatusOr<std::unique_ptr<Applier>> NewLogTree(const ApplierContext& context);
 absl::StatusOr<std::unique_ptr<Applier>> NewStreamMap(const ApplierContext& context);
+
+// Sorts and removes duplicates.
+std::vector<std::string> SortedUnique(std::vector<std::string> keys);
+// Deletes the keys only in `before` and puts (with an empty value) those only in
+// `after`; both sorted and unique.
+void WriteIndexDiff(Family family, const std::vector<std::string>& before,
+                    const std::vector<std::string>& after, ViewSink& sink);
 
 // The first state before and the last state after of each stream a batch changed, so
 // that a view is written once per batch however many of its events the batch holds.

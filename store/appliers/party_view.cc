@@ -1,7 +1,5 @@
 // parties (id -> current state) and party_index (type and country entries), written
 // once per batch per party.
-#include <set>
-
 #include "store/appliers/appliers.h"
 #include "store/projector.h"
 #include "store/store.h"
@@ -28,18 +26,10 @@ class PartyView : public Applier {
 
   absl::Status Flush(ViewSink& sink) override {
     for (const auto& [id, span] : changed_.spans()) {
-      std::set<std::string> old_keys;
-      if (span.before != nullptr) {
-        for (auto& key : PartyIndexKeys(*span.before)) old_keys.insert(std::move(key));
-      }
-      std::set<std::string> new_keys;
-      for (auto& key : PartyIndexKeys(*span.after)) new_keys.insert(std::move(key));
-      for (const auto& key : old_keys) {
-        if (!new_keys.count(key)) sink.Delete(Family::kPartyIndex, key);
-      }
-      for (const auto& key : new_keys) {
-        if (!old_keys.count(key)) sink.Put(Family::kPartyIndex, key, "");
-      }
+      std::vector<std::string> old_keys;
+      if (span.before != nullptr) old_keys = SortedUnique(PartyIndexKeys(*span.before));
+      const std::vector<std::string> new_keys = SortedUnique(PartyIndexKeys(*span.after));
+      WriteIndexDiff(Family::kPartyIndex, old_keys, new_keys, sink);
       sink.Put(Family::kParties, id, SerializeDeterministic(*span.after));
     }
     changed_.Clear();

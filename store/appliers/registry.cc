@@ -1,5 +1,7 @@
-// The one list of appliers. Order matters only for readability: each applier writes its
-// own families.
+// The one list of appliers, and helpers they share. Order matters only for readability:
+// each applier writes its own families.
+#include <algorithm>
+
 #include "common/status_macros.h"
 #include "store/applier.h"
 #include "store/appliers/appliers.h"
@@ -57,4 +59,29 @@ std::vector<Family> FamiliesOf(ApplierStage stage) {
   return families;
 }
 
+namespace appliers {
+
+std::vector<std::string> SortedUnique(std::vector<std::string> keys) {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+void WriteIndexDiff(Family family, const std::vector<std::string>& before,
+                    const std::vector<std::string>& after, ViewSink& sink) {
+  auto old_key = before.begin();
+  auto new_key = after.begin();
+  while (old_key != before.end() || new_key != after.end()) {
+    if (new_key == after.end() || (old_key != before.end() && *old_key < *new_key)) {
+      sink.Delete(family, *old_key++);
+    } else if (old_key == before.end() || *new_key < *old_key) {
+      sink.Put(family, *new_key++, "");
+    } else {
+      ++old_key;
+      ++new_key;
+    }
+  }
+}
+
+}  // namespace appliers
 }  // namespace agreements::store
