@@ -1,6 +1,6 @@
 #include "store/verify.h"
 
-#include <cstring>
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -10,10 +10,58 @@
 #include "common/merkle.h"
 #include "common/signed_note.h"
 #include "common/status_macros.h"
+#include "store/applier.h"
 #include "store/keys.h"
 #include "store/merkle_tree.h"
 
 namespace agreements::store {
+namespace {
+
+// Checks every tree node the log tree applier writes against the stored node: proofs
+// and signed roots are built from the stored ones.
+class TreeCheck : public ViewSink {
+ public:
+  TreeCheck(const Store* store, const rocksdb::Snapshot* snapshot)
+      : store_(store), snapshot_(snapshot) {}
+
+  void Put(Family, absl::string_view key, absl::string_view value) override {
+    if (!status_.ok()) return;
+    auto stored = store_->Get(store_->merkle(), key, snapshot_);
+    if (stored.ok() && *stored == value) return;
+    // A leaf is level 0: its node key starts with a zero byte.
+    status_ = absl::DataLossError(
+        !key.empty() && key[0] == 0
+            ? absl::StrCat("the event stored at position ", position_,
+                           " does not hash to the tree's leaf: it was changed after it "
+                           "was committed")
+            : absl::StrCat("the stored Merkle tree differs from the log at the node "
+                           "completed by position ",
+                           position_));
+  }
+  void Delete(Family, absl::string_view) override {
+    status_ = absl::InternalError("the log tree never deletes a node");
+  }
+  void set_position(uint64_t position) { position_ = position; }
+  const absl::Status& status() const { return status_; }
+
+ private:
+  const Store* const store_;
+  const rocksdb::Snapshot* const snapshot_;
+  uint64_t position_ = 0;
+  absl::Status status_;
+};
+
+// The registered applier that writes the log's tree, built from nothing.
+absl::StatusOr<std::unique_ptr<Applier>> TreeApplier() {
+  ASSIGN_OR_RETURN(auto appliers, MakeAppliers(ApplierContext()));
+  for (auto& applier : appliers) {
+    const std::vector<Family> families = applier->families();
+    if (families.size() == 1 && families[0] == Family::kMerkle) return std::move(applier);
+  }
+  return absl::InternalError("no applier writes the merkle family");
+}
+
+}  // namespace
 
 absl::StatusOr<VerifyReport> VerifyLog(const Store* store,
                                        const std::string& verifier_key) {
@@ -45,7 +93,12 @@ absl::StatusOr<VerifyReport> VerifyLog(const Store* store,
     return std::make_pair(size, *std::move(parsed));
   };
 
-  ASSIGN_OR_RETURN(MerkleAppender tree, MerkleAppender::Start(store, 0));
+  // The tree is a view: it is checked up to the position the views reflect, and every
+  // signed checkpoint is at most there.
+  ASSIGN_OR_RETURN(const uint64_t applied, store->ReadApplied(snapshot.get()));
+  ASSIGN_OR_RETURN(std::unique_ptr<Applier> tree, TreeApplier());
+  TreeCheck tree_check(store, snapshot.get());
+  MerkleReader stored_tree(store, snapshot.get());
   // The next signed checkpoint, parsed and its signature checked once.
   std::optional<std::pair<uint64_t, note::Checkpoint>> pending;
   auto check_checkpoints_at = [&](uint64_t size) -> absl::Status {
@@ -56,7 +109,9 @@ absl::StatusOr<VerifyReport> VerifyLog(const Store* store,
         checkpoints->Next();
       }
       if (pending->first > size) return absl::OkStatus();
-      if (pending->second.root != tree.Root()) {
+      // Every stored node up to `size` was checked against the log.
+      ASSIGN_OR_RETURN(const merkle::Hash root, stored_tree.Root(pending->first));
+      if (pending->second.root != root) {
         return absl::DataLossError(
             absl::StrCat("the signed checkpoint at tree size ", pending->first,
                          " does not match the events stored up to that position"));
@@ -77,14 +132,6 @@ absl::StatusOr<VerifyReport> VerifyLog(const Store* store,
           absl::StrCat("the log has a gap or a bad key after position ", report.events));
     }
     const merkle::Hash leaf = merkle::LeafHash(ToView(log->value()));
-    auto node =
-        store->Get(store->merkle(), MerkleNodeKey(0, position - 1), snapshot.get());
-    if (!node.ok() || node->size() != leaf.size() ||
-        std::memcmp(node->data(), leaf.data(), leaf.size()) != 0) {
-      return absl::DataLossError(absl::StrCat(
-          "the event stored at position ", position,
-          " does not hash to the tree's leaf: it was changed after it was committed"));
-    }
     agreements::v1::Event event;
     if (!event.ParseFromArray(log->value().data(),
                               static_cast<int>(log->value().size()))) {
@@ -106,26 +153,22 @@ absl::StatusOr<VerifyReport> VerifyLog(const Store* store,
                        ": an event of that stream was removed, inserted or changed"));
     }
     chains[stream] = leaf;
-    tree.Append(leaf);
-    // Every stored node the new leaf completes must be the recomputed one: proofs and
-    // signed roots are built from them.
-    for (const auto& [key, hash] : tree.TakeAdded()) {
-      auto stored_node = store->Get(store->merkle(), key, snapshot.get());
-      if (!stored_node.ok() || stored_node->size() != hash.size() ||
-          std::memcmp(stored_node->data(), hash.data(), hash.size()) != 0) {
-        return absl::DataLossError(
-            absl::StrCat("the stored Merkle tree differs from the log at the node "
-                         "completed by position ",
-                         position));
-      }
+    if (position <= applied) {
+      Change change;
+      change.event = &event;
+      change.bytes = ToView(log->value());
+      change.leaf_hash = leaf;
+      tree_check.set_position(position);
+      RETURN_IF_ERROR(tree->Apply(change, tree_check));
+      RETURN_IF_ERROR(tree_check.status());
     }
     report.events = position;
     RETURN_IF_ERROR(check_checkpoints_at(position));
   }
   if (!log->status().ok()) return FromRocksStatus(log->status(), "reading the log");
   if (pending.has_value() || checkpoints->Valid()) {
-    return absl::DataLossError(absl::StrCat("signed checkpoints go beyond the log's ",
-                                            report.events, " events"));
+    return absl::DataLossError(absl::StrCat("signed checkpoints go beyond the tree's ",
+                                            std::min(applied, report.events), " events"));
   }
   return report;
 }

@@ -1,7 +1,8 @@
 // VerifyLog: the server-side audit of a data directory. It recomputes the Merkle tree
-// from the exact stored event bytes and checks it against the stored tree and against
-// every signed checkpoint, and checks that every event chains to its stream's previous
-// event (previous_event_hash). Any stored byte changed after it was committed shows up as
+// from the exact stored event bytes with the registered log tree applier and checks it
+// against the stored tree (a view: up to the applied position) and against every signed
+// checkpoint, and checks that every event chains to its stream's previous event
+// (previous_event_hash). Any stored byte changed after it was committed shows up as
 // DATA_LOSS naming the first position (or checkpoint) that no longer matches.
 #ifndef AGREEMENTS_STORE_VERIFY_H_
 #define AGREEMENTS_STORE_VERIFY_H_
