@@ -14,6 +14,8 @@
 #include <cstring>
 #include <string>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/signed_note.h"
 #include "store/rebuild.h"
 #include "store/store.h"
@@ -67,7 +69,20 @@ bool Parse(int argc, char** argv, Args& args) {
 }
 
 int Rebuild(agreements::store::Store* store, bool repair) {
-  auto report = agreements::store::RebuildViews(store, repair);
+  // Progress on stderr at most once a second: events, rate, what is left.
+  const absl::Time start = absl::Now();
+  absl::Time last = start;
+  auto progress = [&start, &last](uint64_t events, uint64_t head) {
+    const absl::Time now = absl::Now();
+    if (now - last < absl::Seconds(1)) return;
+    last = now;
+    const double rate = events / absl::ToDoubleSeconds(now - start);
+    std::fprintf(
+        stderr, "rebuild: %llu of %llu events, %.0f events/s, about %.0f s left\n",
+        static_cast<unsigned long long>(events), static_cast<unsigned long long>(head),
+        rate, rate > 0 ? (head - events) / rate : 0.0);
+  };
+  auto report = agreements::store::RebuildViews(store, repair, progress);
   if (!report.ok()) {
     std::fprintf(stderr, "error: %s\n", report.status().ToString().c_str());
     return 2;

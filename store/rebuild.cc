@@ -155,7 +155,8 @@ absl::Status CompareFamilies(Store* store, const rocksdb::Snapshot* snapshot,
 
 }  // namespace
 
-absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
+absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair,
+                                           const RebuildProgress& progress) {
   ScopedSnapshot snapshot(store->db());
   RebuildReport report;
   ASSIGN_OR_RETURN(const uint64_t stored_head, store->ReadHead(snapshot.get()));
@@ -178,6 +179,7 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair) {
       return absl::DataLossError("log key is not 8 bytes");
     }
     RETURN_IF_ERROR(replayer.Add(position, ToView(it->value()), report));
+    if (progress && position % 65536 == 0) progress(position, stored_head);
   }
   if (!it->status().ok()) return FromRocksStatus(it->status(), "reading the log");
   it.reset();

@@ -7,6 +7,7 @@
 #define AGREEMENTS_STORE_REBUILD_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,11 @@ struct RebuildReport {
 // Most differences listed in the report (all are counted).
 inline constexpr size_t kMaxListedDifferences = 100;
 
-absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair);
+// Called now and then during the replay with the events replayed so far and the head.
+using RebuildProgress = std::function<void(uint64_t events, uint64_t head)>;
+
+absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair,
+                                           const RebuildProgress& progress = nullptr);
 
 }  // namespace agreements::store
 
