@@ -343,6 +343,11 @@ absl::StatusOr<Caller> AccessControl::Admit(grpc::ServerContextBase& context,
   return caller;
 }
 
+std::optional<absl::Duration> AccessControl::Pace(const Caller& caller, int64_t cost) {
+  if (IsAdmin(caller.grants)) return std::nullopt;
+  return limits_->TryTakeCall(caller.principal, cost);
+}
+
 absl::StatusOr<Caller> AccessControl::Identify(grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
   if (metadata.find(kLegacyActorHeader) != metadata.end()) {

@@ -130,6 +130,12 @@ class AccessControl {
   absl::Status Check(const Caller& caller, security::Permission permission);
   // Counts a denial found later on the call's path (a registrar's sector limit).
   void CountDenial(absl::string_view permission);
+  // For a request on an open stream of `caller` (ExecuteBatchStream): takes `cost`
+  // calls of its rate as Authenticate does, but a caller over its rate is not refused:
+  // the answer is how long until the rate allows the request (nothing is taken or
+  // counted), and the stream waits that long before trying again. nullopt: go ahead.
+  // Admins are exempt.
+  std::optional<absl::Duration> Pace(const Caller& caller, int64_t cost);
 
   // The caller of a call that started earlier (an open stream), as the files in use now
   // see it: UNAUTHENTICATED when its token, or the policy's "anonymous" entry, is gone;

@@ -79,7 +79,7 @@ CallerLimits::CallerLimits(CallerLimitOptions options)
 absl::Status CallerLimits::TakeCall(grpc::ServerContextBase& context,
                                     absl::string_view principal,
                                     absl::string_view permission, int64_t cost) {
-  std::optional<absl::Duration> wait = rates_.Take(principal, MonotonicNow(), cost);
+  std::optional<absl::Duration> wait = TryTakeCall(principal, cost);
   if (!wait.has_value()) return absl::OkStatus();
   {
     absl::MutexLock lock(&mu_);
@@ -90,6 +90,11 @@ absl::Status CallerLimits::TakeCall(grpc::ServerContextBase& context,
       absl::StrCat("rate limit: principal \"", principal, "\" may make ",
                    rates_.options().calls_per_second, " calls per second (bursts of ",
                    rates_.options().burst, ")"));
+}
+
+std::optional<absl::Duration> CallerLimits::TryTakeCall(absl::string_view principal,
+                                                        int64_t cost) {
+  return rates_.Take(principal, MonotonicNow(), cost);
 }
 
 absl::Status CallerLimits::AdmitToken(grpc::ServerContextBase& context,

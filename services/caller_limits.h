@@ -10,12 +10,14 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "agreements/v1/security_service.pb.h"
 #include "grpcpp/server_context.h"
 #include "services/peer_slowdown.h"
@@ -50,6 +52,9 @@ class CallerLimits {
   // "none") when it is over.
   absl::Status TakeCall(grpc::ServerContextBase& context, absl::string_view principal,
                         absl::string_view permission, int64_t cost = 1);
+  // Takes `cost` calls from `principal`'s rate: nullopt when they were taken,
+  // otherwise how long until the rate holds them (nothing is taken or counted).
+  std::optional<absl::Duration> TryTakeCall(absl::string_view principal, int64_t cost);
   // RESOURCE_EXHAUSTED when the caller's peer is slowed down and `token_digest` did not
   // succeed from it before; the token must not be looked up then.
   absl::Status AdmitToken(grpc::ServerContextBase& context,

@@ -5,41 +5,21 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
+#include "services/command_internal.h"
+#include "services/command_stream.h"
 
 namespace agreements::services {
 namespace {
 
 namespace v1 = ::agreements::v1;
-
-store::CommitRequest MakeRequest(const Caller& caller,
-                                 const v1::CommandContext& command_context,
-                                 std::vector<v1::Command> commands) {
-  store::CommitRequest request;
-  request.request_id = command_context.request_id();
-  request.correlation_id = command_context.correlation_id();
-  request.causation_id = command_context.causation_id();
-  request.reason = command_context.reason();
-  request.actor = caller.principal;
-  request.actor_authenticated = caller.authenticated();
-  request.writable_sectors = security::WritableSectors(caller.grants);
-  request.commands = std::move(commands);
-  return request;
-}
-
-// The domain names fields from the command ("change.party_registered.party.names[0]");
-// a client of RegisterParty knows them as "party.names[0]". Rewrites the leading path.
-absl::Status RenameField(const absl::Status& status, absl::string_view from,
-                         absl::string_view to) {
-  if (status.ok() || !absl::StartsWith(status.message(), from)) return status;
-  return absl::Status(status.code(),
-                      absl::StrCat(to, status.message().substr(from.size())));
-}
-
-// Field-path prefixes to rewrite, (from, to), first match wins.
-using Renames = std::vector<std::pair<std::string, std::string>>;
+using command_internal::BatchCost;
+using command_internal::CheckBatchPermissions;
+using command_internal::CommitError;
+using command_internal::FillBatchResponse;
+using command_internal::MakeCommitRequest;
+using command_internal::Renames;
+using command_internal::WantsStates;
 
 // Submits and finishes the RPC from the committer's answer. `fill` copies the outcome
 // into the response; it runs on the committer's responder thread and must not block.
@@ -49,30 +29,41 @@ grpc::ServerUnaryReactor* Submit(store::Committer* committer, AccessControl* acc
                                  store::CommitRequest request, Renames renames,
                                  Fill fill) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  renames.emplace_back("request_id", "context.request_id");
   committer->Submit(
       std::move(request), [reactor, access, fill, renames = std::move(renames)](
                               absl::StatusOr<store::CommitOutcome> outcome) {
         if (!outcome.ok()) {
-          absl::Status status = outcome.status();
-          if (absl::IsPermissionDenied(status)) {
-            access->CountDenial(
-                security::PermissionName(security::Permission::kAgreementsWrite));
-          }
-          for (const auto& [from, to] : renames) {
-            absl::Status renamed = RenameField(status, from, to);
-            if (renamed.message() != status.message()) {
-              status = renamed;
-              break;
-            }
-          }
-          reactor->Finish(ToGrpcStatus(status));
+          reactor->Finish(ToGrpcStatus(CommitError(*access, outcome.status(), renames)));
           return;
         }
         fill(*std::move(outcome));
         reactor->Finish(grpc::Status::OK);
       });
   return reactor;
+}
+
+// The answer of RecordAgreement and ApplyAgreementChange: the result, and the agreement
+// unless the view asks for the result only.
+template <typename Response>
+auto FillAgreement(Response* response, v1::ResponseView view) {
+  return [response, full = WantsStates(view, /*full_by_default=*/true)](
+             store::CommitOutcome outcome) {
+    *response->mutable_result() = std::move(outcome.result);
+    if (full && !outcome.agreements.empty()) {
+      *response->mutable_agreement() = *outcome.agreements[0];
+    }
+  };
+}
+
+// The answer of RegisterParty and UpdateParty, likewise.
+template <typename Response>
+auto FillParty(Response* response, v1::ResponseView view) {
+  return [response, full = WantsStates(view, /*full_by_default=*/true)](
+             store::CommitOutcome outcome) {
+    *response->mutable_result() = std::move(outcome.result);
+    if (full && !outcome.parties.empty())
+      *response->mutable_party() = *outcome.parties[0];
+  };
 }
 
 grpc::ServerUnaryReactor* Reject(grpc::CallbackServerContext* context,
@@ -97,14 +88,10 @@ grpc::ServerUnaryReactor* CommandService::RecordAgreement(
   auto* recorded = command.mutable_change()->mutable_agreement_recorded();
   *recorded->mutable_agreement() = request->agreement();
   recorded->set_initial_status(request->initial_status());
-  return Submit(
-      committer_, access_, context, MakeRequest(*caller, request->context(), {command}),
-      {{"change.agreement_recorded.", ""}}, [response](store::CommitOutcome outcome) {
-        *response->mutable_result() = std::move(outcome.result);
-        if (!outcome.agreements.empty()) {
-          *response->mutable_agreement() = *outcome.agreements[0];
-        }
-      });
+  return Submit(committer_, access_, context,
+                MakeCommitRequest(*caller, request->context(), {command}),
+                {{"change.agreement_recorded.", ""}},
+                FillAgreement(response, request->response_view()));
 }
 
 grpc::ServerUnaryReactor* CommandService::ApplyAgreementChange(
@@ -133,14 +120,10 @@ grpc::ServerUnaryReactor* CommandService::ApplyAgreementChange(
   command.set_stream_id(request->agreement_id());
   *command.mutable_expected_revision() = request->expected_revision();
   *command.mutable_change() = request->change();
-  return Submit(
-      committer_, access_, context, MakeRequest(*caller, request->context(), {command}),
-      {{"stream_id", "agreement_id"}}, [response](store::CommitOutcome outcome) {
-        *response->mutable_result() = std::move(outcome.result);
-        if (!outcome.agreements.empty()) {
-          *response->mutable_agreement() = *outcome.agreements[0];
-        }
-      });
+  return Submit(committer_, access_, context,
+                MakeCommitRequest(*caller, request->context(), {command}),
+                {{"stream_id", "agreement_id"}},
+                FillAgreement(response, request->response_view()));
 }
 
 grpc::ServerUnaryReactor* CommandService::RegisterParty(
@@ -153,14 +136,10 @@ grpc::ServerUnaryReactor* CommandService::RegisterParty(
   command.set_stream_type(v1::STREAM_TYPE_PARTY);
   *command.mutable_change()->mutable_party_registered()->mutable_party() =
       request->party();
-  return Submit(
-      committer_, access_, context, MakeRequest(*caller, request->context(), {command}),
-      {{"change.party_registered.", ""}}, [response](store::CommitOutcome outcome) {
-        *response->mutable_result() = std::move(outcome.result);
-        if (!outcome.parties.empty()) {
-          *response->mutable_party() = *outcome.parties[0];
-        }
-      });
+  return Submit(committer_, access_, context,
+                MakeCommitRequest(*caller, request->context(), {command}),
+                {{"change.party_registered.", ""}},
+                FillParty(response, request->response_view()));
 }
 
 grpc::ServerUnaryReactor* CommandService::UpdateParty(
@@ -180,44 +159,32 @@ grpc::ServerUnaryReactor* CommandService::UpdateParty(
   *updated->mutable_party() = request->party();
   *updated->mutable_update_mask() = request->update_mask();
   return Submit(committer_, access_, context,
-                MakeRequest(*caller, request->context(), {command}),
+                MakeCommitRequest(*caller, request->context(), {command}),
                 {{"change.party_updated.", ""}, {"stream_id", "party.id"}},
-                [response](store::CommitOutcome outcome) {
-                  *response->mutable_result() = std::move(outcome.result);
-                  if (!outcome.parties.empty()) {
-                    *response->mutable_party() = *outcome.parties[0];
-                  }
-                });
+                FillParty(response, request->response_view()));
 }
 
 grpc::ServerUnaryReactor* CommandService::ExecuteBatch(
     grpc::CallbackServerContext* context, const v1::ExecuteBatchRequest* request,
     v1::ExecuteBatchResponse* response) {
   // A batch costs one call of the caller's rate per command.
-  absl::StatusOr<Caller> caller =
-      access_->Authenticate(*context, std::max(1, request->commands_size()));
+  absl::StatusOr<Caller> caller = access_->Authenticate(*context, BatchCost(*request));
   if (!caller.ok()) return Reject(context, caller.status());
-  // Each kind of command in the batch needs its own permission.
-  bool parties = false;
-  bool agreements = request->commands().empty();
-  for (const v1::Command& command : request->commands()) {
-    (command.stream_type() == v1::STREAM_TYPE_PARTY ? parties : agreements) = true;
-  }
-  for (const auto& [needed, permission] :
-       {std::make_pair(agreements, security::Permission::kAgreementsWrite),
-        std::make_pair(parties, security::Permission::kPartiesWrite)}) {
-    if (needed) {
-      absl::Status allowed = access_->Check(*caller, permission);
-      if (!allowed.ok()) return Reject(context, allowed);
-    }
-  }
+  absl::Status allowed = CheckBatchPermissions(*access_, *caller, *request);
+  if (!allowed.ok()) return Reject(context, allowed);
   std::vector<v1::Command> commands(request->commands().begin(),
                                     request->commands().end());
+  const bool states = WantsStates(request->response_view(), /*full_by_default=*/false);
   return Submit(committer_, access_, context,
-                MakeRequest(*caller, request->context(), std::move(commands)), {},
-                [response](store::CommitOutcome outcome) {
-                  *response->mutable_result() = std::move(outcome.result);
+                MakeCommitRequest(*caller, request->context(), std::move(commands)), {},
+                [response, states](store::CommitOutcome outcome) {
+                  FillBatchResponse(std::move(outcome), states, *response);
                 });
+}
+
+grpc::ServerBidiReactor<v1::ExecuteBatchStreamRequest, v1::ExecuteBatchStreamResponse>*
+CommandService::ExecuteBatchStream(grpc::CallbackServerContext* context) {
+  return new CommandStream(context, committer_, access_, stream_options_);
 }
 
 }  // namespace agreements::services

@@ -1,14 +1,18 @@
 // CommandService: the gRPC adapter of the write side. Turns each RPC into a
 // store::CommitRequest, submits it to the Committer and answers when the group holding it
-// is durable, with the authenticated caller as the actor. Uses the callback API: no gRPC
-// thread ever waits for a commit.
+// is durable, with the authenticated caller as the actor. ExecuteBatchStream runs many
+// such requests on one stream (services/command_stream.h). Uses the callback API: no
+// gRPC thread ever waits for a commit.
 //
 // Thread-safe. Does not own the Committer, which must outlive the gRPC server.
 #ifndef AGREEMENTS_SERVICES_COMMAND_SERVICE_H_
 #define AGREEMENTS_SERVICES_COMMAND_SERVICE_H_
 
+#include <utility>
+
 #include "agreements/v1/command_service.grpc.pb.h"
 #include "services/access_control.h"
+#include "services/command_stream.h"
 #include "store/committer.h"
 
 namespace agreements::services {
@@ -18,8 +22,11 @@ class CommandService final : public agreements::v1::CommandService::CallbackServ
   // Agreement commands need agreements.write (within the caller's sectors), party
   // commands parties.write; the actor of every event is the authenticated principal.
   // `access` must outlive the committer's answers.
-  CommandService(store::Committer* committer, AccessControl* access)
-      : committer_(committer), access_(access) {}
+  CommandService(store::Committer* committer, AccessControl* access,
+                 CommandStreamOptions stream_options = {})
+      : committer_(committer),
+        access_(access),
+        stream_options_(std::move(stream_options)) {}
 
   grpc::ServerUnaryReactor* RecordAgreement(
       grpc::CallbackServerContext* context,
@@ -41,10 +48,14 @@ class CommandService final : public agreements::v1::CommandService::CallbackServ
       grpc::CallbackServerContext* context,
       const agreements::v1::ExecuteBatchRequest* request,
       agreements::v1::ExecuteBatchResponse* response) override;
+  grpc::ServerBidiReactor<agreements::v1::ExecuteBatchStreamRequest,
+                          agreements::v1::ExecuteBatchStreamResponse>*
+  ExecuteBatchStream(grpc::CallbackServerContext* context) override;
 
  private:
   store::Committer* const committer_;
   AccessControl* const access_;
+  const CommandStreamOptions stream_options_;
 };
 
 }  // namespace agreements::services

@@ -63,8 +63,8 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   auto committer = store::Committer::Start(server->store_.get(), options.committer);
   if (!committer.ok()) return committer.status();
   server->committer_ = *std::move(committer);
-  server->command_service_ =
-      std::make_unique<CommandService>(server->committer_.get(), server->access_.get());
+  server->command_service_ = std::make_unique<CommandService>(
+      server->committer_.get(), server->access_.get(), options.command_streams);
   server->query_service_ = std::make_unique<QueryService>(
       server->store_.get(), server->committer_.get(), options.max_min_position_wait,
       options.position_waits, server->access_.get(), server->page_tokens_.get());

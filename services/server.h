@@ -61,6 +61,9 @@ struct ServerOptions {
   store::CheckpointerOptions checkpoints;
   // Options of the commit path.
   store::CommitterOptions committer;
+  // ExecuteBatchStream calls: the requests of one stream in flight.
+  // Default: see CommandStreamOptions.
+  CommandStreamOptions command_streams;
   // The projection pipeline (its lag bound; on_failure is set by the server).
   store::ProjectionOptions projection;
   // TLS, tokens and policy, and the request rate and token-failure limits per caller

@@ -11,7 +11,7 @@
 //                     [--auth_failure_window=D] [--auth_slowdown=D]
 //                     [--auth_slowdown_max=D]
 //                     [--max_read_waits=N] [--max_read_waits_per_principal=N]
-//                     [--reserved_read_waits=N]
+//                     [--reserved_read_waits=N] [--batch_stream_max_in_flight=N]
 //
 // Prints "agreements-server listening on HOST:PORT" once it serves. SIGTERM or SIGINT
 // shut it down cleanly: in-flight commands finish and are durable, then it exits 0.
@@ -58,6 +58,9 @@ ABSL_FLAG(int64_t, max_projection_lag, 100000,
 ABSL_FLAG(absl::Duration, testing_projection_delay, absl::ZeroDuration(),
           "for tests only: the projection sleeps this long before each batch, so that "
           "the views lag behind the log");
+ABSL_FLAG(int64_t, batch_stream_max_in_flight, 256,
+          "requests of one ExecuteBatchStream read and not yet answered; the stream "
+          "stops reading at this bound (flow control); 1 or more");
 ABSL_FLAG(int64_t, max_streams, 1000,
           "most feed streams (Subscribe and WatchSector) open at once");
 ABSL_FLAG(int64_t, max_streams_per_principal, 100,
@@ -191,6 +194,12 @@ absl::StatusOr<agreements::services::ServerOptions> OptionsFromFlags() {
         absl::StrCat("--max_projection_lag: must be 1 or more (got ", lag, ")"));
   }
   options.projection.max_lag_events = static_cast<uint64_t>(lag);
+  const int64_t in_flight = absl::GetFlag(FLAGS_batch_stream_max_in_flight);
+  if (in_flight < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--batch_stream_max_in_flight: must be 1 or more (got ", in_flight, ")"));
+  }
+  options.command_streams.max_in_flight = static_cast<size_t>(in_flight);
   if (const absl::Duration delay = absl::GetFlag(FLAGS_testing_projection_delay);
       delay > absl::ZeroDuration()) {
     options.projection.TEST_before_batch = [delay] { absl::SleepFor(delay); };
