@@ -115,6 +115,7 @@ FlagSpec ExpectedRevisionFlagSpec();
 // The command sets, one per source file.
 std::vector<CommandSpec> QueryCommands();  // get, lookup, list, summary, sectors, load,
                                            // health
+CommandSpec LoadCommand();                 // load (cli_load.cc)
 std::vector<CommandSpec> AgreementCommands();  // record, binding lifecycle changes
 // reservations, depositaries, UN registration, terms, succession, identifiers
 std::vector<CommandSpec> PracticeCommands();

@@ -1,5 +1,5 @@
-// Read commands (get, lookup, list, summary, sectors), bulk loading (load) and the health
-// check.
+// Read commands (get, lookup, list, summary, sectors) and the health check; bulk loading
+// (load) is in cli_load.cc.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -8,29 +8,18 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "clients/cli_audit_internal.h"
 #include "clients/cli_commands.h"
 #include "clients/cli_format.h"
 #include "clients/cli_values.h"
-#include "common/sha256.h"
 #include "common/status_macros.h"
 
 namespace agreements::cli {
 namespace {
 
-// Request ids derived for load lines that carry none: "load-" and 32 hex digits of the
-// line's SHA-256, so that loading the same file again is replayed, not applied twice.
-constexpr size_t kDerivedRequestIdHexDigits = 32;
-
 // The largest page ListAgreements serves; `list --count` asks for it to need few calls.
 constexpr int32_t kMaxPageSize = 1000;
-
-// One row per line of a load: line number, request id, committed/replayed, positions.
-constexpr absl::string_view kLoadRowFormat = "%-6s %-40s %-10s %s\n";
 
 absl::Status RunGet(Env& env) {
   v1::GetAgreementRequest request;
@@ -271,100 +260,6 @@ absl::Status RunSectors(Env& env) {
   return absl::OkStatus();
 }
 
-// `text` as a JSON string literal.
-std::string JsonQuote(absl::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      absl::StrAppend(&out, absl::StrFormat("\\u%04x", static_cast<int>(c)));
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-  return out;
-}
-
-// One request of a load file and the line it came from.
-struct LoadLine {
-  int number = 0;
-  v1::ExecuteBatchRequest request;
-};
-
-// Parses every line first, so that a malformed file sends nothing.
-absl::StatusOr<std::vector<LoadLine>> ParseLoadFile(const std::string& path,
-                                                    const std::string& content,
-                                                    const std::string& reason) {
-  std::vector<LoadLine> lines;
-  int number = 0;
-  for (absl::string_view line : absl::StrSplit(content, '\n')) {
-    ++number;
-    line = absl::StripAsciiWhitespace(line);
-    if (line.empty()) continue;
-    LoadLine parsed;
-    parsed.number = number;
-    RETURN_IF_ERROR(ParseJson(line, absl::StrCat(path, ":", number), parsed.request));
-    v1::CommandContext* context = parsed.request.mutable_context();
-    if (context->request_id().empty()) {
-      context->set_request_id(absl::StrCat(
-          "load-", DigestHex(Sha256::Hash(line)).substr(0, kDerivedRequestIdHexDigits)));
-    }
-    if (context->reason().empty()) context->set_reason(reason);
-    lines.push_back(std::move(parsed));
-  }
-  if (lines.empty()) return UsageError(absl::StrCat(path, ": no requests"));
-  return lines;
-}
-
-absl::Status RunLoad(Env& env) {
-  if (env.args().Has("request-id")) {
-    return UsageError(
-        "load: request ids come from the file; --request-id is not allowed");
-  }
-  const std::string& path = env.args().positional()[0];
-  ASSIGN_OR_RETURN(std::string content, ReadFile(path));
-  ASSIGN_OR_RETURN(std::vector<LoadLine> lines,
-                   ParseLoadFile(path, content, env.args().Get("reason").value_or("")));
-  ASSIGN_OR_RETURN(const client::RegistryClient* client, env.Client());
-  const bool json = env.format() == OutputFormat::kJson;
-  if (!json)
-    env.out() << absl::StrFormat(kLoadRowFormat, "LINE", "REQUEST_ID", "RESULT",
-                                 "POSITIONS");
-  int committed = 0;
-  int replayed = 0;
-  for (const LoadLine& line : lines) {
-    const std::string& request_id = line.request.context().request_id();
-    absl::StatusOr<v1::ExecuteBatchResponse> response =
-        client->ExecuteBatch(line.request);
-    if (!response.ok()) {
-      env.out().flush();
-      return absl::Status(response.status().code(),
-                          absl::StrCat(path, ":", line.number, " (request ", request_id,
-                                       "): ", response.status().message()));
-    }
-    const v1::CommitResult& result = response->result();
-    (result.replayed() ? replayed : committed) += 1;
-    if (json) {
-      env.out() << "{\"line\":" << line.number
-                << ",\"requestId\":" << JsonQuote(request_id)
-                << ",\"response\":" << ToJson(*response, /*pretty=*/false) << "}\n";
-    } else {
-      env.out() << absl::StrFormat(kLoadRowFormat, absl::StrCat(line.number), request_id,
-                                   result.replayed() ? "replayed" : "committed",
-                                   FormatPositions(result));
-    }
-    env.out().flush();
-  }
-  if (!json) {
-    env.out() << lines.size() << " requests: " << committed << " committed, " << replayed
-              << " replayed\n";
-  }
-  return absl::OkStatus();
-}
-
 absl::Status RunHealth(Env& env) {
   absl::Duration wait = env.client_options().call_timeout;
   if (std::optional<std::string> text = env.args().Get("wait")) {
@@ -452,19 +347,7 @@ std::vector<CommandSpec> QueryCommands() {
   commands.push_back(std::move(summary));
   commands.push_back(Simple(
       "sectors", "", 0, "every registry sector with its agreement count", RunSectors));
-  CommandSpec load = Simple("load", "FILE.jsonl", 1,
-                            "send ExecuteBatch requests, one per line", RunLoad);
-  load.details =
-      "Each non-blank line is an ExecuteBatchRequest in protobuf JSON; lines are sent "
-      "in\n"
-      "order and the load stops at the first error (exit status 2). A line without\n"
-      "context.requestId gets \"load-\" plus a hash of the line, so loading a file "
-      "twice\n"
-      "is replayed by the server and adds nothing. --reason fills context.reason where\n"
-      "empty. Prints per line: line number, request id, committed or replayed, "
-      "positions;\n"
-      "with -o json one object per line: {\"line\", \"requestId\", \"response\"}.";
-  commands.push_back(std::move(load));
+  commands.push_back(LoadCommand());
   CommandSpec health =
       Simple("health", "", 0, "wait until the server reports SERVING", RunHealth);
   health.flags = {{"wait", "DURATION", "how long to wait (default: --timeout)"}};

@@ -260,6 +260,12 @@ absl::StatusOr<v1::ExecuteBatchResponse> RegistryClient::ExecuteBatch(
   return Call(*commands_, &v1::CommandService::Stub::ExecuteBatch, request);
 }
 
+std::unique_ptr<BatchStream> RegistryClient::OpenBatchStream() const {
+  return std::unique_ptr<BatchStream>(new BatchStream(
+      *commands_, options_.call_timeout,
+      [this](grpc::ClientContext& context) { AddAuthorization(context); }));
+}
+
 absl::StatusOr<v1::GetAgreementResponse> RegistryClient::GetAgreement(
     const v1::GetAgreementRequest& request) const {
   return Call(*queries_, &v1::QueryService::Stub::GetAgreement, request);

@@ -1,6 +1,7 @@
 // Client library of the agreements registry: one object per server, wrapping the gRPC
 // channel and the CommandService, QueryService, FeedService, AuditService and
-// SecurityService stubs. The resuming feed helpers built on it are in feed_client.h.
+// SecurityService stubs. The resuming feed helpers built on it are in feed_client.h, the
+// streamed appends (ExecuteBatchStream) in batch_stream.h.
 #ifndef AGREEMENTS_CLIENTS_CLIENT_H_
 #define AGREEMENTS_CLIENTS_CLIENT_H_
 
@@ -15,6 +16,7 @@
 #include "agreements/v1/feed_service.grpc.pb.h"
 #include "agreements/v1/query_service.grpc.pb.h"
 #include "agreements/v1/security_service.grpc.pb.h"
+#include "clients/batch_stream.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
@@ -137,6 +139,10 @@ class RegistryClient {
       const v1::UpdatePartyRequest& request) const;
   absl::StatusOr<v1::ExecuteBatchResponse> ExecuteBatch(
       const v1::ExecuteBatchRequest& request) const;
+  // Opens an ExecuteBatchStream call: many ExecuteBatch requests, answered in order
+  // (batch_stream.h). Connecting is lazy, as for the unary calls: an unreachable server
+  // shows up as a failed Send or an early end of Receive, and Finish says why.
+  std::unique_ptr<BatchStream> OpenBatchStream() const;
 
   // QueryService.
   absl::StatusOr<v1::GetAgreementResponse> GetAgreement(
