@@ -94,13 +94,18 @@ absl::StatusOr<std::vector<LoadLine>> ParseLoadFile(const std::string& path,
 class LoadProgress {
  public:
   LoadProgress(size_t total, bool enabled, bool terminal)
-      : total_(total), enabled_(enabled), terminal_(terminal), start_(absl::Now()) {}
+      : total_(total),
+        enabled_(enabled),
+        terminal_(terminal),
+        every_(terminal ? kTerminalProgressEvery : kLogProgressEvery),
+        start_(absl::Now()),
+        next_(start_ + every_) {}
 
   void Update(size_t answered, size_t failed) {
     if (!enabled_) return;
     const absl::Time now = absl::Now();
     if (now < next_) return;
-    next_ = now + (terminal_ ? kTerminalProgressEvery : kLogProgressEvery);
+    next_ = now + every_;
     Print(answered, failed, now);
   }
 
@@ -144,8 +149,10 @@ class LoadProgress {
   const size_t total_;
   const bool enabled_;
   const bool terminal_;
+  const absl::Duration every_;
   const absl::Time start_;
-  absl::Time next_ = absl::InfinitePast();
+  // No line before the first interval: a rate over a few answers says little.
+  absl::Time next_;
   bool shown_ = false;
 };
 
