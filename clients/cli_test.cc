@@ -216,6 +216,76 @@ TEST_F(CliTest, LoadingTheDemoTwiceAddsNothing) {
   EXPECT_TRUE(absl::StrContains(table, "USD 4,500,000,000")) << table;
 }
 
+// One line of a load file: registering party `id` with request id `request_id`.
+std::string PartyLine(const std::string& request_id, const std::string& id,
+                      const std::string& country) {
+  return absl::StrCat(
+      R"({"context":{"requestId":")", request_id,
+      R"("},"commands":[{"streamType":"STREAM_TYPE_PARTY","change":{"partyRegistered":)",
+      R"({"party":{"id":")", id, R"(","type":"PARTY_TYPE_STATE","countryCode":")",
+      country, R"(","names":[{"language":"en","text":"State )", id, R"("}]}}}}]})", "\n");
+}
+
+// Lines 2 (a bad country code) and 5 (a party that exists) fail.
+std::string LoadFileWithBadLines() {
+  return PartyLine("t-1", "kz", "KZ") + PartyLine("t-2", "qq", "QQQ") +
+         PartyLine("t-3", "kr", "KR") + "\n" + PartyLine("t-5", "kz", "KZ");
+}
+
+TEST_F(CliTest, LoadContinuesAfterFailedLinesWhenAsked) {
+  const std::string path = WriteTempFile("bad.jsonl", LoadFileWithBadLines());
+  ProcessResult result =
+      Cli({"load", path, "--continue-on-error", "--progress", "always"});
+  EXPECT_EQ(result.exit_code, 2) << Describe({"load"}, result);
+  const auto rows = LoadRows(result.out);
+  EXPECT_EQ(rows.at("t-1").first, "committed");
+  EXPECT_EQ(rows.at("t-3").first, "committed");
+  EXPECT_TRUE(absl::StrContains(result.out, "t-2")) << result.out;
+  EXPECT_TRUE(absl::StrContains(result.out, "failed     INVALID_ARGUMENT")) << result.out;
+  EXPECT_TRUE(absl::StrContains(result.out, "failed     ALREADY_EXISTS")) << result.out;
+  EXPECT_TRUE(
+      absl::StrContains(result.out, "4 requests: 2 committed, 0 replayed, 2 failed\n"))
+      << result.out;
+  EXPECT_TRUE(absl::StrContains(
+      result.err, absl::StrCat(path, ":2 (request t-2): INVALID_ARGUMENT: ")))
+      << result.err;
+  EXPECT_TRUE(absl::StrContains(result.err,
+                                absl::StrCat(path, ":5 (request t-5): ALREADY_EXISTS: ")))
+      << result.err;
+  EXPECT_TRUE(absl::StrContains(result.err, "load: 4/4 requests (100%)")) << result.err;
+  EXPECT_TRUE(absl::StrContains(
+      result.err,
+      absl::StrCat("error: INVALID_ARGUMENT: ", path,
+                   ": 2 of 4 requests failed (the first: ", path, ":2 (request t-2))")))
+      << result.err;
+  EXPECT_TRUE(absl::StrContains(CliOk({"party", "get", "kr"}), "State kr"));
+
+  // As JSON, one object per line, the failed ones with their error.
+  result = Cli({"load", path, "--continue-on-error", "-o", "json"});
+  EXPECT_EQ(result.exit_code, 2) << Describe({"load -o json"}, result);
+  EXPECT_TRUE(absl::StrContains(
+      result.out, R"({"line":2,"requestId":"t-2","error":{"code":"INVALID_ARGUMENT")"))
+      << result.out;
+  EXPECT_TRUE(absl::StrContains(result.out, R"("line":3,"requestId":"t-3","response")"))
+      << result.out;
+  EXPECT_FALSE(absl::StrContains(result.err, "load: "))
+      << "no progress by default off a terminal";
+}
+
+TEST_F(CliTest, LoadStopsAtTheFirstFailedLine) {
+  const std::string path = WriteTempFile("bad.jsonl", LoadFileWithBadLines());
+  const ProcessResult result = Cli({"load", path});
+  EXPECT_EQ(result.exit_code, 2) << Describe({"load"}, result);
+  // Lines already sent when line 2 failed are still answered (and a failure among
+  // them reported); the load's error names the first failed line.
+  EXPECT_TRUE(absl::StrContains(
+      result.err, absl::StrCat("error: INVALID_ARGUMENT: ", path, ":2 (request t-2): ")))
+      << result.err;
+  const auto rows = LoadRows(result.out);
+  EXPECT_EQ(rows.at("t-1").first, "committed");
+  EXPECT_TRUE(absl::StrContains(result.out, "4 requests: ")) << result.out;
+}
+
 TEST_F(CliTest, ErrorsPrintTheGrpcCodeAndExitNonZero) {
   ProcessResult result = Cli({"get", "no-such-agreement"});
   EXPECT_EQ(result.exit_code, 2) << Describe({"get"}, result);

@@ -347,6 +347,58 @@ TEST_F(ServiceTest, EveryErrorCodeNamesTheProblemAndLeavesDataUntouched) {
   EXPECT_EQ(Head(), head + 2);
 }
 
+// The single-command RPCs return the state unless asked for the result only; ExecuteBatch
+// returns the result only unless asked for the states (in the order of the streams).
+TEST_F(ServiceTest, WriteResponsesCarryTheStateOnlyWhenAsked) {
+  v1::RegisterPartyResponse party;
+  ASSERT_TRUE(
+      commands_->RegisterParty(Context().get(), StateParty("p-kz", "kz", "KZ"), &party)
+          .ok());
+  EXPECT_EQ(party.party().id(), "kz");
+  auto kr = StateParty("p-kr", "kr", "KR");
+  kr.set_response_view(v1::RESPONSE_VIEW_RESULT_ONLY);
+  ASSERT_TRUE(commands_->RegisterParty(Context().get(), kr, &party).ok());
+  EXPECT_FALSE(party.has_party());
+  EXPECT_EQ(party.result().streams(0).stream_id(), "kr");
+
+  auto record = BindingAgreement("r1", "a1", {"kz", "kr"}, "energy");
+  record.set_response_view(v1::RESPONSE_VIEW_RESULT_ONLY);
+  v1::RecordAgreementResponse recorded;
+  ASSERT_TRUE(commands_->RecordAgreement(Context().get(), record, &recorded).ok());
+  EXPECT_FALSE(recorded.has_agreement());
+  EXPECT_EQ(recorded.result().first_position(), 3u);
+  v1::ApplyAgreementChangeResponse changed;
+  ASSERT_TRUE(Apply("s1", "a1", Sign("kz"), &changed).ok());
+  EXPECT_EQ(changed.agreement().status(), v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
+
+  v1::ExecuteBatchRequest batch;
+  batch.mutable_context()->set_request_id("b1");
+  v1::Command* sign = batch.add_commands();
+  sign->set_stream_type(v1::STREAM_TYPE_AGREEMENT);
+  sign->set_stream_id("a1");
+  *sign->mutable_change() = Sign("kr");
+  v1::Command* update = batch.add_commands();
+  update->set_stream_type(v1::STREAM_TYPE_PARTY);
+  update->set_stream_id("kz");
+  auto* updated = update->mutable_change()->mutable_party_updated();
+  updated->mutable_party()->set_id("kz");
+  updated->mutable_party()->add_names()->set_language("en");
+  updated->mutable_party()->mutable_names(0)->set_text("Kazakhstan");
+  updated->mutable_update_mask()->add_paths("names");
+  v1::ExecuteBatchResponse executed;
+  ASSERT_TRUE(commands_->ExecuteBatch(Context().get(), batch, &executed).ok());
+  EXPECT_EQ(executed.agreements_size(), 0);
+  EXPECT_EQ(executed.parties_size(), 0);
+
+  batch.set_response_view(v1::RESPONSE_VIEW_FULL);
+  ASSERT_TRUE(commands_->ExecuteBatch(Context().get(), batch, &executed).ok());
+  EXPECT_TRUE(executed.result().replayed());
+  ASSERT_EQ(executed.agreements_size(), 1);
+  EXPECT_EQ(executed.agreements(0).status(), v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
+  ASSERT_EQ(executed.parties_size(), 1);
+  EXPECT_EQ(executed.parties(0).names(0).text(), "Kazakhstan");
+}
+
 TEST_F(ServiceTest, OverloadAndShutdownAreReported) {
   server_.reset();
   services::ServerOptions options;
