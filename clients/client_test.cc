@@ -151,15 +151,46 @@ class FakeFeedService final : public v1::FeedService::Service {
   CallLog* const log_;
 };
 
+// Answers each streamed request at once, in order, except one with the request id "hang",
+// after which it answers nothing until the call is cancelled.
+class FakeCommandService final : public v1::CommandService::Service {
+ public:
+  explicit FakeCommandService(CallLog* log) : log_(log) {}
+  grpc::Status ExecuteBatchStream(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::ExecuteBatchStreamResponse,
+                               v1::ExecuteBatchStreamRequest>* stream) override {
+    log_->Record("ExecuteBatchStream", *context);
+    v1::ExecuteBatchStreamRequest request;
+    for (int64_t index = 0; stream->Read(&request); ++index) {
+      const std::string& request_id = request.batch().context().request_id();
+      if (request_id == "hang") {
+        while (!context->IsCancelled()) absl::SleepFor(absl::Milliseconds(10));
+        return grpc::Status::CANCELLED;
+      }
+      v1::ExecuteBatchStreamResponse answer;
+      answer.set_index(index);
+      answer.set_request_id(request_id);
+      answer.mutable_response()->mutable_result()->set_first_position(index + 1);
+      if (!stream->Write(answer)) break;
+    }
+    return grpc::Status::OK;
+  }
+
+ private:
+  CallLog* const log_;
+};
+
 // An in-process server on 127.0.0.1 with the fake services. Used from the test thread.
 class FakeServer {
  public:
   explicit FakeServer(std::shared_ptr<grpc::ServerCredentials> credentials)
-      : security_(&log_), feeds_(&log_) {
+      : security_(&log_), feeds_(&log_), commands_(&log_) {
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", std::move(credentials), &port_);
     builder.RegisterService(&security_);
     builder.RegisterService(&feeds_);
+    builder.RegisterService(&commands_);
     server_ = builder.BuildAndStart();
   }
   ~FakeServer() {
@@ -173,6 +204,7 @@ class FakeServer {
   CallLog log_;
   FakeSecurityService security_;
   FakeFeedService feeds_;
+  FakeCommandService commands_;
   int port_ = 0;
   std::unique_ptr<grpc::Server> server_;
 };
@@ -419,6 +451,50 @@ TEST(ClientMetadataTest, NoTokenNoAuthorizationHeader) {
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_TRUE(calls[0].authorization.empty());
   EXPECT_FALSE(calls[0].has_actor);
+}
+
+v1::ExecuteBatchRequest Batch(const std::string& request_id) {
+  v1::ExecuteBatchRequest batch;
+  batch.mutable_context()->set_request_id(request_id);
+  return batch;
+}
+
+// Answers come back in order with the bearer token on the stream; an answer that takes
+// longer than call_timeout ends the stream with DEADLINE_EXCEEDED.
+TEST(BatchStreamTest, AnswersInOrderAndAnOverdueAnswerCancelsTheStream) {
+  FakeServer server(grpc::InsecureServerCredentials());
+  ASSERT_TRUE(server.started());
+  RegistryClientOptions options;
+  options.call_timeout = absl::Milliseconds(500);
+  options.token = "tok-stream";
+  absl::StatusOr<std::unique_ptr<RegistryClient>> client =
+      RegistryClient::Connect(server.target(), options);
+  ASSERT_TRUE(client.ok()) << client.status();
+  std::unique_ptr<BatchStream> stream = (*client)->OpenBatchStream();
+  ASSERT_TRUE(stream->Send(Batch("first")));
+  ASSERT_TRUE(stream->Send(Batch("second")));
+  v1::ExecuteBatchStreamResponse answer;
+  ASSERT_TRUE(stream->Receive(answer));
+  EXPECT_EQ(answer.index(), 0);
+  EXPECT_EQ(answer.request_id(), "first");
+  ASSERT_TRUE(stream->Receive(answer));
+  EXPECT_EQ(answer.index(), 1);
+  EXPECT_EQ(answer.request_id(), "second");
+  // Idle longer than the timeout with nothing outstanding: the stream stays open.
+  absl::SleepFor(absl::Milliseconds(700));
+  ASSERT_TRUE(stream->Send(Batch("third")));
+  ASSERT_TRUE(stream->Receive(answer));
+  EXPECT_EQ(answer.request_id(), "third");
+
+  const absl::Time start = absl::Now();
+  stream->Send(Batch("hang"));
+  EXPECT_FALSE(stream->Receive(answer));
+  const absl::Status status = stream->Finish();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(450));
+  const std::vector<CallRecord> calls = server.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].authorization, std::vector<std::string>{"Bearer tok-stream"});
 }
 
 // A server that requires and verifies a client certificate issued by the test CA.
