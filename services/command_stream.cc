@@ -202,7 +202,7 @@ void CommandStream::Pump() {
     }
     const size_t in_flight = answers_.size() + (writing_ ? 1 : 0);
     if (!reading_ && !admitting_ && !read_closed_ && !cancelled_ &&
-        in_flight < options_.max_in_flight) {
+        in_flight < std::max<size_t>(options_.max_in_flight, 1)) {
       reading_ = read = true;
     }
     if (!reading_ && !writing_ && !admitting_ && pending_ == 0 &&

@@ -50,7 +50,8 @@ namespace agreements::services {
 
 struct CommandStreamOptions {
   // Most requests of one stream read and not yet answered (answer not yet written); at
-  // the bound the stream stops reading. Server flag --batch_stream_max_in_flight.
+  // the bound the stream stops reading. At least 1 (0 counts as 1). Server flag
+  // --batch_stream_max_in_flight.
   // Default: 256.
   size_t max_in_flight = 256;
   // Called on each read, under the stream's lock, with the requests then in flight
