@@ -40,6 +40,14 @@ CommandStream::CommandStream(grpc::CallbackServerContext* context,
                              const CommandStreamOptions& options)
     : committer_(committer), access_(access), options_(options) {
   absl::StatusOr<Caller> caller = access_->Authenticate(*context);
+  // A caller that may write nothing is refused at once; each request then needs what
+  // its commands need.
+  if (caller.ok() &&
+      !security::Allows(caller->grants, security::Permission::kPartiesWrite)) {
+    absl::Status allowed =
+        access_->Check(*caller, security::Permission::kAgreementsWrite);
+    if (!allowed.ok()) caller = allowed;
+  }
   if (!caller.ok()) {
     {
       absl::MutexLock lock(&mu_);

@@ -65,8 +65,9 @@ class CommandStream final
                                      agreements::v1::ExecuteBatchStreamResponse> {
  public:
   // Authenticates the caller (the opening costs one call of its rate) and starts
-  // reading; finishes at once with the error when the caller is refused. `committer`
-  // and `access` must outlive the call.
+  // reading; finishes at once with the error when the caller is refused, or holds
+  // neither agreements.write nor parties.write (PERMISSION_DENIED naming
+  // agreements.write). `committer` and `access` must outlive the call.
   CommandStream(grpc::CallbackServerContext* context, store::Committer* committer,
                 AccessControl* access, const CommandStreamOptions& options);
 

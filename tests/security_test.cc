@@ -303,6 +303,8 @@ TEST_F(SecurityTest, EachRoleAgainstEachRpc) {
       {"CommandService/RegisterParty", "parties.write"},
       {"CommandService/UpdateParty", "parties.write"},
       {"CommandService/ExecuteBatch", "agreements.write"},
+      // To open the stream; each request then needs what its commands need.
+      {"CommandService/ExecuteBatchStream", "agreements.write"},
       {"QueryService/GetAgreement", "registry.read"},
       {"QueryService/LookupAgreement", "registry.read"},
       {"QueryService/ListAgreements", "registry.read"},
@@ -384,7 +386,7 @@ TEST_F(SecurityTest, EachRoleAgainstEachRpc) {
   EXPECT_EQ(denials["registry.read"], 9);
   EXPECT_EQ(denials["audit.read"], 3 * 12);
   EXPECT_EQ(denials["security.read"], 4);
-  EXPECT_EQ(denials["agreements.write"], 3 * 3);
+  EXPECT_EQ(denials["agreements.write"], 3 * 4);
   EXPECT_EQ(denials["parties.write"], 3 * 2);
   EXPECT_EQ(denials["authentication"], static_cast<int64_t>(needs.size()));
   EXPECT_EQ(status.token_count(), static_cast<int64_t>(kTokens.size()));
