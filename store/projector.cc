@@ -65,6 +65,47 @@ sv1::EventTags EventTagsOf(const v1::Agreement* before, const v1::Agreement* aft
   return tagger.Build();
 }
 
+namespace {
+
+template <typename Field, typename Equal>
+bool SameRepeated(const Field& a, const Field& b, Equal equal) {
+  if (a.size() != b.size()) return false;
+  for (int i = 0; i < a.size(); ++i) {
+    if (!equal(a.Get(i), b.Get(i))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool SameListingInputs(const v1::Agreement& a, const v1::Agreement& b) {
+  if (a.status() != b.status() || a.instrument_kind() != b.instrument_kind() ||
+      domain::LevelOf(a) != domain::LevelOf(b)) {
+    return false;
+  }
+  auto same_party = [](const auto& x, const auto& y) {
+    return x.party_id() == y.party_id();
+  };
+  return SameRepeated(
+             a.sectors(), b.sectors(),
+             [](const std::string& x, const std::string& y) { return x == y; }) &&
+         SameRepeated(a.participations(), b.participations(), same_party) &&
+         SameRepeated(a.depositaries(), b.depositaries(), same_party) &&
+         SameRepeated(a.identifiers(), b.identifiers(),
+                      [](const v1::Identifier& x, const v1::Identifier& y) {
+                        return x.scheme() == y.scheme() && x.value() == y.value();
+                      }) &&
+         SameRepeated(
+             a.registrations(), b.registrations(),
+             [](const auto& x, const auto& y) { return x.number() == y.number(); }) &&
+         SameRepeated(a.amounts(), b.amounts(), [](const auto& x, const auto& y) {
+           return x.type() == y.type() &&
+                  x.value().currency_code() == y.value().currency_code() &&
+                  x.value().units() == y.value().units() &&
+                  x.value().nanos() == y.value().nanos();
+         });
+}
+
 std::vector<v1::Identifier> UniqueIdentifiersOf(const v1::Agreement& agreement) {
   std::vector<v1::Identifier> identifiers(agreement.identifiers().begin(),
                                           agreement.identifiers().end());

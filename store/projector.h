@@ -43,6 +43,15 @@ agreements::storage::v1::EventTags EventTagsOf(
     const agreements::v1::Agreement* before, const agreements::v1::Agreement* after,
     const agreements::v1::EventEnvelope& envelope);
 
+// True when two states of an agreement have the same index keys and the same counter
+// contributions: the same sectors, status, kind, level, participants, depositaries,
+// identifiers, registrations and amounts (in the same order; a difference of order
+// alone answers false, which only costs a recomputation). Most events (a signature, a
+// ratification, a document) change none of them, and then the views skip the
+// recomputation, whose cost grows with the number of participants.
+bool SameListingInputs(const agreements::v1::Agreement& a,
+                       const agreements::v1::Agreement& b);
+
 // Keys of agreement_index for one agreement (sorted, unique): its list entries (every
 // agreement, sectors, status, kind, parties, depositaries) in each visibility partition
 // it belongs to, its identifiers, and its visibility entry (store/keys.h).

@@ -1,5 +1,8 @@
 #include "store/projector.h"
 
+#include <functional>
+#include <vector>
+
 #include "gtest/gtest.h"
 #include "store/keys.h"
 #include "store/view_reader.h"
@@ -87,6 +90,56 @@ TEST(ProjectorTest, NonPublicEntriesAreKeptApartPerSector) {
   EXPECT_EQ(energy, 5u);
   EXPECT_EQ(telecom, 5u);
   EXPECT_EQ(keys.size(), 16u);
+}
+
+// The views skip recomputing index keys and counters when SameListingInputs holds, so
+// it must be false whenever either could differ, and true for a change of neither.
+TEST(ProjectorTest, SameListingInputsSeesEveryInputOfTheKeysAndCounters) {
+  v1::Agreement base;
+  base.set_id("a1");
+  base.set_status(v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
+  base.set_instrument_kind(v1::INSTRUMENT_KIND_AGREEMENT);
+  base.add_sectors("energy");
+  base.add_participations()->set_party_id("kz");
+  base.add_depositaries()->set_party_id("un");
+  auto* identifier = base.add_identifiers();
+  identifier->set_scheme("KR-TS");
+  identifier->set_value("7");
+  base.add_registrations()->set_number("I-1");
+  auto* amount = base.add_amounts();
+  amount->set_type(v1::AMOUNT_TYPE_LOAN);
+  *amount->mutable_value() = Usd(5, 0);
+
+  v1::Agreement same = base;
+  same.mutable_participations(0)->set_status(v1::PARTICIPATION_STATUS_PARTY);
+  same.set_summary("a summary changes no key and no counter");
+  EXPECT_TRUE(SameListingInputs(base, same));
+  EXPECT_EQ(AgreementIndexKeys(base), AgreementIndexKeys(same));
+
+  std::vector<std::function<void(v1::Agreement&)>> changes = {
+      [](v1::Agreement& a) { a.set_status(v1::AGREEMENT_STATUS_IN_FORCE); },
+      [](v1::Agreement& a) { a.set_instrument_kind(v1::INSTRUMENT_KIND_TREATY); },
+      [](v1::Agreement& a) { a.set_confidentiality(v1::CONFIDENTIALITY_RESTRICTED); },
+      [](v1::Agreement& a) { a.add_sectors("transport"); },
+      [](v1::Agreement& a) { a.set_sectors(0, "health"); },
+      [](v1::Agreement& a) { a.add_participations()->set_party_id("kr"); },
+      [](v1::Agreement& a) { a.mutable_participations(0)->set_party_id("kr"); },
+      [](v1::Agreement& a) { a.mutable_depositaries(0)->set_party_id("kz"); },
+      [](v1::Agreement& a) { a.mutable_identifiers(0)->set_value("8"); },
+      [](v1::Agreement& a) { a.mutable_identifiers(0)->set_scheme("CELEX"); },
+      [](v1::Agreement& a) { a.add_registrations()->set_number("I-2"); },
+      [](v1::Agreement& a) { a.mutable_amounts(0)->mutable_value()->set_units(6); },
+      [](v1::Agreement& a) { a.mutable_amounts(0)->mutable_value()->set_nanos(1); },
+      [](v1::Agreement& a) {
+        a.mutable_amounts(0)->mutable_value()->set_currency_code("EUR");
+      },
+      [](v1::Agreement& a) { a.mutable_amounts(0)->set_type(v1::AMOUNT_TYPE_GRANT); },
+  };
+  for (size_t i = 0; i < changes.size(); ++i) {
+    v1::Agreement changed = base;
+    changes[i](changed);
+    EXPECT_FALSE(SameListingInputs(base, changed)) << "change " << i;
+  }
 }
 
 TEST(ProjectorTest, DateWithinUsesPrecision) {

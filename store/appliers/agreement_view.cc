@@ -27,12 +27,14 @@ class AgreementView : public Applier {
 
   absl::Status Flush(ViewSink& sink) override {
     for (const auto& [id, span] : changed_.spans()) {
+      sink.Put(Family::kAgreements, id, SerializeDeterministic(*span.after));
+      if (span.before != nullptr && SameListingInputs(*span.before, *span.after))
+        continue;
       // AgreementIndexKeys gives them sorted and unique.
       std::vector<std::string> old_keys;
       if (span.before != nullptr) old_keys = AgreementIndexKeys(*span.before);
       const std::vector<std::string> new_keys = AgreementIndexKeys(*span.after);
       WriteIndexDiff(Family::kAgreementIndex, old_keys, new_keys, sink);
-      sink.Put(Family::kAgreements, id, SerializeDeterministic(*span.after));
     }
     changed_.Clear();
     return absl::OkStatus();

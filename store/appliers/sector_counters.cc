@@ -31,13 +31,16 @@ class SectorCounters : public Applier {
   }
 
   absl::Status Flush(ViewSink& sink) override {
-    // Every read first, so that a failed read leaves the cached counters unchanged.
+    // Every read first, so that a failed read leaves the cached counters unchanged. An
+    // agreement whose contribution did not change is skipped.
     for (const auto& [id, span] : changed_.spans()) {
+      if (Unchanged(span)) continue;
       if (span.before != nullptr) RETURN_IF_ERROR(Load(*span.before));
       RETURN_IF_ERROR(Load(*span.after));
     }
     CounterChanges changes;
     for (const auto& [id, span] : changed_.spans()) {
+      if (Unchanged(span)) continue;
       if (span.before != nullptr)
         ApplyContribution(*span.before, -1, counters_, &changes);
       ApplyContribution(*span.after, +1, counters_, &changes);
@@ -61,6 +64,9 @@ class SectorCounters : public Applier {
   }
 
  private:
+  static bool Unchanged(const Coalesced<v1::Agreement>::Span& span) {
+    return span.before != nullptr && SameListingInputs(*span.before, *span.after);
+  }
   absl::Status Load(const v1::Agreement& agreement) {
     if (store_ == nullptr) return absl::OkStatus();  // built from nothing
     for (const auto& real_sector : agreement.sectors()) {
