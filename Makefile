@@ -24,7 +24,8 @@ test: deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 # Baselines (PostgreSQL via pgbench, RocksDB db_bench) measured in the same run, then
-# agreements-bench; JSON lines in $(BUILD_DIR)/bench/results-<suite>.jsonl.
+# agreements-bench, which measures the stack baseline (agreements-stack-baseline) first;
+# JSON lines in $(BUILD_DIR)/bench/results-<suite>.jsonl.
 # Extra agreements-bench flags: make bench BENCH_ARGS="--work_dir /mnt/x".
 bench: deps
 	$(MAKE) build

@@ -1,11 +1,13 @@
-// Write scenarios: append (single-event commands, many in flight), append-batch
-// (ExecuteBatch), and the dataset loader.
+// Write scenarios: append (single-event commands, many in flight: append_load.h, with the
+// registry's commands as its issuer), append-batch (ExecuteBatch), and the dataset
+// loader.
 #include <atomic>
 #include <cstdio>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "clients/bench/append_load.h"
 #include "clients/bench/bench.h"
 #include "clients/bench/closed_loop.h"
 
@@ -31,130 +33,113 @@ void FillRecord(Dataset& dataset, int64_t index, v1::RecordAgreementRequest& req
   request.set_allocated_agreement(recorded.release_agreement());
 }
 
-// Runs `count` RecordAgreement commands (agreements `first`..) with `in_flight`
-// outstanding; for warm-up.
-ClosedLoopResult RecordMany(Dataset& dataset, int64_t first, int64_t count,
-                            int in_flight) {
-  ClosedLoopOptions options;
-  options.total = count;
-  options.in_flight = in_flight;
-  options.timeout = dataset.config().scenario_timeout;
-  return RunClosedLoop(
-      options, [&](int64_t i, std::function<void(const grpc::Status&)> done) {
-        using Call = UnaryCall<v1::RecordAgreementRequest, v1::RecordAgreementResponse>;
-        auto* call = new Call;
-        dataset.Prepare(call->context);
-        FillRecord(dataset, first + i, call->request);
-        dataset.commands()->async()->RecordAgreement(
-            &call->context, &call->request, &call->response,
-            [call, done = std::move(done), &dataset](grpc::Status status) {
-              if (status.ok())
-                dataset.NotePosition(call->response.result().last_position());
-              delete call;
-              done(status);
-            });
-      });
+// A document_attached change of `target`, numbered `index` (its document differs); the
+// bench reads only the result.
+void FillChange(Dataset& dataset, const std::string& target, int64_t index,
+                v1::ApplyAgreementChangeRequest& request) {
+  request.mutable_context()->set_request_id(dataset.NextRequestId());
+  request.set_agreement_id(target);
+  request.set_response_view(v1::RESPONSE_VIEW_RESULT_ONLY);
+  *request.mutable_change()->mutable_document_attached()->mutable_document() =
+      dataset.generator().Document(target, index);
 }
 
-// Failed requests make the figures unreliable: the report then carries an "error" (the
-// summary lists it as an error instead of judging its figures).
-void AddLoopOutcome(Report& report, const ClosedLoopResult& result) {
-  report.AddInt("failed", result.failed);
-  if (!result.first_error.empty()) report.AddText("first_error", result.first_error);
-  if (result.stopped_early) report.AddText("stopped_early", "true");
-  if (result.failed > 0 || result.stopped_early) {
-    report.AddText("error", absl::StrCat(result.failed, " requests failed (first: ",
-                                         result.first_error, ")",
-                                         result.stopped_early ? ", stopped early" : ""));
-  }
+// Sends one unary command built by `fill` through `start` (the stub's async method) and
+// reports its CommitResult's last position. The timing starts once the request is built.
+template <typename Request, typename Response, typename Start>
+void SendCommand(Dataset& dataset, const std::function<void(Request&)>& fill,
+                 const Start& start, AppendDone done) {
+  auto* call = new UnaryCall<Request, Response>;
+  dataset.Prepare(call->context);
+  fill(call->request);
+  AppendAck ack;
+  ack.sent_nanos = NowNanos();
+  start(call->context, call->request, call->response,
+        [call, ack, &dataset, done = std::move(done)](grpc::Status status) mutable {
+          if (status.ok()) {
+            ack.position = call->response.result().last_position();
+            dataset.NotePosition(ack.position);
+          }
+          delete call;
+          done(status, ack);
+        });
 }
 
 }  // namespace
+
+AppendIssuer RegistryAppendIssuer(Dataset& dataset, AppendMix mix) {
+  return [&dataset, mix](int64_t i, AppendDone done) {
+    const BenchConfig& config = dataset.config();
+    Rng rng(config.seed * 31 + static_cast<uint64_t>(mix.first_agreement + i));
+    const bool change = mix.change_targets != nullptr && !mix.change_targets->empty() &&
+                        rng.Percent(mix.change_percent);
+    auto* stub = dataset.commands()->async();
+    if (change) {
+      if (mix.changes != nullptr) mix.changes->fetch_add(1, std::memory_order_relaxed);
+      const std::string& target =
+          (*mix.change_targets)[rng.Below(mix.change_targets->size())];
+      SendCommand<v1::ApplyAgreementChangeRequest, v1::ApplyAgreementChangeResponse>(
+          dataset,
+          [&](v1::ApplyAgreementChangeRequest& request) {
+            FillChange(dataset, target, mix.first_agreement + i, request);
+          },
+          [stub](auto& context, auto& request, auto& response, auto callback) {
+            stub->ApplyAgreementChange(&context, &request, &response,
+                                       std::move(callback));
+          },
+          std::move(done));
+      return;
+    }
+    SendCommand<v1::RecordAgreementRequest, v1::RecordAgreementResponse>(
+        dataset,
+        [&](v1::RecordAgreementRequest& request) {
+          FillRecord(dataset, mix.first_agreement + i, request);
+        },
+        [stub](auto& context, auto& request, auto& response, auto callback) {
+          stub->RecordAgreement(&context, &request, &response, std::move(callback));
+        },
+        std::move(done));
+  };
+}
 
 absl::StatusOr<Report> RunAppend(Dataset& dataset, const std::string& name) {
   const BenchConfig& config = dataset.config();
   // Warm-up: new agreements, which are also the targets of the measured changes.
   const int64_t warm_first = dataset.ReserveAgreements(config.warmup_count);
-  const ClosedLoopResult warm =
-      RecordMany(dataset, warm_first, config.warmup_count, config.in_flight);
-  if (warm.failed > 0) {
-    return absl::InternalError(absl::StrCat("warm-up failed: ", warm.first_error));
+  AppendMix warm_mix;
+  warm_mix.first_agreement = warm_first;
+  AppendLoadOptions warm_options;
+  warm_options.count = config.warmup_count;
+  warm_options.in_flight = config.in_flight;
+  warm_options.timeout = config.scenario_timeout;
+  const AppendLoadResult warm =
+      RunAppendLoad(warm_options, RegistryAppendIssuer(dataset, warm_mix));
+  if (warm.loop.failed > 0) {
+    return absl::InternalError(absl::StrCat("warm-up failed: ", warm.loop.first_error));
   }
   std::vector<std::string> targets;
   for (int64_t k = 0; k < config.warmup_count; ++k) {
     targets.push_back(dataset.generator().AgreementId(warm_first + k));
   }
 
-  const int64_t count = config.append_count;
-  const int64_t first = dataset.ReserveAgreements(count);
-  std::vector<int64_t> latency(count, -1);
   std::atomic<int64_t> changes{0};
-  ClosedLoopOptions options;
-  options.total = count;
+  AppendMix mix;
+  mix.first_agreement = dataset.ReserveAgreements(config.append_count);
+  mix.change_targets = &targets;
+  mix.change_percent = config.change_percent;
+  mix.changes = &changes;
+  AppendLoadOptions options;
+  options.count = config.append_count;
   options.in_flight = config.in_flight;
   options.timeout = config.scenario_timeout;
-  const ClosedLoopResult result = RunClosedLoop(
-      options, [&](int64_t i, std::function<void(const grpc::Status&)> done) {
-        Rng rng(config.seed * 31 + static_cast<uint64_t>(first + i));
-        const bool change = !targets.empty() && rng.Percent(config.change_percent);
-        if (change) {
-          changes.fetch_add(1, std::memory_order_relaxed);
-          using Call = UnaryCall<v1::ApplyAgreementChangeRequest,
-                                 v1::ApplyAgreementChangeResponse>;
-          auto* call = new Call;
-          dataset.Prepare(call->context);
-          const std::string& target = targets[rng.Below(targets.size())];
-          call->request.mutable_context()->set_request_id(dataset.NextRequestId());
-          call->request.set_agreement_id(target);
-          call->request.set_response_view(v1::RESPONSE_VIEW_RESULT_ONLY);
-          *call->request.mutable_change()
-               ->mutable_document_attached()
-               ->mutable_document() = dataset.generator().Document(target, first + i);
-          call->start = NowNanos();
-          dataset.commands()->async()->ApplyAgreementChange(
-              &call->context, &call->request, &call->response,
-              [call, i, &latency, &dataset, done = std::move(done)](grpc::Status status) {
-                if (status.ok()) latency[i] = NowNanos() - call->start;
-                if (status.ok()) {
-                  dataset.NotePosition(call->response.result().last_position());
-                }
-                delete call;
-                done(status);
-              });
-          return;
-        }
-        using Call = UnaryCall<v1::RecordAgreementRequest, v1::RecordAgreementResponse>;
-        auto* call = new Call;
-        dataset.Prepare(call->context);
-        FillRecord(dataset, first + i, call->request);
-        call->start = NowNanos();
-        dataset.commands()->async()->RecordAgreement(
-            &call->context, &call->request, &call->response,
-            [call, i, &latency, &dataset, done = std::move(done)](grpc::Status status) {
-              if (status.ok()) latency[i] = NowNanos() - call->start;
-              if (status.ok())
-                dataset.NotePosition(call->response.result().last_position());
-              delete call;
-              done(status);
-            });
-      });
-  std::vector<int64_t> ok_latency;
-  ok_latency.reserve(count);
-  for (int64_t v : latency) {
-    if (v >= 0) ok_latency.push_back(v);
-  }
-  const LatencySummary summary = Summarize(ok_latency);
-  const int64_t events = result.completed - result.failed;
+  const AppendLoadResult result =
+      RunAppendLoad(options, RegistryAppendIssuer(dataset, mix));
   Report report(name);
-  report.Add("events_per_s", events / std::max(1e-9, Seconds(result.elapsed)));
-  report.AddLatency("latency", summary, /*p999=*/true, /*max=*/true);
-  report.AddInt("count", events);
-  report.Add("seconds", Seconds(result.elapsed));
-  report.AddInt("in_flight", config.in_flight);
+  AddAppendFigures(report, result, config.in_flight);
   report.AddInt("changes", changes.load());
   report.AddInt("warmup", config.warmup_count);
   report.AddInt("head", static_cast<int64_t>(dataset.head()));
-  AddLoopOutcome(report, result);
+  AddLoopOutcome(report, result.loop);
   return report;
 }
 

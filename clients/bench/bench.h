@@ -17,6 +17,7 @@
 #include "agreements/v1/command_service.grpc.pb.h"
 #include "agreements/v1/feed_service.grpc.pb.h"
 #include "agreements/v1/query_service.grpc.pb.h"
+#include "clients/bench/append_load.h"
 #include "clients/bench/datagen.h"
 #include "clients/bench/process.h"
 #include "clients/bench/stats.h"
@@ -74,6 +75,8 @@ struct BenchConfig {
   // confidentiality.
   int64_t hidden_agreements = 20000;
   int64_t confidentiality_probes = 2000;
+  // stack-baseline: agreements-stack-baseline.
+  std::string stack_baseline_bin;
 };
 
 // One bearer token a dataset's server accepts: a line of its token file.
@@ -168,6 +171,23 @@ class Dataset {
   std::atomic<uint64_t> head_{0};
 };
 
+// What the registry's single-event append load sends (append, growth, projection-lag):
+// new agreements, and a share of document_attached changes to existing ones.
+struct AppendMix {
+  // Append i records agreement first_agreement + i (reserve them first).
+  int64_t first_agreement = 0;
+  // Agreements the changes go to; none: only new agreements. Must outlive the load.
+  const std::vector<std::string>* change_targets = nullptr;
+  // Percent of appends that are changes.
+  int change_percent = 0;
+  // Counts the changes sent, when set.
+  std::atomic<int64_t>* changes = nullptr;
+};
+
+// The issuer of that load: unary RecordAgreement and ApplyAgreementChange calls on the
+// dataset's channel. The dataset must outlive the load.
+AppendIssuer RegistryAppendIssuer(Dataset& dataset, AppendMix mix);
+
 // Scenarios. Each returns its figures, or an error when it could not run at all.
 absl::StatusOr<Report> RunAppend(Dataset& dataset, const std::string& name);
 absl::StatusOr<Report> RunAppendBatch(Dataset& dataset);
@@ -177,6 +197,9 @@ absl::StatusOr<Report> RunQuery(Dataset& dataset, int64_t agreements);
 absl::StatusOr<Report> RunRebuild(Dataset& dataset);
 absl::StatusOr<Report> RunProof(Dataset& dataset);
 absl::StatusOr<Report> RunMemory(Dataset& dataset);
+// Starts agreements-stack-baseline on a directory of its own; stack_baseline_scenario.cc.
+absl::StatusOr<Report> RunStackBaseline(const BenchConfig& config,
+                                        const DataGenerator& generator);
 // Creates its own dataset (a server with access control); confidentiality_scenario.cc.
 absl::StatusOr<Report> RunConfidentiality(const BenchConfig& config,
                                           const DataGenerator& generator);

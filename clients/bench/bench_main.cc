@@ -1,15 +1,12 @@
 // agreements-bench: a load generator that starts a real agreements-server on 127.0.0.1
-// and measures it. Scenarios (--scenarios, comma-separated; default all), in suite order:
-//
-//   empty store:  append, append-batch, feed-latency
-//   N loaded:     catch-up, query, rebuild             (N = --load_events agreements)
-//   big loaded:   proof, growth, memory                (--big_events agreements)
-//   own dataset:  confidentiality                      (a server with access control)
+// and measures it, next to agreements-stack-baseline (the same gRPC and RocksDB doing
+// nothing but durable appends). The scenarios (--scenarios, comma-separated; default all)
+// and their order are in suite.h.
 //
 // Each scenario prints a table and one JSON line {"scenario":"<name>",...} on stdout
-// (also appended to --json_out); a final summary compares the figures with the targets.
-// Progress goes to stderr. Every flag is listed in clients/bench/README.md; sizes left at
-// 0 take the --suite's value (reduced or full).
+// (also appended to --json_out); a final summary compares the figures with the targets
+// (summary.h). Progress goes to stderr. Every flag is listed in clients/bench/README.md;
+// sizes left at 0 take the --suite's value (reduced or full).
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -27,15 +24,19 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "clients/bench/bench.h"
+#include "clients/bench/suite.h"
+#include "clients/bench/summary.h"
 
 ABSL_FLAG(std::string, suite, "reduced", "sizes: reduced or full");
 ABSL_FLAG(std::string, scenarios, "all",
-          "comma-separated: append,append-batch,feed-latency,catch-up,query,rebuild,"
-          "proof,growth,memory,confidentiality (or all)");
+          "comma-separated: stack-baseline,append,append-batch,feed-latency,catch-up,"
+          "query,rebuild,proof,growth,memory,confidentiality (or all)");
 ABSL_FLAG(std::string, server_bin, "",
           "agreements-server binary (default: next to this binary)");
 ABSL_FLAG(std::string, admin_bin, "",
           "agreements-admin binary (default: next to this binary)");
+ABSL_FLAG(std::string, stack_baseline_bin, "",
+          "agreements-stack-baseline binary (default: next to this binary)");
 ABSL_FLAG(std::string, work_dir, "/tmp/agreements-bench",
           "where datasets are created (one fresh subdirectory each)");
 ABSL_FLAG(bool, keep, false, "keep the dataset directories");
@@ -98,13 +99,6 @@ ABSL_FLAG(double, dbbench_mb_per_s, 0,
 namespace agreements::bench {
 namespace {
 
-const std::vector<std::string>& AllScenarios() {
-  static const auto* all = new std::vector<std::string>{
-      "append",  "append-batch", "feed-latency", "catch-up", "query",
-      "rebuild", "proof",        "growth",       "memory",   "confidentiality"};
-  return *all;
-}
-
 template <typename T>
 T SuiteDefault(T flag, bool full, T reduced_value, T full_value) {
   return flag > T() ? flag : (full ? full_value : reduced_value);
@@ -122,6 +116,10 @@ absl::StatusOr<BenchConfig> ResolveConfig() {
   if (c.server_bin.empty()) c.server_bin = dir + "/agreements-server";
   c.admin_bin = absl::GetFlag(FLAGS_admin_bin);
   if (c.admin_bin.empty()) c.admin_bin = dir + "/agreements-admin";
+  c.stack_baseline_bin = absl::GetFlag(FLAGS_stack_baseline_bin);
+  if (c.stack_baseline_bin.empty()) {
+    c.stack_baseline_bin = dir + "/agreements-stack-baseline";
+  }
   c.work_dir = absl::GetFlag(FLAGS_work_dir);
   c.keep = absl::GetFlag(FLAGS_keep);
   c.seed = absl::GetFlag(FLAGS_seed);
@@ -193,343 +191,6 @@ absl::StatusOr<BenchConfig> ResolveConfig() {
   return c;
 }
 
-// Prints and records the reports.
-class Output {
- public:
-  explicit Output(std::string json_out) : json_out_(std::move(json_out)) {}
-
-  // The table and the JSON line.
-  void Emit(const Report& report) {
-    std::printf("%s", report.Table().c_str());
-    EmitJson(report);
-    std::printf("\n");
-    std::fflush(stdout);
-  }
-
-  // The JSON line only.
-  void EmitJson(const Report& report) {
-    std::printf("%s\n", report.Json().c_str());
-    std::fflush(stdout);
-    if (!json_out_.empty()) {
-      std::ofstream out(json_out_, std::ios::app);
-      out << report.Json() << "\n";
-      if (!out) std::fprintf(stderr, "bench: cannot write %s\n", json_out_.c_str());
-    }
-  }
-
- private:
-  std::string json_out_;
-};
-
-// The suite: runs the selected scenarios, keeps their reports.
-class Suite {
- public:
-  Suite(const BenchConfig& config, std::set<std::string> selected, Output& output)
-      : config_(config),
-        selected_(std::move(selected)),
-        output_(output),
-        generator_(config.seed, config.parties, config.agreement_bytes) {}
-
-  void Run() {
-    if (AnyOf({"append", "append-batch", "feed-latency"})) RunEmptyStore();
-    if (AnyOf({"catch-up", "query", "rebuild", "proof", "growth", "memory"})) {
-      RunLoaded();
-    }
-    if (Want("confidentiality")) {
-      Note("confidentiality");
-      Record(RunConfidentiality(config_, generator_), "confidentiality");
-    }
-  }
-
-  const std::vector<Report>& reports() const { return reports_; }
-
- private:
-  bool Want(const std::string& name) const { return selected_.count(name) > 0; }
-  bool AnyOf(std::initializer_list<const char*> names) const {
-    for (const char* name : names) {
-      if (Want(name)) return true;
-    }
-    return false;
-  }
-
-  void Record(absl::StatusOr<Report> report, const std::string& name) {
-    if (!report.ok()) {
-      Report failed(name);
-      failed.AddText("error", report.status().ToString());
-      std::fprintf(stderr, "bench: %s failed: %s\n", name.c_str(),
-                   report.status().ToString().c_str());
-      report = std::move(failed);
-    }
-    output_.Emit(*report);
-    reports_.push_back(*std::move(report));
-  }
-
-  void Fail(const std::string& name, absl::Status status) {
-    if (status.ok()) status = absl::UnknownError("not run");
-    Record(std::move(status), name);
-  }
-
-  void Note(const std::string& what) {
-    std::fprintf(stderr, "bench: %s\n", what.c_str());
-  }
-
-  std::unique_ptr<Dataset> NewDataset(const std::string& name) {
-    Note(absl::StrCat("creating dataset ", name, " (", config_.parties, " parties)"));
-    absl::StatusOr<std::unique_ptr<Dataset>> dataset =
-        Dataset::Create(config_, generator_, name);
-    if (!dataset.ok()) {
-      Note(absl::StrCat("dataset ", name, ": ", dataset.status().ToString()));
-      last_error_ = dataset.status();
-      return nullptr;
-    }
-    return *std::move(dataset);
-  }
-
-  void RunEmptyStore() {
-    std::unique_ptr<Dataset> dataset = NewDataset("empty");
-    if (dataset == nullptr) {
-      for (const char* name : {"append", "append-batch", "feed-latency"}) {
-        if (Want(name)) Fail(name, last_error_);
-      }
-      return;
-    }
-    if (Want("append")) {
-      Note("append");
-      Record(RunAppend(*dataset, "append"), "append");
-      if (!reports_.back().Has("error")) {
-        append_events_per_s_ = reports_.back().Get("events_per_s", 0);
-      }
-    }
-    if (Want("append-batch")) {
-      Note("append-batch");
-      Record(RunAppendBatch(*dataset), "append-batch");
-    }
-    if (Want("feed-latency")) {
-      Note("feed-latency");
-      Record(RunFeedLatency(*dataset), "feed-latency");
-    }
-  }
-
-  void RunLoaded() {
-    std::unique_ptr<Dataset> dataset = NewDataset("loaded");
-    const std::vector<const char*> later = {"catch-up", "query",  "rebuild",
-                                            "proof",    "growth", "memory"};
-    if (dataset == nullptr) {
-      for (const char* name : later) {
-        if (Want(name)) Fail(name, last_error_);
-      }
-      return;
-    }
-    if (AnyOf({"catch-up", "query", "rebuild"})) {
-      absl::StatusOr<Report> load = LoadAgreements(*dataset, config_.load_events, "load");
-      const bool loaded = load.ok();
-      Record(std::move(load), "load");
-      if (!loaded) {
-        for (const char* name : later) {
-          if (Want(name)) Fail(name, absl::AbortedError("the load failed"));
-        }
-        return;
-      }
-      if (Want("catch-up")) {
-        Note("catch-up");
-        Record(RunCatchUp(*dataset), "catch-up");
-      }
-      if (Want("query")) {
-        Note("query");
-        Record(RunQuery(*dataset, config_.load_events), "query");
-      }
-      if (Want("rebuild")) {
-        Note("rebuild");
-        Record(RunRebuild(*dataset), "rebuild");
-        if (!dataset->server().running()) {
-          for (const char* name : {"proof", "growth", "memory"}) {
-            if (Want(name)) Fail(name, absl::AbortedError("the server is not running"));
-          }
-          return;
-        }
-      }
-    }
-    if (!AnyOf({"proof", "growth", "memory"})) return;
-    absl::StatusOr<Report> load =
-        LoadAgreements(*dataset, config_.big_events, "load-big");
-    const bool loaded = load.ok();
-    Record(std::move(load), "load-big");
-    if (!loaded) {
-      for (const char* name : {"proof", "growth", "memory"}) {
-        if (Want(name)) Fail(name, absl::AbortedError("the big load failed"));
-      }
-      return;
-    }
-    // A store loaded as fast as it goes owes RocksDB compactions for minutes; proof and
-    // growth measure the store at rest (the wait is reported as "settle").
-    {
-      Note("settle");
-      bool settled = false;
-      absl::StatusOr<double> waited =
-          WaitUntilIdle(dataset->server().pid(), /*busy_fraction=*/0.05,
-                        /*quiet_seconds=*/5, config_.settle_timeout, &settled);
-      Report settle("settle");
-      if (waited.ok()) {
-        settle.Add("seconds", *waited);
-        settle.AddText("settled", settled ? "yes" : "no (timeout)");
-        Record(std::move(settle), "settle");
-      } else {
-        Record(waited.status(), "settle");
-      }
-    }
-    if (Want("proof")) {
-      Note("proof");
-      Record(RunProof(*dataset), "proof");
-    }
-    if (Want("growth")) {
-      Note("growth");
-      absl::StatusOr<Report> growth = RunAppend(*dataset, "growth");
-      if (growth.ok()) {
-        const double big = growth->Get("events_per_s", 0);
-        growth->Add("events_per_s_big", big);
-        if (append_events_per_s_ > 0) {
-          growth->Add("events_per_s_empty", append_events_per_s_);
-          growth->Add("ratio", big / append_events_per_s_);
-        } else {
-          growth->AddText("note", "no append figure on the empty store (run append too)");
-        }
-      }
-      Record(std::move(growth), "growth");
-    }
-    if (Want("memory")) {
-      Note("memory");
-      Record(RunMemory(*dataset), "memory");
-    }
-  }
-
-  const BenchConfig& config_;
-  const std::set<std::string> selected_;
-  Output& output_;
-  const DataGenerator generator_;
-  std::vector<Report> reports_;
-  double append_events_per_s_ = 0;
-  absl::Status last_error_;
-};
-
-// One line of the summary: a figure, and optionally a target and its verdict.
-struct Check {
-  std::string label;
-  std::string key;  // JSON key in the summary line.
-  double value;
-  std::string target;  // "" when there is no target.
-  bool pass;
-};
-
-const Report* Find(const std::vector<Report>& reports, const std::string& name) {
-  for (const Report& r : reports) {
-    if (r.scenario() == name && !r.Has("error")) return &r;
-  }
-  return nullptr;
-}
-
-// Prints the summary table and its JSON line; true when every check passed.
-bool Summarize(const std::vector<Report>& reports, double pg, double dbbench,
-               Output& output) {
-  std::vector<Check> checks;
-  auto figure = [&](const char* scenario, const char* key, const std::string& label,
-                    const std::string& json_key, const char* op, double target) {
-    const Report* r = Find(reports, scenario);
-    if (r == nullptr || !r->Has(key)) return;
-    const double value = r->Get(key);
-    if (op == nullptr) {
-      checks.push_back({label, json_key, value, "", true});
-      return;
-    }
-    const bool at_least = std::string(op) == ">=";
-    checks.push_back({label, json_key, value, absl::StrCat(op, " ", FormatNumber(target)),
-                      at_least ? value >= target : value <= target});
-  };
-  auto ratio = [&](const char* scenario, const char* key, const std::string& label,
-                   const std::string& json_key, double base, double target) {
-    const Report* r = Find(reports, scenario);
-    if (r == nullptr || base <= 0) return;
-    const double value = r->Get(key) / base;
-    checks.push_back({label, json_key, value, absl::StrCat(">= ", FormatNumber(target)),
-                      value >= target});
-  };
-  auto within = [&](const char* scenario, const char* key, const std::string& label,
-                    const std::string& json_key, double low, double high) {
-    const Report* r = Find(reports, scenario);
-    if (r == nullptr || !r->Has(key)) return;
-    const double value = r->Get(key);
-    checks.push_back({label, json_key, value, absl::StrCat(low, "-", high),
-                      value >= low && value <= high});
-  };
-  figure("append", "events_per_s", "append events/s", "append_events_per_s", nullptr, 0);
-  figure("append", "latency_p99_ms", "append p99 ms", "append_p99_ms", nullptr, 0);
-  ratio("append", "events_per_s", "append / postgres", "append_vs_pg", pg, 3);
-  figure("append-batch", "mb_per_s", "append-batch MiB/s", "append_batch_mb_per_s",
-         nullptr, 0);
-  figure("append-batch", "events_per_s", "append-batch events/s",
-         "append_batch_events_per_s", nullptr, 0);
-  ratio("append-batch", "mb_per_s", "append-batch / db_bench", "append_batch_vs_dbbench",
-        dbbench, 0.5);
-  figure("feed-latency", "ack_to_receipt_p99_ms", "feed ack->receipt p99 ms",
-         "feed_ack_p99_ms", "<=", 5);
-  figure("feed-latency", "send_to_receipt_p99_ms", "feed send->receipt p99 ms",
-         "feed_send_p99_ms", nullptr, 0);
-  figure("feed-latency", "missing", "feed missing events", "feed_missing", "<=", 0);
-  figure("catch-up", "events_per_s", "catch-up events/s", "catch_up_events_per_s",
-         ">=", 300000);
-  figure("rebuild", "events_per_s", "rebuild events/s", "rebuild_events_per_s",
-         ">=", 200000);
-  figure("query", "get_p99_ms", "query Get p99 ms", "query_get_p99_ms", "<=", 1);
-  figure("query", "list_p99_ms", "query List p99 ms", "query_list_p99_ms", "<=", 5);
-  figure("proof", "latency_p99_ms", "proof p99 ms", "proof_p99_ms", "<=", 1);
-  figure("growth", "events_per_s", "growth events/s (big)", "growth_events_per_s",
-         nullptr, 0);
-  figure("growth", "ratio", "growth ratio big/empty", "growth_ratio", ">=", 0.9);
-  figure("memory", "peak_rss_mb", "memory peak RSS MiB", "memory_peak_rss_mb", "<=", 512);
-  figure("memory", "rss_mb", "memory RSS MiB", "memory_rss_mb", nullptr, 0);
-  figure("confidentiality", "list_accuracy", "hidden/absent List accuracy",
-         "confidentiality_list_accuracy", "<=", 0.6);
-  within("confidentiality", "list_median_ratio", "hidden/absent List p50 ratio",
-         "confidentiality_list_median_ratio", 0.8, 1.25);
-  figure("confidentiality", "get_accuracy", "hidden/absent Get accuracy",
-         "confidentiality_get_accuracy", "<=", 0.6);
-  within("confidentiality", "get_median_ratio", "hidden/absent Get p50 ratio",
-         "confidentiality_get_median_ratio", 0.8, 1.25);
-
-  Report summary("summary");
-  std::string table = "== summary ==\n";
-  absl::StrAppendFormat(&table, "  %-28s %14s %10s  %s\n", "figure", "value", "target",
-                        "result");
-  int passed = 0, failed = 0;
-  for (const Check& c : checks) {
-    absl::StrAppendFormat(&table, "  %-28s %14s %10s  %s\n", c.label,
-                          FormatNumber(c.value), c.target.empty() ? "-" : c.target,
-                          c.target.empty() ? "" : (c.pass ? "PASS" : "FAIL"));
-    summary.Add(c.key, c.value);
-    if (!c.target.empty()) {
-      summary.AddText(c.key + "_result", c.pass ? "PASS" : "FAIL");
-      (c.pass ? passed : failed)++;
-    }
-  }
-  if (pg <= 0) table += "  (append / postgres: pass --pg_events_per_s)\n";
-  if (dbbench <= 0) table += "  (append-batch / db_bench: pass --dbbench_mb_per_s)\n";
-  for (const Report& r : reports) {
-    if (r.Has("error")) {
-      absl::StrAppendFormat(&table, "  %s: ERROR (see above)\n", r.scenario());
-      std::string key = r.scenario() + "_error";
-      std::replace(key.begin(), key.end(), '-', '_');
-      summary.AddText(key, "true");
-      ++failed;
-    }
-  }
-  if (pg > 0) summary.Add("pg_events_per_s", pg);
-  if (dbbench > 0) summary.Add("dbbench_mb_per_s", dbbench);
-  summary.AddInt("checks_passed", passed);
-  summary.AddInt("checks_failed", failed);
-  std::printf("%s", table.c_str());
-  output.EmitJson(summary);
-  return failed == 0;
-}
-
 }  // namespace
 }  // namespace agreements::bench
 
@@ -568,8 +229,10 @@ int main(int argc, char** argv) {
   const absl::Time start = absl::Now();
   Suite suite(*config, selected, output);
   suite.Run();
-  Summarize(suite.reports(), absl::GetFlag(FLAGS_pg_events_per_s),
-            absl::GetFlag(FLAGS_dbbench_mb_per_s), output);
+  ExternalBaselines baselines;
+  baselines.pg_events_per_s = absl::GetFlag(FLAGS_pg_events_per_s);
+  baselines.dbbench_mb_per_s = absl::GetFlag(FLAGS_dbbench_mb_per_s);
+  PrintSummary(suite.reports(), baselines, output);
   std::fprintf(stderr, "agreements-bench: done in %.0f s\n",
                absl::ToDoubleSeconds(absl::Now() - start));
   // Missed targets are results, not failures; a scenario that could not run is.

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite: the two baselines measured on this machine in the same run
-# (PostgreSQL event-store append via pgbench, RocksDB's db_bench synced fillseq), then
+# Runs the benchmark suite: the two external baselines measured on this machine in the same
+# run (PostgreSQL event-store append via pgbench, RocksDB's db_bench synced fillseq), then
 # agreements-bench with their figures, and collects every JSON line into one results file.
+# agreements-bench measures the third baseline itself, as its first scenario: the stack
+# baseline (agreements-stack-baseline, the registry's gRPC and RocksDB doing nothing but
+# durable appends), right before the registry's own appends.
 #
 # Usage: run-suite.sh reduced|full [--build_dir DIR] [--results FILE] [--baseline_seconds N]
 #                                  [--pg_clients N] [--] [agreements-bench args ...]
@@ -15,7 +18,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
 if [ $# -lt 1 ]; then
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 suite="$1"
@@ -23,7 +26,7 @@ shift
 case "$suite" in
   reduced) baseline_seconds=20 ;;
   full) baseline_seconds=60 ;;
-  -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "run-suite: the suite must be 'reduced' or 'full', not '$suite'" >&2; exit 2 ;;
 esac
 
@@ -47,10 +50,12 @@ while [ $# -gt 0 ]; do
 done
 results="${results:-$build_dir/bench/results-$suite.jsonl}"
 bench="$build_dir/bin/agreements-bench"
-if [ ! -x "$bench" ]; then
-  echo "run-suite: $bench not found: run 'make build' first" >&2
-  exit 1
-fi
+for binary in "$bench" "$build_dir/bin/agreements-stack-baseline"; do
+  if [ ! -x "$binary" ]; then
+    echo "run-suite: $binary not found: run 'make build' first" >&2
+    exit 1
+  fi
+done
 
 mkdir -p "$(dirname "$results")"
 : >"$results"
@@ -78,7 +83,7 @@ if [ -z "$pg_events_per_s" ] || [ -z "$dbbench_mb_per_s" ]; then
   exit 1
 fi
 
-echo "=== [3/3] agreements-bench --suite=$suite (baselines: postgresql $pg_events_per_s events/s, db_bench $dbbench_mb_per_s MB/s)"
+echo "=== [3/3] agreements-bench --suite=$suite, the stack baseline first (baselines: postgresql $pg_events_per_s events/s, db_bench $dbbench_mb_per_s MB/s)"
 "$bench" --suite="$suite" --pg_events_per_s="$pg_events_per_s" \
   --dbbench_mb_per_s="$dbbench_mb_per_s" --json_out="$work/bench.jsonl" "${bench_args[@]}"
 if [ -s "$work/bench.jsonl" ]; then

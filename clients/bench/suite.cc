@@ -1,0 +1,216 @@
+#include "clients/bench/suite.h"
+
+#include <cstdio>
+#include <fstream>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace agreements::bench {
+
+const std::vector<std::string>& AllScenarios() {
+  static const auto* all = new std::vector<std::string>{
+      "stack-baseline", "append", "append-batch",   "feed-latency",
+      "catch-up",       "query",  "rebuild",        "proof",
+      "growth",         "memory", "confidentiality"};
+  return *all;
+}
+
+void Output::Emit(const Report& report) {
+  std::printf("%s", report.Table().c_str());
+  EmitJson(report);
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+void Output::EmitJson(const Report& report) {
+  std::printf("%s\n", report.Json().c_str());
+  std::fflush(stdout);
+  if (!json_out_.empty()) {
+    std::ofstream out(json_out_, std::ios::app);
+    out << report.Json() << "\n";
+    if (!out) std::fprintf(stderr, "bench: cannot write %s\n", json_out_.c_str());
+  }
+}
+
+Suite::Suite(const BenchConfig& config, std::set<std::string> selected, Output& output)
+    : config_(config),
+      selected_(std::move(selected)),
+      output_(output),
+      generator_(config.seed, config.parties, config.agreement_bytes) {}
+
+void Suite::Run() {
+  // Right before the registry's appends, so that the two are measured minutes apart.
+  if (Want("stack-baseline")) {
+    Note("stack-baseline");
+    Record(RunStackBaseline(config_, generator_), "stack-baseline");
+  }
+  if (AnyOf({"append", "append-batch", "feed-latency"})) RunEmptyStore();
+  if (AnyOf({"catch-up", "query", "rebuild", "proof", "growth", "memory"})) {
+    RunLoaded();
+  }
+  if (Want("confidentiality")) {
+    Note("confidentiality");
+    Record(RunConfidentiality(config_, generator_), "confidentiality");
+  }
+}
+
+bool Suite::AnyOf(std::initializer_list<const char*> names) const {
+  for (const char* name : names) {
+    if (Want(name)) return true;
+  }
+  return false;
+}
+
+void Suite::Record(absl::StatusOr<Report> report, const std::string& name) {
+  if (!report.ok()) {
+    Report failed(name);
+    failed.AddText("error", report.status().ToString());
+    std::fprintf(stderr, "bench: %s failed: %s\n", name.c_str(),
+                 report.status().ToString().c_str());
+    report = std::move(failed);
+  }
+  output_.Emit(*report);
+  reports_.push_back(*std::move(report));
+}
+
+void Suite::Fail(const std::string& name, absl::Status status) {
+  if (status.ok()) status = absl::UnknownError("not run");
+  Record(std::move(status), name);
+}
+
+void Suite::FailAll(std::initializer_list<const char*> names,
+                    const absl::Status& status) {
+  for (const char* name : names) {
+    if (Want(name)) Fail(name, status);
+  }
+}
+
+void Suite::Note(const std::string& what) {
+  std::fprintf(stderr, "bench: %s\n", what.c_str());
+}
+
+std::unique_ptr<Dataset> Suite::NewDataset(const std::string& name) {
+  Note(absl::StrCat("creating dataset ", name, " (", config_.parties, " parties)"));
+  absl::StatusOr<std::unique_ptr<Dataset>> dataset =
+      Dataset::Create(config_, generator_, name);
+  if (!dataset.ok()) {
+    Note(absl::StrCat("dataset ", name, ": ", dataset.status().ToString()));
+    last_error_ = dataset.status();
+    return nullptr;
+  }
+  return *std::move(dataset);
+}
+
+void Suite::RunEmptyStore() {
+  std::unique_ptr<Dataset> dataset = NewDataset("empty");
+  if (dataset == nullptr) {
+    FailAll({"append", "append-batch", "feed-latency"}, last_error_);
+    return;
+  }
+  if (Want("append")) {
+    Note("append");
+    Record(RunAppend(*dataset, "append"), "append");
+    if (!reports_.back().Has("error")) {
+      append_events_per_s_ = reports_.back().Get("events_per_s", 0);
+    }
+  }
+  if (Want("append-batch")) {
+    Note("append-batch");
+    Record(RunAppendBatch(*dataset), "append-batch");
+  }
+  if (Want("feed-latency")) {
+    Note("feed-latency");
+    Record(RunFeedLatency(*dataset), "feed-latency");
+  }
+}
+
+void Suite::RunLoaded() {
+  std::unique_ptr<Dataset> dataset = NewDataset("loaded");
+  if (dataset == nullptr) {
+    FailAll({"catch-up", "query", "rebuild", "proof", "growth", "memory"}, last_error_);
+    return;
+  }
+  if (AnyOf({"catch-up", "query", "rebuild"})) {
+    absl::StatusOr<Report> load = LoadAgreements(*dataset, config_.load_events, "load");
+    const bool loaded = load.ok();
+    Record(std::move(load), "load");
+    if (!loaded) {
+      FailAll({"catch-up", "query", "rebuild", "proof", "growth", "memory"},
+              absl::AbortedError("the load failed"));
+      return;
+    }
+    if (Want("catch-up")) {
+      Note("catch-up");
+      Record(RunCatchUp(*dataset), "catch-up");
+    }
+    if (Want("query")) {
+      Note("query");
+      Record(RunQuery(*dataset, config_.load_events), "query");
+    }
+    if (Want("rebuild")) {
+      Note("rebuild");
+      Record(RunRebuild(*dataset), "rebuild");
+      if (!dataset->server().running()) {
+        FailAll({"proof", "growth", "memory"},
+                absl::AbortedError("the server is not running"));
+        return;
+      }
+    }
+  }
+  if (!AnyOf({"proof", "growth", "memory"})) return;
+  if (!LoadBig(*dataset)) return;
+  if (Want("proof")) {
+    Note("proof");
+    Record(RunProof(*dataset), "proof");
+  }
+  if (Want("growth")) RunGrowth(*dataset);
+  if (Want("memory")) {
+    Note("memory");
+    Record(RunMemory(*dataset), "memory");
+  }
+}
+
+bool Suite::LoadBig(Dataset& dataset) {
+  absl::StatusOr<Report> load = LoadAgreements(dataset, config_.big_events, "load-big");
+  const bool loaded = load.ok();
+  Record(std::move(load), "load-big");
+  if (!loaded) {
+    FailAll({"proof", "growth", "memory"}, absl::AbortedError("the big load failed"));
+    return false;
+  }
+  // A store loaded as fast as it goes owes RocksDB compactions for minutes; proof and
+  // growth measure the store at rest (the wait is reported as "settle").
+  Note("settle");
+  bool settled = false;
+  absl::StatusOr<double> waited =
+      WaitUntilIdle(dataset.server().pid(), /*busy_fraction=*/0.05,
+                    /*quiet_seconds=*/5, config_.settle_timeout, &settled);
+  if (!waited.ok()) {
+    Record(waited.status(), "settle");
+    return true;
+  }
+  Report settle("settle");
+  settle.Add("seconds", *waited);
+  settle.AddText("settled", settled ? "yes" : "no (timeout)");
+  Record(std::move(settle), "settle");
+  return true;
+}
+
+void Suite::RunGrowth(Dataset& dataset) {
+  Note("growth");
+  absl::StatusOr<Report> growth = RunAppend(dataset, "growth");
+  if (growth.ok()) {
+    const double big = growth->Get("events_per_s", 0);
+    growth->Add("events_per_s_big", big);
+    if (append_events_per_s_ > 0) {
+      growth->Add("events_per_s_empty", append_events_per_s_);
+      growth->Add("ratio", big / append_events_per_s_);
+    } else {
+      growth->AddText("note", "no append figure on the empty store (run append too)");
+    }
+  }
+  Record(std::move(growth), "growth");
+}
+
+}  // namespace agreements::bench
