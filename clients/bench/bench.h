@@ -77,6 +77,11 @@ struct BenchConfig {
   int64_t confidentiality_probes = 2000;
   // stack-baseline: agreements-stack-baseline.
   std::string stack_baseline_bin;
+  // read-after-write: writes (each then read) per second; 0: half the append figure of
+  // the same run.
+  double read_after_write_rate = 0;
+  // projection-lag: time between two reads of the views' position.
+  absl::Duration lag_probe_interval = absl::Milliseconds(1);
 };
 
 // One bearer token a dataset's server accepts: a line of its token file.
@@ -197,6 +202,9 @@ absl::StatusOr<Report> RunQuery(Dataset& dataset, int64_t agreements);
 absl::StatusOr<Report> RunRebuild(Dataset& dataset);
 absl::StatusOr<Report> RunProof(Dataset& dataset);
 absl::StatusOr<Report> RunMemory(Dataset& dataset);
+// consistency_scenarios.cc. read-after-write writes and reads at `rate` per second.
+absl::StatusOr<Report> RunReadAfterWrite(Dataset& dataset, double rate);
+absl::StatusOr<Report> RunProjectionLag(Dataset& dataset);
 // Starts agreements-stack-baseline on a directory of its own; stack_baseline_scenario.cc.
 absl::StatusOr<Report> RunStackBaseline(const BenchConfig& config,
                                         const DataGenerator& generator);

@@ -29,8 +29,9 @@
 
 ABSL_FLAG(std::string, suite, "reduced", "sizes: reduced or full");
 ABSL_FLAG(std::string, scenarios, "all",
-          "comma-separated: stack-baseline,append,append-batch,feed-latency,catch-up,"
-          "query,rebuild,proof,growth,memory,confidentiality (or all)");
+          "comma-separated: stack-baseline,append,append-batch,feed-latency,"
+          "read-after-write,projection-lag,catch-up,query,rebuild,proof,growth,memory,"
+          "confidentiality (or all)");
 ABSL_FLAG(std::string, server_bin, "",
           "agreements-server binary (default: next to this binary)");
 ABSL_FLAG(std::string, admin_bin, "",
@@ -91,6 +92,11 @@ ABSL_FLAG(int64_t, hidden_agreements, 20000,
           "confidentiality: confidential agreements of the probed hidden party");
 ABSL_FLAG(int64_t, confidentiality_probes, 2000,
           "confidentiality: measured pairs (hidden, absent) of each question");
+ABSL_FLAG(double, read_after_write_rate, 0,
+          "read-after-write: writes (each then read back) per second (0: half the append "
+          "figure of this run)");
+ABSL_FLAG(absl::Duration, lag_probe_interval, absl::Milliseconds(1),
+          "projection-lag: time between two reads of the views' position");
 ABSL_FLAG(double, pg_events_per_s, 0,
           "baseline: PostgreSQL events/s (> 0 adds the append ratio, target >= 3)");
 ABSL_FLAG(double, dbbench_mb_per_s, 0,
@@ -161,6 +167,8 @@ absl::StatusOr<BenchConfig> ResolveConfig() {
   c.memory_wait = absl::GetFlag(FLAGS_memory_wait);
   c.hidden_agreements = absl::GetFlag(FLAGS_hidden_agreements);
   c.confidentiality_probes = absl::GetFlag(FLAGS_confidentiality_probes);
+  c.read_after_write_rate = absl::GetFlag(FLAGS_read_after_write_rate);
+  c.lag_probe_interval = absl::GetFlag(FLAGS_lag_probe_interval);
 
   if (c.batch_events < 1 || c.batch_events > 100 || c.load_batch < 1 ||
       c.load_batch > 100) {
@@ -183,6 +191,10 @@ absl::StatusOr<BenchConfig> ResolveConfig() {
   if (c.hidden_agreements < 1 || c.confidentiality_probes < 1) {
     return absl::InvalidArgumentError(
         "--hidden_agreements and --confidentiality_probes must be at least 1");
+  }
+  if (c.read_after_write_rate < 0 || c.lag_probe_interval < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--read_after_write_rate and --lag_probe_interval must not be negative");
   }
   if (c.call_timeout <= absl::ZeroDuration() ||
       c.scenario_timeout <= absl::ZeroDuration()) {

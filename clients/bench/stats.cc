@@ -67,6 +67,12 @@ LatencySummary Summarize(std::vector<int64_t>& nanos) {
   return s;
 }
 
+int64_t Percentile(std::vector<int64_t>& values, double q) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  return NearestRank(values, q);
+}
+
 std::string FormatNumber(double value) {
   if (!std::isfinite(value)) return "n/a";
   if (value == std::floor(value) && std::fabs(value) < 1e15) {

@@ -31,6 +31,9 @@ struct LatencySummary {
 // Sorts `nanos` in place and summarises it (nearest-rank percentiles). Empty: all zero.
 LatencySummary Summarize(std::vector<int64_t>& nanos);
 
+// The nearest-rank percentile `q` (0 to 1) of `values`, sorted in place; 0 when empty.
+int64_t Percentile(std::vector<int64_t>& values, double q);
+
 // The figures of one scenario, in insertion order. Not thread-safe.
 class Report {
  public:

@@ -10,9 +10,9 @@ namespace agreements::bench {
 
 const std::vector<std::string>& AllScenarios() {
   static const auto* all = new std::vector<std::string>{
-      "stack-baseline", "append", "append-batch",   "feed-latency",
-      "catch-up",       "query",  "rebuild",        "proof",
-      "growth",         "memory", "confidentiality"};
+      "stack-baseline", "append",   "append-batch",   "feed-latency", "read-after-write",
+      "projection-lag", "catch-up", "query",          "rebuild",      "proof",
+      "growth",         "memory",   "confidentiality"};
   return *all;
 }
 
@@ -45,7 +45,10 @@ void Suite::Run() {
     Note("stack-baseline");
     Record(RunStackBaseline(config_, generator_), "stack-baseline");
   }
-  if (AnyOf({"append", "append-batch", "feed-latency"})) RunEmptyStore();
+  if (AnyOf({"append", "append-batch", "feed-latency", "read-after-write",
+             "projection-lag"})) {
+    RunEmptyStore();
+  }
   if (AnyOf({"catch-up", "query", "rebuild", "proof", "growth", "memory"})) {
     RunLoaded();
   }
@@ -102,10 +105,25 @@ std::unique_ptr<Dataset> Suite::NewDataset(const std::string& name) {
   return *std::move(dataset);
 }
 
+double Suite::ReadAfterWriteRate(std::string* source) const {
+  if (config_.read_after_write_rate > 0) {
+    *source = "--read_after_write_rate";
+    return config_.read_after_write_rate;
+  }
+  if (append_events_per_s_ > 0) {
+    *source = "half the append figure";
+    return append_events_per_s_ / 2;
+  }
+  *source = "--rate (no append figure in this run)";
+  return config_.rate;
+}
+
 void Suite::RunEmptyStore() {
   std::unique_ptr<Dataset> dataset = NewDataset("empty");
   if (dataset == nullptr) {
-    FailAll({"append", "append-batch", "feed-latency"}, last_error_);
+    FailAll(
+        {"append", "append-batch", "feed-latency", "read-after-write", "projection-lag"},
+        last_error_);
     return;
   }
   if (Want("append")) {
@@ -122,6 +140,18 @@ void Suite::RunEmptyStore() {
   if (Want("feed-latency")) {
     Note("feed-latency");
     Record(RunFeedLatency(*dataset), "feed-latency");
+  }
+  if (Want("read-after-write")) {
+    Note("read-after-write");
+    std::string source;
+    const double rate = ReadAfterWriteRate(&source);
+    absl::StatusOr<Report> report = RunReadAfterWrite(*dataset, rate);
+    if (report.ok()) report->AddText("rate_source", source);
+    Record(std::move(report), "read-after-write");
+  }
+  if (Want("projection-lag")) {
+    Note("projection-lag");
+    Record(RunProjectionLag(*dataset), "projection-lag");
   }
 }
 

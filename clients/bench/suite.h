@@ -2,7 +2,7 @@
 // share, each report printed as it comes and kept for the summary (summary.h).
 //
 //   stack baseline: stack-baseline                    (agreements-stack-baseline)
-//   empty store:    append, append-batch, feed-latency
+//   empty store:    append, append-batch, feed-latency, read-after-write, projection-lag
 //   N loaded:       catch-up, query, rebuild          (N = --load_events agreements)
 //   big loaded:     proof, growth, memory             (--big_events agreements)
 //   own dataset:    confidentiality                   (a server with access control)
@@ -64,6 +64,8 @@ class Suite {
   std::unique_ptr<Dataset> NewDataset(const std::string& name);
 
   void RunEmptyStore();
+  // The rate of read-after-write: the flag, else half the append figure of this run.
+  double ReadAfterWriteRate(std::string* source) const;
   void RunLoaded();
   // Loads the big dataset and waits until the server is idle; false when it failed.
   bool LoadBig(Dataset& dataset);

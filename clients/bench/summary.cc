@@ -114,6 +114,8 @@ void AddStackRatios(Checks& c) {
           p99);
   c.Ratio("append-batch", "events_per_s", "append-batch / stack", "append_batch_vs_stack",
           events);
+  c.Ratio("projection-lag", "append_events_per_s", "projection-lag appends / stack",
+          "projection_lag_append_vs_stack", events);
   c.Ratio("growth", "events_per_s", "growth / stack", "growth_vs_stack", events);
 }
 
@@ -123,6 +125,14 @@ void AddFeedAndConsistencyChecks(Checks& c) {
   c.Figure("feed-latency", "send_to_receipt_p99_ms", "feed send->receipt p99 ms",
            "feed_send_p99_ms");
   c.Target("feed-latency", "missing", "feed missing events", "feed_missing", "<=", 0);
+  c.Target("read-after-write", "read_p99_ms", "read-after-write read p99 ms",
+           "read_after_write_p99_ms", "<=", 5);
+  c.Target("read-after-write", "stale_reads", "read-after-write stale reads",
+           "read_after_write_stale", "<=", 0);
+  c.Target("projection-lag", "lag_p99_ms", "projection lag p99 ms",
+           "projection_lag_p99_ms", "<=", 20);
+  c.Figure("projection-lag", "lag_p50_ms", "projection lag p50 ms",
+           "projection_lag_p50_ms");
 }
 
 void AddLoadedChecks(Checks& c) {
