@@ -82,6 +82,11 @@ struct BenchConfig {
   double read_after_write_rate = 0;
   // projection-lag: time between two reads of the views' position.
   absl::Duration lag_probe_interval = absl::Milliseconds(1);
+  // subscribers-1000: subscriptions, the appends per second under them, and the time
+  // a slow subscriber waits before each read.
+  int many_subscribers = 1000;
+  int many_subscribers_rate = 100;
+  absl::Duration slow_read_interval = absl::Milliseconds(100);
 };
 
 // One bearer token a dataset's server accepts: a line of its token file.
@@ -100,6 +105,8 @@ struct DatasetOptions {
   std::vector<TokenGrant> tokens;
   // The bearer token Prepare sends (normally one of `tokens`). Default: none.
   std::string token;
+  // More arguments of the server (e.g. "--max_streams=2000"). Default: none.
+  std::vector<std::string> server_args;
 };
 
 // One data directory under the work dir and the agreements-server serving it, with a
@@ -205,6 +212,9 @@ absl::StatusOr<Report> RunMemory(Dataset& dataset);
 // consistency_scenarios.cc. read-after-write writes and reads at `rate` per second.
 absl::StatusOr<Report> RunReadAfterWrite(Dataset& dataset, double rate);
 absl::StatusOr<Report> RunProjectionLag(Dataset& dataset);
+// Creates its own dataset (a fresh server, so its peak RSS is this scenario's).
+absl::StatusOr<Report> RunManySubscribers(const BenchConfig& config,
+                                          const DataGenerator& generator);
 // Starts agreements-stack-baseline on a directory of its own; stack_baseline_scenario.cc.
 absl::StatusOr<Report> RunStackBaseline(const BenchConfig& config,
                                         const DataGenerator& generator);

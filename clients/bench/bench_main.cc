@@ -30,8 +30,8 @@
 ABSL_FLAG(std::string, suite, "reduced", "sizes: reduced or full");
 ABSL_FLAG(std::string, scenarios, "all",
           "comma-separated: stack-baseline,append,append-batch,feed-latency,"
-          "read-after-write,projection-lag,catch-up,query,rebuild,proof,growth,memory,"
-          "confidentiality (or all)");
+          "read-after-write,projection-lag,subscribers-1000,catch-up,query,rebuild,"
+          "proof,growth,memory,confidentiality (or all)");
 ABSL_FLAG(std::string, server_bin, "",
           "agreements-server binary (default: next to this binary)");
 ABSL_FLAG(std::string, admin_bin, "",
@@ -97,6 +97,13 @@ ABSL_FLAG(double, read_after_write_rate, 0,
           "figure of this run)");
 ABSL_FLAG(absl::Duration, lag_probe_interval, absl::Milliseconds(1),
           "projection-lag: time between two reads of the views' position");
+ABSL_FLAG(int, many_subscribers, 1000,
+          "subscribers-1000: subscriptions (half read at once, a tenth never, the rest "
+          "slowly)");
+ABSL_FLAG(int, many_subscribers_rate, 100,
+          "subscribers-1000: appends per second while they subscribe");
+ABSL_FLAG(absl::Duration, slow_read_interval, absl::Milliseconds(100),
+          "subscribers-1000: a slow subscriber's wait before each read");
 ABSL_FLAG(double, pg_events_per_s, 0,
           "baseline: PostgreSQL events/s (> 0 adds the append ratio, target >= 3)");
 ABSL_FLAG(double, dbbench_mb_per_s, 0,
@@ -169,6 +176,9 @@ absl::StatusOr<BenchConfig> ResolveConfig() {
   c.confidentiality_probes = absl::GetFlag(FLAGS_confidentiality_probes);
   c.read_after_write_rate = absl::GetFlag(FLAGS_read_after_write_rate);
   c.lag_probe_interval = absl::GetFlag(FLAGS_lag_probe_interval);
+  c.many_subscribers = absl::GetFlag(FLAGS_many_subscribers);
+  c.many_subscribers_rate = absl::GetFlag(FLAGS_many_subscribers_rate);
+  c.slow_read_interval = absl::GetFlag(FLAGS_slow_read_interval);
 
   if (c.batch_events < 1 || c.batch_events > 100 || c.load_batch < 1 ||
       c.load_batch > 100) {
@@ -192,9 +202,16 @@ absl::StatusOr<BenchConfig> ResolveConfig() {
     return absl::InvalidArgumentError(
         "--hidden_agreements and --confidentiality_probes must be at least 1");
   }
-  if (c.read_after_write_rate < 0 || c.lag_probe_interval < absl::ZeroDuration()) {
+  if (c.many_subscribers < 10 || c.many_subscribers_rate < 1 ||
+      c.read_after_write_rate < 0) {
     return absl::InvalidArgumentError(
-        "--read_after_write_rate and --lag_probe_interval must not be negative");
+        "--many_subscribers must be >= 10, --many_subscribers_rate >= 1 and "
+        "--read_after_write_rate >= 0");
+  }
+  if (c.lag_probe_interval < absl::ZeroDuration() ||
+      c.slow_read_interval < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--lag_probe_interval and --slow_read_interval must not be negative");
   }
   if (c.call_timeout <= absl::ZeroDuration() ||
       c.scenario_timeout <= absl::ZeroDuration()) {

@@ -39,6 +39,8 @@ absl::StatusOr<std::unique_ptr<Dataset>> Dataset::Create(const BenchConfig& conf
   absl::StatusOr<std::vector<std::string>> server_args =
       dataset->WriteTokenFile(options.tokens);
   if (!server_args.ok()) return server_args.status();
+  server_args->insert(server_args->end(), options.server_args.begin(),
+                      options.server_args.end());
   dataset->set_token(options.token);
   dataset->server_ = std::make_unique<ServerProcess>(
       config.server_bin, dir + "/data", dir + "/server.log", *std::move(server_args));

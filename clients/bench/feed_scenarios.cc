@@ -11,58 +11,10 @@
 #include "absl/synchronization/mutex.h"
 #include "clients/bench/bench.h"
 #include "clients/bench/subscriber.h"
+#include "clients/bench/subscriber_set.h"
 
 namespace agreements::bench {
 namespace {
-
-// Subscribers spread over a few connections, like separate clients.
-class SubscriberSet {
- public:
-  SubscriberSet(Dataset& dataset, int count, int per_channel,
-                const v1::SubscribeRequest& request, SubscriberOptions options) {
-    for (int i = 0; i < count; ++i) {
-      if (i % per_channel == 0) {
-        stubs_.push_back(
-            std::make_unique<grpc::GenericStub>(dataset.NewChannel(/*distinct=*/true)));
-      }
-      subscribers_.push_back(std::make_unique<Subscriber>(group_.get(), options));
-      subscribers_.back()->Start(stubs_.back().get(), request);
-    }
-  }
-  // Cancels every stream and waits for them to end; if they do not, leaks them and
-  // their group rather than free memory a late reaction would touch.
-  ~SubscriberSet() {
-    if (!Close()) {
-      for (auto& s : subscribers_) s.release();
-      group_.release();
-    }
-  }
-
-  // Cancels every stream and waits (at most 30 s) until all ended. Only then may their
-  // receipts be read. Idempotent.
-  bool Close() {
-    if (!closed_) {
-      closed_ = true;
-      for (auto& s : subscribers_) s->Cancel();
-      ended_ = group_->WaitDone(static_cast<int>(subscribers_.size()), absl::Seconds(30));
-      if (!ended_) std::fprintf(stderr, "bench: subscriptions did not end in 30 s\n");
-    }
-    return ended_;
-  }
-
-  SubscriberGroup& group() { return *group_; }
-  const std::vector<std::unique_ptr<Subscriber>>& subscribers() const {
-    return subscribers_;
-  }
-  int size() const { return static_cast<int>(subscribers_.size()); }
-
- private:
-  std::unique_ptr<SubscriberGroup> group_ = std::make_unique<SubscriberGroup>();
-  std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;
-  std::vector<std::unique_ptr<Subscriber>> subscribers_;
-  bool closed_ = false;
-  bool ended_ = false;
-};
 
 // The writer's record of one append.
 struct Append {

@@ -117,8 +117,23 @@ void Subscriber::Start(grpc::GenericStub* stub, const v1::SubscribeRequest& requ
   stub->PrepareBidiStreamingCall(&context_, kSubscribeMethod, grpc::StubOptions(), this);
   // A server-streaming call on the wire: one request, then half-close.
   StartWriteLast(&request_, grpc::WriteOptions());
+  if (options_.never_read) {
+    StartCall();
+    return;
+  }
+  if (paced()) AddHold();
   StartRead(&response_);
   StartCall();
+}
+
+void Subscriber::ReadNext() {
+  response_.Clear();
+  if (!paced()) {
+    StartRead(&response_);
+    return;
+  }
+  options_.pacer->Schedule(NowNanos() + absl::ToInt64Nanoseconds(options_.read_interval),
+                           [this] { StartRead(&response_); });
 }
 
 bool Subscriber::Decode(int* kind, uint64_t* position) {
@@ -203,7 +218,10 @@ bool Subscriber::Decode(int* kind, uint64_t* position) {
 }
 
 void Subscriber::OnReadDone(bool ok) {
-  if (!ok) return;  // OnDone follows.
+  if (!ok) {
+    if (paced()) RemoveHold();
+    return;  // OnDone follows.
+  }
   const int64_t now = NowNanos();
   bytes_.fetch_add(static_cast<int64_t>(response_.Length()), std::memory_order_relaxed);
   int kind = 0;
@@ -238,6 +256,7 @@ void Subscriber::OnReadDone(bool ok) {
         group_->OnCaughtUp();
         if (options_.stop_at_caught_up) {
           context_.TryCancel();
+          if (paced()) RemoveHold();
           return;
         }
       }
@@ -250,8 +269,7 @@ void Subscriber::OnReadDone(bool ok) {
       other_.fetch_add(1, std::memory_order_relaxed);
       break;
   }
-  response_.Clear();
-  StartRead(&response_);
+  ReadNext();
 }
 
 void Subscriber::OnDone(const grpc::Status& status) {

@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agreements/v1/feed_service.pb.h"
+#include "clients/bench/read_pacer.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
@@ -55,12 +56,19 @@ struct SubscriberOptions {
   bool parse_events = false;
   // Events to reserve room for when recording. Default: 0.
   size_t expected_events = 0;
+  // Open the stream and never read from it (until Cancel). Default: false.
+  bool never_read = false;
+  // A slow reader: start each read `read_interval` after the previous one ended, on
+  // `pacer` (which must outlive the subscription). Default: 0 (read at once), none.
+  absl::Duration read_interval = absl::ZeroDuration();
+  ReadPacer* pacer = nullptr;
 };
 
-// One subscription. Reactions run on gRPC threads, one at a time per subscription. The
-// receipts and the status may be read only after the group saw this subscriber end; the
-// owner keeps the object alive until then (Cancel, then SubscriberGroup::WaitDone). The
-// atomics may be read at any time.
+// One subscription. Reactions run on gRPC threads, one at a time per subscription (a
+// slow reader's reads start on its pacer's thread). The receipts and the status may be
+// read only after the group saw this subscriber end; the owner keeps the object alive
+// until then (Cancel, then SubscriberGroup::WaitDone). The atomics may be read at any
+// time.
 class Subscriber : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   Subscriber(SubscriberGroup* group, SubscriberOptions options)
@@ -93,6 +101,13 @@ class Subscriber : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBu
  private:
   // Decodes the kind (SubscribeResponse field number) and covered position.
   bool Decode(int* kind, uint64_t* position);
+  // Reads are started from the pacer's thread: the stream holds a hold (AddHold) until
+  // its reads end.
+  bool paced() const {
+    return options_.pacer != nullptr && options_.read_interval > absl::ZeroDuration();
+  }
+  // Starts the next read: at once, or through the pacer.
+  void ReadNext();
 
   SubscriberGroup* const group_;
   const SubscriberOptions options_;

@@ -9,10 +9,20 @@
 namespace agreements::bench {
 
 const std::vector<std::string>& AllScenarios() {
-  static const auto* all = new std::vector<std::string>{
-      "stack-baseline", "append",   "append-batch",   "feed-latency", "read-after-write",
-      "projection-lag", "catch-up", "query",          "rebuild",      "proof",
-      "growth",         "memory",   "confidentiality"};
+  static const auto* all = new std::vector<std::string>{"stack-baseline",
+                                                        "append",
+                                                        "append-batch",
+                                                        "feed-latency",
+                                                        "read-after-write",
+                                                        "projection-lag",
+                                                        "subscribers-1000",
+                                                        "catch-up",
+                                                        "query",
+                                                        "rebuild",
+                                                        "proof",
+                                                        "growth",
+                                                        "memory",
+                                                        "confidentiality"};
   return *all;
 }
 
@@ -48,6 +58,10 @@ void Suite::Run() {
   if (AnyOf({"append", "append-batch", "feed-latency", "read-after-write",
              "projection-lag"})) {
     RunEmptyStore();
+  }
+  if (Want("subscribers-1000")) {
+    Note("subscribers-1000");
+    Record(RunManySubscribers(config_, generator_), "subscribers-1000");
   }
   if (AnyOf({"catch-up", "query", "rebuild", "proof", "growth", "memory"})) {
     RunLoaded();

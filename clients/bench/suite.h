@@ -3,6 +3,7 @@
 //
 //   stack baseline: stack-baseline                    (agreements-stack-baseline)
 //   empty store:    append, append-batch, feed-latency, read-after-write, projection-lag
+//   own dataset:    subscribers-1000                  (a fresh server)
 //   N loaded:       catch-up, query, rebuild          (N = --load_events agreements)
 //   big loaded:     proof, growth, memory             (--big_events agreements)
 //   own dataset:    confidentiality                   (a server with access control)

@@ -133,6 +133,10 @@ void AddFeedAndConsistencyChecks(Checks& c) {
            "projection_lag_p99_ms", "<=", 20);
   c.Figure("projection-lag", "lag_p50_ms", "projection lag p50 ms",
            "projection_lag_p50_ms");
+  c.Target("subscribers-1000", "peak_rss_mb", "subscribers-1000 peak RSS MiB",
+           "subscribers_peak_rss_mb", "<=", 512);
+  c.Target("subscribers-1000", "missing", "subscribers-1000 missing",
+           "subscribers_missing", "<=", 0);
 }
 
 void AddLoadedChecks(Checks& c) {
