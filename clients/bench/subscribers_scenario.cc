@@ -3,6 +3,8 @@
 // message at once, a tenth never read, the rest read one message every
 // --slow_read_interval. Reports the server's peak RSS and whether the subscribers that
 // read missed anything.
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <thread>
@@ -110,6 +112,38 @@ void AddKind(Report& report, const std::string& kind, const KindFigures& f) {
   report.AddInt(kind + "_fell_behind", f.fell_behind);
 }
 
+// CPU used by the server and by this process since the meter was made, in percent of
+// one core (on two shared cores, either can starve the other).
+struct CpuPercent {
+  double server = 0;
+  double bench = 0;
+};
+
+class CpuMeter {
+ public:
+  explicit CpuMeter(pid_t server)
+      : server_(server),
+        start_(NowNanos()),
+        server_start_(ReadProcessCpuSeconds(server).value_or(0)),
+        bench_start_(ReadProcessCpuSeconds(getpid()).value_or(0)) {}
+
+  CpuPercent Read() const {
+    const double seconds = std::max(1e-9, (NowNanos() - start_) / 1e9);
+    CpuPercent cpu;
+    cpu.server =
+        100 * (ReadProcessCpuSeconds(server_).value_or(0) - server_start_) / seconds;
+    cpu.bench =
+        100 * (ReadProcessCpuSeconds(getpid()).value_or(0) - bench_start_) / seconds;
+    return cpu;
+  }
+
+ private:
+  const pid_t server_;
+  const int64_t start_;
+  const double server_start_;
+  const double bench_start_;
+};
+
 // Waits (at most `timeout`) until every subscriber of `set` read up to `position`.
 void WaitForReaders(const SubscriberSet& set, uint64_t position, absl::Duration timeout) {
   const absl::Time until = absl::Now() + timeout;
@@ -202,7 +236,9 @@ absl::StatusOr<Report> RunManySubscribers(const BenchConfig& config,
 
   Appended appended;
   std::vector<int64_t> latency;
+  const CpuMeter meter(pid);
   const PacedLoopResult writes = AppendSteadily(dataset, appended, latency);
+  const CpuPercent cpu = meter.Read();
   WaitForReaders(full, appended.last(), absl::Seconds(15));
   absl::StatusOr<ProcessMemory> after = ReadProcessMemory(pid);
   const double sampled_mb = sampler.Stop();
@@ -242,6 +278,8 @@ absl::StatusOr<Report> RunManySubscribers(const BenchConfig& config,
   report.Add("rate_achieved", writes.rate_achieved);
   report.Add("seconds", writes.send_seconds);
   report.AddInt("append_failed", writes.failed);
+  report.Add("server_cpu_percent", cpu.server);
+  report.Add("bench_cpu_percent", cpu.bench);
   if (writes.failed > 0) {
     report.AddText("first_error", writes.first_error);
     report.AddText("error", absl::StrCat(writes.failed, " appends failed"));
