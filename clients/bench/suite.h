@@ -62,7 +62,8 @@ class Suite {
   // Records the error of every wanted scenario of `names`.
   void FailAll(std::initializer_list<const char*> names, const absl::Status& status);
   void Note(const std::string& what);
-  std::unique_ptr<Dataset> NewDataset(const std::string& name);
+  std::unique_ptr<Dataset> NewDataset(const std::string& name,
+                                      const DatasetOptions& options = DatasetOptions());
 
   void RunEmptyStore();
   // The rate of read-after-write: the flag, else half the append figure of this run.
