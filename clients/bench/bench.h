@@ -203,6 +203,9 @@ AppendIssuer RegistryAppendIssuer(Dataset& dataset, AppendMix mix);
 // Scenarios. Each returns its figures, or an error when it could not run at all.
 absl::StatusOr<Report> RunAppend(Dataset& dataset, const std::string& name);
 absl::StatusOr<Report> RunAppendBatch(Dataset& dataset);
+// One client, one ExecuteBatchStream, one command per request;
+// streamed_append_scenario.cc.
+absl::StatusOr<Report> RunStreamedAppend(Dataset& dataset);
 absl::StatusOr<Report> RunFeedLatency(Dataset& dataset);
 absl::StatusOr<Report> RunCatchUp(Dataset& dataset);
 absl::StatusOr<Report> RunQuery(Dataset& dataset, int64_t agreements);

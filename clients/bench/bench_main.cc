@@ -28,10 +28,11 @@
 #include "clients/bench/summary.h"
 
 ABSL_FLAG(std::string, suite, "reduced", "sizes: reduced or full");
-ABSL_FLAG(std::string, scenarios, "all",
-          "comma-separated: stack-baseline,append,append-batch,feed-latency,"
-          "read-after-write,projection-lag,subscribers-1000,catch-up,query,rebuild,"
-          "proof,growth,memory,confidentiality (or all)");
+ABSL_FLAG(
+    std::string, scenarios, "all",
+    "comma-separated: stack-baseline,append,append-batch,append-stream,feed-latency,"
+    "read-after-write,projection-lag,subscribers-1000,catch-up,query,rebuild,"
+    "proof,growth,memory,confidentiality (or all)");
 ABSL_FLAG(std::string, server_bin, "",
           "agreements-server binary (default: next to this binary)");
 ABSL_FLAG(std::string, admin_bin, "",

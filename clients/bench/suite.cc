@@ -9,20 +9,12 @@
 namespace agreements::bench {
 
 const std::vector<std::string>& AllScenarios() {
-  static const auto* all = new std::vector<std::string>{"stack-baseline",
-                                                        "append",
-                                                        "append-batch",
-                                                        "feed-latency",
-                                                        "read-after-write",
-                                                        "projection-lag",
-                                                        "subscribers-1000",
-                                                        "catch-up",
-                                                        "query",
-                                                        "rebuild",
-                                                        "proof",
-                                                        "growth",
-                                                        "memory",
-                                                        "confidentiality"};
+  static const auto* all = new std::vector<std::string>{
+      "stack-baseline", "append",           "append-batch",
+      "append-stream",  "feed-latency",     "read-after-write",
+      "projection-lag", "subscribers-1000", "catch-up",
+      "query",          "rebuild",          "proof",
+      "growth",         "memory",           "confidentiality"};
   return *all;
 }
 
@@ -55,8 +47,8 @@ void Suite::Run() {
     Note("stack-baseline");
     Record(RunStackBaseline(config_, generator_), "stack-baseline");
   }
-  if (AnyOf({"append", "append-batch", "feed-latency", "read-after-write",
-             "projection-lag"})) {
+  if (AnyOf({"append", "append-batch", "append-stream", "feed-latency",
+             "read-after-write", "projection-lag"})) {
     RunEmptyStore();
   }
   if (Want("subscribers-1000")) {
@@ -142,9 +134,9 @@ void Suite::RunEmptyStore() {
   }
   std::unique_ptr<Dataset> dataset = NewDataset("empty", options);
   if (dataset == nullptr) {
-    FailAll(
-        {"append", "append-batch", "feed-latency", "read-after-write", "projection-lag"},
-        last_error_);
+    FailAll({"append", "append-batch", "append-stream", "feed-latency",
+             "read-after-write", "projection-lag"},
+            last_error_);
     return;
   }
   if (Want("append")) {
@@ -157,6 +149,10 @@ void Suite::RunEmptyStore() {
   if (Want("append-batch")) {
     Note("append-batch");
     Record(RunAppendBatch(*dataset), "append-batch");
+  }
+  if (Want("append-stream")) {
+    Note("append-stream");
+    Record(RunStreamedAppend(*dataset), "append-stream");
   }
   if (Want("feed-latency")) {
     Note("feed-latency");

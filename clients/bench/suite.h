@@ -2,7 +2,8 @@
 // share, each report printed as it comes and kept for the summary (summary.h).
 //
 //   stack baseline: stack-baseline                    (agreements-stack-baseline)
-//   empty store:    append, append-batch, feed-latency, read-after-write, projection-lag
+//   empty store:    append, append-batch, append-stream, feed-latency, read-after-write,
+//                   projection-lag
 //   own dataset:    subscribers-1000                  (a fresh server)
 //   N loaded:       catch-up, query, rebuild          (N = --load_events agreements)
 //   big loaded:     proof, growth, memory             (--big_events agreements)

@@ -95,6 +95,10 @@ void AddAppendChecks(Checks& c, const ExternalBaselines& baselines) {
   c.Figure("append", "latency_p99_ms", "append p99 ms", "append_p99_ms");
   c.Ratio("append", "events_per_s", "append / postgres", "append_vs_pg",
           baselines.pg_events_per_s, 3);
+  c.Figure("append-stream", "events_per_s", "append-stream events/s",
+           "append_stream_events_per_s");
+  c.Ratio("append-stream", "events_per_s", "append-stream / postgres",
+          "append_stream_vs_pg", baselines.pg_events_per_s, 2);
   c.Figure("append-batch", "mb_per_s", "append-batch MiB/s", "append_batch_mb_per_s");
   c.Figure("append-batch", "events_per_s", "append-batch events/s",
            "append_batch_events_per_s");
@@ -114,6 +118,8 @@ void AddStackRatios(Checks& c) {
           p99);
   c.Ratio("append-batch", "events_per_s", "append-batch / stack", "append_batch_vs_stack",
           events);
+  c.Ratio("append-stream", "events_per_s", "append-stream / stack",
+          "append_stream_vs_stack", events);
   c.Ratio("projection-lag", "append_events_per_s", "projection-lag appends / stack",
           "projection_lag_append_vs_stack", events);
   c.Ratio("growth", "events_per_s", "growth / stack", "growth_vs_stack", events);
