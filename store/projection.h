@@ -55,8 +55,9 @@ struct CommittedEvent {
 
 struct ProjectionOptions {
   // Most events and event bytes applied in one batch (at least one whole group).
-  // Default: 8192 events, 32 MiB.
-  size_t max_batch_events = 8192;
+  // Default: 1024 events, 32 MiB (larger batches made the lag's tail worse:
+  // docs/performance.md).
+  size_t max_batch_events = 1024;
   size_t max_batch_bytes = 32 << 20;
   // Most events handed over and not yet applied before Enqueue waits.
   // Default: 100000.
