@@ -89,11 +89,8 @@ absl::StatusOr<Caller> AuditService::Admit(grpc::ServerContext& context) const {
       access_->Authorize(context, security::Permission::kAuditRead);
   if (!caller.ok()) return caller;
   const uint64_t head = committer_->committed_position();
-  const absl::Time now = absl::Now();
-  const absl::Time client = absl::FromChrono(context.deadline());
   const absl::Time deadline =
-      std::min(now + kMaxViewsWait,
-               client - std::min(absl::Milliseconds(50), (client - now) / 10));
+      WaitDeadline(absl::Now(), kMaxViewsWait, absl::FromChrono(context.deadline()));
   if (!committer_->projection()->WaitApplied(head, deadline)) {
     const uint64_t applied = committer_->projection()->applied();
     return absl::UnavailableError(absl::StrCat(

@@ -11,6 +11,7 @@
 #include "agreements/v1/audit_service.grpc.pb.h"
 #include "services/access_control.h"
 #include "services/page_token.h"
+#include "services/position_waiters.h"
 #include "store/checkpointer.h"
 #include "store/committer.h"
 #include "store/store.h"

@@ -7,6 +7,13 @@
 
 namespace agreements::services {
 
+absl::Time WaitDeadline(absl::Time now, absl::Duration max_wait,
+                        absl::Time client_deadline) {
+  const absl::Duration margin =
+      std::min(absl::Milliseconds(50), (client_deadline - now) / 10);
+  return std::min(now + max_wait, client_deadline - margin);
+}
+
 PositionWaiters::PositionWaiters(store::PositionSource* source,
                                  std::function<uint64_t()> readable,
                                  std::function<uint64_t()> logged,

@@ -44,6 +44,12 @@ struct PositionWaitOptions {
   int threads = 2;
 };
 
+// The deadline of a read's wait: at most `max_wait` from `now`, and a little before the
+// client's own deadline (a tenth of the time left, at most 50 ms), so that the client
+// hears why the read failed (the views' lag) rather than its own DEADLINE_EXCEEDED.
+absl::Time WaitDeadline(absl::Time now, absl::Duration max_wait,
+                        absl::Time client_deadline);
+
 class PositionWaiters {
  public:
   using Done = std::function<void(absl::Status)>;

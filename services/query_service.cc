@@ -243,13 +243,8 @@ grpc::ServerUnaryReactor* QueryService::Serve(
     reactor->Finish(ToGrpcStatus(read.status()));
     return reactor;
   }
-  const absl::Time now = absl::Now();
-  absl::Time deadline = now + max_wait_;
-  // Answer a little before the client gives up, so that it hears why (the lag) rather
-  // than its own DEADLINE_EXCEEDED.
-  const absl::Time client = absl::FromChrono(context->deadline());
-  deadline =
-      std::min(deadline, client - std::min(absl::Milliseconds(50), (client - now) / 10));
+  const absl::Time deadline =
+      WaitDeadline(absl::Now(), max_wait_, absl::FromChrono(context->deadline()));
   absl::Status admitted = waiters_.Wait(
       caller->principal,
       security::Allows(caller->grants, security::Permission::kAuditRead), min_position,
