@@ -167,9 +167,9 @@ const std::vector<FlagSpec>& GlobalFlags() {
 const std::vector<CommandSpec>& AllCommands() {
   static const std::vector<CommandSpec>* const commands = [] {
     auto* all = new std::vector<CommandSpec>();
-    for (auto* set :
-         {&QueryCommands, &AgreementCommands, &PracticeCommands, &ChangeCommands,
-          &PartyCommands, &WatchCommands, &AuditCommands, &SecurityCommands}) {
+    for (auto* set : {&QueryCommands, &AgreementCommands, &PracticeCommands,
+                      &ChangeCommands, &PartyCommands, &WatchCommands, &AuditCommands,
+                      &SecurityCommands, &AdminCommands}) {
       for (CommandSpec& command : set()) all->push_back(std::move(command));
     }
     return all;

@@ -124,6 +124,7 @@ std::vector<CommandSpec> PartyCommands();   // party register/update/get/list
 std::vector<CommandSpec> WatchCommands();   // watch, watch-sector
 std::vector<CommandSpec> AuditCommands();   // audit checkpoint/prove/follow, history
 std::vector<CommandSpec> SecurityCommands();  // whoami, security-status
+std::vector<CommandSpec> AdminCommands();     // rebuild-view
 
 // Every command, in help order.
 const std::vector<CommandSpec>& AllCommands();

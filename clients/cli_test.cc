@@ -632,3 +632,38 @@ TEST(CliHelpTest, HelpListsCommands) {
 
 }  // namespace
 }  // namespace agreements::cli_test
+
+namespace agreements::cli_test {
+namespace {
+
+// The online rebuild of a view: a new copy is swapped in while the server serves, the
+// views then equal a rebuild from the log (checked offline after a stop), and the new
+// generation is the one a restarted server reads.
+TEST_F(CliTest, RebuildViewSwapsInANewCopyWhileTheServerServes) {
+  RegisterStates();
+  for (int i = 0; i < 5; ++i) RecordBilateral(absl::StrCat("rv-", i), "energy");
+
+  const std::string out = CliOk({"rebuild-view", "agreements"});
+  EXPECT_EQ(ShownValue(out, "families replaced"), "agreements, agreement_index") << out;
+  EXPECT_EQ(ShownValue(out, "events replayed"), "7") << out;
+  EXPECT_EQ(GetAgreement("rv-3").id(), "rv-3");
+  RecordBilateral("rv-after", "energy");
+  EXPECT_EQ(GetAgreement("rv-after").revision(), 1u);
+  EXPECT_TRUE(absl::StrContains(CliOk({"list", "--sector", "energy"}), "rv-after"));
+
+  const ProcessResult refused = Cli({"rebuild-view", "log"});
+  EXPECT_EQ(refused.exit_code, 2) << Describe({"rebuild-view", "log"}, refused);
+  EXPECT_TRUE(absl::StrContains(refused.err, "INVALID_ARGUMENT")) << refused.err;
+  EXPECT_TRUE(absl::StrContains(refused.err, "family")) << refused.err;
+
+  ASSERT_EQ(StopServer(SIGTERM), 0);
+  const ProcessResult check =
+      RunProcess({AGREEMENTS_ADMIN_PATH, "rebuild", "--data_dir", data_dir_});
+  EXPECT_EQ(check.exit_code, 0) << Describe({"agreements-admin", "rebuild"}, check);
+  EXPECT_TRUE(absl::StrContains(check.out, ": 0 differences")) << check.out;
+  StartServer();
+  EXPECT_EQ(GetAgreement("rv-after").id(), "rv-after");
+}
+
+}  // namespace
+}  // namespace agreements::cli_test

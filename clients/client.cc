@@ -208,6 +208,7 @@ RegistryClient::RegistryClient(RegistryClientOptions options,
       feeds_(v1::FeedService::NewStub(channel_)),
       audit_(v1::AuditService::NewStub(channel_)),
       security_(v1::SecurityService::NewStub(channel_)),
+      admin_(v1::AdminService::NewStub(channel_)),
       health_(grpc::health::v1::Health::NewStub(channel_)) {}
 
 RegistryClient::~RegistryClient() = default;
@@ -369,6 +370,11 @@ absl::StatusOr<v1::WhoAmIResponse> RegistryClient::WhoAmI(
 absl::StatusOr<v1::GetSecurityStatusResponse> RegistryClient::GetSecurityStatus(
     const v1::GetSecurityStatusRequest& request) const {
   return Call(*security_, &v1::SecurityService::Stub::GetSecurityStatus, request);
+}
+
+absl::StatusOr<v1::RebuildViewResponse> RegistryClient::RebuildView(
+    const v1::RebuildViewRequest& request) const {
+  return Call(*admin_, &v1::AdminService::Stub::RebuildView, request);
 }
 
 std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> RegistryClient::Subscribe(

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "agreements/v1/admin_service.grpc.pb.h"
 #include "agreements/v1/audit_service.grpc.pb.h"
 #include "agreements/v1/command_service.grpc.pb.h"
 #include "agreements/v1/feed_service.grpc.pb.h"
@@ -200,6 +201,10 @@ class RegistryClient {
   absl::StatusOr<v1::GetSecurityStatusResponse> GetSecurityStatus(
       const v1::GetSecurityStatusRequest& request) const;
 
+  // AdminService (permission "server.admin"): rebuilds one view while the server runs.
+  absl::StatusOr<v1::RebuildViewResponse> RebuildView(
+      const v1::RebuildViewRequest& request) const;
+
   // FeedService streams, opened without a deadline (feeds are long-lived: end one with
   // context.TryCancel()) and with the authorization header. `context` is fresh and
   // outlives the reader. A stream ends at the first disconnect; FeedSubscription and
@@ -241,6 +246,7 @@ class RegistryClient {
   const std::unique_ptr<v1::FeedService::Stub> feeds_;
   const std::unique_ptr<v1::AuditService::Stub> audit_;
   const std::unique_ptr<v1::SecurityService::Stub> security_;
+  const std::unique_ptr<v1::AdminService::Stub> admin_;
   const std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
 

@@ -97,6 +97,8 @@ absl::string_view PermissionName(Permission permission) {
       return "audit.read";
     case Permission::kSecurityRead:
       return "security.read";
+    case Permission::kServerAdmin:
+      return "server.admin";
   }
   return "unknown";
 }

@@ -22,10 +22,11 @@ enum class Permission {
   kPartiesWrite,     // "parties.write": register and update parties
   kAuditRead,        // "audit.read": history, proofs, checkpoints, as-of and valid-time
   kSecurityRead,     // "security.read": the server's security status and counters
+  kServerAdmin,      // "server.admin": maintenance of the running server (AdminService)
 };
 inline constexpr Permission kAllPermissions[] = {
     Permission::kRegistryRead, Permission::kAgreementsWrite, Permission::kPartiesWrite,
-    Permission::kAuditRead, Permission::kSecurityRead};
+    Permission::kAuditRead,    Permission::kSecurityRead,    Permission::kServerAdmin};
 
 absl::string_view PermissionName(Permission permission);
 

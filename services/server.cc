@@ -86,6 +86,8 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   server->security_service_ = std::make_unique<SecurityService>(
       server->access_.get(), server->feed_service_.get(),
       &server->query_service_->waiters());
+  server->admin_service_ = std::make_unique<AdminService>(
+      server->store_.get(), server->projection_.get(), server->access_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -98,6 +100,7 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   builder.RegisterService(server->feed_service_.get());
   builder.RegisterService(server->audit_service_.get());
   builder.RegisterService(server->security_service_.get());
+  builder.RegisterService(server->admin_service_.get());
   {
     absl::MutexLock lock(&server->mu_);
     server->server_ = builder.BuildAndStart();

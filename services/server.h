@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/server.h"
 #include "services/access_control.h"
+#include "services/admin_service.h"
 #include "services/audit_service.h"
 #include "services/command_service.h"
 #include "services/feed_service.h"
@@ -119,6 +120,7 @@ class RegistryServer {
   std::unique_ptr<FeedService> feed_service_;
   std::unique_ptr<AuditService> audit_service_;
   std::unique_ptr<SecurityService> security_service_;
+  std::unique_ptr<AdminService> admin_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   absl::Mutex mu_;

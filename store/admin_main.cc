@@ -1,9 +1,11 @@
 // agreements-admin: offline maintenance of a data directory (the server must be stopped).
 //
-//   agreements-admin rebuild --data_dir DIR [--repair]
+//   agreements-admin rebuild --data_dir DIR [--repair | --replace]
 //     Recomputes every view from the log and compares it with the stored views. Exit code
 //     0 when they are identical, 3 when differences were found (and, with --repair,
-//     rewritten), 1 on usage errors, 2 when the store cannot be read.
+//     rewritten), 1 on usage errors, 2 when the store cannot be read. With --replace it
+//     does not compare: it writes every derived family anew beside the stored one
+//     (sorted SST files, two families at a time) and swaps them in; exit code 0.
 //
 //   agreements-admin verify --data_dir DIR [--signing_key FILE | --verifier_key KEY]
 //     Recomputes the Merkle tree from the stored event bytes and checks it against the
@@ -25,7 +27,7 @@ namespace {
 
 int Usage() {
   std::fprintf(stderr,
-               "usage: agreements-admin rebuild --data_dir DIR [--repair]\n"
+               "usage: agreements-admin rebuild --data_dir DIR [--repair | --replace]\n"
                "       agreements-admin verify --data_dir DIR [--signing_key FILE | "
                "--verifier_key KEY]\n");
   return 1;
@@ -37,6 +39,7 @@ struct Args {
   std::string signing_key;
   std::string verifier_key;
   bool repair = false;
+  bool replace = false;
 };
 
 bool Parse(int argc, char** argv, Args& args) {
@@ -49,12 +52,14 @@ bool Parse(int argc, char** argv, Args& args) {
     if (eq != std::string::npos) {
       value = arg.substr(eq + 1);
       arg = arg.substr(0, eq);
-    } else if (arg != "--repair") {
+    } else if (arg != "--repair" && arg != "--replace") {
       if (i + 1 >= argc) return false;
       value = argv[++i];
     }
     if (arg == "--repair") {
       args.repair = true;
+    } else if (arg == "--replace") {
+      args.replace = true;
     } else if (arg == "--data_dir") {
       args.data_dir = value;
     } else if (arg == "--signing_key") {
@@ -65,14 +70,14 @@ bool Parse(int argc, char** argv, Args& args) {
       return false;
     }
   }
+  if (args.repair && args.replace) return false;
   return args.command == "rebuild" || args.command == "verify";
 }
 
-int Rebuild(agreements::store::Store* store, bool repair) {
-  // Progress on stderr at most once a second: events, rate, what is left.
+// Progress on stderr at most once a second: events, rate, what is left.
+agreements::store::RebuildProgress PrintProgress() {
   const absl::Time start = absl::Now();
-  absl::Time last = start;
-  auto progress = [&start, &last](uint64_t events, uint64_t head) {
+  return [start, last = start](uint64_t events, uint64_t head) mutable {
     const absl::Time now = absl::Now();
     if (now - last < absl::Seconds(1)) return;
     last = now;
@@ -82,7 +87,29 @@ int Rebuild(agreements::store::Store* store, bool repair) {
         static_cast<unsigned long long>(events), static_cast<unsigned long long>(head),
         rate, rate > 0 ? (head - events) / rate : 0.0);
   };
-  auto report = agreements::store::RebuildViews(store, repair, progress);
+}
+
+int Replace(agreements::store::Store* store) {
+  const absl::Time start = absl::Now();
+  auto report = agreements::store::ReplaceViews(store, PrintProgress());
+  if (!report.ok()) {
+    std::fprintf(stderr, "error: %s\n", report.status().ToString().c_str());
+    return 2;
+  }
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  std::printf(
+      "replayed %llu events (head %llu) in %.1f s (%.0f events/s), replaced %llu "
+      "families with %llu keys\n",
+      static_cast<unsigned long long>(report->events),
+      static_cast<unsigned long long>(report->head), seconds,
+      seconds > 0 ? report->events / seconds : 0.0,
+      static_cast<unsigned long long>(report->families_replaced),
+      static_cast<unsigned long long>(report->keys_written));
+  return 0;
+}
+
+int Rebuild(agreements::store::Store* store, bool repair) {
+  auto report = agreements::store::RebuildViews(store, repair, PrintProgress());
   if (!report.ok()) {
     std::fprintf(stderr, "error: %s\n", report.status().ToString().c_str());
     return 2;
@@ -138,6 +165,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "error: %s\n", store.status().ToString().c_str());
     return 2;
   }
-  return args.command == "rebuild" ? Rebuild(store->get(), args.repair)
-                                   : Verify(store->get(), args);
+  if (args.command == "verify") return Verify(store->get(), args);
+  return args.replace ? Replace(store->get()) : Rebuild(store->get(), args.repair);
 }

@@ -51,6 +51,10 @@ inline constexpr char kMetaSchemaVersion[] = "meta/schema_version";
 inline constexpr char kMetaHead[] = "meta/head";
 // The last position the views reflect, written by the projection with its views.
 inline constexpr char kMetaApplied[] = "meta/applied";
+// Prefix of the keys naming the generation each replaced family is stored in
+// ("meta/family/agreements" -> "2": column family "agreements@2"); absent means the
+// first generation, stored under the family's own name.
+inline constexpr char kMetaFamilyPrefix[] = "meta/family/";
 // 2 added event_tags, 3 the merkle tree, 4 the stored stream-head map, 5 sector counters
 // split into one key per entry, 6 list entries per visibility partition and visibility
 // entries, 7 views written by the projection behind the log (meta/applied); an older

@@ -185,14 +185,19 @@ absl::Status Projection::ApplyBatch(std::vector<CommittedEvent>& events) {
 
 void Projection::Run() {
   while (true) {
+    RunTask();
     std::vector<CommittedEvent> events;
     {
       absl::MutexLock lock(&mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_ || (!paused_ && !queue_.empty());
+        return stopping_ || task_ != nullptr || (!paused_ && !queue_.empty());
       };
       mu_.Await(absl::Condition(&ready));
-      if (queue_.empty()) return;  // stopping, and everything handed over is applied
+      if (task_ != nullptr) continue;
+      if (queue_.empty()) {  // stopping, and everything handed over is applied
+        stopped_ = true;
+        return;
+      }
       size_t bytes = 0;
       while (!queue_.empty()) {
         const auto& group = queue_.front();
@@ -215,6 +220,7 @@ void Projection::Run() {
         absl::MutexLock lock(&mu_);
         failure_ = status;
         queue_.clear();
+        stopped_ = true;
       }
       if (options_.on_failure) options_.on_failure(status);
       return;
@@ -227,6 +233,44 @@ void Projection::Run() {
     }
     Notify(position);
   }
+}
+
+void Projection::RunTask() {
+  const std::function<absl::Status(uint64_t)>* task = nullptr;
+  uint64_t applied = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    task = task_;
+    applied = applied_;
+  }
+  if (task == nullptr) return;
+  const absl::Status status = (*task)(applied);
+  for (auto& applier : appliers_) applier->Reset();
+  agreements_.clear();
+  parties_.clear();
+  absl::MutexLock lock(&mu_);
+  task_ = nullptr;
+  task_status_ = status;
+}
+
+absl::Status Projection::RunBetweenBatches(
+    const std::function<absl::Status(uint64_t applied)>& task) {
+  absl::MutexLock one_task(&task_mu_);
+  absl::MutexLock lock(&mu_);
+  if (stopped_ || stopping_ || !failure_.ok()) {
+    return absl::UnavailableError("the projection is not running");
+  }
+  task_status_.reset();
+  task_ = &task;
+  auto done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return task_status_.has_value() || stopped_;
+  };
+  mu_.Await(absl::Condition(&done));
+  if (!task_status_.has_value()) {
+    task_ = nullptr;
+    return absl::UnavailableError("the projection stopped before the task ran");
+  }
+  return *task_status_;
 }
 
 void Projection::Enqueue(std::vector<CommittedEvent> group) {

@@ -26,6 +26,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -97,6 +98,14 @@ class Projection : public PositionSource {
   uint64_t AddListener(std::function<void(uint64_t position)> listener) override;
   void RemoveListener(uint64_t id) override;
 
+  // Runs `task` on the projection's thread between two batches, with the views written
+  // up to the applied position it is given and nothing else writing them (e.g. to swap
+  // in a rebuilt family); then the appliers forget what they cached. Appends go on
+  // meanwhile (up to max_lag_events). One task at a time; UNAVAILABLE when the
+  // projection stopped or failed.
+  absl::Status RunBetweenBatches(
+      const std::function<absl::Status(uint64_t applied)>& task);
+
   // Applies every group handed over, then stops the thread. Idempotent.
   void Shutdown();
 
@@ -118,6 +127,8 @@ class Projection : public PositionSource {
       absl::flat_hash_map<std::string, std::shared_ptr<const State>>& states,
       rocksdb::ColumnFamilyHandle* family, const std::string& id);
   void Notify(uint64_t position);
+  // Runs the pending task, if any (on the projection's thread).
+  void RunTask();
 
   Store* const store_;
   const ProjectionOptions options_;
@@ -135,6 +146,11 @@ class Projection : public PositionSource {
   bool paused_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
   uint64_t TEST_batches_ ABSL_GUARDED_BY(mu_) = 0;
+  // RunBetweenBatches: the task, its result, and whether the thread has stopped.
+  const std::function<absl::Status(uint64_t)>* task_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::optional<absl::Status> task_status_ ABSL_GUARDED_BY(mu_);
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Mutex task_mu_;
   absl::Mutex join_mu_;
 
   absl::Mutex listeners_mu_;

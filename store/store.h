@@ -1,15 +1,23 @@
 // Store: owns the RocksDB instance and its column families (docs/storage.md).
 //
 // A Store is safe for concurrent access from multiple threads: RocksDB handles are
-// thread-safe, and the Store itself is immutable after Open. Only the Committer writes
-// (one thread); readers use snapshots so that a read touching several keys sees one
-// position.
+// thread-safe. Only the Committer writes the log (one thread) and the projection the
+// views; readers use snapshots so that a read touching several keys sees one position.
+//
+// Families derived from the log can be replaced by a rebuilt copy (CreateBeside, then
+// Swap): each family is stored in a column family of some generation, "agreements" for
+// the first and "agreements@N" after N replacements, named by `meta/family/<name>`
+// (docs/storage.md, "Replacing a family").
 #ifndef AGREEMENTS_STORE_STORE_H_
 #define AGREEMENTS_STORE_STORE_H_
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -59,9 +67,12 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   rocksdb::DB* db() const { return db_.get(); }
-  // The handle of a family (store/keys.h names them).
+  const std::string& path() const { return path_; }
+  // The handle of a family (store/keys.h names them). A handle stays valid, and reads
+  // through it see its family's data, until the Store closes, also after a Swap
+  // replaced it (only reads: writes must take the handle again).
   rocksdb::ColumnFamilyHandle* handle(Family family) const {
-    return handles_[static_cast<size_t>(family)];
+    return handles_[static_cast<size_t>(family)].load(std::memory_order_acquire);
   }
   rocksdb::ColumnFamilyHandle* meta() const { return handle(Family::kDefault); }
   rocksdb::ColumnFamilyHandle* log() const { return handle(Family::kLog); }
@@ -89,15 +100,48 @@ class Store {
   // most the head), as of `snapshot`.
   absl::StatusOr<uint64_t> ReadApplied(const rocksdb::Snapshot* snapshot = nullptr) const;
 
+  // Creates an empty column family of the next generation of `family`, with the
+  // family's options, for a rebuild to fill (e.g. by ingesting files). It is not
+  // readable through handle() until Swap; a Store opened again drops it unless a
+  // Swap named it.
+  absl::StatusOr<rocksdb::ColumnFamilyHandle*> CreateBeside(Family family);
+  // The options a family's column families are created with (SST files written for
+  // ingestion use them too).
+  rocksdb::Options FamilyOptions(Family family) const;
+  // Makes each built column family the one its family is read and written through:
+  // one synced write names them in `meta/family/<name>` (with `extra`'s writes, e.g.
+  // the applied position), then handle() returns them and the replaced column families
+  // are dropped (their files go when the Store closes). Nothing else may write the
+  // replaced families meanwhile.
+  absl::Status Swap(
+      const std::vector<std::pair<Family, rocksdb::ColumnFamilyHandle*>>& built,
+      rocksdb::WriteBatch* extra = nullptr);
+  // Drops a column family made by CreateBeside that will not be swapped in.
+  void DropBeside(rocksdb::ColumnFamilyHandle* built);
+
   // Reads one key; NOT_FOUND when absent.
   absl::StatusOr<std::string> Get(rocksdb::ColumnFamilyHandle* cf, absl::string_view key,
                                   const rocksdb::Snapshot* snapshot = nullptr) const;
 
  private:
   Store() = default;
+  // Opens every column family found in the directory (and creates the missing ones),
+  // then takes each family's handle from its generation in `meta/family/<name>`.
+  absl::Status OpenFamilies(const std::string& path, const StoreOptions& options);
+  absl::Status SelectGenerations(bool read_only);
+  absl::Status Migrate(const std::string& path, const StoreOptions& options);
 
+  std::string path_;
+  rocksdb::Options db_options_;
+  std::shared_ptr<rocksdb::Cache> cache_;
+  size_t write_buffer_bytes_ = 0;
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::array<std::atomic<rocksdb::ColumnFamilyHandle*>, kFamilyCount> handles_{};
+  // Every handle opened or created, destroyed when the Store closes.
+  std::mutex owned_mu_;
+  std::vector<rocksdb::ColumnFamilyHandle*> owned_;
+  // The highest generation of each family seen, for CreateBeside.
+  std::array<uint64_t, kFamilyCount> generation_{};
 };
 
 // A RocksDB snapshot released on destruction. Not thread-safe; cheap.

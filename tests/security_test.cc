@@ -328,6 +328,7 @@ TEST_F(SecurityTest, EachRoleAgainstEachRpc) {
       {"AuditService/ListPartyAgreementsOn", "audit.read"},
       {"SecurityService/WhoAmI", ""},
       {"SecurityService/GetSecurityStatus", "security.read"},
+      {"AdminService/RebuildView", "server.admin"},
   };
   // Which roles hold each permission (docs/security.md).
   const std::map<std::string, std::set<std::string>> holders = {
@@ -336,11 +337,12 @@ TEST_F(SecurityTest, EachRoleAgainstEachRpc) {
       {"parties.write", {"registrar", "admin"}},
       {"audit.read", {"auditor", "admin"}},
       {"security.read", {"admin"}},
+      {"server.admin", {"admin"}},
   };
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   int checked = 0;
   for (const char* service : {"CommandService", "QueryService", "FeedService",
-                              "AuditService", "SecurityService"}) {
+                              "AuditService", "SecurityService", "AdminService"}) {
     const auto* descriptor =
         pool->FindServiceByName(absl::StrCat("agreements.v1.", service));
     ASSERT_NE(descriptor, nullptr) << service;
@@ -386,6 +388,7 @@ TEST_F(SecurityTest, EachRoleAgainstEachRpc) {
   EXPECT_EQ(denials["registry.read"], 9);
   EXPECT_EQ(denials["audit.read"], 3 * 12);
   EXPECT_EQ(denials["security.read"], 4);
+  EXPECT_EQ(denials["server.admin"], 4);
   EXPECT_EQ(denials["agreements.write"], 3 * 4);
   EXPECT_EQ(denials["parties.write"], 3 * 2);
   EXPECT_EQ(denials["authentication"], static_cast<int64_t>(needs.size()));
