@@ -87,6 +87,10 @@ struct BenchConfig {
   int many_subscribers = 1000;
   int many_subscribers_rate = 100;
   absl::Duration slow_read_interval = absl::Milliseconds(100);
+  // participants: agreements of each size (2 participations, and large_participants),
+  // and the participations of a large one.
+  int64_t participants_agreements = 500;
+  int large_participants = 200;
 };
 
 // One bearer token a dataset's server accepts: a line of its token file.
@@ -218,6 +222,9 @@ absl::StatusOr<Report> RunProjectionLag(Dataset& dataset);
 // Creates its own dataset (a fresh server, so its peak RSS is this scenario's).
 absl::StatusOr<Report> RunManySubscribers(const BenchConfig& config,
                                           const DataGenerator& generator);
+// Creates its own dataset (small and large agreements); participants_scenario.cc.
+absl::StatusOr<Report> RunParticipants(const BenchConfig& config,
+                                       const DataGenerator& generator);
 // Starts agreements-stack-baseline on a directory of its own; stack_baseline_scenario.cc.
 absl::StatusOr<Report> RunStackBaseline(const BenchConfig& config,
                                         const DataGenerator& generator);

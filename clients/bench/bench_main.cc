@@ -31,8 +31,8 @@ ABSL_FLAG(std::string, suite, "reduced", "sizes: reduced or full");
 ABSL_FLAG(
     std::string, scenarios, "all",
     "comma-separated: stack-baseline,append,append-batch,append-stream,feed-latency,"
-    "read-after-write,projection-lag,subscribers-1000,catch-up,query,rebuild,"
-    "proof,growth,memory,confidentiality (or all)");
+    "read-after-write,projection-lag,subscribers-1000,participants,catch-up,query,"
+    "rebuild,proof,growth,memory,confidentiality (or all)");
 ABSL_FLAG(std::string, server_bin, "",
           "agreements-server binary (default: next to this binary)");
 ABSL_FLAG(std::string, admin_bin, "",
@@ -105,6 +105,11 @@ ABSL_FLAG(int, many_subscribers_rate, 100,
           "subscribers-1000: appends per second while they subscribe");
 ABSL_FLAG(absl::Duration, slow_read_interval, absl::Milliseconds(100),
           "subscribers-1000: a slow subscriber's wait before each read");
+ABSL_FLAG(int64_t, participants_agreements, 0,
+          "participants: agreements of each size, 2 and --large_participants "
+          "participations (0: reduced 500, full 2000)");
+ABSL_FLAG(int, large_participants, 200,
+          "participants: participations of a large agreement (at most --parties)");
 ABSL_FLAG(double, pg_events_per_s, 0,
           "baseline: PostgreSQL events/s (> 0 adds the append ratio, target >= 3)");
 ABSL_FLAG(double, dbbench_mb_per_s, 0,
@@ -180,6 +185,9 @@ absl::StatusOr<BenchConfig> ResolveConfig() {
   c.many_subscribers = absl::GetFlag(FLAGS_many_subscribers);
   c.many_subscribers_rate = absl::GetFlag(FLAGS_many_subscribers_rate);
   c.slow_read_interval = absl::GetFlag(FLAGS_slow_read_interval);
+  c.participants_agreements = SuiteDefault<int64_t>(
+      absl::GetFlag(FLAGS_participants_agreements), full, 500, 2000);
+  c.large_participants = absl::GetFlag(FLAGS_large_participants);
 
   if (c.batch_events < 1 || c.batch_events > 100 || c.load_batch < 1 ||
       c.load_batch > 100) {

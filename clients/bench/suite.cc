@@ -10,11 +10,10 @@ namespace agreements::bench {
 
 const std::vector<std::string>& AllScenarios() {
   static const auto* all = new std::vector<std::string>{
-      "stack-baseline", "append",           "append-batch",
-      "append-stream",  "feed-latency",     "read-after-write",
-      "projection-lag", "subscribers-1000", "catch-up",
-      "query",          "rebuild",          "proof",
-      "growth",         "memory",           "confidentiality"};
+      "stack-baseline", "append",           "append-batch",   "append-stream",
+      "feed-latency",   "read-after-write", "projection-lag", "subscribers-1000",
+      "participants",   "catch-up",         "query",          "rebuild",
+      "proof",          "growth",           "memory",         "confidentiality"};
   return *all;
 }
 
@@ -54,6 +53,10 @@ void Suite::Run() {
   if (Want("subscribers-1000")) {
     Note("subscribers-1000");
     Record(RunManySubscribers(config_, generator_), "subscribers-1000");
+  }
+  if (Want("participants")) {
+    Note("participants");
+    Record(RunParticipants(config_, generator_), "participants");
   }
   if (AnyOf({"catch-up", "query", "rebuild", "proof", "growth", "memory"})) {
     RunLoaded();

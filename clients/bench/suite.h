@@ -5,6 +5,7 @@
 //   empty store:    append, append-batch, append-stream, feed-latency, read-after-write,
 //                   projection-lag
 //   own dataset:    subscribers-1000                  (a fresh server)
+//   own dataset:    participants                      (small and large agreements)
 //   N loaded:       catch-up, query, rebuild          (N = --load_events agreements)
 //   big loaded:     proof, growth, memory             (--big_events agreements)
 //   own dataset:    confidentiality                   (a server with access control)

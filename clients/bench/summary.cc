@@ -145,6 +145,19 @@ void AddFeedAndConsistencyChecks(Checks& c) {
            "subscribers_missing", "<=", 0);
 }
 
+void AddParticipantsChecks(Checks& c) {
+  const Report* r = c.Find("participants");
+  if (r == nullptr) return;
+  c.Figure("participants", "small_events_per_s", "append to 2 participants ev/s",
+           "participants_small_events_per_s");
+  c.Figure(
+      "participants", "large_events_per_s",
+      absl::StrCat("append to ", r->Get("large_participants", 0), " participants ev/s"),
+      "participants_large_events_per_s");
+  c.Target("participants", "ratio", "participants ratio large/small",
+           "participants_ratio", ">=", 0.8);
+}
+
 void AddLoadedChecks(Checks& c) {
   c.Target("catch-up", "events_per_s", "catch-up events/s", "catch_up_events_per_s",
            ">=", 300000);
@@ -179,6 +192,7 @@ bool PrintSummary(const std::vector<Report>& reports, const ExternalBaselines& b
   AddAppendChecks(checks, baselines);
   AddStackRatios(checks);
   AddFeedAndConsistencyChecks(checks);
+  AddParticipantsChecks(checks);
   AddLoadedChecks(checks);
   AddConfidentialityChecks(checks);
 
