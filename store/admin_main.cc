@@ -99,12 +99,13 @@ int Replace(agreements::store::Store* store) {
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   std::printf(
       "replayed %llu events (head %llu) in %.1f s (%.0f events/s), replaced %llu "
-      "families with %llu keys\n",
+      "families with %llu keys (replay %.1f s, files and swap %.1f s)\n",
       static_cast<unsigned long long>(report->events),
       static_cast<unsigned long long>(report->head), seconds,
       seconds > 0 ? report->events / seconds : 0.0,
       static_cast<unsigned long long>(report->families_replaced),
-      static_cast<unsigned long long>(report->keys_written));
+      static_cast<unsigned long long>(report->keys_written), report->replay_seconds,
+      report->output_seconds);
   return 0;
 }
 
@@ -116,12 +117,13 @@ int Rebuild(agreements::store::Store* store, bool repair) {
   }
   std::printf(
       "replayed %llu events (head %llu, views at %llu), compared %llu keys: %llu "
-      "differences\n",
+      "differences (replay %.1f s, comparison %.1f s)\n",
       static_cast<unsigned long long>(report->events),
       static_cast<unsigned long long>(report->head),
       static_cast<unsigned long long>(report->applied),
       static_cast<unsigned long long>(report->keys_compared),
-      static_cast<unsigned long long>(report->difference_count));
+      static_cast<unsigned long long>(report->difference_count), report->replay_seconds,
+      report->output_seconds);
   for (const auto& difference : report->differences) {
     std::printf("  %s\n", difference.c_str());
   }

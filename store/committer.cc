@@ -22,6 +22,7 @@
 #include "store/feed_hub.h"
 #include "store/keys.h"
 #include "store/projector.h"
+#include "store/state_copy.h"
 #include "store/view_reader.h"
 
 namespace agreements::store {
@@ -568,15 +569,13 @@ absl::Status Committer::Group::StageEvent(const CommitRequest& request,
   // Each event gets a state of its own: the projection and the feed see the stream as
   // it was after every event, and earlier states stay shared and unchanged.
   if (command.stream_type() == v1::STREAM_TYPE_AGREEMENT) {
-    auto next = agreement ? std::make_shared<v1::Agreement>(*agreement)
-                          : std::make_shared<v1::Agreement>();
+    auto next = NextState(agreement.get());
     domain::EvolveAgreement(*next, *staged.event);
     staged.agreement_before = std::move(agreement);
     agreement = std::move(next);
     staged.agreement_after = agreement;
   } else {
-    auto next =
-        party ? std::make_shared<v1::Party>(*party) : std::make_shared<v1::Party>();
+    auto next = NextState(party.get());
     domain::EvolveParty(*next, *staged.event);
     staged.party_before = std::move(party);
     party = std::move(next);

@@ -7,6 +7,7 @@
 #include "domain/decider.h"
 #include "rocksdb/write_batch.h"
 #include "store/keys.h"
+#include "store/state_copy.h"
 
 namespace agreements::store {
 namespace {
@@ -120,8 +121,7 @@ absl::Status Projection::ApplyEvent(CommittedEvent& committed, ViewSink& sink) {
     ASSIGN_OR_RETURN(change.party_before, Before(parties_, store_->parties(), id));
     if (change.party_before != nullptr) revision_before = change.party_before->revision();
     if (committed.party_after == nullptr) {
-      auto after = change.party_before ? std::make_shared<v1::Party>(*change.party_before)
-                                       : std::make_shared<v1::Party>();
+      auto after = NextState(change.party_before.get());
       domain::EvolveParty(*after, *committed.event);
       committed.party_after = std::move(after);
     }
@@ -134,9 +134,7 @@ absl::Status Projection::ApplyEvent(CommittedEvent& committed, ViewSink& sink) {
       revision_before = change.agreement_before->revision();
     }
     if (committed.agreement_after == nullptr) {
-      auto after = change.agreement_before
-                       ? std::make_shared<v1::Agreement>(*change.agreement_before)
-                       : std::make_shared<v1::Agreement>();
+      auto after = NextState(change.agreement_before.get());
       domain::EvolveAgreement(*after, *committed.event);
       committed.agreement_after = std::move(after);
     }

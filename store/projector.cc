@@ -24,6 +24,15 @@ std::set<std::string> PartiesOf(const v1::Agreement& agreement) {
   return parties;
 }
 
+// True when both states list the same participants in the same order.
+bool SameParticipants(const v1::Agreement& a, const v1::Agreement& b) {
+  if (a.participations_size() != b.participations_size()) return false;
+  for (int i = 0; i < a.participations_size(); ++i) {
+    if (a.participations(i).party_id() != b.participations(i).party_id()) return false;
+  }
+  return true;
+}
+
 template <typename Map, typename Key>
 void AddCount(Map* map, const Key& key, int64_t delta) {
   int64_t& value = (*map)[key];
@@ -33,16 +42,22 @@ void AddCount(Map* map, const Key& key, int64_t delta) {
 
 }  // namespace
 
-void EventTagger::Add(const v1::Agreement& agreement) {
+void EventTagger::Add(const v1::Agreement& agreement, bool with_parties) {
   for (const auto& sector : agreement.sectors()) sectors_.insert(sector);
   if (agreement.instrument_kind() != v1::INSTRUMENT_KIND_UNSPECIFIED) {
     kinds_.insert(agreement.instrument_kind());
   }
-  for (const auto& party : PartiesOf(agreement)) parties_.insert(party);
+  if (with_parties) {
+    for (const auto& participation : agreement.participations()) {
+      parties_.push_back(participation.party_id());
+    }
+  }
   level_ = std::max<int>(level_, domain::LevelOf(agreement));
 }
 
-sv1::EventTags EventTagger::Build() const {
+sv1::EventTags EventTagger::Build() {
+  std::sort(parties_.begin(), parties_.end());
+  parties_.erase(std::unique(parties_.begin(), parties_.end()), parties_.end());
   sv1::EventTags tags;
   for (const auto& sector : sectors_) tags.add_sectors(sector);
   for (int kind : kinds_) tags.add_instrument_kinds(kind);
@@ -61,7 +76,10 @@ sv1::EventTags EventTagsOf(const v1::Agreement* before, const v1::Agreement* aft
     return tagger.Build();
   }
   if (before != nullptr) tagger.Add(*before);
-  if (after != nullptr) tagger.Add(*after);
+  if (after != nullptr) {
+    // Most events leave the participants as they were: add them once.
+    tagger.Add(*after, before == nullptr || !SameParticipants(*before, *after));
+  }
   return tagger.Build();
 }
 

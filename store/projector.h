@@ -26,14 +26,16 @@ namespace agreements::store {
 // of a party event. Sorted and unique, so the bytes are deterministic.
 class EventTagger {
  public:
-  void Add(const agreements::v1::Agreement& agreement);
-  void AddParty(const std::string& party_id) { parties_.insert(party_id); }
-  agreements::storage::v1::EventTags Build() const;
+  // `with_parties` false leaves the participants out (they were added already).
+  void Add(const agreements::v1::Agreement& agreement, bool with_parties = true);
+  void AddParty(const std::string& party_id) { parties_.push_back(party_id); }
+  agreements::storage::v1::EventTags Build();
 
  private:
   std::set<std::string> sectors_;
   std::set<int> kinds_;
-  std::set<std::string> parties_;
+  // Sorted and made unique by Build: one sort instead of a tree insert per participant.
+  std::vector<std::string> parties_;
   int level_ = 0;
 };
 

@@ -8,6 +8,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "rocksdb/write_batch.h"
 #include "store/applier.h"
@@ -74,11 +75,15 @@ absl::StatusOr<RebuildReport> RebuildViews(Store* store, bool repair,
   replayer.sink().Reserve(Family::kEventTags, stored_head);
   replayer.sink().Reserve(Family::kStreams, stored_head);
   replayer.sink().Reserve(Family::kMerkle, 2 * report.applied);
+  const absl::Time start = absl::Now();
   RETURN_IF_ERROR(replayer.ReplayLog(store, snapshot.get(), Replayer::kToEnd, report,
                                      progress, stored_head));
   RETURN_IF_ERROR(replayer.Finish());
+  const absl::Time replayed = absl::Now();
+  report.replay_seconds = absl::ToDoubleSeconds(replayed - start);
 
   RETURN_IF_ERROR(CompareFamilies(store, snapshot.get(), replayer, repair, report));
+  report.output_seconds = absl::ToDoubleSeconds(absl::Now() - replayed);
   RepairWriter fixes(store);
   if (stored_head != report.head) {
     ++report.difference_count;
@@ -109,9 +114,12 @@ absl::StatusOr<RebuildReport> ReplaceViews(Store* store,
   replayer.sink().Reserve(Family::kEventTags, stored_head);
   replayer.sink().Reserve(Family::kStreams, stored_head);
   replayer.sink().Reserve(Family::kMerkle, 2 * stored_head);
+  const absl::Time start = absl::Now();
   RETURN_IF_ERROR(replayer.ReplayLog(store, nullptr, Replayer::kToEnd, report, progress,
                                      stored_head));
   RETURN_IF_ERROR(replayer.Finish());
+  const absl::Time replayed = absl::Now();
+  report.replay_seconds = absl::ToDoubleSeconds(replayed - start);
   ASSIGN_OR_RETURN(std::vector<BuiltFamily> built,
                    BuildBeside(store, replayer.sink(), replayer.families()));
   rocksdb::WriteBatch positions;
@@ -122,6 +130,7 @@ absl::StatusOr<RebuildReport> ReplaceViews(Store* store,
   for (const BuiltFamily& family : built) report.keys_written += family.keys;
   report.families_replaced = built.size();
   report.repaired = true;
+  report.output_seconds = absl::ToDoubleSeconds(absl::Now() - replayed);
   return report;
 }
 

@@ -34,6 +34,10 @@ struct RebuildReport {
   // ReplaceViews: the keys written into the new families, and how many families.
   uint64_t keys_written = 0;
   uint64_t families_replaced = 0;
+  // Where the time went: replaying the log through the appliers, and the rest
+  // (sorting, comparing or writing files, swapping).
+  double replay_seconds = 0;
+  double output_seconds = 0;
 };
 
 // Most differences listed in the report (all are counted).

@@ -1,6 +1,7 @@
 #include "store/rebuild_output.h"
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 
 #include "absl/strings/escaping.h"
@@ -121,18 +122,28 @@ void CollectingSink::Reserve(Family family, size_t entries) {
   families_[static_cast<int>(family)].entries.reserve(entries);
 }
 
+char* CollectingSink::Collected::Room(size_t size) {
+  if (used + size > kChunkBytes || chunks.empty()) {
+    chunks.push_back(std::unique_ptr<char[]>(new char[std::max(kChunkBytes, size)]));
+    used = 0;
+  }
+  char* at = chunks.back().get() + used;
+  used += size;
+  return at;
+}
+
 void CollectingSink::Add(Family family, absl::string_view key, absl::string_view value,
                          bool deleted) {
   Collected& collected = families_[static_cast<int>(family)];
-  if (collected.in_order &&
-      (deleted ||
-       (!collected.entries.empty() && collected.key(collected.entries.back()) >= key))) {
+  if (collected.in_order && (deleted || (!collected.entries.empty() &&
+                                         collected.entries.back().key() >= key))) {
     collected.in_order = false;
   }
-  collected.entries.push_back({collected.bytes.size(), static_cast<uint32_t>(key.size()),
+  char* at = collected.Room(key.size() + value.size());
+  std::memcpy(at, key.data(), key.size());
+  std::memcpy(at + key.size(), value.data(), value.size());
+  collected.entries.push_back({at, static_cast<uint32_t>(key.size()),
                                static_cast<uint32_t>(value.size()), deleted});
-  collected.bytes.append(key.data(), key.size());
-  collected.bytes.append(value.data(), value.size());
 }
 
 void CollectingSink::Drain(
@@ -141,29 +152,25 @@ void CollectingSink::Drain(
   Collected& collected = families_[static_cast<int>(family)];
   const std::vector<Entry>& entries = collected.entries;
   if (collected.in_order) {
-    for (const Entry& entry : entries)
-      visit(collected.key(entry), collected.value(entry));
+    for (const Entry& entry : entries) visit(entry.key(), entry.value());
   } else {
     // Sort positions, not entries. Equal keys stay in write order, so the last of a run
     // is the last write.
     std::vector<uint32_t> order(entries.size());
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&collected](uint32_t a, uint32_t b) {
-      const int c = collected.key(collected.entries[a])
-                        .compare(collected.key(collected.entries[b]));
+    std::sort(order.begin(), order.end(), [&entries](uint32_t a, uint32_t b) {
+      const int c = entries[a].key().compare(entries[b].key());
       return c != 0 ? c < 0 : a < b;
     });
     for (size_t i = 0; i < order.size(); ++i) {
       const Entry& entry = entries[order[i]];
-      if (i + 1 < order.size() &&
-          collected.key(entries[order[i + 1]]) == collected.key(entry)) {
-        continue;
-      }
-      if (!entry.deleted) visit(collected.key(entry), collected.value(entry));
+      if (i + 1 < order.size() && entries[order[i + 1]].key() == entry.key()) continue;
+      if (!entry.deleted) visit(entry.key(), entry.value());
     }
   }
   std::vector<Entry>().swap(collected.entries);
-  std::string().swap(collected.bytes);
+  collected.chunks.clear();
+  collected.used = kChunkBytes;
   collected.in_order = true;
 }
 

@@ -92,6 +92,8 @@ absl::Status Replayer::Next(
         " of ", envelope.stream_id(), ", which is at revision ", revision,
         " (an event recorded twice or missing)"));
   }
+  // Heap copies, not NextState's arenas: a replay keeps every stream's state, and an
+  // arena's first block per state made the rebuild of 200,000 agreements 20% slower.
   auto next =
       state == nullptr ? std::make_shared<State>() : std::make_shared<State>(*state);
   evolve(*next, event);
