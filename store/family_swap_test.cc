@@ -131,6 +131,36 @@ TEST_F(FamilySwapTest, AFamilyBuiltBesideAndNeverSwappedIsDroppedOnOpen) {
   ExpectViewsMatchRebuild();
 }
 
+// A crash between the synced write that names a new generation and the drop of the old
+// one: the next open reads the new generation and drops the old.
+TEST_F(FamilySwapTest, AReplacedGenerationLeftBehindIsDroppedOnOpen) {
+  Load(0, 3);
+  ASSERT_TRUE(WaitForViews(*committer_));
+  committer_.reset();
+  auto built = store_->CreateBeside(Family::kParties);
+  ASSERT_TRUE(built.ok()) << built.status();
+  rocksdb::WriteBatch copy;
+  for (const char* id : {"kz", "kr"}) {
+    auto value = store_->Get(store_->parties(), id);
+    ASSERT_TRUE(value.ok()) << value.status();
+    copy.Put(*built, id, *value);
+  }
+  copy.Put(store_->meta(), absl::StrCat(kMetaFamilyPrefix, "parties"), "2");
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  ASSERT_TRUE(store_->db()->Write(sync, &copy).ok());
+  Close();
+  Open();
+  EXPECT_EQ(store_->parties()->GetName(), "parties@2");
+  Close();
+  std::vector<std::string> names;
+  ASSERT_TRUE(
+      rocksdb::DB::ListColumnFamilies(rocksdb::Options(), dir_.path(), &names).ok());
+  EXPECT_EQ(std::count(names.begin(), names.end(), "parties"), 0);
+  Open();
+  ExpectViewsMatchRebuild();
+}
+
 TEST_F(FamilySwapTest, OnlyFamiliesDerivedFromTheLogAreBuiltBeside) {
   EXPECT_TRUE(absl::IsInvalidArgument(store_->CreateBeside(Family::kLog).status()));
   EXPECT_TRUE(absl::IsInvalidArgument(store_->CreateBeside(Family::kRequests).status()));

@@ -16,7 +16,7 @@ namespace v1 = ::agreements::v1;
 
 // Most stream states kept between batches (beyond it they are dropped and read from
 // the views again).
-constexpr size_t kMaxKeptStates = 65536;
+constexpr size_t kMaxKeptStates = 8192;
 // Events read from the log per batch while catching up.
 constexpr size_t kCatchUpBatchEvents = 8192;
 

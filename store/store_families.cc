@@ -149,16 +149,10 @@ absl::Status Store::SelectGenerations(bool read_only) {
     by_name.erase(it);
   }
   // What is left: families built beside and never swapped in (an interrupted rebuild),
-  // or replaced generations whose drop did not finish (a first generation whose drop
-  // did not finish stays, unused).
+  // or replaced generations whose drop did not finish (a crash right after a swap).
   if (read_only) return absl::OkStatus();
   for (const auto& [name, handle] : by_name) {
-    Family family;
-    uint64_t generation = 0;
-    if (name == FamilyName(Family::kDefault) ||
-        !ParseGenerationName(name, family, generation) || generation < 2) {
-      continue;
-    }
+    if (name == FamilyName(Family::kDefault)) continue;
     RETURN_IF_ERROR(
         FromRocksStatus(db_->DropColumnFamily(handle),
                         absl::StrCat("dropping unused column family ", name)));
