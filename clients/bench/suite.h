@@ -73,6 +73,9 @@ class Suite {
   void RunLoaded();
   // Loads the big dataset and waits until the server is idle; false when it failed.
   bool LoadBig(Dataset& dataset);
+  // Waits until the server is idle (at most --settle_timeout) and records how long as
+  // the report `name`.
+  void Settle(Dataset& dataset, const std::string& name);
   void RunGrowth(Dataset& dataset);
 
   const BenchConfig& config_;
