@@ -5,7 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/time.h"
 #include "agreements/v1/admin_service.pb.h"
 #include "clients/cli_commands.h"
 #include "clients/cli_format.h"
@@ -13,11 +12,6 @@
 
 namespace agreements::cli {
 namespace {
-
-std::string FormatDuration(const google::protobuf::Duration& duration) {
-  return absl::FormatDuration(absl::Seconds(duration.seconds()) +
-                              absl::Nanoseconds(duration.nanos()));
-}
 
 absl::Status RunRebuildView(Env& env) {
   ASSIGN_OR_RETURN(const client::RegistryClient* client, env.Client());

@@ -211,6 +211,11 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone());
 }
 
+std::string FormatDuration(const google::protobuf::Duration& duration) {
+  return absl::FormatDuration(absl::Seconds(duration.seconds()) +
+                              absl::Nanoseconds(duration.nanos()));
+}
+
 std::string FormatPositions(const v1::CommitResult& result) {
   if (result.first_position() == 0) return "-";
   if (result.first_position() == result.last_position()) {

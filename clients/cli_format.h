@@ -13,6 +13,7 @@
 #include "agreements/v1/events.pb.h"
 #include "agreements/v1/party.pb.h"
 #include "agreements/v1/query_service.pb.h"
+#include "google/protobuf/duration.pb.h"
 #include "google/protobuf/repeated_field.h"
 #include "google/protobuf/timestamp.pb.h"
 
@@ -48,6 +49,8 @@ class KeyValueBlock {
 
 // RFC 3339 in UTC; "-" when unset.
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);
+// As absl::FormatDuration: "1.5s", "2m", "0".
+std::string FormatDuration(const google::protobuf::Duration& duration);
 // "12", "12-15", or "-" when the result appended nothing.
 std::string FormatPositions(const v1::CommitResult& result);
 // The English title, else the first one; "" when there is none.

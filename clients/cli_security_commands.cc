@@ -28,11 +28,6 @@ std::string FormatRole(const v1::RoleGrant& grant) {
 
 std::string YesNo(bool value) { return value ? "yes" : "no"; }
 
-std::string FormatDuration(const google::protobuf::Duration& duration) {
-  return absl::FormatDuration(absl::Seconds(duration.seconds()) +
-                              absl::Nanoseconds(duration.nanos()));
-}
-
 // "0", or "3 (max_streams_per_principal 2, reserved_streams 1)".
 template <typename Counts, typename Name>
 std::string FormatCounts(int64_t total, const Counts& counts, Name name) {
