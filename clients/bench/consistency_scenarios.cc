@@ -130,10 +130,15 @@ class PositionProber {
   }
   ~PositionProber() { Join(absl::ZeroDuration()); }
 
-  // Stops once a probe shows `position` or after `timeout`, and waits for the thread.
+  // Stops once a probe sent after this call shows `position`, or after `timeout`, and
+  // waits for the thread. A probe sent earlier may already show `position` (the views
+  // can reach a write before its acknowledgement reaches the client), but it tells
+  // nothing about writes acknowledged after it was sent.
   void Join(uint64_t position, absl::Duration timeout) {
     until_position_ = position;
-    give_up_nanos_ = NowNanos() + absl::ToInt64Nanoseconds(timeout);
+    const int64_t now = NowNanos();
+    join_nanos_ = now;
+    give_up_nanos_ = now + absl::ToInt64Nanoseconds(timeout);
     stop_ = true;
     if (thread_.joinable()) thread_.join();
   }
@@ -146,7 +151,8 @@ class PositionProber {
  private:
   bool Done() const {
     if (!stop_) return false;
-    return (!probes_.empty() && probes_.back().position >= until_position_) ||
+    return (!probes_.empty() && probes_.back().sent_nanos >= join_nanos_ &&
+            probes_.back().position >= until_position_) ||
            NowNanos() >= give_up_nanos_;
   }
 
@@ -176,6 +182,7 @@ class PositionProber {
   v1::GetPartyRequest request_;
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> until_position_{0};
+  std::atomic<int64_t> join_nanos_{0};
   std::atomic<int64_t> give_up_nanos_{0};
   // Written by the thread only; read after Join.
   std::vector<PositionProbe> probes_;
