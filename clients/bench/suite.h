@@ -77,6 +77,8 @@ class Suite {
   // the report `name`.
   void Settle(Dataset& dataset, const std::string& name);
   void RunGrowth(Dataset& dataset);
+  // `append`'s load on a fresh empty server named `name`: its events/s.
+  absl::StatusOr<double> AppendOnEmptyStore(const std::string& name);
 
   const BenchConfig& config_;
   const std::set<std::string> selected_;
