@@ -17,6 +17,10 @@ packages=(
   libgtest-dev
   libssl-dev
   libjemalloc-dev
+  libspdlog-dev
+  libcpp-httplib-dev
+  pkg-config
+  prometheus
 )
 
 missing=()

@@ -18,7 +18,8 @@ while [ $# -gt 0 ]; do
 done
 
 cli=("$bin_dir/agreements" --server "$listen")
-"$bin_dir/agreements-server" --listen="$listen" --data_dir="$data_dir" &
+# Human-readable log lines on the terminal (production keeps the JSON default).
+"$bin_dir/agreements-server" --listen="$listen" --data_dir="$data_dir" --log_format=text &
 server_pid=$!
 
 # Ctrl-C / SIGTERM: the server (which gets the signal too) shuts down cleanly; wait for it.
@@ -65,6 +66,7 @@ echo
 echo "agreements-server is serving on $listen (data in $data_dir). Try:"
 echo "  $bin_dir/agreements --server $listen sectors"
 echo "  $bin_dir/agreements --server $listen get <agreement-id>"
+echo "  curl -s http://127.0.0.1:9464/metrics   (Prometheus metrics; docs/operations.md)"
 echo "Press Ctrl-C to stop."
 if [ -t 0 ]; then
   # Read Ctrl-C as a key instead of letting the terminal signal the whole process group

@@ -293,6 +293,37 @@ std::shared_ptr<const AccessControl::Loaded> AccessControl::Current() const {
 
 uint64_t AccessControl::generation() const { return Current()->generation; }
 
+std::string AccessControl::DescribeCaller(const grpc::ServerContextBase& context) const {
+  const auto& metadata = context.client_metadata();
+  std::shared_ptr<const Loaded> loaded = Current();
+  if (auto it = metadata.find("authorization"); it != metadata.end()) {
+    constexpr absl::string_view kScheme = "bearer ";
+    const absl::string_view authorization(it->second.data(), it->second.size());
+    if (authorization.size() <= kScheme.size() ||
+        !absl::EqualsIgnoreCase(authorization.substr(0, kScheme.size()), kScheme)) {
+      return "unknown-token";
+    }
+    auto token =
+        loaded->tokens.find(security::TokenDigest(authorization.substr(kScheme.size())));
+    return token == loaded->tokens.end() ? "unknown-token" : token->second.principal;
+  }
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth != nullptr && auth->IsPeerAuthenticated() &&
+      !options_.tls_client_ca_file.empty()) {
+    std::optional<std::string> name =
+        options_.client_identity == ClientIdentity::kSan
+            ? FirstProperty(*auth, GRPC_X509_SAN_PROPERTY_NAME)
+            : FirstProperty(*auth, GRPC_X509_CN_PROPERTY_NAME);
+    if (name.has_value()) return *name;
+  }
+  return std::string(security::kAnonymous);
+}
+
+std::map<std::string, int64_t> AccessControl::Denials() const {
+  absl::MutexLock lock(&mu_);
+  return denials_;
+}
+
 void AccessControl::CountDenial(absl::string_view permission) {
   absl::MutexLock lock(&mu_);
   ++denials_[std::string(permission)];

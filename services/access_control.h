@@ -130,6 +130,12 @@ class AccessControl {
   absl::Status Check(const Caller& caller, security::Permission permission);
   // Counts a denial found later on the call's path (a registrar's sector limit).
   void CountDenial(absl::string_view permission);
+  // The principal of a call for a log line, without authenticating it or counting
+  // anything: the token's or the certificate's principal, "anonymous", or
+  // "unknown-token".
+  std::string DescribeCaller(const grpc::ServerContextBase& context) const;
+  // Denials since start, by permission (the server's metrics).
+  std::map<std::string, int64_t> Denials() const;
   // For a request on an open stream of `caller` (ExecuteBatchStream): takes `cost`
   // calls of its rate as Authenticate does, but a caller over its rate is not refused:
   // the answer is how long until the rate allows the request (nothing is taken or

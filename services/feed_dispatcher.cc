@@ -1,5 +1,6 @@
 #include "services/feed_dispatcher.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -103,6 +104,21 @@ size_t FeedDispatcher::TEST_max_queued_messages() const {
 size_t FeedDispatcher::open_streams() const {
   absl::MutexLock lock(&mu_);
   return streams_.size();
+}
+
+FeedStats FeedDispatcher::Stats() const {
+  FeedStats stats;
+  stats.fell_behind = fell_behind_.load(std::memory_order_relaxed);
+  const uint64_t head = hub_->head();
+  absl::MutexLock lock(&mu_);
+  stats.open_streams = streams_.size();
+  for (const auto& [stream, owner] : streams_) {
+    const uint64_t next = stream->next_position();
+    if (next > 0 && next <= head) {
+      stats.max_lag_events = std::max(stats.max_lag_events, head + 1 - next);
+    }
+  }
+  return stats;
 }
 
 void FeedDispatcher::WakeAll() {

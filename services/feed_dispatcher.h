@@ -12,6 +12,7 @@
 #ifndef AGREEMENTS_SERVICES_FEED_DISPATCHER_H_
 #define AGREEMENTS_SERVICES_FEED_DISPATCHER_H_
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -48,6 +49,17 @@ class DispatchedStream {
   virtual void CancelIfStuck() = 0;
   // Messages prepared and not yet written (the per-stream memory bound).
   virtual size_t queued_messages() = 0;
+  // The next log position the stream's source examines (0: not reading the log yet).
+  virtual uint64_t next_position() const { return 0; }
+};
+
+// The open streams as the server's metrics show them.
+struct FeedStats {
+  size_t open_streams = 0;
+  // The most positions between the hub's head and an open stream reading the log.
+  uint64_t max_lag_events = 0;
+  // Fell-behind markers sent since start (a subscriber left the in-memory window).
+  uint64_t fell_behind = 0;
 };
 
 // Who opened a stream: what admission counts, and what a reload checks again.
@@ -109,6 +121,9 @@ class FeedDispatcher {
                 const std::function<absl::Status(const StreamOwner&)>& check);
 
   size_t open_streams() const;
+  FeedStats Stats() const;
+  // Called by a stream for each fell-behind marker it sends.
+  void CountFellBehind() { fell_behind_.fetch_add(1, std::memory_order_relaxed); }
   // The limits, the open streams and what was refused or revoked.
   void Describe(agreements::v1::StreamLimitStatus& status) const;
   // The most messages any open stream holds prepared (tests check the bound).
@@ -122,6 +137,7 @@ class FeedDispatcher {
 
   store::FeedHub* const hub_;
   const FeedDispatcherOptions options_;
+  std::atomic<uint64_t> fell_behind_{0};
   uint64_t listener_id_ = 0;
 
   mutable absl::Mutex mu_;

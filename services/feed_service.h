@@ -46,6 +46,7 @@ class FeedService final : public agreements::v1::FeedService::CallbackService {
     dispatcher_->Describe(status);
   }
   size_t open_streams() const { return dispatcher_->open_streams(); }
+  FeedStats Stats() const { return dispatcher_->Stats(); }
   size_t TEST_max_queued_messages() const {
     return dispatcher_->TEST_max_queued_messages();
   }

@@ -14,6 +14,7 @@
 #ifndef AGREEMENTS_SERVICES_FEED_STREAM_H_
 #define AGREEMENTS_SERVICES_FEED_STREAM_H_
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <utility>
@@ -87,7 +88,11 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
           closing_ = true;
           status_ = ToGrpcStatus(step.status());
         } else {
-          for (auto& message : step->messages) queue_.push_back(std::move(message));
+          for (auto& message : step->messages) {
+            if (message.has_fell_behind()) dispatcher_->CountFellBehind();
+            queue_.push_back(std::move(message));
+          }
+          position_.store(source_->next_position(), std::memory_order_relaxed);
           // A wake that came while the step ran (a publish after it read the head)
           // means there may be more already: do not sleep on it.
           waiting_ = step->at_head && step->messages.empty() && wakes_ == wakes_before;
@@ -127,6 +132,10 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
         if (writing_ && reactor_ != nullptr) stuck = context_;
       }
       if (stuck != nullptr) stuck->TryCancel();
+    }
+
+    uint64_t next_position() const override {
+      return position_.load(std::memory_order_relaxed);
     }
 
     size_t queued_messages() override {
@@ -195,6 +204,8 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
 
    private:
     absl::Mutex mu_;
+    // The source's next position after its last step (read by FeedDispatcher::Stats).
+    std::atomic<uint64_t> position_{0};
     FeedStream* reactor_ ABSL_GUARDED_BY(mu_);
     // Valid while reactor_ is set (until OnDone).
     grpc::CallbackServerContext* const context_;

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -15,8 +16,14 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
     ServerOptions options) {
   std::unique_ptr<RegistryServer> server(new RegistryServer());
   server->options_ = options;
-  options.committer.on_write_failure = [raw = server.get()](const absl::Status&) {
-    raw->MarkNotServing();
+  server->metrics_ = std::make_unique<ServerMetrics>();
+  options.committer.on_write_failure = [raw = server.get()](const absl::Status& cause) {
+    raw->MarkNotServing(cause);
+  };
+  options.committer.on_group_written = [metrics = server->metrics_.get()](
+                                           size_t requests, uint64_t events,
+                                           absl::Duration write) {
+    metrics->RecordGroup(requests, events, write);
   };
   if (options.security.staging_dir.empty()) {
     options.security.staging_dir = options.data_dir + "/tls-active";
@@ -32,12 +39,13 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
           "listen: ", options.listen, " is not a loopback address; serving it ", what,
           " needs --insecure (docs/security.md)"));
     }
-    std::fprintf(stderr, "agreements-server: WARNING: serving %s %s (--insecure)\n",
-                 options.listen.c_str(), what.c_str());
+    logging::Warning("serving an open port (--insecure)",
+                     {{"listen", options.listen}, {"exposure", what}});
   }
   auto store = store::Store::Open(options.data_dir, store::StoreOptions());
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
+  logging::Info("store opened", {{"data_dir", options.data_dir}});
   // After the store, whose lock keeps a second server on the same data directory from
   // touching the staged certificate files.
   auto access = AccessControl::Create(options.security);
@@ -46,14 +54,16 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   auto page_tokens = PageTokenCodec::LoadOrCreate(options.data_dir + "/page_token.key");
   if (!page_tokens.ok()) return page_tokens.status();
   server->page_tokens_ = *std::move(page_tokens);
-  options.projection.on_failure = [raw = server.get()](const absl::Status&) {
-    raw->MarkNotServing();
+  options.projection.on_failure = [raw = server.get()](const absl::Status& cause) {
+    raw->MarkNotServing(cause);
   };
   // Brings the views up to the log's head (after a crash they may lag) before anything
   // decides or reads.
   auto projection = store::Projection::Start(server->store_.get(), options.projection);
   if (!projection.ok()) return projection.status();
   server->projection_ = *std::move(projection);
+  logging::Info("views caught up with the log",
+                {{"applied", server->projection_->applied()}});
   options.committer.projection = server->projection_.get();
   auto head = server->store_->ReadHead();
   if (!head.ok()) return head.status();
@@ -89,32 +99,73 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   server->admin_service_ = std::make_unique<AdminService>(
       server->store_.get(), server->projection_.get(), server->access_.get());
 
+  if (absl::Status started = server->StartGrpc(options); !started.ok()) return started;
+  if (!options.metrics_listen.empty()) {
+    MetricsListenerOptions metrics;
+    metrics.listen = options.metrics_listen;
+    metrics.tls_cert_file = options.security.tls_cert_file;
+    metrics.tls_key_file = options.security.tls_key_file;
+    metrics.bearer_token = options.metrics_token;
+    metrics.insecure = options.insecure;
+    auto listener = MetricsListener::Start(
+        metrics, [raw = server->metrics_.get()] { return raw->Expose(); });
+    if (!listener.ok()) return listener.status();
+    server->metrics_listener_ = *std::move(listener);
+  }
+  MetricSources sources;
+  sources.store = server->store_.get();
+  sources.committer = server->committer_.get();
+  sources.projection = server->projection_.get();
+  sources.checkpointer = server->checkpointer_.get();
+  sources.feeds = server->feed_service_.get();
+  sources.access = server->access_.get();
+  sources.data_dir = options.data_dir;
+  sources.serving = [raw = server.get()] { return raw->serving(); };
+  server->metrics_->Watch(std::move(sources));
+  return server;
+}
+
+absl::Status RegistryServer::StartGrpc(const ServerOptions& options) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, server->access_->ServerCredentials(),
-                           &server->port_);
+  builder.AddListeningPort(options.listen, access_->ServerCredentials(), &port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
-  builder.RegisterService(server->command_service_.get());
-  builder.RegisterService(server->query_service_.get());
-  builder.RegisterService(server->feed_service_.get());
-  builder.RegisterService(server->audit_service_.get());
-  builder.RegisterService(server->security_service_.get());
-  builder.RegisterService(server->admin_service_.get());
-  {
-    absl::MutexLock lock(&server->mu_);
-    server->server_ = builder.BuildAndStart();
-    if (server->server_ == nullptr || server->port_ == 0) {
-      return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
-    }
-    server->server_->GetHealthCheckService()->SetServingStatus(!server->not_serving_);
+  builder.RegisterService(command_service_.get());
+  builder.RegisterService(query_service_.get());
+  builder.RegisterService(feed_service_.get());
+  builder.RegisterService(audit_service_.get());
+  builder.RegisterService(security_service_.get());
+  builder.RegisterService(admin_service_.get());
+  auto observer = std::make_unique<CallObserverFactory>(metrics_.get(), options.calls);
+  observer->set_access(access_.get());
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::move(observer));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  absl::MutexLock lock(&mu_);
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
-  return server;
+  server_->GetHealthCheckService()->SetServingStatus(!not_serving_);
+  logging::Info("serving", {{"listen", options.listen},
+                            {"port", port_},
+                            {"tls", access_->tls()},
+                            {"serving", !not_serving_}});
+  return absl::OkStatus();
+}
+
+bool RegistryServer::serving() const {
+  absl::MutexLock lock(&mu_);
+  return !not_serving_ && !shut_down_ && server_ != nullptr;
 }
 
 RegistryServer::~RegistryServer() { Shutdown(); }
 
-void RegistryServer::MarkNotServing() {
+void RegistryServer::MarkNotServing(const absl::Status& cause) {
+  logging::Error("NOT_SERVING: a write failed; the server takes no more writes",
+                 {{"cause", cause.ToString()}});
   {
     absl::MutexLock lock(&mu_);
     not_serving_ = true;
@@ -133,23 +184,37 @@ void RegistryServer::Shutdown() {
     if (shut_down_) return;
     shut_down_ = true;
   }
+  logging::Info("shutting down: closing feed streams and waiting reads");
+  // The collectors stop reading the parts about to go.
+  if (metrics_ != nullptr) metrics_->Unwatch();
   // Open feed streams end first (UNAVAILABLE): the gRPC server's Shutdown waits for
   // every call to finish.
   if (feed_service_ != nullptr) feed_service_->Shutdown();
   // So do reads waiting for a position.
   if (query_service_ != nullptr) query_service_->Shutdown();
   if (server_ != nullptr) {
+    logging::Info("shutting down: letting calls in flight finish",
+                  {{"grace_s", absl::ToDoubleSeconds(options_.shutdown_grace)}});
     server_->GetHealthCheckService()->SetServingStatus(false);
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoSeconds(options_.shutdown_grace));
   }
   if (checkpointer_ != nullptr) checkpointer_->Shutdown();
-  if (committer_ != nullptr) committer_->Shutdown();
+  if (committer_ != nullptr) {
+    committer_->Shutdown();
+    logging::Info("shutting down: every acknowledged command is durable",
+                  {{"head", committer_->committed_position()}});
+  }
   committer_.reset();
   // After the committer: the views take in every acknowledged event before the store
   // closes.
-  if (projection_ != nullptr) projection_->Shutdown();
+  if (projection_ != nullptr) {
+    projection_->Shutdown();
+    logging::Info("shutting down: the views applied the log",
+                  {{"applied", projection_->applied()}});
+  }
   projection_.reset();
+  if (metrics_listener_ != nullptr) metrics_listener_->Stop();
   // The gRPC server goes before the services registered with it; the feed service after
   // the committer, so that no publish reaches its dispatcher any more.
   server_.reset();
@@ -159,6 +224,7 @@ void RegistryServer::Shutdown() {
   checkpointer_.reset();
   hub_.reset();
   store_.reset();
+  logging::Info("shutting down: store closed");
   // access_ and page_tokens_ stay until destruction: ReloadSecurity may still run.
 }
 

@@ -17,11 +17,14 @@
 #include "services/access_control.h"
 #include "services/admin_service.h"
 #include "services/audit_service.h"
+#include "services/call_observer.h"
 #include "services/command_service.h"
 #include "services/feed_service.h"
+#include "services/metrics_listener.h"
 #include "services/page_token.h"
 #include "services/query_service.h"
 #include "services/security_service.h"
+#include "services/server_metrics.h"
 #include "store/committer.h"
 #include "store/store.h"
 
@@ -74,6 +77,13 @@ struct ServerOptions {
   // (development mode). Logs a warning when it is used.
   // Default: false.
   bool insecure = false;
+  // Calls logged and counted (CallObserver): the slow-call threshold.
+  CallObserverOptions calls;
+  // The Prometheus endpoint: host:port (empty: none), its bearer token (required with
+  // TLS off loopback). It serves TLS with the gRPC port's certificate when there is one.
+  // Default: "" (agreements-server's --metrics_listen defaults to 127.0.0.1:9464).
+  std::string metrics_listen;
+  std::string metrics_token;
 };
 
 class RegistryServer {
@@ -83,6 +93,10 @@ class RegistryServer {
 
   // The port actually bound.
   int port() const { return port_; }
+  // The metrics listener's port (0: none).
+  int metrics_port() const { return metrics_listener_ ? metrics_listener_->port() : 0; }
+  // The metrics' text exposition, as the listener serves it.
+  std::string ExposeMetrics() const { return metrics_->Expose(); }
   // The store, for tests that check what the server wrote (valid until Shutdown).
   const store::Store* TEST_store() const { return store_.get(); }
   const FeedService* TEST_feeds() const { return feed_service_.get(); }
@@ -105,9 +119,14 @@ class RegistryServer {
  private:
   RegistryServer() = default;
   // After a failed write: health NOT_SERVING from now on.
-  void MarkNotServing();
+  void MarkNotServing(const absl::Status& cause);
+  bool serving() const;
+  // Builds the gRPC server with every service and the call observer, and starts it.
+  absl::Status StartGrpc(const ServerOptions& options);
 
   ServerOptions options_;
+  std::unique_ptr<ServerMetrics> metrics_;
+  std::unique_ptr<MetricsListener> metrics_listener_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<AccessControl> access_;
   std::unique_ptr<PageTokenCodec> page_tokens_;
@@ -123,7 +142,7 @@ class RegistryServer {
   std::unique_ptr<AdminService> admin_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   bool not_serving_ ABSL_GUARDED_BY(mu_) = false;
 };

@@ -19,14 +19,20 @@
 // whose callers lost access (docs/security.md).
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/build_info.h"
+#include "common/flags_usage.h"
+#include "common/log.h"
 #include "services/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -53,6 +59,19 @@ ABSL_FLAG(std::string, tokens, "",
 ABSL_FLAG(std::string, policy, "", "policy file: principal roles... per line");
 ABSL_FLAG(bool, insecure, false,
           "allow a non-loopback --listen without TLS or without access control");
+ABSL_FLAG(std::string, log_format, "json",
+          "log records on stderr as JSON lines (json) or human-readable lines (text)");
+ABSL_FLAG(
+    std::string, log_level, "info",
+    "lowest level logged: debug (adds stream opens and ends), info, warning, error");
+ABSL_FLAG(absl::Duration, slow_request, absl::Seconds(1),
+          "unary calls taking at least this long are logged at warning level (0: never)");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
+          "host:port of the Prometheus endpoint GET /metrics (empty: none; off loopback "
+          "it needs TLS and a token, or --insecure)");
+ABSL_FLAG(std::string, metrics_token_file, "",
+          "file holding the bearer token scrapers must present to the metrics endpoint "
+          "(or set AGREEMENTS_METRICS_TOKEN)");
 ABSL_FLAG(int64_t, max_projection_lag, 100000,
           "events committed but not yet applied to the views beyond which appends wait "
           "for the projection (back-pressure); 1 or more");
@@ -93,6 +112,9 @@ ABSL_FLAG(absl::Duration, auth_slowdown_max, absl::Minutes(5),
           "the longest slowdown of an address");
 
 namespace {
+
+// The file whose flags --help lists and the configuration log shows.
+constexpr char kSources[] = "services/server_main.cc";
 
 // The stream limits; the rate and slowdown options are checked by the server.
 absl::Status StreamLimitsFromFlags(agreements::services::FeedDispatcherOptions& feeds) {
@@ -152,6 +174,47 @@ void CallerLimitsFromFlags(agreements::services::CallerLimitOptions& limits) {
   limits.peers.max_slowdown = absl::GetFlag(FLAGS_auth_slowdown_max);
 }
 
+// The metrics token: from --metrics_token_file, else AGREEMENTS_METRICS_TOKEN.
+absl::StatusOr<std::string> MetricsToken() {
+  const std::string path = absl::GetFlag(FLAGS_metrics_token_file);
+  if (path.empty()) {
+    const char* env = std::getenv("AGREEMENTS_METRICS_TOKEN");
+    return std::string(env == nullptr ? "" : env);
+  }
+  std::ifstream in(path);
+  std::string token;
+  if (!in || !std::getline(in, token)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--metrics_token_file: cannot read a token from ", path));
+  }
+  token = std::string(absl::StripAsciiWhitespace(token));
+  if (token.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--metrics_token_file: ", path, " holds no token"));
+  }
+  return token;
+}
+
+absl::Status LoggingFromFlags() {
+  auto format = agreements::logging::ParseFormat(absl::GetFlag(FLAGS_log_format));
+  if (!format.ok()) return format.status();
+  auto level = agreements::logging::ParseLevel(absl::GetFlag(FLAGS_log_level));
+  if (!level.ok()) return level.status();
+  agreements::logging::Configure(*format, *level);
+  return absl::OkStatus();
+}
+
+// The effective configuration: every flag of this binary (none holds a secret: tokens
+// are read from files or the environment).
+void LogConfiguration() {
+  const auto values = agreements::FlagValues({kSources});
+  std::vector<agreements::logging::Field> fields;
+  fields.reserve(values.size() + 1);
+  fields.emplace_back("version", agreements::build_info::Version());
+  for (const auto& [name, value] : values) fields.emplace_back(name, value);
+  agreements::logging::Log(agreements::logging::Level::kInfo, "configuration", fields);
+}
+
 absl::StatusOr<agreements::services::ServerOptions> OptionsFromFlags() {
   using agreements::services::ClientCertificates;
   using agreements::services::ClientIdentity;
@@ -205,6 +268,11 @@ absl::StatusOr<agreements::services::ServerOptions> OptionsFromFlags() {
       delay > absl::ZeroDuration()) {
     options.projection.TEST_before_batch = [delay] { absl::SleepFor(delay); };
   }
+  options.calls.slow_call = absl::GetFlag(FLAGS_slow_request);
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  absl::StatusOr<std::string> metrics_token = MetricsToken();
+  if (!metrics_token.ok()) return metrics_token.status();
+  options.metrics_token = *std::move(metrics_token);
   CallerLimitsFromFlags(security.limits);
   absl::Status limits = agreements::services::ValidateCallerLimitOptions(security.limits);
   if (!limits.ok()) return limits;
@@ -214,10 +282,17 @@ absl::StatusOr<agreements::services::ServerOptions> OptionsFromFlags() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  agreements::ConfigureFlagsUsage(
+      "agreements-server",
       "agreements-server [--listen=HOST:PORT] [--data_dir=DIR] [--tls_cert=FILE "
-      "--tls_key=FILE] [--tls_client_ca=FILE] [--tokens=FILE] [--policy=FILE]");
+      "--tls_key=FILE] [--tls_client_ca=FILE] [--tokens=FILE] [--policy=FILE] "
+      "[--metrics_listen=HOST:PORT] [--flagfile=FILE]",
+      {kSources});
   absl::ParseCommandLine(argc, argv);
+  if (absl::Status logging = LoggingFromFlags(); !logging.ok()) {
+    std::fprintf(stderr, "agreements-server: %s\n", logging.ToString().c_str());
+    return 1;
+  }
   // Debian's abseil is built without NDEBUG, so every Mutex::Lock would check a global
   // lock graph for cycles under one process-wide spin lock (0.7% of the server's CPU in
   // the growth profile, docs/performance.md). The tests keep the check on.
@@ -233,18 +308,25 @@ int main(int argc, char** argv) {
 
   auto options = OptionsFromFlags();
   if (!options.ok()) {
-    std::fprintf(stderr, "agreements-server: %s\n", options.status().ToString().c_str());
+    agreements::logging::Error("bad configuration",
+                               {{"error", options.status().ToString()}});
     return 1;
   }
+  LogConfiguration();
   auto server = agreements::services::RegistryServer::Start(*options);
   if (!server.ok()) {
-    std::fprintf(stderr, "agreements-server: %s\n", server.status().ToString().c_str());
+    agreements::logging::Error("cannot start", {{"error", server.status().ToString()}});
     return 1;
   }
   std::string host = options->listen.substr(0, options->listen.rfind(':'));
   std::printf("agreements-server listening on %s:%d (data in %s%s)\n", host.c_str(),
               (*server)->port(), options->data_dir.c_str(),
               options->security.tls_cert_file.empty() ? "" : ", TLS");
+  if ((*server)->metrics_port() > 0) {
+    const std::string metrics = options->metrics_listen;
+    std::printf("agreements-server metrics on %s:%d\n",
+                metrics.substr(0, metrics.rfind(':')).c_str(), (*server)->metrics_port());
+  }
   std::fflush(stdout);
 
   int signal = 0;
@@ -253,20 +335,16 @@ int main(int argc, char** argv) {
     if (signal != SIGHUP) break;
     absl::StatusOr<size_t> reloaded = (*server)->ReloadSecurity();
     if (reloaded.ok()) {
-      std::printf(
-          "agreements-server: SIGHUP: security files reloaded; %zu feed streams of "
-          "revoked callers ended\n",
-          *reloaded);
+      agreements::logging::Info("SIGHUP: security files reloaded",
+                                {{"feed_streams_ended", *reloaded}});
     } else {
-      std::printf("agreements-server: SIGHUP: reload failed, files in use kept: %s\n",
-                  reloaded.status().ToString().c_str());
+      agreements::logging::Warning("SIGHUP: reload failed; the files in use stay",
+                                   {{"error", reloaded.status().ToString()}});
     }
-    std::fflush(stdout);
   }
-  std::printf("agreements-server: %s received, shutting down\n",
-              signal == SIGINT ? "SIGINT" : "SIGTERM");
-  std::fflush(stdout);
+  agreements::logging::Info("signal received, shutting down",
+                            {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
   (*server)->Shutdown();
-  std::printf("agreements-server: stopped cleanly\n");
+  agreements::logging::Info("stopped cleanly");
   return 0;
 }

@@ -34,7 +34,8 @@ absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
     }
     if (!parsed.ok()) return parsed.status();
     absl::MutexLock lock(&checkpointer->mu_);
-    checkpointer->latest_ = {size, parsed->root, it->value().ToString(), nullptr};
+    checkpointer->latest_ = {size, parsed->root, it->value().ToString(), nullptr,
+                             absl::Now()};
   } else {
     // The first checkpoint: sign whatever the log holds (perhaps nothing).
     absl::MutexLock lock(&checkpointer->mu_);
@@ -108,7 +109,7 @@ absl::StatusOr<SignedCheckpoint> Checkpointer::PublishNow() {
       store_->db()->Put(write, store_->checkpoints(), EncodeU64(head), signed_note);
   if (!s.ok()) return FromRocksStatus(s, "storing a checkpoint");
   SignedCheckpoint published{head, checkpoint.root, std::move(signed_note),
-                             std::move(snapshot)};
+                             std::move(snapshot), absl::Now()};
   absl::MutexLock lock(&mu_);
   latest_ = published;
   return published;

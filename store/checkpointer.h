@@ -43,6 +43,8 @@ struct SignedCheckpoint {
   // against it read the stored stream-head map as it was signed (O(log streams)). Null
   // for older checkpoints.
   std::shared_ptr<const rocksdb::Snapshot> snapshot;
+  // When this server signed it, or loaded it at start (the server's metrics).
+  absl::Time signed_at;
 };
 
 class Checkpointer {

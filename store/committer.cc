@@ -857,6 +857,11 @@ uint64_t Committer::committed_position() const {
   return committed_position_;
 }
 
+size_t Committer::queued() const {
+  absl::MutexLock lock(&mu_);
+  return queue_.size();
+}
+
 bool Committer::WaitForPosition(uint64_t position, absl::Time deadline) const {
   absl::MutexLock lock(&mu_);
   auto reached = [this, position]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -930,7 +935,9 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
   rocksdb::Status s =
       options_.TEST_write_status ? options_.TEST_write_status() : rocksdb::Status::OK();
   if (s.ok() && !batch.ok()) s = rocksdb::Status::Aborted(batch.status().ToString());
+  const absl::Time write_start = absl::Now();
   if (s.ok()) s = store_->db()->Write(write, *batch);
+  const absl::Duration write_time = absl::Now() - write_start;
   if (!s.ok()) {
     // The batch may or may not be in the WAL: its positions cannot be reused. Stop
     // committing until a restart re-reads the head from the store.
@@ -947,6 +954,10 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
     return;
   }
   group.KeepStates();
+  if (options_.on_group_written) {
+    options_.on_group_written(pending.size(), group.next_position() - next_position_,
+                              write_time);
+  }
   next_position_ = group.next_position();
   last_recorded_at_ = recorded_at;
   {

@@ -131,6 +131,11 @@ struct CommitterOptions {
   // (the server marks itself NOT_SERVING).
   // Default: none.
   std::function<void(const absl::Status&)> on_write_failure;
+  // Called on the committer thread after each group is durable: its requests, its
+  // events and how long the synced write took (the server's metrics).
+  // Default: none.
+  std::function<void(size_t requests, uint64_t events, absl::Duration write)>
+      on_group_written;
 
   // Test hooks. TEST_before_group runs on the committer thread before each group is
   // decided (a test can hold it to make the next group collect several requests).
@@ -160,6 +165,8 @@ class Committer {
 
   // The last durable global position.
   uint64_t committed_position() const;
+  // Requests queued for the committer thread and not yet taken into a group.
+  size_t queued() const;
 
   // Waits until committed_position() >= position or the deadline; true if reached.
   bool WaitForPosition(uint64_t position, absl::Time deadline) const;

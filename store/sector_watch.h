@@ -52,6 +52,11 @@ class SectorWatch {
   };
   absl::StatusOr<Step> Next(absl::Time now);
 
+  // The next log position the watch examines (0 while it still lists its snapshot).
+  uint64_t next_position() const {
+    return cursor_ == nullptr ? 0 : cursor_->next_position();
+  }
+
  private:
   SectorWatch(const Store* store, const agreements::v1::WatchSectorRequest& request,
               domain::Clearance clearance);

@@ -5,6 +5,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "rocksdb/cache.h"
+#include "rocksdb/statistics.h"
 #include "rocksdb/write_batch.h"
 #include "store/keys.h"
 #include "store/rebuild.h"
@@ -53,6 +54,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
   db_options.max_open_files = 512;
+  // Tickers only (stalls, block-cache hits), for the server's metrics: no timers.
+  db_options.statistics = rocksdb::CreateDBStatistics();
+  db_options.statistics->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
   // Every memtable of every family together: the store's write memory is bounded.
   db_options.db_write_buffer_size = options.write_buffer_bytes;
   store->write_buffer_bytes_ = options.write_buffer_bytes;

@@ -46,6 +46,21 @@ struct StoreOptions {
   bool read_only = false;
 };
 
+// RocksDB's figures for the server's metrics (Store::Stats).
+struct StoreStats {
+  uint64_t pending_compaction_bytes = 0;
+  uint64_t memtable_bytes = 0;
+  uint64_t live_sst_bytes = 0;
+  uint64_t block_cache_usage_bytes = 0;
+  uint64_t block_cache_capacity_bytes = 0;
+  uint64_t delayed_write_rate = 0;  // bytes/s while writes are slowed down, else 0
+  bool write_stopped = false;
+  // Since the store opened.
+  uint64_t stall_micros = 0;
+  uint64_t block_cache_hits = 0;
+  uint64_t block_cache_misses = 0;
+};
+
 // Converts a RocksDB status to an absl::Status (the only place this is done).
 absl::Status FromRocksStatus(const rocksdb::Status& status, absl::string_view context);
 
@@ -68,6 +83,8 @@ class Store {
 
   rocksdb::DB* db() const { return db_.get(); }
   const std::string& path() const { return path_; }
+  // Compaction debt, stalls, memtables and the block cache (summed over the families).
+  StoreStats Stats() const;
   // The handle of a family (store/keys.h names them). A handle stays valid, and reads
   // through it see its family's data, until the Store closes, also after a Swap
   // replaced it (only reads: writes must take the handle again).

@@ -78,7 +78,8 @@ bool ServerProcess::Start() {
     close(out[0]);
     close(out[1]);
     std::string data = "--data_dir=" + data_dir_;
-    std::vector<std::string> args = {binary_, "--listen=127.0.0.1:0", data};
+    std::vector<std::string> args = {binary_, "--listen=127.0.0.1:0", data,
+                                     "--metrics_listen=127.0.0.1:0"};
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     std::vector<char*> argv;
     for (std::string& arg : args) argv.push_back(arg.data());

@@ -62,7 +62,8 @@ absl::Status ServerProcess::Start(absl::Duration timeout) {
     return absl::InternalError("pipe failed");
   }
   std::vector<std::string> argv = {binary_, "--listen=127.0.0.1:0",
-                                   "--data_dir=" + data_dir_};
+                                   "--data_dir=" + data_dir_,
+                                   "--metrics_listen=127.0.0.1:0"};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   pid_ = fork();
   if (pid_ < 0) {
