@@ -377,6 +377,11 @@ absl::StatusOr<v1::RebuildViewResponse> RegistryClient::RebuildView(
   return Call(*admin_, &v1::AdminService::Stub::RebuildView, request);
 }
 
+absl::StatusOr<v1::BackupResponse> RegistryClient::Backup(
+    const v1::BackupRequest& request) const {
+  return Call(*admin_, &v1::AdminService::Stub::Backup, request);
+}
+
 std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> RegistryClient::Subscribe(
     grpc::ClientContext& context, const v1::SubscribeRequest& request) const {
   AddAuthorization(context);

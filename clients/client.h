@@ -204,6 +204,10 @@ class RegistryClient {
   // AdminService (permission "server.admin"): rebuilds one view while the server runs.
   absl::StatusOr<v1::RebuildViewResponse> RebuildView(
       const v1::RebuildViewRequest& request) const;
+  // Backs the store up into a directory on the server's machine (AdminService.Backup).
+  // A backup of a large store takes longer than call_timeout: give the client a longer
+  // one.
+  absl::StatusOr<v1::BackupResponse> Backup(const v1::BackupRequest& request) const;
 
   // FeedService streams, opened without a deadline (feeds are long-lived: end one with
   // context.TryCancel()) and with the authorization header. `context` is fresh and

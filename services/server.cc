@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/build_info.h"
 #include "common/log.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -84,6 +86,20 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   const std::string key_path = options.signing_key.empty()
                                    ? options.data_dir + "/checkpoint.key"
                                    : options.signing_key;
+  // A missing key is created only for a store that never signed anything: after a
+  // restore, or a key moved away, the operator gives the key that signed the stored
+  // checkpoints (docs/operations.md).
+  if (!std::filesystem::exists(key_path)) {
+    auto signed_before = store::HasCheckpoints(server->store_.get());
+    if (!signed_before.ok()) return signed_before.status();
+    if (*signed_before) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "signing_key: ", key_path,
+          " does not exist, but this store holds checkpoints signed with a key; give "
+          "the key that signed them with --signing_key (a new key is created only for "
+          "a store that never signed one)"));
+    }
+  }
   auto signer = note::NoteSigner::LoadOrCreate(key_path, options.checkpoints.origin);
   if (!signer.ok()) return signer.status();
   auto checkpointer = store::Checkpointer::Start(server->store_.get(), *std::move(signer),
@@ -96,8 +112,15 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   server->security_service_ = std::make_unique<SecurityService>(
       server->access_.get(), server->feed_service_.get(),
       &server->query_service_->waiters());
-  server->admin_service_ = std::make_unique<AdminService>(
-      server->store_.get(), server->projection_.get(), server->access_.get());
+  store::BackupKeys backup_keys;
+  backup_keys.page_token_key_file = options.data_dir + "/page_token.key";
+  backup_keys.signing_key_file = key_path;
+  backup_keys.signing_verifier_key = server->checkpointer_->VerifierKey();
+  backup_keys.server_version =
+      absl::StrCat(build_info::Version(), " (commit ", build_info::Commit(), ")");
+  server->admin_service_ =
+      std::make_unique<AdminService>(server->store_.get(), server->projection_.get(),
+                                     server->access_.get(), std::move(backup_keys));
 
   if (absl::Status started = server->StartGrpc(options); !started.ok()) return started;
   if (!options.metrics_listen.empty()) {

@@ -10,6 +10,14 @@
 
 namespace agreements::store {
 
+absl::StatusOr<bool> HasCheckpoints(const Store* store) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      store->db()->NewIterator(rocksdb::ReadOptions(), store->checkpoints()));
+  it->SeekToFirst();
+  if (!it->status().ok()) return FromRocksStatus(it->status(), "reading checkpoints");
+  return it->Valid();
+}
+
 absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
     const Store* store, note::NoteSigner signer, CheckpointerOptions options) {
   std::unique_ptr<Checkpointer> checkpointer(

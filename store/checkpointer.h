@@ -47,6 +47,10 @@ struct SignedCheckpoint {
   absl::Time signed_at;
 };
 
+// Whether the store holds a signed checkpoint (then only the key that signed it may
+// sign the next ones).
+absl::StatusOr<bool> HasCheckpoints(const Store* store);
+
 class Checkpointer {
  public:
   static absl::StatusOr<std::unique_ptr<Checkpointer>> Start(const Store* store,

@@ -329,6 +329,7 @@ TEST_F(SecurityTest, EachRoleAgainstEachRpc) {
       {"SecurityService/WhoAmI", ""},
       {"SecurityService/GetSecurityStatus", "security.read"},
       {"AdminService/RebuildView", "server.admin"},
+      {"AdminService/Backup", "server.admin"},
   };
   // Which roles hold each permission (docs/security.md).
   const std::map<std::string, std::set<std::string>> holders = {
@@ -384,11 +385,12 @@ TEST_F(SecurityTest, EachRoleAgainstEachRpc) {
   for (const auto& denial : status.denials())
     denials[denial.permission()] = denial.count();
   // registry.read: only "nobody" (9 RPCs: 7 queries, 2 feeds); audit.read: reader,
-  // registrar, nobody (12 each); security.read: every role but admin.
+  // registrar, nobody (12 each); security.read: every role but admin; server.admin:
+  // every role but admin, for each of its 2 RPCs.
   EXPECT_EQ(denials["registry.read"], 9);
   EXPECT_EQ(denials["audit.read"], 3 * 12);
   EXPECT_EQ(denials["security.read"], 4);
-  EXPECT_EQ(denials["server.admin"], 4);
+  EXPECT_EQ(denials["server.admin"], 4 * 2);
   EXPECT_EQ(denials["agreements.write"], 3 * 4);
   EXPECT_EQ(denials["parties.write"], 3 * 2);
   EXPECT_EQ(denials["authentication"], static_cast<int64_t>(needs.size()));
