@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= ./data
 
-.PHONY: deps configure build run test format clean bench bench-full
+.PHONY: deps configure build run test format clean bench bench-full install
 
 deps:
 	./deploy/install-deps.sh
@@ -35,8 +35,14 @@ bench-full: deps
 	$(MAKE) build
 	./deploy/bench/run-suite.sh full --build_dir $(BUILD_DIR) $(BENCH_ARGS)
 
+# Installs the binaries, the systemd unit and the example configuration under
+# PREFIX (default /usr/local; docs/operations.md).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
 format:
-	find common domain store services clients tests -name '*.cc' -o -name '*.h' | xargs clang-format -i
+	find common domain store services clients tests tools -name '*.cc' -o -name '*.h' | xargs clang-format -i
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -9,6 +9,7 @@
 #include "clients/cli_commands.h"
 #include "clients/cli_flags.h"
 #include "clients/client.h"
+#include "common/build_info.h"
 
 namespace agreements::cli {
 namespace {
@@ -33,6 +34,11 @@ int Fail(const absl::Status& status, const std::string& target) {
 
 int Main(int argc, char** argv) {
   const std::vector<std::string> arguments(argv + 1, argv + argc);
+  if (arguments.size() == 1 &&
+      (arguments[0] == "--version" || arguments[0] == "version")) {
+    std::cout << build_info::VersionText("agreements");
+    return kExitOk;
+  }
   absl::StatusOr<Invocation> invocation =
       ParseCommandLine(arguments, GlobalFlags(), AllCommands());
   if (!invocation.ok()) return Fail(invocation.status(), "");

@@ -21,6 +21,7 @@ packages=(
   libcpp-httplib-dev
   pkg-config
   prometheus
+  yamllint
 )
 
 missing=()

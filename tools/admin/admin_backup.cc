@@ -23,12 +23,12 @@ using client::RegistryClientOptions;
 namespace v1 = ::agreements::v1;
 
 void PrintRecord(const store::BackupRecord& record) {
-  std::printf("backup %u: position %llu (views at %llu), %u files, %llu bytes, %s\n",
-              record.id, static_cast<unsigned long long>(record.position),
-              static_cast<unsigned long long>(record.applied_position), record.file_count,
-              static_cast<unsigned long long>(record.size_bytes),
-              absl::FormatTime(absl::RFC3339_sec, record.created, absl::UTCTimeZone())
-                  .c_str());
+  std::printf(
+      "backup %u: position %llu (views at %llu), %u files, %llu bytes, %s\n", record.id,
+      static_cast<unsigned long long>(record.position),
+      static_cast<unsigned long long>(record.applied_position), record.file_count,
+      static_cast<unsigned long long>(record.size_bytes),
+      absl::FormatTime(absl::RFC3339_sec, record.created, absl::UTCTimeZone()).c_str());
 }
 
 std::string ManifestField(const std::string& manifest_json, const std::string& name) {
@@ -81,7 +81,8 @@ int ListBackupsCommand(const AdminArgs& args) {
 
 int VerifyBackup(const AdminArgs& args) {
   auto checked = store::VerifyBackupFiles(args.backup, args.backup_id);
-  if (!checked.ok()) return Fail(checked.status(), absl::IsDataLoss(checked.status()) ? 3 : 2);
+  if (!checked.ok())
+    return Fail(checked.status(), absl::IsDataLoss(checked.status()) ? 3 : 2);
   std::printf("backup %u: every file matches its size and checksum\n", checked->id);
   std::string key = args.verifier_key;
   if (key.empty() && !args.signing_key.empty()) {
@@ -113,7 +114,8 @@ int VerifyBackup(const AdminArgs& args) {
       code = Fail(store.status(), 2);
     } else {
       code = VerifyStore(store->get(), key);
-      if (code == 0) code = RebuildStore(store->get(), /*repair=*/false, /*replace=*/false);
+      if (code == 0)
+        code = RebuildStore(store->get(), /*repair=*/false, /*replace=*/false);
     }
   }
   std::filesystem::remove_all(scratch, error);
@@ -124,11 +126,13 @@ int Restore(const AdminArgs& args) {
   if (args.from.empty()) return Usage("restore: --from DIR is required");
   if (args.data_dir.empty()) return Usage("restore: --data_dir DIR is required");
   auto record = store::RestoreBackup(args.from, args.backup_id, args.data_dir);
-  if (!record.ok()) return Fail(record.status(), absl::IsDataLoss(record.status()) ? 3 : 2);
+  if (!record.ok())
+    return Fail(record.status(), absl::IsDataLoss(record.status()) ? 3 : 2);
   PrintRecord(*record);
   std::printf("restored into %s\n", args.data_dir.c_str());
   const std::string key_file = ManifestField(record->manifest_json, "signing_key_file");
-  const std::string verifier = ManifestField(record->manifest_json, "signing_verifier_key");
+  const std::string verifier =
+      ManifestField(record->manifest_json, "signing_verifier_key");
   std::printf(
       "the checkpoint signing key is not in backups: start the server with the key that "
       "signed its checkpoints (--signing_key; it was %s, verifier key %s); the server "

@@ -103,7 +103,8 @@ absl::StatusOr<std::string> VerifierKeyOf(const AdminArgs& args,
 }
 
 int Rebuild(const AdminArgs& args) {
-  if (args.repair && args.replace) return Usage("--repair and --replace exclude each other");
+  if (args.repair && args.replace)
+    return Usage("--repair and --replace exclude each other");
   auto store = OpenExisting(args.data_dir);
   if (!store.ok()) return Fail(store.status(), 2);
   return RebuildStore(store->get(), args.repair, args.replace);
