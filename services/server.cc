@@ -44,7 +44,7 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
     logging::Warning("serving an open port (--insecure)",
                      {{"listen", options.listen}, {"exposure", what}});
   }
-  auto store = store::Store::Open(options.data_dir, store::StoreOptions());
+  auto store = store::Store::Open(options.data_dir, options.store);
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
   logging::Info("store opened", {{"data_dir", options.data_dir}});

@@ -77,6 +77,9 @@ struct ServerOptions {
   // (development mode). Logs a warning when it is used.
   // Default: false.
   bool insecure = false;
+  // RocksDB: the block cache and the memtables.
+  // Default: 128 MiB and 64 MiB (StoreOptions).
+  store::StoreOptions store;
   // Calls logged and counted (CallObserver): the slow-call threshold.
   CallObserverOptions calls;
   // The Prometheus endpoint: host:port (empty: none), its bearer token (required with

@@ -17,6 +17,7 @@
 // shut it down cleanly: in-flight commands finish and are durable, then it exits 0.
 // SIGHUP re-reads the certificate, token and policy files and ends the feed streams
 // whose callers lost access (docs/security.md).
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -33,6 +34,7 @@
 #include "common/build_info.h"
 #include "common/flags_usage.h"
 #include "common/log.h"
+#include "common/status_macros.h"
 #include "services/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -72,6 +74,29 @@ ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
 ABSL_FLAG(std::string, metrics_token_file, "",
           "file holding the bearer token scrapers must present to the metrics endpoint "
           "(or set AGREEMENTS_METRICS_TOKEN)");
+ABSL_FLAG(int64_t, block_cache_mb, 128,
+          "RocksDB block cache shared by every column family, MiB (size it to the "
+          "memory the server may use)");
+ABSL_FLAG(int64_t, write_buffer_mb, 64,
+          "RocksDB memtables of every family together, MiB");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "on SIGTERM, how long calls in flight may finish before they are cancelled");
+ABSL_FLAG(int64_t, feed_window_events, 16384,
+          "events kept in memory for live feed subscribers (further behind: read from "
+          "the log)");
+ABSL_FLAG(int64_t, feed_window_mb, 64, "the same window's bound in MiB");
+ABSL_FLAG(int64_t, feed_threads, 2, "threads that prepare feed messages");
+ABSL_FLAG(int64_t, max_group_requests, 1024,
+          "requests the committer writes in one synced group at most");
+ABSL_FLAG(int64_t, max_group_mb, 64, "bytes of one commit group at most, MiB");
+ABSL_FLAG(int64_t, max_pending_requests, 20000,
+          "requests queued for the committer beyond which new ones are refused "
+          "(RESOURCE_EXHAUSTED)");
+ABSL_FLAG(int64_t, max_pending_mb, 256, "the same queue's bound in MiB");
+ABSL_FLAG(int64_t, max_message_mb, 4, "largest request accepted, MiB");
+ABSL_FLAG(
+    absl::Duration, max_read_wait, absl::Seconds(10),
+    "longest wait of a read for the views to reach its position (then UNAVAILABLE)");
 ABSL_FLAG(int64_t, max_projection_lag, 100000,
           "events committed but not yet applied to the views beyond which appends wait "
           "for the projection (back-pressure); 1 or more");
@@ -174,6 +199,62 @@ void CallerLimitsFromFlags(agreements::services::CallerLimitOptions& limits) {
   limits.peers.max_slowdown = absl::GetFlag(FLAGS_auth_slowdown_max);
 }
 
+// A size flag in MiB, at least `min`.
+absl::StatusOr<size_t> MiB(const char* name, int64_t value, int64_t min = 1) {
+  if (value < min || value > (int64_t{1} << 20)) {
+    return absl::InvalidArgumentError(absl::StrCat("--", name, ": must be from ", min,
+                                                   " to 1048576 MiB (got ", value, ")"));
+  }
+  return static_cast<size_t>(value) << 20;
+}
+
+absl::StatusOr<size_t> AtLeastOne(const char* name, int64_t value) {
+  if (value < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, ": must be 1 or more (got ", value, ")"));
+  }
+  return static_cast<size_t>(value);
+}
+
+// The tunables of the store, the committer, the feeds and the calls.
+absl::Status TunablesFromFlags(agreements::services::ServerOptions& options) {
+  ASSIGN_OR_RETURN(options.store.block_cache_bytes,
+                   MiB("block_cache_mb", absl::GetFlag(FLAGS_block_cache_mb)));
+  ASSIGN_OR_RETURN(options.store.write_buffer_bytes,
+                   MiB("write_buffer_mb", absl::GetFlag(FLAGS_write_buffer_mb), 4));
+  ASSIGN_OR_RETURN(
+      options.feed_window,
+      AtLeastOne("feed_window_events", absl::GetFlag(FLAGS_feed_window_events)));
+  ASSIGN_OR_RETURN(options.feed_window_bytes,
+                   MiB("feed_window_mb", absl::GetFlag(FLAGS_feed_window_mb)));
+  ASSIGN_OR_RETURN(const size_t threads,
+                   AtLeastOne("feed_threads", absl::GetFlag(FLAGS_feed_threads)));
+  options.feeds.threads = static_cast<int>(std::min<size_t>(threads, 64));
+  agreements::store::CommitterOptions& committer = options.committer;
+  ASSIGN_OR_RETURN(
+      committer.max_group_requests,
+      AtLeastOne("max_group_requests", absl::GetFlag(FLAGS_max_group_requests)));
+  ASSIGN_OR_RETURN(committer.max_group_bytes,
+                   MiB("max_group_mb", absl::GetFlag(FLAGS_max_group_mb)));
+  ASSIGN_OR_RETURN(
+      committer.max_pending_requests,
+      AtLeastOne("max_pending_requests", absl::GetFlag(FLAGS_max_pending_requests)));
+  ASSIGN_OR_RETURN(committer.max_pending_bytes,
+                   MiB("max_pending_mb", absl::GetFlag(FLAGS_max_pending_mb)));
+  ASSIGN_OR_RETURN(const size_t message,
+                   MiB("max_message_mb", absl::GetFlag(FLAGS_max_message_mb)));
+  options.max_receive_message_bytes =
+      static_cast<int>(std::min<size_t>(message, 1 << 30));
+  options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  options.max_min_position_wait = absl::GetFlag(FLAGS_max_read_wait);
+  if (options.shutdown_grace < absl::ZeroDuration() ||
+      options.max_min_position_wait <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--shutdown_grace must not be negative and --max_read_wait must be positive");
+  }
+  return absl::OkStatus();
+}
+
 // The metrics token: from --metrics_token_file, else AGREEMENTS_METRICS_TOKEN.
 absl::StatusOr<std::string> MetricsToken() {
   const std::string path = absl::GetFlag(FLAGS_metrics_token_file);
@@ -268,6 +349,7 @@ absl::StatusOr<agreements::services::ServerOptions> OptionsFromFlags() {
       delay > absl::ZeroDuration()) {
     options.projection.TEST_before_batch = [delay] { absl::SleepFor(delay); };
   }
+  if (absl::Status tunables = TunablesFromFlags(options); !tunables.ok()) return tunables;
   options.calls.slow_call = absl::GetFlag(FLAGS_slow_request);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   absl::StatusOr<std::string> metrics_token = MetricsToken();

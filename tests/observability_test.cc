@@ -368,5 +368,55 @@ TEST_F(ObservabilityTest, DeployFilesNameOnlyExposedMetrics) {
   }
 }
 
+// Runs `command`; its exit code and output (stdout and stderr).
+std::pair<int, std::string> Shell(const std::string& command) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return {-1, ""};
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+TEST(ServerBinaryTest, AnswersVersionAndHelpWithDefaults) {
+  const auto [version_code, version] =
+      Shell(absl::StrCat(AGREEMENTS_SERVER_BIN, " --version"));
+  EXPECT_EQ(version_code, 0);
+  EXPECT_TRUE(absl::StartsWith(version, "agreements-server ")) << version;
+  for (const char* library : {"gRPC ", "Protocol Buffers ", "RocksDB ", "abseil "}) {
+    EXPECT_TRUE(absl::StrContains(version, library)) << version;
+  }
+  const auto [help_code, help] = Shell(absl::StrCat(AGREEMENTS_SERVER_BIN, " --help"));
+  EXPECT_EQ(help_code, 1);  // abseil's --help exits 1 after printing
+  for (const char* flag : {"--block_cache_mb", "--shutdown_grace", "--feed_window_events",
+                           "--max_group_requests", "--metrics_listen", "--log_level"}) {
+    EXPECT_TRUE(absl::StrContains(help, flag)) << flag << " in\n" << help;
+  }
+  EXPECT_TRUE(absl::StrContains(help, "default: 128;")) << help;
+  EXPECT_FALSE(absl::StrContains(help, "No flags matched")) << help;
+}
+
+TEST(ServerBinaryTest, TunablesReachTheServer) {
+  TempDir dir;
+  testing::ServerProcess server(AGREEMENTS_SERVER_BIN, dir.path() + "/data",
+                                {"--block_cache_mb=32", "--log_level=warning"});
+  ASSERT_TRUE(server.Start());
+  ASSERT_GT(server.metrics_port(), 0);
+  httplib::Client client("127.0.0.1", server.metrics_port());
+  client.set_connection_timeout(5, 0);
+  auto result = client.Get("/metrics");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(Sample(result->body, "agreements_rocksdb_block_cache_capacity_bytes"),
+            32 << 20);
+  EXPECT_EQ(server.Stop(), 0);
+  const auto [code, output] = Shell(absl::StrCat(
+      AGREEMENTS_SERVER_BIN, " --listen=127.0.0.1:0 --metrics_listen= --data_dir=",
+      dir.path(), "/data2 --max_group_requests=0"));
+  EXPECT_EQ(code, 1);
+  EXPECT_TRUE(absl::StrContains(output, "--max_group_requests: must be 1 or more"))
+      << output;
+}
+
 }  // namespace
 }  // namespace agreements

@@ -101,16 +101,27 @@ bool ServerProcess::Start() {
       continue;
     }
     const std::string marker = "listening on 127.0.0.1:";
-    auto at = line.find(marker);
-    if (at != std::string::npos) {
+    const std::string metrics = "metrics on 127.0.0.1:";
+    if (auto at = line.find(marker); at != std::string::npos) {
       port_ = std::atoi(line.c_str() + at + marker.size());
-      break;
+    } else if (auto at = line.find(metrics); at != std::string::npos) {
+      metrics_port_ = std::atoi(line.c_str() + at + metrics.size());
     }
     line.clear();
+    // The metrics line follows the listening line at once, when there is one.
+    if (port_ > 0 && (metrics_port_ > 0 || !HasMetricsListener())) break;
   }
   // Keep the pipe drained by nobody: the server writes only a few lines, well under the
   // pipe buffer. Closing it would make later writes fail with SIGPIPE.
   return port_ > 0;
+}
+
+bool ServerProcess::HasMetricsListener() const {
+  bool on = true;  // Start passes --metrics_listen=127.0.0.1:0 first
+  for (const std::string& arg : extra_args_) {
+    if (arg.rfind("--metrics_listen=", 0) == 0) on = arg != "--metrics_listen=";
+  }
+  return on;
 }
 
 void ServerProcess::Signal(int signal) {

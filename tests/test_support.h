@@ -44,13 +44,19 @@ class ServerProcess {
   // Sends `signal` (e.g. SIGHUP) and returns at once.
   void Signal(int signal);
   std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
+  // The Prometheus listener's port (0: none).
+  int metrics_port() const { return metrics_port_; }
 
  private:
   std::string binary_;
   std::string data_dir_;
   std::vector<std::string> extra_args_;
+  // False when the arguments turn the metrics listener off (--metrics_listen=).
+  bool HasMetricsListener() const;
+
   pid_t pid_ = -1;
   int port_ = 0;
+  int metrics_port_ = 0;
 };
 
 }  // namespace agreements::testing
