@@ -148,8 +148,10 @@ class Follower {
         if (limit_ > 0 && verified_ >= limit_) return absl::OkStatus();
       } else if (IsVerificationError(status)) {
         return Alert(status);
-      } else if (status.code() == absl::StatusCode::kUnavailable ||
+      } else if (client::IsResumable(status) ||
                  status.code() == absl::StatusCode::kDeadlineExceeded) {
+        // As the feeds do (feed_resume.h): a call this loop never cancels itself that
+        // ends CANCELLED was cut by a server going down or handing its port over.
         retrying = true;
         pause = backoff.Next();
         std::cerr << "agreements: " << absl::StatusCodeToString(status.code()) << ": "

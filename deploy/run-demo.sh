@@ -19,7 +19,9 @@ done
 
 cli=("$bin_dir/agreements" --server "$listen")
 # Human-readable log lines on the terminal (production keeps the JSON default).
-"$bin_dir/agreements-server" --listen="$listen" --data_dir="$data_dir" --log_format=text &
+# --migrate: a data directory left by an older build is migrated at start.
+"$bin_dir/agreements-server" --listen="$listen" --data_dir="$data_dir" --log_format=text \
+  --migrate &
 server_pid=$!
 
 # Ctrl-C / SIGTERM: the server (which gets the signal too) shuts down cleanly; wait for it.

@@ -18,11 +18,16 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
     ServerOptions options) {
   std::unique_ptr<RegistryServer> server(new RegistryServer());
   server->options_ = options;
-  server->metrics_ = std::make_unique<ServerMetrics>();
+  if (options.metrics == nullptr) {
+    server->owned_metrics_ = std::make_unique<ServerMetrics>();
+    server->metrics_ = server->owned_metrics_.get();
+  } else {
+    server->metrics_ = options.metrics;
+  }
   options.committer.on_write_failure = [raw = server.get()](const absl::Status& cause) {
     raw->MarkNotServing(cause);
   };
-  options.committer.on_group_written = [metrics = server->metrics_.get()](
+  options.committer.on_group_written = [metrics = server->metrics_](
                                            size_t requests, uint64_t events,
                                            absl::Duration write) {
     metrics->RecordGroup(requests, events, write);
@@ -131,7 +136,7 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
     metrics.bearer_token = options.metrics_token;
     metrics.insecure = options.insecure;
     auto listener = MetricsListener::Start(
-        metrics, [raw = server->metrics_.get()] { return raw->Expose(); });
+        metrics, [raw = server->metrics_] { return raw->Expose(); });
     if (!listener.ok()) return listener.status();
     server->metrics_listener_ = *std::move(listener);
   }
@@ -160,7 +165,7 @@ absl::Status RegistryServer::StartGrpc(const ServerOptions& options) {
   builder.RegisterService(audit_service_.get());
   builder.RegisterService(security_service_.get());
   builder.RegisterService(admin_service_.get());
-  auto observer = std::make_unique<CallObserverFactory>(metrics_.get(), options.calls);
+  auto observer = std::make_unique<CallObserverFactory>(metrics_, options.calls);
   observer->set_access(access_.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
@@ -189,8 +194,10 @@ RegistryServer::~RegistryServer() { Shutdown(); }
 void RegistryServer::MarkNotServing(const absl::Status& cause) {
   logging::Error("NOT_SERVING: a write failed; the server takes no more writes",
                  {{"cause", cause.ToString()}});
+  bool first = false;
   {
     absl::MutexLock lock(&mu_);
+    first = !not_serving_;
     not_serving_ = true;
     if (server_ != nullptr && !shut_down_) {
       server_->GetHealthCheckService()->SetServingStatus(false);
@@ -199,6 +206,7 @@ void RegistryServer::MarkNotServing(const absl::Status& cause) {
   // Nothing will be published any more: open feeds end now (UNAVAILABLE) so that their
   // clients go elsewhere instead of waiting at a head that never moves.
   if (feed_service_ != nullptr) feed_service_->Shutdown();
+  if (first && options_.on_not_serving) options_.on_not_serving(cause);
 }
 
 void RegistryServer::Shutdown() {

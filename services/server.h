@@ -8,6 +8,7 @@
 #ifndef AGREEMENTS_SERVICES_SERVER_H_
 #define AGREEMENTS_SERVICES_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -87,6 +88,12 @@ struct ServerOptions {
   // Default: "" (agreements-server's --metrics_listen defaults to 127.0.0.1:9464).
   std::string metrics_listen;
   std::string metrics_token;
+  // Metrics kept by the caller across servers (Supervisor); null: the server keeps its
+  // own.
+  ServerMetrics* metrics = nullptr;
+  // Called once, on the thread that found it, when a write fails and the server marks
+  // itself NOT_SERVING (Supervisor recovers).
+  std::function<void(const absl::Status&)> on_not_serving;
 };
 
 class RegistryServer {
@@ -100,6 +107,8 @@ class RegistryServer {
   int metrics_port() const { return metrics_listener_ ? metrics_listener_->port() : 0; }
   // The metrics' text exposition, as the listener serves it.
   std::string ExposeMetrics() const { return metrics_->Expose(); }
+  // The health service's status (false once a write failed or after Shutdown).
+  bool serving() const;
   // The store, for tests that check what the server wrote (valid until Shutdown).
   const store::Store* TEST_store() const { return store_.get(); }
   const FeedService* TEST_feeds() const { return feed_service_.get(); }
@@ -123,12 +132,12 @@ class RegistryServer {
   RegistryServer() = default;
   // After a failed write: health NOT_SERVING from now on.
   void MarkNotServing(const absl::Status& cause);
-  bool serving() const;
   // Builds the gRPC server with every service and the call observer, and starts it.
   absl::Status StartGrpc(const ServerOptions& options);
 
   ServerOptions options_;
-  std::unique_ptr<ServerMetrics> metrics_;
+  std::unique_ptr<ServerMetrics> owned_metrics_;
+  ServerMetrics* metrics_ = nullptr;
   std::unique_ptr<MetricsListener> metrics_listener_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<AccessControl> access_;

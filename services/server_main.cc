@@ -36,6 +36,7 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "services/server.h"
+#include "services/supervisor.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "host:port to listen on (port 0 picks a free port)");
@@ -74,6 +75,9 @@ ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
 ABSL_FLAG(std::string, metrics_token_file, "",
           "file holding the bearer token scrapers must present to the metrics endpoint "
           "(or set AGREEMENTS_METRICS_TOKEN)");
+ABSL_FLAG(bool, migrate, false,
+          "migrate a data directory written by an older build before serving (without "
+          "it the server refuses one; `agreements-admin migrate` backs up first)");
 ABSL_FLAG(int64_t, block_cache_mb, 128,
           "RocksDB block cache shared by every column family, MiB (size it to the "
           "memory the server may use)");
@@ -218,6 +222,9 @@ absl::StatusOr<size_t> AtLeastOne(const char* name, int64_t value) {
 
 // The tunables of the store, the committer, the feeds and the calls.
 absl::Status TunablesFromFlags(agreements::services::ServerOptions& options) {
+  options.store.schema = absl::GetFlag(FLAGS_migrate)
+                             ? agreements::store::SchemaPolicy::kMigrate
+                             : agreements::store::SchemaPolicy::kRequireCurrent;
   ASSIGN_OR_RETURN(options.store.block_cache_bytes,
                    MiB("block_cache_mb", absl::GetFlag(FLAGS_block_cache_mb)));
   ASSIGN_OR_RETURN(options.store.write_buffer_bytes,
@@ -395,7 +402,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   LogConfiguration();
-  auto server = agreements::services::RegistryServer::Start(*options);
+  // The supervisor holds the port from the start (health NOT_SERVING with a reason
+  // while the store opens) and restarts the server after a failed write.
+  auto server = agreements::services::Supervisor::Start(*options);
   if (!server.ok()) {
     agreements::logging::Error("cannot start", {{"error", server.status().ToString()}});
     return 1;

@@ -63,14 +63,15 @@ absl::StatusOr<std::unique_ptr<rocksdb::BackupEngineReadOnly>> OpenReadOnly(
   return std::unique_ptr<rocksdb::BackupEngineReadOnly>(engine);
 }
 
-std::string ManifestJson(uint64_t position, uint64_t applied, absl::Time created,
-                         const BackupKeys& keys, bool has_page_token_key) {
+std::string ManifestJson(uint64_t position, uint64_t applied, const std::string& schema,
+                         absl::Time created, const BackupKeys& keys,
+                         bool has_page_token_key) {
   google::protobuf::Struct manifest;
   auto& f = *manifest.mutable_fields();
   f["format"].set_string_value("agreements-backup/1");
   f["position"].set_number_value(static_cast<double>(position));
   f["applied_position"].set_number_value(static_cast<double>(applied));
-  f["schema_version"].set_string_value(kSchemaVersion);
+  f["schema_version"].set_string_value(schema);
   f["created"].set_string_value(
       absl::FormatTime(absl::RFC3339_sec, created, absl::UTCTimeZone()));
   f["server_version"].set_string_value(keys.server_version);
@@ -105,6 +106,7 @@ struct Staged {
   std::unique_ptr<Store> store;
   uint64_t head = 0;
   uint64_t applied = 0;
+  std::string schema;
 };
 
 absl::StatusOr<Staged> Stage(Store* live) {
@@ -121,9 +123,11 @@ absl::StatusOr<Staged> Stage(Store* live) {
   if (!s.ok()) return FromRocksStatus(s, "taking a checkpoint for the backup");
   StoreOptions options;
   options.create_if_missing = false;
+  options.schema = SchemaPolicy::kAsIs;  // a copy, as it is (also before a migration)
   ASSIGN_OR_RETURN(staged.store, Store::Open(staged.path, options));
   ASSIGN_OR_RETURN(staged.head, staged.store->ReadHead());
   ASSIGN_OR_RETURN(staged.applied, staged.store->ReadApplied());
+  ASSIGN_OR_RETURN(staged.schema, staged.store->SchemaVersion());
   return staged;
 }
 
@@ -174,8 +178,8 @@ absl::StatusOr<BackupRecord> CreateBackup(Store* store, const std::string& dir,
   const bool has_page_token_key =
       !keys.page_token_key_file.empty() && fs::exists(keys.page_token_key_file);
   const absl::Time created = absl::Now();
-  const std::string manifest =
-      ManifestJson(staged.head, staged.applied, created, keys, has_page_token_key);
+  const std::string manifest = ManifestJson(staged.head, staged.applied, staged.schema,
+                                            created, keys, has_page_token_key);
   ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::BackupEngine> engine, OpenEngine(dir));
   rocksdb::BackupID id = 0;
   rocksdb::CreateBackupOptions create;
@@ -256,6 +260,7 @@ absl::StatusOr<BackupRecord> RestoreBackup(const std::string& dir, uint32_t id,
   }
   StoreOptions options;
   options.create_if_missing = false;
+  options.schema = SchemaPolicy::kAsIs;  // a backup taken before a migration stays old
   ASSIGN_OR_RETURN(std::unique_ptr<Store> restored, Store::Open(data_dir, options));
   ASSIGN_OR_RETURN(uint64_t head, restored->ReadHead());
   if (head != record.position) {

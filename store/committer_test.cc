@@ -42,7 +42,9 @@ class CommitterTest : public ::testing::Test {
   void SetUp() override { Open(); }
 
   void Open() {
-    auto store = Store::Open(dir_.path(), StoreOptions());
+    StoreOptions options;
+    options.schema = SchemaPolicy::kMigrate;  // the migration tests open old stores
+    auto store = Store::Open(dir_.path(), options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     auto committer = Committer::Start(store_.get(), options_);

@@ -1,6 +1,10 @@
 #include "store/store.h"
 
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -9,6 +13,7 @@
 #include "rocksdb/write_batch.h"
 #include "store/keys.h"
 #include "store/rebuild.h"
+#include "store/rocksdb_logger.h"
 
 namespace agreements::store {
 
@@ -44,6 +49,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
                                                    const StoreOptions& options) {
   std::unique_ptr<Store> store(new Store());
   store->path_ = path;
+  if (options.create_if_missing && !options.read_only) {
+    // Made here, so RocksDB does not report a missing directory as an error.
+    std::error_code error;
+    std::filesystem::create_directories(path, error);
+  }
   rocksdb::Options& db_options = store->db_options_;
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = options.create_if_missing;
@@ -54,6 +64,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
   db_options.max_open_files = 512;
+  // RocksDB's own log goes to ours, not to a LOG file (store/rocksdb_logger.h).
+  db_options.info_log = std::make_shared<RocksDbLogger>();
   // Tickers only (stalls, block-cache hits), for the server's metrics: no timers.
   db_options.statistics = rocksdb::CreateDBStatistics();
   db_options.statistics->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
@@ -68,13 +80,47 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   return store;
 }
 
+absl::StatusOr<std::string> Store::SchemaVersion() const {
+  auto version = Get(meta(), kMetaSchemaVersion);
+  if (absl::IsNotFound(version.status())) return std::string();
+  return version;
+}
+
+namespace {
+
+bool IsOlderSchema(const std::string& version) {
+  return version == "1" || version == "2" || version == "3" || version == "4" ||
+         version == "5" || version == "6";
+}
+
+// Migration progress in the log at most every 2 s.
+RebuildProgress LogMigrationProgress() {
+  return [last = absl::Now()](uint64_t events, uint64_t head) mutable {
+    if (absl::Now() - last < absl::Seconds(2)) return;
+    last = absl::Now();
+    logging::Info("migration: deriving the views from the log",
+                  {{"events", events}, {"of", head}});
+  };
+}
+
+}  // namespace
+
 absl::Status Store::Migrate(const std::string& path, const StoreOptions& options) {
+  if (options.schema == SchemaPolicy::kAsIs) return absl::OkStatus();
   auto version = Get(meta(), kMetaSchemaVersion);
   rocksdb::Status s;
-  if (version.ok() &&
-      (*version == "1" || *version == "2" || *version == "3" || *version == "4" ||
-       *version == "5" || *version == "6") &&
-      !options.read_only) {
+  if (version.ok() && IsOlderSchema(*version) && !options.read_only &&
+      options.schema == SchemaPolicy::kRequireCurrent) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data directory ", path, " has schema version ", *version,
+        "; this build uses version ", kSchemaVersion,
+        ": migrate it with `agreements-admin migrate --data_dir ", path,
+        "` (the server stopped; it backs up first), or start the server with --migrate"));
+  }
+  if (version.ok() && IsOlderSchema(*version) && !options.read_only) {
+    logging::Info(
+        "migration started",
+        {{"data_dir", path}, {"from_version", *version}, {"to_version", kSchemaVersion}});
     // Up to version 6 the views were written with the events: they reflect the head.
     ASSIGN_OR_RETURN(const uint64_t head, ReadHead());
     rocksdb::WriteBatch batch;
@@ -86,7 +132,7 @@ absl::Status Store::Migrate(const std::string& path, const StoreOptions& options
       // Versions 2 to 6 added or reshaped derived families (event_tags, merkle,
       // stream_map, sector_counters, agreement_index): derive them from the log like
       // every view.
-      auto migrated = RebuildViews(this, /*repair=*/true);
+      auto migrated = RebuildViews(this, /*repair=*/true, LogMigrationProgress());
       if (!migrated.ok()) return migrated.status();
     }
     batch.Put(meta(), kMetaSchemaVersion, kSchemaVersion);
@@ -98,6 +144,7 @@ absl::Status Store::Migrate(const std::string& path, const StoreOptions& options
     write.sync = true;
     s = db_->Write(write, &batch);
     if (!s.ok()) return FromRocksStatus(s, "writing schema version");
+    logging::Info("migration done", {{"data_dir", path}, {"version", kSchemaVersion}});
     version = std::string(kSchemaVersion);
   }
   if (version.ok()) {

@@ -28,6 +28,17 @@
 
 namespace agreements::store {
 
+// What Open does with a data directory written by an older build (its schema version
+// is older than kSchemaVersion).
+enum class SchemaPolicy {
+  // Refuse with FAILED_PRECONDITION saying how to migrate (the server's default).
+  kRequireCurrent,
+  // Migrate it, logging progress (`agreements-admin migrate`, `--migrate`).
+  kMigrate,
+  // Open it as it is, without migrating or checking (a backup before a migration).
+  kAsIs,
+};
+
 struct StoreOptions {
   // Create the data directory and the column families when missing.
   // Default: true.
@@ -44,6 +55,9 @@ struct StoreOptions {
   // nothing else runs).
   // Default: false.
   bool read_only = false;
+  // An older schema: refuse, migrate, or leave as it is.
+  // Default: kRequireCurrent.
+  SchemaPolicy schema = SchemaPolicy::kRequireCurrent;
 };
 
 // RocksDB's figures for the server's metrics (Store::Stats).
@@ -83,6 +97,8 @@ class Store {
 
   rocksdb::DB* db() const { return db_.get(); }
   const std::string& path() const { return path_; }
+  // The schema version stored in the data directory ("" when none is).
+  absl::StatusOr<std::string> SchemaVersion() const;
   // Compaction debt, stalls, memtables and the block cache (summed over the families).
   StoreStats Stats() const;
   // The handle of a family (store/keys.h names them). A handle stays valid, and reads

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -21,6 +22,7 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "services/server.h"
+#include "store/backup.h"
 #include "store/rebuild.h"
 #include "store/store.h"
 #include "tests/test_support.h"
@@ -43,10 +45,11 @@ class TreatyPracticeTest : public ::testing::Test {
  protected:
   void SetUp() override { Start(dir_.path()); }
 
-  void Start(const std::string& data_dir) {
+  void Start(const std::string& data_dir, bool migrate = false) {
     services::ServerOptions options;
     options.listen = "127.0.0.1:0";
     options.data_dir = data_dir;
+    if (migrate) options.store.schema = store::SchemaPolicy::kMigrate;
     auto server = services::RegistryServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -408,7 +411,9 @@ class MigrationTest : public TreatyPracticeTest {
   }
 
   uint64_t Rebuild() {
-    auto store = store::Store::Open(data_, store::StoreOptions());
+    store::StoreOptions options;
+    options.schema = store::SchemaPolicy::kMigrate;
+    auto store = store::Store::Open(data_, options);
     EXPECT_TRUE(store.ok()) << store.status();
     if (!store.ok()) return ~uint64_t{0};
     auto report = store::RebuildViews(store->get(), /*repair=*/false);
@@ -425,8 +430,41 @@ class MigrationTest : public TreatyPracticeTest {
 
 TEST_F(MigrationTest, OldEventsEvolveToTheSameViews) { EXPECT_EQ(Rebuild(), 0u); }
 
+TEST_F(MigrationTest, AServerRefusesAnOldSchemaUntilMigrated) {
+  services::ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.data_dir = data_;
+  auto refused = services::RegistryServer::Start(options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused.status())) << refused.status();
+  EXPECT_TRUE(absl::StrContains(refused.status().message(), "agreements-admin migrate"))
+      << refused.status();
+  // The refusal changed nothing: the admin tool backs up, then migrates.
+  const std::string backup = fixture_.path() + "/before";
+  const std::string command = absl::StrCat(
+      AGREEMENTS_ADMIN_BIN, " migrate --data_dir=", data_, " --to=", backup, " 2>&1");
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
+  ASSERT_EQ(pclose(pipe), 0) << output;
+  EXPECT_TRUE(absl::StrContains(output, "backed up into " + backup)) << output;
+  EXPECT_TRUE(absl::StrContains(output, "from schema version 5 to 7")) << output;
+  // The backup holds the old store as it was.
+  auto listed = store::ListBackups(backup);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_TRUE(
+      absl::StrContains(listed->front().manifest_json, "\"schema_version\": \"5\""))
+      << listed->front().manifest_json;
+  Start(data_);  // current now: no --migrate needed
+  Stop();
+  EXPECT_EQ(Rebuild(), 0u);
+}
+
 TEST_F(MigrationTest, OldHistoriesGiveTheSameAnswers) {
-  Start(data_);
+  Start(data_, /*migrate=*/true);
   std::ifstream expected(std::string(AGREEMENTS_TESTDATA_DIR) + "/v5-store.expected");
   std::string line;
   int lines = 0;
@@ -468,7 +506,7 @@ TEST_F(MigrationTest, OldHistoriesGiveTheSameAnswers) {
 }
 
 TEST_F(MigrationTest, NewEventsOnAnOldStoreKeepTheRebuildExact) {
-  Start(data_);
+  Start(data_, /*migrate=*/true);
   // The legacy depositary participant moves apart; the treaty is registered.
   MustApply("fixture-ect", Depositary("pt"));
   v1::ListAgreementsRequest by_party;

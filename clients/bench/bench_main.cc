@@ -26,6 +26,7 @@
 #include "clients/bench/bench.h"
 #include "clients/bench/suite.h"
 #include "clients/bench/summary.h"
+#include "common/flags_usage.h"
 
 ABSL_FLAG(std::string, suite, "reduced", "sizes: reduced or full");
 ABSL_FLAG(
@@ -234,10 +235,12 @@ absl::StatusOr<BenchConfig> ResolveConfig() {
 
 int main(int argc, char** argv) {
   using namespace agreements::bench;  // NOLINT: main only.
-  absl::SetProgramUsageMessage(
+  agreements::ConfigureFlagsUsage(
+      "agreements-bench",
       "agreements-bench [--suite=reduced|full] [--scenarios=a,b,...] [flags]\n"
       "Starts agreements-server on 127.0.0.1 and measures it; see "
-      "clients/bench/README.md.");
+      "clients/bench/README.md.",
+      {"clients/bench/"});
   absl::ParseCommandLine(argc, argv);
   absl::StatusOr<BenchConfig> config = ResolveConfig();
   if (!config.ok()) {

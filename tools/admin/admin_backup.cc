@@ -11,6 +11,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "store/backup.h"
+#include "store/keys.h"
 #include "tools/admin/admin_commands.h"
 #include "tools/admin/admin_internal.h"
 
@@ -138,6 +139,49 @@ int Restore(const AdminArgs& args) {
       "signed its checkpoints (--signing_key; it was %s, verifier key %s); the server "
       "refuses to start without it\n",
       key_file.c_str(), verifier.c_str());
+  return 0;
+}
+
+int Migrate(const AdminArgs& args) {
+  store::StoreOptions as_is;
+  as_is.create_if_missing = false;
+  as_is.schema = store::SchemaPolicy::kAsIs;
+  std::string version;
+  {
+    auto store = store::Store::Open(args.data_dir, as_is);
+    if (!store.ok()) return Fail(store.status(), 2);
+    auto stored = (*store)->SchemaVersion();
+    if (!stored.ok()) return Fail(stored.status(), 2);
+    version = *stored;
+    if (version == store::kSchemaVersion) {
+      std::printf("%s is at schema version %s already: nothing to do\n",
+                  args.data_dir.c_str(), version.c_str());
+      return 0;
+    }
+    if (!args.no_backup) {
+      const std::string dir =
+          !args.to.empty() ? args.to : args.data_dir + "-backup-before-migration";
+      store::BackupKeys keys;
+      keys.page_token_key_file = args.data_dir + "/page_token.key";
+      keys.signing_key_file =
+          args.signing_key.empty() ? args.data_dir + "/checkpoint.key" : args.signing_key;
+      auto key = VerifierKeyOf(args, keys.signing_key_file);
+      if (key.ok()) keys.signing_verifier_key = *key;
+      auto record = store::CreateBackup(store->get(), dir, keys);
+      if (!record.ok()) return Fail(record.status(), 2);
+      std::printf("backed up into %s first: backup %u at position %llu\n", dir.c_str(),
+                  record->id, static_cast<unsigned long long>(record->position));
+    }
+  }
+  std::printf("migrating %s from schema version %s to %s\n", args.data_dir.c_str(),
+              version.c_str(), store::kSchemaVersion);
+  const absl::Time start = absl::Now();
+  store::StoreOptions migrate;
+  migrate.create_if_missing = false;
+  migrate.schema = store::SchemaPolicy::kMigrate;
+  auto store = store::Store::Open(args.data_dir, migrate);
+  if (!store.ok()) return Fail(store.status(), 2);
+  std::printf("migrated in %.1f s\n", absl::ToDoubleSeconds(absl::Now() - start));
   return 0;
 }
 

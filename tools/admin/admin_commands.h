@@ -20,6 +20,7 @@ struct AdminArgs {
   std::string from;
   std::string backup;
   uint32_t backup_id = 0;
+  bool no_backup = false;
   int64_t timeout_s = 3600;
 };
 
@@ -31,6 +32,9 @@ int Verify(const AdminArgs& args);
 int ListBackupsCommand(const AdminArgs& args);
 int VerifyBackup(const AdminArgs& args);
 int Restore(const AdminArgs& args);
+// Offline: backs up (unless no_backup) and migrates a data directory to this build's
+// schema.
+int Migrate(const AdminArgs& args);
 // Online, through the server's AdminService.
 int Backup(const AdminArgs& args);
 

@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "clients/bench/stack_baseline/baseline_service.h"
 #include "clients/bench/stack_baseline/group_writer.h"
+#include "common/flags_usage.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
@@ -77,8 +78,10 @@ int Serve(const std::string& listen, const std::string& data_dir, bool sync,
 }  // namespace agreements::bench
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "agreements-stack-baseline [--listen=HOST:PORT] --data_dir=DIR [--sync=true]");
+  agreements::ConfigureFlagsUsage(
+      "agreements-stack-baseline",
+      "agreements-stack-baseline [--listen=HOST:PORT] --data_dir=DIR [--sync=true]",
+      {"clients/bench/stack_baseline/"});
   absl::ParseCommandLine(argc, argv);
   // Block the signals in every thread (gRPC's and RocksDB's threads start later and
   // inherit the mask); Serve waits for them.
