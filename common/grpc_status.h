@@ -3,6 +3,8 @@
 #ifndef AGREEMENTS_COMMON_GRPC_STATUS_H_
 #define AGREEMENTS_COMMON_GRPC_STATUS_H_
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "grpcpp/support/status.h"
 
@@ -12,6 +14,11 @@ inline grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
                       std::string(status.message()));
+}
+
+// The code's name as gRPC and abseil spell it: "OK", "INVALID_ARGUMENT", ...
+inline std::string StatusCodeName(grpc::StatusCode code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
 inline absl::Status FromGrpcStatus(const grpc::Status& status) {

@@ -138,30 +138,18 @@ absl::StatusOr<Format> ParseFormat(absl::string_view name) {
 void Field::AppendJson(std::string& out) const {
   AppendJsonString(out, key_);
   out.push_back(':');
-  switch (kind_) {
-    case Kind::kText:
-      AppendJsonString(out, text_);
-      break;
-    case Kind::kInteger:
-      absl::StrAppend(&out, integer_);
-      break;
-    case Kind::kUnsigned:
-      absl::StrAppend(&out, unsigned_);
-      break;
-    case Kind::kNumber:
-      out.append(FormatNumber(number_));
-      break;
-    case Kind::kBoolean:
-      out.append(boolean_ ? "true" : "false");
-      break;
-  }
+  AppendValue(out, /*always_quote=*/true);
 }
 
 void Field::AppendText(std::string& out) const {
   absl::StrAppend(&out, key_, "=");
+  AppendValue(out, /*always_quote=*/false);
+}
+
+void Field::AppendValue(std::string& out, bool always_quote) const {
   switch (kind_) {
     case Kind::kText:
-      if (NeedsQuotes(text_)) {
+      if (always_quote || NeedsQuotes(text_)) {
         AppendJsonString(out, text_);
       } else {
         out.append(text_.data(), text_.size());

@@ -59,6 +59,8 @@ class Field {
 
  private:
   enum class Kind { kText, kInteger, kUnsigned, kNumber, kBoolean };
+  // Text quoted and escaped as JSON always, or (text format) only when it needs it.
+  void AppendValue(std::string& out, bool always_quote) const;
   absl::string_view key_;
   Kind kind_;
   absl::string_view text_;

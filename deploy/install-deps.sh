@@ -22,6 +22,10 @@ packages=(
   pkg-config
   prometheus
   yamllint
+  python3-yaml
+  curl
+  openssl
+  systemd
 )
 
 missing=()

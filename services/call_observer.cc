@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "common/grpc_status.h"
 #include "common/log.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -33,28 +34,6 @@ bool ClientCaused(grpc::StatusCode code) {
     default:
       return false;
   }
-}
-
-const char* CodeText(grpc::StatusCode code) {
-  static const char* const kNames[] = {"OK",
-                                       "CANCELLED",
-                                       "UNKNOWN",
-                                       "INVALID_ARGUMENT",
-                                       "DEADLINE_EXCEEDED",
-                                       "NOT_FOUND",
-                                       "ALREADY_EXISTS",
-                                       "PERMISSION_DENIED",
-                                       "RESOURCE_EXHAUSTED",
-                                       "FAILED_PRECONDITION",
-                                       "ABORTED",
-                                       "OUT_OF_RANGE",
-                                       "UNIMPLEMENTED",
-                                       "INTERNAL",
-                                       "UNAVAILABLE",
-                                       "DATA_LOSS",
-                                       "UNAUTHENTICATED"};
-  const int index = static_cast<int>(code);
-  return index >= 0 && index < 17 ? kNames[index] : "UNKNOWN";
 }
 
 // A string field named `name` of `message`, or null.
@@ -150,7 +129,7 @@ class CallObserver final : public grpc::experimental::Interceptor {
       logging::Log(level, "stream ended",
                    {{"method", info_->method()},
                     {"principal", Principal()},
-                    {"code", CodeText(code)},
+                    {"code", StatusCodeName(code)},
                     {"message", status.error_message()},
                     {"duration_ms", ms}});
       return;
@@ -168,7 +147,7 @@ class CallObserver final : public grpc::experimental::Interceptor {
                  {{"method", info_->method()},
                   {"principal", Principal()},
                   {"request_id", request_id_},
-                  {"code", CodeText(code)},
+                  {"code", StatusCodeName(code)},
                   {"message", status.error_message()},
                   {"latency_ms", ms}});
   }

@@ -129,14 +129,9 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
 
   if (absl::Status started = server->StartGrpc(options); !started.ok()) return started;
   if (!options.metrics_listen.empty()) {
-    MetricsListenerOptions metrics;
-    metrics.listen = options.metrics_listen;
-    metrics.tls_cert_file = options.security.tls_cert_file;
-    metrics.tls_key_file = options.security.tls_key_file;
-    metrics.bearer_token = options.metrics_token;
-    metrics.insecure = options.insecure;
-    auto listener = MetricsListener::Start(
-        metrics, [raw = server->metrics_] { return raw->Expose(); });
+    auto listener =
+        MetricsListener::Start(MetricsListenerOptionsOf(options),
+                               [raw = server->metrics_] { return raw->Expose(); });
     if (!listener.ok()) return listener.status();
     server->metrics_listener_ = *std::move(listener);
   }
@@ -187,6 +182,16 @@ absl::Status RegistryServer::StartGrpc(const ServerOptions& options) {
 bool RegistryServer::serving() const {
   absl::MutexLock lock(&mu_);
   return !not_serving_ && !shut_down_ && server_ != nullptr;
+}
+
+MetricsListenerOptions MetricsListenerOptionsOf(const ServerOptions& options) {
+  MetricsListenerOptions metrics;
+  metrics.listen = options.metrics_listen;
+  metrics.tls_cert_file = options.security.tls_cert_file;
+  metrics.tls_key_file = options.security.tls_key_file;
+  metrics.bearer_token = options.metrics_token;
+  metrics.insecure = options.insecure;
+  return metrics;
 }
 
 RegistryServer::~RegistryServer() { Shutdown(); }

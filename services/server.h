@@ -96,6 +96,9 @@ struct ServerOptions {
   std::function<void(const absl::Status&)> on_not_serving;
 };
 
+// The metrics listener of `options`: its address and token, the gRPC port's TLS.
+MetricsListenerOptions MetricsListenerOptionsOf(const ServerOptions& options);
+
 class RegistryServer {
  public:
   static absl::StatusOr<std::unique_ptr<RegistryServer>> Start(ServerOptions options);

@@ -35,6 +35,7 @@
 #include "common/flags_usage.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "services/grpc_log.h"
 #include "services/server.h"
 #include "services/supervisor.h"
 
@@ -382,6 +383,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "agreements-server: %s\n", logging.ToString().c_str());
     return 1;
   }
+  agreements::services::RouteGrpcLogs();
   // Debian's abseil is built without NDEBUG, so every Mutex::Lock would check a global
   // lock graph for cycles under one process-wide spin lock (0.7% of the server's CPU in
   // the growth profile, docs/performance.md). The tests keep the check on.

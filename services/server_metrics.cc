@@ -20,29 +20,6 @@ namespace {
 using metrics::Counter;
 using metrics::Gauge;
 
-// gRPC's code names, as clients and docs spell them.
-const char* CodeName(grpc::StatusCode code) {
-  static const char* const kNames[] = {"OK",
-                                       "CANCELLED",
-                                       "UNKNOWN",
-                                       "INVALID_ARGUMENT",
-                                       "DEADLINE_EXCEEDED",
-                                       "NOT_FOUND",
-                                       "ALREADY_EXISTS",
-                                       "PERMISSION_DENIED",
-                                       "RESOURCE_EXHAUSTED",
-                                       "FAILED_PRECONDITION",
-                                       "ABORTED",
-                                       "OUT_OF_RANGE",
-                                       "UNIMPLEMENTED",
-                                       "INTERNAL",
-                                       "UNAVAILABLE",
-                                       "DATA_LOSS",
-                                       "UNAUTHENTICATED"};
-  const int index = static_cast<int>(code);
-  return index >= 0 && index < 17 ? kNames[index] : "UNKNOWN";
-}
-
 Gauge& AddGauge(metrics::Registry& registry, const char* name, const char* help) {
   return registry.AddGauge(name, help).With({});
 }
@@ -92,7 +69,7 @@ void ServerMetrics::RecordCall(const std::string& method, grpc::StatusCode code,
     MethodMetrics& m = it->second;
     if (created) m.latency = &request_seconds_.With({method});
     if (m.by_code[index] == nullptr) {
-      m.by_code[index] = &requests_.With({method, CodeName(code)});
+      m.by_code[index] = &requests_.With({method, StatusCodeName(code)});
     }
     counter = m.by_code[index];
     histogram = m.latency;

@@ -23,14 +23,9 @@ absl::StatusOr<std::unique_ptr<Supervisor>> Supervisor::Start(
   std::unique_ptr<Supervisor> self(new Supervisor());
   self->supervisor_ = supervisor;
   if (!options.metrics_listen.empty()) {
-    MetricsListenerOptions metrics;
-    metrics.listen = options.metrics_listen;
-    metrics.tls_cert_file = options.security.tls_cert_file;
-    metrics.tls_key_file = options.security.tls_key_file;
-    metrics.bearer_token = options.metrics_token;
-    metrics.insecure = options.insecure;
-    auto listener = MetricsListener::Start(
-        metrics, [raw = &self->metrics_] { return raw->Expose(); });
+    auto listener =
+        MetricsListener::Start(MetricsListenerOptionsOf(options),
+                               [raw = &self->metrics_] { return raw->Expose(); });
     if (!listener.ok()) return listener.status();
     self->listener_ = *std::move(listener);
   }

@@ -33,21 +33,11 @@ using testing::BindingAgreement;
 using testing::StateParty;
 using testing::TempDir;
 
-struct AdminRun {
-  int exit_code = -1;
-  std::string output;
-};
+using AdminRun = testing::CommandResult;
 
 // Runs agreements-admin with `args`; stdout and stderr together.
 AdminRun Admin(const std::string& args) {
-  AdminRun run;
-  FILE* pipe = popen(absl::StrCat(AGREEMENTS_ADMIN_BIN, " ", args, " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) run.output.append(buffer, n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return testing::RunCommand(absl::StrCat(AGREEMENTS_ADMIN_BIN, " ", args));
 }
 
 // The number after `label` in `text` (e.g. "position 42").

@@ -3,6 +3,7 @@
 // checked by promtool, and the log records parsed as JSON.
 #include <httplib.h>
 
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -50,13 +51,9 @@ double Sample(const std::string& text, const std::string& name) {
 std::pair<int, std::string> Promtool(const std::string& text, const std::string& dir) {
   const std::string path = dir + "/scrape.txt";
   std::ofstream(path) << text;
-  FILE* pipe = popen(("promtool check metrics < " + path + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return {-1, "popen failed"};
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WEXITSTATUS(status), output};
+  const testing::CommandResult run =
+      testing::RunCommand("promtool check metrics < " + path);
+  return {run.exit_code, run.output};
 }
 
 class ObservabilityTest : public ::testing::Test {
@@ -368,15 +365,9 @@ TEST_F(ObservabilityTest, DeployFilesNameOnlyExposedMetrics) {
   }
 }
 
-// Runs `command`; its exit code and output (stdout and stderr).
 std::pair<int, std::string> Shell(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return {-1, ""};
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  const testing::CommandResult run = testing::RunCommand(command);
+  return {run.exit_code, run.output};
 }
 
 TEST(ServerBinaryTest, AnswersVersionAndHelpWithDefaults) {
@@ -416,6 +407,59 @@ TEST(ServerBinaryTest, TunablesReachTheServer) {
   EXPECT_EQ(code, 1);
   EXPECT_TRUE(absl::StrContains(output, "--max_group_requests: must be 1 or more"))
       << output;
+}
+
+// Every line the server writes on stderr is a JSON record, gRPC's own complaints (a
+// plaintext client on a TLS port) included.
+TEST(ServerBinaryTest, StderrIsOnlyJsonRecordsGrpcsLinesIncluded) {
+  TempDir dir;
+  auto ca = testing::MakeCa("stderr test CA");
+  ASSERT_TRUE(ca.ok());
+  testing::LeafOptions leaf;
+  leaf.common_name = "localhost";
+  leaf.sans = {"IP:127.0.0.1"};
+  auto cert = testing::MakeLeaf(*ca, leaf);
+  ASSERT_TRUE(cert.ok());
+  const std::string cert_file = dir.path() + "/server.pem";
+  const std::string key_file = dir.path() + "/server.key";
+  ASSERT_TRUE(testing::WritePem(cert_file, cert->cert_pem).ok());
+  ASSERT_TRUE(testing::WritePem(key_file, cert->key_pem).ok());
+  const std::string err = dir.path() + "/stderr";
+  const std::string out = dir.path() + "/stdout";
+  const std::string command =
+      absl::StrCat(AGREEMENTS_SERVER_BIN,
+                   " --listen=127.0.0.1:0 --metrics_listen= --data_dir=", dir.path(),
+                   "/data --tls_cert=", cert_file, " --tls_key=", key_file, " >", out,
+                   " 2>", err, " & echo $!");
+  const int pid = std::atoi(testing::RunCommand(command).output.c_str());
+  ASSERT_GT(pid, 0);
+  int port = 0;
+  for (int i = 0; i < 200 && port == 0; ++i) {
+    std::ifstream in(out);
+    std::string line;
+    while (std::getline(in, line)) {
+      const std::string marker = "listening on 127.0.0.1:";
+      if (auto at = line.find(marker); at != std::string::npos) {
+        port = std::atoi(line.c_str() + at + marker.size());
+      }
+    }
+    if (port == 0) absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_GT(port, 0);
+  // A plaintext client on the TLS port: gRPC logs the failed handshake.
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                     grpc::InsecureChannelCredentials());
+  channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  absl::SleepFor(absl::Milliseconds(300));
+  kill(pid, SIGTERM);
+  for (int i = 0; i < 200 && kill(pid, 0) == 0; ++i)
+    absl::SleepFor(absl::Milliseconds(50));
+  std::ifstream in(err);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::vector<google::protobuf::Struct> records = Records(text.str());
+  EXPECT_NE(Find(records, "grpc", ""), nullptr) << text.str();
+  EXPECT_NE(Find(records, "stopped cleanly", ""), nullptr) << text.str();
 }
 
 }  // namespace

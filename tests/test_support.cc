@@ -116,6 +116,18 @@ bool ServerProcess::Start() {
   return port_ > 0;
 }
 
+CommandResult RunCommand(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe))
+    result.output.append(buffer, n);
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
 bool ServerProcess::HasMetricsListener() const {
   bool on = true;  // Start passes --metrics_listen=127.0.0.1:0 first
   for (const std::string& arg : extra_args_) {

@@ -23,6 +23,14 @@ agreements::v1::RecordAgreementRequest BindingAgreement(
     const std::vector<std::string>& parties, const std::string& sector);
 agreements::v1::Date Day(int year, int month, int day);
 
+// Runs `command` with /bin/sh; its exit code (-1 when it did not exit) and its stdout
+// and stderr together.
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+CommandResult RunCommand(const std::string& command);
+
 // agreements-server as a child process on 127.0.0.1 with a port it picks itself.
 // Not thread-safe; the destructor kills the process if it still runs.
 class ServerProcess {

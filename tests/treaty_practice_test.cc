@@ -441,14 +441,10 @@ TEST_F(MigrationTest, AServerRefusesAnOldSchemaUntilMigrated) {
       << refused.status();
   // The refusal changed nothing: the admin tool backs up, then migrates.
   const std::string backup = fixture_.path() + "/before";
-  const std::string command = absl::StrCat(
-      AGREEMENTS_ADMIN_BIN, " migrate --data_dir=", data_, " --to=", backup, " 2>&1");
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
-  ASSERT_EQ(pclose(pipe), 0) << output;
+  const testing::CommandResult migrated = testing::RunCommand(absl::StrCat(
+      AGREEMENTS_ADMIN_BIN, " migrate --data_dir=", data_, " --to=", backup));
+  const std::string& output = migrated.output;
+  ASSERT_EQ(migrated.exit_code, 0) << output;
   EXPECT_TRUE(absl::StrContains(output, "backed up into " + backup)) << output;
   EXPECT_TRUE(absl::StrContains(output, "from schema version 5 to 7")) << output;
   // The backup holds the old store as it was.
