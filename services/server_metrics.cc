@@ -65,11 +65,15 @@ void ServerMetrics::RecordCall(const std::string& method, grpc::StatusCode code,
   metrics::Histogram* histogram;
   {
     absl::MutexLock lock(&methods_mu_);
-    auto [it, created] = methods_.try_emplace(method);
+    // A client can name any method (answered UNIMPLEMENTED): past the registry's own
+    // few dozen, further names share one label, so labels stay bounded.
+    const bool known = methods_.size() + 1 < kMaxMethods || methods_.count(method) > 0;
+    auto [it, created] = methods_.try_emplace(known ? method : std::string(kOtherMethod));
+    const std::string& label = it->first;
     MethodMetrics& m = it->second;
-    if (created) m.latency = &request_seconds_.With({method});
+    if (created) m.latency = &request_seconds_.With({label});
     if (m.by_code[index] == nullptr) {
-      m.by_code[index] = &requests_.With({method, StatusCodeName(code)});
+      m.by_code[index] = &requests_.With({label, StatusCodeName(code)});
     }
     counter = m.by_code[index];
     histogram = m.latency;

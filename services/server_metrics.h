@@ -64,6 +64,11 @@ class ServerMetrics {
   std::string Expose() const { return registry_.Expose(); }
 
  private:
+  // Distinct method labels at most, kOtherMethod included: names past the first
+  // kMaxMethods - 1 count as kOtherMethod.
+  static constexpr size_t kMaxMethods = 256;
+  static constexpr char kOtherMethod[] = "other";
+
   struct MethodMetrics {
     std::array<metrics::Counter*, 17> by_code{};
     metrics::Histogram* latency = nullptr;
