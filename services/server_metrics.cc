@@ -65,7 +65,7 @@ void ServerMetrics::RecordCall(const std::string& method, grpc::StatusCode code,
   metrics::Histogram* histogram;
   {
     absl::MutexLock lock(&methods_mu_);
-    // A client can name any method (answered UNIMPLEMENTED): past the registry's own
+    // A client can name any method, even one the server lacks: past the registry's own
     // few dozen, further names share one label, so labels stay bounded.
     const bool known = methods_.size() + 1 < kMaxMethods || methods_.count(method) > 0;
     auto [it, created] = methods_.try_emplace(known ? method : std::string(kOtherMethod));

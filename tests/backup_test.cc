@@ -87,13 +87,7 @@ TEST_F(BackupTest, BackupUnderWritesRestoresEverythingAcknowledgedBeforeIt) {
   ASSERT_NE(server, nullptr);
   auto channel = Channel(*server);
   auto commands = v1::CommandService::NewStub(channel);
-  v1::RegisterPartyResponse party;
-  ASSERT_TRUE(
-      commands->RegisterParty(Context().get(), StateParty("p-kz", "kz", "KZ"), &party)
-          .ok());
-  ASSERT_TRUE(
-      commands->RegisterParty(Context().get(), StateParty("p-kr", "kr", "KR"), &party)
-          .ok());
+  ASSERT_TRUE(testing::RegisterKzKr(*commands).ok());
 
   // Two writers commit until told to stop; each acknowledgement is kept with its time.
   std::atomic<bool> stop{false};

@@ -56,6 +56,26 @@ std::pair<int, std::string> Promtool(const std::string& text, const std::string&
   return {run.exit_code, run.output};
 }
 
+// A certificate for 127.0.0.1, its key and its CA, written into `dir`.
+struct LoopbackTls {
+  std::string cert_file, key_file, ca_file;
+};
+absl::StatusOr<LoopbackTls> WriteLoopbackTls(const std::string& dir) {
+  auto ca = testing::MakeCa("observability test CA");
+  if (!ca.ok()) return ca.status();
+  testing::LeafOptions leaf;
+  leaf.common_name = "localhost";
+  leaf.sans = {"IP:127.0.0.1"};
+  auto cert = testing::MakeLeaf(*ca, leaf);
+  if (!cert.ok()) return cert.status();
+  LoopbackTls tls{dir + "/server.pem", dir + "/server.key", dir + "/ca.pem"};
+  if (absl::Status s = testing::WritePem(tls.cert_file, cert->cert_pem); !s.ok())
+    return s;
+  if (absl::Status s = testing::WritePem(tls.key_file, cert->key_pem); !s.ok()) return s;
+  if (absl::Status s = testing::WritePem(tls.ca_file, ca->cert_pem); !s.ok()) return s;
+  return tls;
+}
+
 class ObservabilityTest : public ::testing::Test {
  protected:
   void TearDown() override {
@@ -213,20 +233,12 @@ TEST_F(ObservabilityTest, NonLoopbackMetricsNeedTlsAndToken) {
 }
 
 TEST_F(ObservabilityTest, MetricsOverTlsWithTheServersCertificate) {
-  auto ca = testing::MakeCa("observability test CA");
-  ASSERT_TRUE(ca.ok());
-  testing::LeafOptions leaf;
-  leaf.common_name = "localhost";
-  leaf.sans = {"IP:127.0.0.1"};
-  auto cert = testing::MakeLeaf(*ca, leaf);
-  ASSERT_TRUE(cert.ok());
+  auto tls = WriteLoopbackTls(dir_.path());
+  ASSERT_TRUE(tls.ok()) << tls.status();
   services::ServerOptions options;
-  options.security.tls_cert_file = dir_.path() + "/server.pem";
-  options.security.tls_key_file = dir_.path() + "/server.key";
-  ASSERT_TRUE(testing::WritePem(options.security.tls_cert_file, cert->cert_pem).ok());
-  ASSERT_TRUE(testing::WritePem(options.security.tls_key_file, cert->key_pem).ok());
-  const std::string ca_path = dir_.path() + "/ca.pem";
-  ASSERT_TRUE(testing::WritePem(ca_path, ca->cert_pem).ok());
+  options.security.tls_cert_file = tls->cert_file;
+  options.security.tls_key_file = tls->key_file;
+  const std::string ca_path = tls->ca_file;
   options.metrics_token = "tls-secret";
   options.listen = "127.0.0.1:0";
   options.data_dir = dir_.path() + "/data";
@@ -413,17 +425,10 @@ TEST(ServerBinaryTest, TunablesReachTheServer) {
 // plaintext client on a TLS port) included.
 TEST(ServerBinaryTest, StderrIsOnlyJsonRecordsGrpcsLinesIncluded) {
   TempDir dir;
-  auto ca = testing::MakeCa("stderr test CA");
-  ASSERT_TRUE(ca.ok());
-  testing::LeafOptions leaf;
-  leaf.common_name = "localhost";
-  leaf.sans = {"IP:127.0.0.1"};
-  auto cert = testing::MakeLeaf(*ca, leaf);
-  ASSERT_TRUE(cert.ok());
-  const std::string cert_file = dir.path() + "/server.pem";
-  const std::string key_file = dir.path() + "/server.key";
-  ASSERT_TRUE(testing::WritePem(cert_file, cert->cert_pem).ok());
-  ASSERT_TRUE(testing::WritePem(key_file, cert->key_pem).ok());
+  auto tls = WriteLoopbackTls(dir.path());
+  ASSERT_TRUE(tls.ok()) << tls.status();
+  const std::string cert_file = tls->cert_file;
+  const std::string key_file = tls->key_file;
   const std::string err = dir.path() + "/stderr";
   const std::string out = dir.path() + "/stdout";
   const std::string command =

@@ -114,13 +114,7 @@ TEST_F(RecoveryTest, AFullDiskStopsWritesAndTheServerRecoversOnceSpaceIsFreed) {
   auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", supervisor_->port()),
                                      grpc::InsecureChannelCredentials());
   auto commands = v1::CommandService::NewStub(channel);
-  v1::RegisterPartyResponse party;
-  ASSERT_TRUE(
-      commands->RegisterParty(Context().get(), StateParty("p-kz", "kz", "KZ"), &party)
-          .ok());
-  ASSERT_TRUE(
-      commands->RegisterParty(Context().get(), StateParty("p-kr", "kr", "KR"), &party)
-          .ok());
+  ASSERT_TRUE(testing::RegisterKzKr(*commands).ok());
   EXPECT_EQ(Health(channel).first, HealthCheckResponse::SERVING);
 
   FillDisk();

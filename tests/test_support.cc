@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 
 namespace agreements::testing {
@@ -114,6 +115,19 @@ bool ServerProcess::Start() {
   // Keep the pipe drained by nobody: the server writes only a few lines, well under the
   // pipe buffer. Closing it would make later writes fail with SIGPIPE.
   return port_ > 0;
+}
+
+grpc::Status RegisterKzKr(agreements::v1::CommandService::Stub& commands) {
+  for (const auto& [id, country] : {std::pair<const char*, const char*>{"kz", "KZ"},
+                                    std::pair<const char*, const char*>{"kr", "KR"}}) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    agreements::v1::RegisterPartyResponse response;
+    const grpc::Status status = commands.RegisterParty(
+        &context, StateParty(std::string("p-") + id, id, country), &response);
+    if (!status.ok()) return status;
+  }
+  return grpc::Status::OK;
 }
 
 CommandResult RunCommand(const std::string& command) {

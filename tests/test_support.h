@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "agreements/v1/command_service.grpc.pb.h"
 #include "agreements/v1/command_service.pb.h"
 #include "agreements/v1/events.pb.h"
 #include "common/temp_dir.h"
@@ -17,6 +18,10 @@ namespace agreements::testing {
 agreements::v1::RegisterPartyRequest StateParty(const std::string& request_id,
                                                 const std::string& id,
                                                 const std::string& country);
+// Registers Kazakhstan ("kz") and Korea ("kr"), the parties of the tests' bilateral
+// agreements, with request ids "p-kz" and "p-kr"; the first failure, else OK.
+grpc::Status RegisterKzKr(agreements::v1::CommandService::Stub& commands);
+
 // A bilateral binding agreement between `parties` in `sector`.
 agreements::v1::RecordAgreementRequest BindingAgreement(
     const std::string& request_id, const std::string& id,
