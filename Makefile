@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= ./data
 
-.PHONY: deps configure build run test format clean bench bench-full install
+.PHONY: deps configure build run run-cluster test test-cluster cluster-soak bench-cluster format clean bench bench-full install
 
 deps:
 	./deploy/install-deps.sh
@@ -18,6 +18,32 @@ build: configure
 run: deps
 	$(MAKE) build
 	./deploy/run-demo.sh --listen $(LISTEN) --data_dir $(DATA_DIR) --bin_dir $(BUILD_DIR)/bin
+
+# A local cluster on loopback: PostgreSQL primary + synchronous standby, three nodes
+# (docs/cluster.md).
+run-cluster: deps
+	$(MAKE) build
+	./deploy/run-cluster.sh --bin_dir $(BUILD_DIR)/bin
+
+# The cluster tests alone (they also run in `make test`).
+test-cluster: deps
+	$(MAKE) build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L cluster --timeout 600
+
+# Writer kills and PostgreSQL failovers under load (docs/cluster.md, "Soak"):
+# CLUSTER_SOAK_KILLS (50) and CLUSTER_SOAK_FAILOVERS (10).
+CLUSTER_SOAK_KILLS ?= 50
+CLUSTER_SOAK_FAILOVERS ?= 10
+cluster-soak: deps
+	$(MAKE) build
+	AGREEMENTS_SOAK_WRITER_KILLS=$(CLUSTER_SOAK_KILLS) \
+	  AGREEMENTS_SOAK_PG_FAILOVERS=$(CLUSTER_SOAK_FAILOVERS) $(BUILD_DIR)/bin/cluster_soak_test
+
+# Cluster appends against the embedded log, replica lag (docs/performance.md).
+BENCH_SECONDS ?= 10
+bench-cluster: deps
+	$(MAKE) build
+	AGREEMENTS_BENCH_SECONDS=$(BENCH_SECONDS) $(BUILD_DIR)/bin/cluster_bench
 
 test: deps
 	$(MAKE) build
@@ -42,7 +68,7 @@ install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 format:
-	find common domain store services clients tests tools -name '*.cc' -o -name '*.h' | xargs clang-format -i
+	find common domain store cluster services clients tests tools -name '*.cc' -o -name '*.h' | xargs clang-format -i
 
 clean:
 	rm -rf $(BUILD_DIR)

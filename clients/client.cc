@@ -148,6 +148,32 @@ std::string NewRequestId() {
   return absl::StrFormat("cli-%016x%016x", high, low);
 }
 
+namespace {
+
+// A channel to `target` with the options' credentials and reconnect backoff.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
+    const RegistryClientOptions& resolved, const std::string& target) {
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
+                   MakeCredentials(resolved));
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, kMinReconnectBackoffMs);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, kMinReconnectBackoffMs);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kMaxReconnectBackoffMs);
+  if (!resolved.tls_server_name.empty()) {
+    // GRPC_SSL_TARGET_NAME_OVERRIDE_ARG: checked against the certificate instead of the
+    // target's host, and sent as SNI.
+    args.SetSslTargetNameOverride(resolved.tls_server_name);
+  }
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateCustomChannel(target, credentials, args);
+  if (channel == nullptr) {
+    return absl::InternalError(absl::StrCat("cannot create a channel to ", target));
+  }
+  return channel;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<RegistryClient>> RegistryClient::Connect(
     const RegistryClientOptions& options) {
   if (options.target.empty()) {
@@ -171,24 +197,8 @@ absl::StatusOr<std::unique_ptr<RegistryClient>> RegistryClient::Connect(
   resolved.tls = options.tls || !options.tls_ca_file.empty() ||
                  !options.tls_cert_file.empty() || !options.tls_key_file.empty() ||
                  !options.tls_server_name.empty();
-  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
-                   MakeCredentials(resolved));
-
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, kMinReconnectBackoffMs);
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, kMinReconnectBackoffMs);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kMaxReconnectBackoffMs);
-  if (!resolved.tls_server_name.empty()) {
-    // GRPC_SSL_TARGET_NAME_OVERRIDE_ARG: checked against the certificate instead of the
-    // target's host, and sent as SNI.
-    args.SetSslTargetNameOverride(resolved.tls_server_name);
-  }
-  std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateCustomChannel(resolved.target, credentials, args);
-  if (channel == nullptr) {
-    return absl::InternalError(
-        absl::StrCat("cannot create a channel to ", resolved.target));
-  }
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel,
+                   OpenChannel(resolved, resolved.target));
   return std::unique_ptr<RegistryClient>(
       new RegistryClient(std::move(resolved), std::move(channel)));
 }
@@ -236,29 +246,87 @@ absl::StatusOr<Response> RegistryClient::Call(
   return response;
 }
 
+template <typename Request, typename Response>
+absl::StatusOr<Response> RegistryClient::Write(
+    grpc::Status (v1::CommandService::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                     Response*),
+    const Request& request) const {
+  v1::CommandService::Stub* stub = WriterStub();
+  for (int hop = 0;; ++hop) {
+    grpc::ClientContext context;
+    PrepareContext(context);
+    Response response;
+    const grpc::Status status = (stub->*method)(&context, request, &response);
+    if (status.ok()) return response;
+    if (!options_.follow_writer || status.error_code() != grpc::StatusCode::UNAVAILABLE ||
+        hop >= 3) {
+      return FromGrpcStatus(status);
+    }
+    const auto& trailers = context.GetServerTrailingMetadata();
+    auto named = trailers.find(kWriterMetadata);
+    if (named != trailers.end()) {
+      // A replica named the writer: the same request (same request id) goes there.
+      stub = FollowWriter(std::string(named->second.data(), named->second.size()));
+    } else if (stub != commands_.get()) {
+      // The writer followed so far is gone: ask the node we were given, which names
+      // the new one (or is it).
+      stub = FollowWriter("");
+    } else {
+      return FromGrpcStatus(status);
+    }
+    if (stub == nullptr) return FromGrpcStatus(status);
+  }
+}
+
+v1::CommandService::Stub* RegistryClient::WriterStub() const {
+  absl::MutexLock lock(&writer_mu_);
+  return writer_commands_ != nullptr ? writer_commands_.get() : commands_.get();
+}
+
+v1::CommandService::Stub* RegistryClient::FollowWriter(const std::string& target) const {
+  absl::MutexLock lock(&writer_mu_);
+  if (target.empty() || target == options_.target) {
+    // Stubs stay alive with the client: a call in flight on another thread may use one.
+    writer_target_.clear();
+    if (writer_commands_ != nullptr)
+      retired_writers_.push_back(std::move(writer_commands_));
+    return commands_.get();
+  }
+  if (target == writer_target_ && writer_commands_ != nullptr) {
+    return writer_commands_.get();
+  }
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(options_, target);
+  if (!channel.ok()) return nullptr;
+  retired_writers_.push_back(std::move(writer_commands_));
+  writer_target_ = target;
+  writer_channel_ = *std::move(channel);
+  writer_commands_ = v1::CommandService::NewStub(writer_channel_);
+  return writer_commands_.get();
+}
+
 absl::StatusOr<v1::RecordAgreementResponse> RegistryClient::RecordAgreement(
     const v1::RecordAgreementRequest& request) const {
-  return Call(*commands_, &v1::CommandService::Stub::RecordAgreement, request);
+  return Write(&v1::CommandService::Stub::RecordAgreement, request);
 }
 
 absl::StatusOr<v1::ApplyAgreementChangeResponse> RegistryClient::ApplyAgreementChange(
     const v1::ApplyAgreementChangeRequest& request) const {
-  return Call(*commands_, &v1::CommandService::Stub::ApplyAgreementChange, request);
+  return Write(&v1::CommandService::Stub::ApplyAgreementChange, request);
 }
 
 absl::StatusOr<v1::RegisterPartyResponse> RegistryClient::RegisterParty(
     const v1::RegisterPartyRequest& request) const {
-  return Call(*commands_, &v1::CommandService::Stub::RegisterParty, request);
+  return Write(&v1::CommandService::Stub::RegisterParty, request);
 }
 
 absl::StatusOr<v1::UpdatePartyResponse> RegistryClient::UpdateParty(
     const v1::UpdatePartyRequest& request) const {
-  return Call(*commands_, &v1::CommandService::Stub::UpdateParty, request);
+  return Write(&v1::CommandService::Stub::UpdateParty, request);
 }
 
 absl::StatusOr<v1::ExecuteBatchResponse> RegistryClient::ExecuteBatch(
     const v1::ExecuteBatchRequest& request) const {
-  return Call(*commands_, &v1::CommandService::Stub::ExecuteBatch, request);
+  return Write(&v1::CommandService::Stub::ExecuteBatch, request);
 }
 
 std::unique_ptr<BatchStream> RegistryClient::OpenBatchStream() const {

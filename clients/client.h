@@ -7,9 +7,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agreements/v1/admin_service.grpc.pb.h"
 #include "agreements/v1/audit_service.grpc.pb.h"
@@ -79,7 +81,18 @@ struct RegistryClientOptions {
   // readable by anyone on the path, so send one without TLS only over loopback.
   // Default: "" (no authorization header).
   std::string token;
+
+  // Cluster mode (docs/cluster.md): a write refused by a replica, which names the writer
+  // in the "agreements-writer" trailing metadata, is sent again, unchanged (same request
+  // id), to the writer; later writes go there directly until it stops answering, and
+  // then to `target` again. At most 3 hops per call. TLS and the token are the same for
+  // every node.
+  // Default: true.
+  bool follow_writer = true;
 };
+
+// Trailing metadata naming the writer when a replica refuses a write.
+inline constexpr char kWriterMetadata[] = "agreements-writer";
 
 // Fills the connection fields of `options` that are still empty from the environment:
 // tls_ca_file from AGREEMENTS_TLS_CA, tls_cert_file from AGREEMENTS_TLS_CERT,
@@ -237,6 +250,17 @@ class RegistryClient {
   // grpc call credentials, which gRPC refuses to send on a plaintext channel.
   void AddAuthorization(grpc::ClientContext& context) const;
 
+  // A CommandService call, following the writer (RegistryClientOptions::follow_writer).
+  template <typename Request, typename Response>
+  absl::StatusOr<Response> Write(grpc::Status (v1::CommandService::Stub::*method)(
+                                     grpc::ClientContext*, const Request&, Response*),
+                                 const Request& request) const;
+  // The stub writes go to: the followed writer's, or commands_.
+  v1::CommandService::Stub* WriterStub() const;
+  // Follows the writer at `target` (nullptr when no channel can be made to it); an
+  // empty target goes back to options_.target.
+  v1::CommandService::Stub* FollowWriter(const std::string& target) const;
+
   template <typename Stub, typename Request, typename Response>
   absl::StatusOr<Response> Call(Stub& stub,
                                 grpc::Status (Stub::*method)(grpc::ClientContext*,
@@ -252,6 +276,16 @@ class RegistryClient {
   const std::unique_ptr<v1::SecurityService::Stub> security_;
   const std::unique_ptr<v1::AdminService::Stub> admin_;
   const std::unique_ptr<grpc::health::v1::Health::Stub> health_;
+  // The writer followed in cluster mode (empty target: none).
+  mutable absl::Mutex writer_mu_;
+  mutable std::string writer_target_ ABSL_GUARDED_BY(writer_mu_);
+  mutable std::shared_ptr<grpc::Channel> writer_channel_ ABSL_GUARDED_BY(writer_mu_);
+  mutable std::unique_ptr<v1::CommandService::Stub> writer_commands_
+      ABSL_GUARDED_BY(writer_mu_);
+  // Stubs of writers followed before (each holds its channel), kept until destruction
+  // because a call on another thread may still use one. A handful over a client's life.
+  mutable std::vector<std::unique_ptr<v1::CommandService::Stub>> retired_writers_
+      ABSL_GUARDED_BY(writer_mu_);
 };
 
 }  // namespace agreements::client

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the deployment files against each other and against the built binaries:
 #
-#   yaml      yamllint on compose.yaml, k8s/*.yaml and the compose scrape file
+#   yaml      yamllint on compose.yaml, k8s/*.yaml, the compose scrape file and the
+#             Patroni files of cluster/
 #   systemd   systemd-analyze verify (a copy of the unit pointing at the built binary),
 #             its hardening settings, and its offline security exposure
 #   flags     every --flag named in the files is one the server (or, where the CLI is
@@ -20,6 +21,8 @@
 #             secrets from container/make-dev-secrets.sh)
 #   flagfile  the server started with config/server.flags (its paths and addresses
 #             moved to a scratch directory and loopback)
+#   cluster   cluster/: the Patroni nodes keep synchronous replication strict, and the
+#             node flag file's connection string lists exactly them
 #
 # Usage: deploy/check-deploy.sh [BIN_DIR]   (BIN_DIR holds agreements-server and
 #        agreements; default: build/bin of this repository). Works from any directory.
@@ -103,8 +106,8 @@ check_yaml() {
     fail "yamllint is not installed: apt-get install yamllint (deploy/install-deps.sh)"
   yamllint -s -c "$deploy/config/yamllint.yaml" \
     "$deploy/compose.yaml" "$deploy"/k8s/*.yaml "$deploy/config/prometheus-compose.yml" \
-    "$deploy/config/yamllint.yaml"
-  echo "  yamllint: compose.yaml, k8s/*.yaml, config/*.y*ml clean"
+    "$deploy/config/yamllint.yaml" "$deploy"/cluster/patroni/*.yml
+  echo "  yamllint: compose.yaml, k8s/*.yaml, config/*.y*ml, cluster/patroni/*.yml clean"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -156,6 +159,54 @@ check_systemd() {
 }
 
 # ---------------------------------------------------------------------------------------
+# The cluster example (docs/cluster.md): three Patroni nodes with synchronous replication
+# that cannot be switched off silently, etcd on the same machines, and a registry node's
+# flag file whose connection string lists exactly the PostgreSQL nodes.
+check_cluster() {
+  python3 - "$deploy" <<'PY'
+import re, sys, yaml
+deploy = sys.argv[1]
+errors = []
+listens = []
+for n in (1, 2, 3):
+    with open(f"{deploy}/cluster/patroni/pg{n}.yml") as f:
+        conf = yaml.safe_load(f)
+    dcs = conf["bootstrap"]["dcs"]
+    if conf["name"] != f"pg{n}":
+        errors.append(f"pg{n}.yml: name is {conf['name']}")
+    if not (dcs.get("synchronous_mode") and dcs.get("synchronous_mode_strict")):
+        errors.append(f"pg{n}.yml: synchronous_mode and synchronous_mode_strict must be on")
+    if dcs["postgresql"]["parameters"].get("synchronous_commit") != "on":
+        errors.append(f"pg{n}.yml: synchronous_commit must be on")
+    if conf["scope"] != "agreements-log":
+        errors.append(f"pg{n}.yml: scope")
+    listens.append(conf["postgresql"]["listen"].split(":")[0])
+    if len(conf["etcd3"]["hosts"]) != 3:
+        errors.append(f"pg{n}.yml: three etcd hosts")
+flags = open(f"{deploy}/cluster/node.flags").read()
+m = re.search(r"^--commit_log=(.*)$", flags, re.M)
+if not m:
+    errors.append("node.flags: no --commit_log")
+else:
+    hosts = re.search(r"host=(\S+)", m.group(1)).group(1).split(",")
+    if hosts != listens:
+        errors.append(f"node.flags: hosts {hosts} are not the Patroni nodes {listens}")
+    if "target_session_attrs=read-write" not in m.group(1):
+        errors.append("node.flags: target_session_attrs=read-write missing")
+    if "password=" in m.group(1):
+        errors.append("node.flags: a password in the flag file")
+env = open(f"{deploy}/cluster/etcd.env").read()
+if "ETCD_INITIAL_CLUSTER=" not in env:
+    errors.append("etcd.env: ETCD_INITIAL_CLUSTER missing")
+for e in errors:
+    print("  " + e, file=sys.stderr)
+if errors:
+    sys.exit(1)
+print("  patroni pg1-3, etcd.env and node.flags agree")
+PY
+}
+
+# ---------------------------------------------------------------------------------------
 flags_in() {
   grep -o -- '--[a-zA-Z][a-zA-Z0-9_-]*' "$1" | sort -u || true
 }
@@ -178,8 +229,8 @@ check_flags() {
     [compose.yaml]="--build"
   )
   local bad=0 file rel flag
-  for file in "$deploy/config/server.flags" "$deploy/systemd/agreements.service" \
-    "$entrypoint" "$deploy/container/Dockerfile" "$deploy/compose.yaml" "$deploy"/k8s/*.yaml; do
+  for file in "$deploy/config/server.flags" "$deploy/cluster/node.flags" \
+    "$deploy/systemd/agreements.service" "$entrypoint" "$deploy/container/Dockerfile" "$deploy/compose.yaml" "$deploy"/k8s/*.yaml; do
     rel=${file#"$deploy"/}
     local names=()
     while read -r flag; do
@@ -189,7 +240,7 @@ check_flags() {
         continue
       fi
       case $rel in
-        config/server.flags | systemd/agreements.service)
+        config/server.flags | cluster/node.flags | systemd/agreements.service)
           echo "  $rel: $flag is not an agreements-server flag" >&2
           bad=1
           continue
@@ -822,6 +873,7 @@ run_check command check_command
 run_check serve check_serve
 run_check tls check_tls
 run_check flagfile check_flagfile
+run_check cluster check_cluster
 
 echo
 if [[ $failed -gt 0 ]]; then

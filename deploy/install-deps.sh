@@ -26,6 +26,9 @@ packages=(
   curl
   openssl
   systemd
+  libpq-dev
+  postgresql-15
+  procps
 )
 
 missing=()

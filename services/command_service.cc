@@ -30,9 +30,13 @@ grpc::ServerUnaryReactor* Submit(store::Committer* committer, AccessControl* acc
                                  Fill fill) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   committer->Submit(
-      std::move(request), [reactor, access, fill, renames = std::move(renames)](
+      std::move(request), [reactor, access, context, fill, renames = std::move(renames)](
                               absl::StatusOr<store::CommitOutcome> outcome) {
         if (!outcome.ok()) {
+          // A replica names the writer, for clients to follow (docs/cluster.md).
+          if (auto writer = outcome.status().GetPayload(store::kWriterPayload)) {
+            context->AddTrailingMetadata(kWriterMetadata, std::string(*writer));
+          }
           reactor->Finish(ToGrpcStatus(CommitError(*access, outcome.status(), renames)));
           return;
         }

@@ -17,6 +17,10 @@
 
 namespace agreements::services {
 
+// Trailing metadata of a write refused by a replica: the writer's gRPC address, which
+// clients follow (docs/cluster.md).
+inline constexpr char kWriterMetadata[] = "agreements-writer";
+
 class CommandService final : public agreements::v1::CommandService::CallbackService {
  public:
   // Agreement commands need agreements.write (within the caller's sectors), party

@@ -7,6 +7,7 @@
 
 #include "common/grpc_status.h"
 #include "services/command_internal.h"
+#include "services/command_service.h"
 
 namespace agreements::services {
 namespace {
@@ -47,6 +48,16 @@ CommandStream::CommandStream(grpc::CallbackServerContext* context,
     absl::Status allowed =
         access_->Check(*caller, security::Permission::kAgreementsWrite);
     if (!allowed.ok()) caller = allowed;
+  }
+  // A replica takes no writes: the stream ends at once, naming the writer.
+  if (caller.ok()) {
+    absl::Status refusal = committer_->WriterRefusal();
+    if (!refusal.ok()) {
+      if (auto writer = refusal.GetPayload(store::kWriterPayload)) {
+        context->AddTrailingMetadata(kWriterMetadata, std::string(*writer));
+      }
+      caller = refusal;
+    }
   }
   if (!caller.ok()) {
     {

@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "cluster/cluster_node.h"
+#include "cluster/postgres_log.h"
 #include "common/build_info.h"
 #include "common/log.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -53,6 +55,10 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
   logging::Info("store opened", {{"data_dir", options.data_dir}});
+  if (options.cluster.enabled()) {
+    if (absl::Status opened = server->OpenClusterLog(options); !opened.ok())
+      return opened;
+  }
   // After the store, whose lock keeps a second server on the same data directory from
   // touching the staged certificate files.
   auto access = AccessControl::Create(options.security);
@@ -128,6 +134,11 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
                                      server->access_.get(), std::move(backup_keys));
 
   if (absl::Status started = server->StartGrpc(options); !started.ok()) return started;
+  if (options.cluster.enabled()) {
+    if (absl::Status started = server->StartClusterNode(options); !started.ok()) {
+      return started;
+    }
+  }
   if (!options.metrics_listen.empty()) {
     auto listener =
         MetricsListener::Start(MetricsListenerOptionsOf(options),
@@ -144,6 +155,24 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   sources.access = server->access_.get();
   sources.data_dir = options.data_dir;
   sources.serving = [raw = server.get()] { return raw->serving(); };
+  if (server->cluster_ != nullptr) {
+    sources.cluster = [raw = server.get(), node = server->cluster_.get(),
+                       log = server->commit_log_.get()] {
+      const cluster::ClusterNodeStatus status = node->status();
+      ClusterFigures figures;
+      figures.writer = status.writer;
+      figures.term = status.term;
+      figures.record_index = status.record_index;
+      figures.lag_records = node->lag_records();
+      figures.terms_started = status.terms_started;
+      figures.step_downs = status.step_downs;
+      figures.read_errors = status.read_errors;
+      figures.appends_resolved = log->appends_resolved();
+      figures.appends_unknown = log->appends_unknown();
+      figures.log_gap = raw->log_gap_.load();
+      return figures;
+    };
+  }
   server->metrics_->Watch(std::move(sources));
   return server;
 }
@@ -214,6 +243,61 @@ void RegistryServer::MarkNotServing(const absl::Status& cause) {
   if (first && options_.on_not_serving) options_.on_not_serving(cause);
 }
 
+void RegistryServer::MarkStopped(const absl::Status& cause) {
+  logging::Error("NOT_SERVING: the replicated log does not follow this node's copy",
+                 {{"cause", cause.ToString()}});
+  log_gap_ = true;
+  absl::MutexLock lock(&mu_);
+  not_serving_ = true;
+  if (server_ != nullptr && !shut_down_) {
+    server_->GetHealthCheckService()->SetServingStatus(false);
+  }
+}
+
+absl::Status RegistryServer::OpenClusterLog(ServerOptions& options) {
+  cluster::PostgresLogOptions log;
+  log.conninfo = options.cluster.commit_log;
+  log.node_id = options.cluster.node_id.empty() ? "node" : options.cluster.node_id;
+  log.resolve_timeout = options.cluster.resolve_timeout;
+  auto opened = cluster::PostgresLog::Open(store_.get(), std::move(log));
+  if (!opened.ok()) return opened.status();
+  commit_log_ = *std::move(opened);
+  options.committer.log = commit_log_.get();
+  options.committer.on_log_gap = [this](const absl::Status& cause) {
+    MarkStopped(cause);
+  };
+  logging::Info("cluster mode: the log of record is in PostgreSQL");
+  return absl::OkStatus();
+}
+
+absl::Status RegistryServer::StartClusterNode(const ServerOptions& options) {
+  cluster::ClusterNodeOptions node;
+  node.address = options.cluster.advertise;
+  if (node.address.empty()) {
+    node.address =
+        absl::StrCat(options.listen.substr(0, options.listen.rfind(':')), ":", port_);
+  }
+  node.node_id = options.cluster.node_id.empty() ? node.address : options.cluster.node_id;
+  node.lease = options.cluster.writer_lease;
+  node.on_current = [this](bool current) {
+    absl::MutexLock lock(&mu_);
+    if (server_ != nullptr && !shut_down_) {
+      server_->GetHealthCheckService()->SetServingStatus(kReplicaHealthService, current);
+    }
+  };
+  {
+    absl::MutexLock lock(&mu_);
+    server_->GetHealthCheckService()->SetServingStatus(kReplicaHealthService, false);
+  }
+  auto lease = std::make_unique<cluster::WriterLease>(
+      options.cluster.commit_log, node.node_id, node.address, node.lease);
+  auto started = cluster::ClusterNode::Start(commit_log_.get(), std::move(lease),
+                                             committer_.get(), std::move(node));
+  if (!started.ok()) return started.status();
+  cluster_ = *std::move(started);
+  return absl::OkStatus();
+}
+
 void RegistryServer::Shutdown() {
   {
     absl::MutexLock lock(&mu_);
@@ -241,7 +325,11 @@ void RegistryServer::Shutdown() {
     logging::Info("shutting down: every acknowledged command is durable",
                   {{"head", committer_->committed_position()}});
   }
+  // After the committer drained: a writer lets its lease go for the next one.
+  if (cluster_ != nullptr) cluster_->Shutdown();
+  cluster_.reset();
   committer_.reset();
+  commit_log_.reset();
   // After the committer: the views take in every acknowledged event before the store
   // closes.
   if (projection_ != nullptr) {

@@ -8,6 +8,7 @@
 #ifndef AGREEMENTS_SERVICES_SERVER_H_
 #define AGREEMENTS_SERVICES_SERVER_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -29,7 +30,39 @@
 #include "store/committer.h"
 #include "store/store.h"
 
+namespace agreements::cluster {
+class ClusterNode;
+class PostgresLog;
+}  // namespace agreements::cluster
+
 namespace agreements::services {
+
+// Cluster mode (docs/cluster.md): the log of record in PostgreSQL, this node a replica
+// that may become the writer.
+struct ClusterServerOptions {
+  // "" or "embedded": the embedded log (one server). Otherwise a PostgreSQL connection
+  // string: a postgres:// or postgresql:// URI or libpq key=value pairs; list every
+  // PostgreSQL host with target_session_attrs=read-write so that failovers are followed.
+  std::string commit_log;
+  // This node's name in the cluster, unique.
+  // Default: "" (the advertised address).
+  std::string node_id;
+  // The gRPC address clients reach this node at (refusals of writes name it).
+  // Default: "" (the listen host with the bound port).
+  std::string advertise;
+  // How long a writer lease lasts without renewal; failover takes about this long.
+  // Default: 5 s.
+  absl::Duration writer_lease = absl::Seconds(5);
+  // How long an append whose connection broke tries to settle its outcome.
+  // Default: 30 s.
+  absl::Duration resolve_timeout = absl::Seconds(30);
+
+  bool enabled() const { return !commit_log.empty() && commit_log != "embedded"; }
+};
+
+// The health service's name for "this replica is current" (cluster mode): SERVING while
+// it applied the log to within ClusterNodeOptions::max_lag_records and did not stop.
+inline constexpr char kReplicaHealthService[] = "agreements.replica";
 
 struct ServerOptions {
   // host:port to listen on; port 0 picks a free port (see RegistryServer::port()).
@@ -91,6 +124,8 @@ struct ServerOptions {
   // Metrics kept by the caller across servers (Supervisor); null: the server keeps its
   // own.
   ServerMetrics* metrics = nullptr;
+  // Cluster mode; by default the embedded log.
+  ClusterServerOptions cluster;
   // Called once, on the thread that found it, when a write fails and the server marks
   // itself NOT_SERVING (Supervisor recovers).
   std::function<void(const absl::Status&)> on_not_serving;
@@ -116,6 +151,8 @@ class RegistryServer {
   const store::Store* TEST_store() const { return store_.get(); }
   const FeedService* TEST_feeds() const { return feed_service_.get(); }
   store::Checkpointer* TEST_checkpointer() const { return checkpointer_.get(); }
+  // Cluster mode: the node's role and log figures (null in the embedded mode).
+  const cluster::ClusterNode* cluster_node() const { return cluster_.get(); }
   // Stops accepting calls, lets in-flight calls finish (commands are answered only once
   // durable), drains the committer and closes the store.
   void Shutdown();
@@ -135,6 +172,13 @@ class RegistryServer {
   RegistryServer() = default;
   // After a failed write: health NOT_SERVING from now on.
   void MarkNotServing(const absl::Status& cause);
+  // After a gap in the replicated log: NOT_SERVING for good (a restart would find the
+  // same gap), without asking the supervisor to recover.
+  void MarkStopped(const absl::Status& cause);
+  // Cluster mode: opens the PostgreSQL log for the committer.
+  absl::Status OpenClusterLog(ServerOptions& options);
+  // Cluster mode: starts following the log (after the port is bound).
+  absl::Status StartClusterNode(const ServerOptions& options);
   // Builds the gRPC server with every service and the call observer, and starts it.
   absl::Status StartGrpc(const ServerOptions& options);
 
@@ -147,7 +191,11 @@ class RegistryServer {
   std::unique_ptr<PageTokenCodec> page_tokens_;
   std::unique_ptr<store::FeedHub> hub_;
   std::unique_ptr<store::Projection> projection_;
+  std::unique_ptr<cluster::PostgresLog> commit_log_;
   std::unique_ptr<store::Committer> committer_;
+  std::unique_ptr<cluster::ClusterNode> cluster_;
+  // Set once a gap in the replicated log stopped this node.
+  std::atomic<bool> log_gap_{false};
   std::unique_ptr<store::Checkpointer> checkpointer_;
   std::unique_ptr<CommandService> command_service_;
   std::unique_ptr<QueryService> query_service_;

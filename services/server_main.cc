@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -141,6 +142,22 @@ ABSL_FLAG(absl::Duration, auth_slowdown, absl::Seconds(1),
 ABSL_FLAG(absl::Duration, auth_slowdown_max, absl::Minutes(5),
           "the longest slowdown of an address");
 
+ABSL_FLAG(std::string, commit_log, "embedded",
+          "the log of record: embedded (this data directory), or a PostgreSQL "
+          "connection string (postgres://... or key=value) for cluster mode "
+          "(docs/cluster.md)");
+ABSL_FLAG(std::string, node_id, "",
+          "cluster mode: this node's name, unique in the cluster (default: --advertise)");
+ABSL_FLAG(std::string, advertise, "",
+          "cluster mode: the gRPC address clients reach this node at (default: the "
+          "--listen host with the bound port)");
+ABSL_FLAG(absl::Duration, writer_lease, absl::Seconds(5),
+          "cluster mode: how long the writer lease lasts without renewal (failover "
+          "takes about this long)");
+ABSL_FLAG(absl::Duration, append_resolve_timeout, absl::Seconds(30),
+          "cluster mode: how long an append whose connection broke tries to settle its "
+          "outcome");
+
 namespace {
 
 // The file whose flags --help lists and the configuration log shows.
@@ -253,6 +270,16 @@ absl::Status TunablesFromFlags(agreements::services::ServerOptions& options) {
                    MiB("max_message_mb", absl::GetFlag(FLAGS_max_message_mb)));
   options.max_receive_message_bytes =
       static_cast<int>(std::min<size_t>(message, 1 << 30));
+  options.cluster.commit_log = absl::GetFlag(FLAGS_commit_log);
+  options.cluster.node_id = absl::GetFlag(FLAGS_node_id);
+  options.cluster.advertise = absl::GetFlag(FLAGS_advertise);
+  options.cluster.writer_lease = absl::GetFlag(FLAGS_writer_lease);
+  options.cluster.resolve_timeout = absl::GetFlag(FLAGS_append_resolve_timeout);
+  if (options.cluster.writer_lease < absl::Milliseconds(200) ||
+      options.cluster.resolve_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--writer_lease must be at least 200ms and --append_resolve_timeout positive");
+  }
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   options.max_min_position_wait = absl::GetFlag(FLAGS_max_read_wait);
   if (options.shutdown_grace < absl::ZeroDuration() ||
@@ -293,14 +320,32 @@ absl::Status LoggingFromFlags() {
   return absl::OkStatus();
 }
 
-// The effective configuration: every flag of this binary (none holds a secret: tokens
-// are read from files or the environment).
+// A connection string without its password (a URI's user:password@ or password=...).
+std::string RedactPassword(const std::string& conninfo) {
+  static const std::regex kUri(R"(://([^:/@]*):[^@/]*@)");
+  static const std::regex kPair(R"(password\s*=\s*('[^']*'|\S+))");
+  std::string out = std::regex_replace(conninfo, kUri, "://$1:***@");
+  return std::regex_replace(out, kPair, "password=***");
+}
+
+// The effective configuration: every flag of this binary (no flag holds a secret but a
+// connection string's password, which is redacted: tokens are read from files or the
+// environment).
 void LogConfiguration() {
   const auto values = agreements::FlagValues({kSources});
   std::vector<agreements::logging::Field> fields;
   fields.reserve(values.size() + 1);
   fields.emplace_back("version", agreements::build_info::Version());
-  for (const auto& [name, value] : values) fields.emplace_back(name, value);
+  // Fields refer to their strings: the redacted connection string must outlive them.
+  std::string redacted;
+  for (const auto& [name, value] : values) {
+    if (name == "commit_log") {
+      redacted = RedactPassword(value);
+      fields.emplace_back(name, redacted);
+    } else {
+      fields.emplace_back(name, value);
+    }
+  }
   agreements::logging::Log(agreements::logging::Level::kInfo, "configuration", fields);
 }
 

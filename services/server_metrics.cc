@@ -55,6 +55,7 @@ ServerMetrics::ServerMetrics()
       .With({build_info::Version(), build_info::Commit(), build_info::BuildType()})
       .Set(1);
   AddCollectors();
+  AddClusterCollector();
   metrics::AddProcessMetrics(registry_);
 }
 
@@ -204,6 +205,54 @@ void ServerMetrics::AddCollectors() {
       disk_free.Set(static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize));
       disk_size.Set(static_cast<double>(fs.f_blocks) * static_cast<double>(fs.f_frsize));
     }
+  });
+}
+
+void ServerMetrics::AddClusterCollector() {
+  metrics::Registry& r = registry_;
+  Gauge& writer = AddGauge(r, "agreements_cluster_writer",
+                           "Cluster mode: 1 while this node is the writer, else 0.");
+  Gauge& term = AddGauge(r, "agreements_cluster_term",
+                         "Cluster mode: the term of the last record applied here.");
+  Gauge& record = AddGauge(r, "agreements_cluster_record_index",
+                           "Cluster mode: the last log record applied here.");
+  Gauge& lag = AddGauge(r, "agreements_cluster_replica_lag_records",
+                        "Cluster mode: records in the log not yet applied here.");
+  Counter& terms = r.AddCounter("agreements_cluster_terms_started_total",
+                                "Cluster mode: times this node became the writer.")
+                       .With({});
+  Counter& step_downs = r.AddCounter("agreements_cluster_step_downs_total",
+                                     "Cluster mode: times this node stopped being the "
+                                     "writer.")
+                            .With({});
+  Counter& read_errors = r.AddCounter("agreements_cluster_log_read_errors_total",
+                                      "Cluster mode: failed reads of the log.")
+                             .With({});
+  Counter& resolved = r.AddCounter("agreements_cluster_appends_resolved_total",
+                                   "Cluster mode: appends whose connection broke and "
+                                   "whose outcome was settled by reading the log.")
+                          .With({});
+  Counter& unknown = r.AddCounter("agreements_cluster_appends_unknown_total",
+                                  "Cluster mode: appends whose outcome stayed unknown.")
+                         .With({});
+  Gauge& gap = AddGauge(r, "agreements_cluster_log_gap",
+                        "Cluster mode: 1 once a gap in the replicated log stopped this "
+                        "node (NOT_SERVING until an operator acts: docs/cluster.md).");
+  r.AddCollector([=, &writer, &term, &record, &lag, &terms, &step_downs, &read_errors,
+                  &resolved, &unknown, &gap] {
+    absl::MutexLock lock(&sources_mu_);
+    if (!sources_.cluster) return;
+    const ClusterFigures c = sources_.cluster();
+    writer.Set(c.writer ? 1 : 0);
+    term.Set(static_cast<double>(c.term));
+    record.Set(static_cast<double>(c.record_index));
+    lag.Set(static_cast<double>(c.lag_records));
+    terms.Set(static_cast<double>(c.terms_started));
+    step_downs.Set(static_cast<double>(c.step_downs));
+    read_errors.Set(static_cast<double>(c.read_errors));
+    resolved.Set(static_cast<double>(c.appends_resolved));
+    unknown.Set(static_cast<double>(c.appends_unknown));
+    gap.Set(c.log_gap ? 1 : 0);
   });
 }
 

@@ -32,6 +32,20 @@ namespace agreements::services {
 class AccessControl;
 class FeedService;
 
+// Cluster mode figures (docs/cluster.md).
+struct ClusterFigures {
+  bool writer = false;
+  uint64_t term = 0;
+  uint64_t record_index = 0;
+  uint64_t lag_records = 0;
+  uint64_t terms_started = 0;
+  uint64_t step_downs = 0;
+  uint64_t read_errors = 0;
+  uint64_t appends_resolved = 0;
+  uint64_t appends_unknown = 0;
+  bool log_gap = false;
+};
+
 // What the collectors read; any may be null (not started yet, or shut down).
 struct MetricSources {
   const store::Store* store = nullptr;
@@ -43,6 +57,8 @@ struct MetricSources {
   std::string data_dir;
   // Whether the health service says SERVING.
   std::function<bool()> serving;
+  // Cluster mode only (unset: the cluster metrics stay at 0).
+  std::function<ClusterFigures()> cluster;
 };
 
 class ServerMetrics {
@@ -74,6 +90,7 @@ class ServerMetrics {
     metrics::Histogram* latency = nullptr;
   };
   void AddCollectors();
+  void AddClusterCollector();
 
   metrics::Registry registry_;
   metrics::Family<metrics::Counter>& requests_;

@@ -8,6 +8,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -198,6 +199,13 @@ class Committer::Group {
   absl::StatusOr<CommitOutcome> Add(const CommitRequest& request,
                                     const std::string& fingerprint);
 
+  // Adds a record another writer committed (its events and request results), evolving
+  // the states as the writer did. DATA_LOSS when it does not fit (a gap, a revision
+  // out of order): the node's copy and the log disagree.
+  absl::Status AddRecorded(const sv1::LogRecord& record);
+  // The log record of the group's events and new request results.
+  void FillRecord(sv1::LogRecord& record) const;
+
   // Adds the head to the batch; returns the batch to write.
   absl::StatusOr<rocksdb::WriteBatch*> Finish();
   uint64_t next_position() const { return next_position_; }
@@ -263,6 +271,13 @@ class Committer::Group {
   absl::StatusOr<CommitOutcome> Replay(const sv1::RequestRecord& record);
   absl::Status Project(const CommitRequest& request, const std::string& fingerprint,
                        Scope& scope, CommitOutcome& outcome);
+  // Adds the scope's events to the batch (with the record-stage appliers), the feed
+  // items and the projection's events, and merges its states into the group's; sets
+  // each touched stream's revision and positions in `by_stream` when given.
+  absl::Status ProjectEvents(Scope& scope,
+                             std::map<StreamRef, v1::StreamResult*>* by_stream);
+  // Stages one event of a record: its stream's state before and after it.
+  absl::Status StageRecorded(const std::string& bytes, Scope& scope);
 
   Store* const store_;
   const CommitterOptions& options_;
@@ -607,17 +622,8 @@ absl::StatusOr<CommitOutcome> Committer::Group::Replay(const sv1::RequestRecord&
   return outcome;
 }
 
-absl::Status Committer::Group::Project(const CommitRequest& request,
-                                       const std::string& fingerprint, Scope& scope,
-                                       CommitOutcome& outcome) {
-  v1::CommitResult& result = outcome.result;
-  std::map<StreamRef, v1::StreamResult*> by_stream;
-  for (const auto& key : scope.touched) {
-    v1::StreamResult* stream = result.add_streams();
-    stream->set_stream_type(key.first);
-    stream->set_stream_id(key.second);
-    by_stream[key] = stream;
-  }
+absl::Status Committer::Group::ProjectEvents(
+    Scope& scope, std::map<StreamRef, v1::StreamResult*>* by_stream) {
   for (auto& staged : scope.events) {
     const v1::EventEnvelope& envelope = staged.event->envelope();
     batch_.Put(store_->log(), LogKey(envelope.position()), staged.bytes);
@@ -640,9 +646,12 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
     item->revision = envelope.revision();
     item->event_type = envelope.event_type();
     item->tags = std::move(staged.tags);
-    v1::StreamResult* stream = by_stream[{envelope.stream_type(), envelope.stream_id()}];
-    stream->set_revision(envelope.revision());
-    stream->add_positions(envelope.position());
+    if (by_stream != nullptr) {
+      v1::StreamResult* stream =
+          (*by_stream)[{envelope.stream_type(), envelope.stream_id()}];
+      stream->set_revision(envelope.revision());
+      stream->add_positions(envelope.position());
+    }
     envelopes_[envelope.position()] = envelope;
     last_position_[{envelope.stream_type(), envelope.stream_id()}] = envelope.position();
     committed_.push_back(CommittedEvent{item, std::move(staged.event), staged.leaf_hash,
@@ -650,26 +659,13 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
                                         std::move(staged.party_after)});
     feed_items_.push_back(std::move(item));
   }
-  if (!scope.events.empty()) {
-    result.set_first_position(
-        committed_[committed_.size() - scope.events.size()].item->position);
-    result.set_last_position(committed_.back().item->position);
-  }
   for (const auto& [type, id] : scope.touched) {
     if (type == v1::STREAM_TYPE_AGREEMENT) {
       agreements_[id] = scope.agreements[id];
-      outcome.agreements.push_back(scope.agreements[id]);
     } else {
       parties_[id] = scope.parties[id];
-      outcome.parties.push_back(scope.parties[id]);
     }
   }
-
-  sv1::RequestRecord record;
-  record.set_fingerprint(fingerprint);
-  *record.mutable_result() = result;
-  batch_.Put(store_->requests(), request.request_id, SerializeDeterministic(record));
-  requests_[request.request_id] = std::move(record);
   for (const auto& [key, hash] : scope.last_hash) last_hash_[key] = hash;
   for (auto& [prefix, owner] : scope.identifiers) {
     identifiers_[prefix] = {std::move(owner), scope.next_position - 1};
@@ -677,6 +673,122 @@ absl::Status Committer::Group::Project(const CommitRequest& request,
   next_position_ = scope.next_position;
   dirty_ = true;
   return absl::OkStatus();
+}
+
+absl::Status Committer::Group::Project(const CommitRequest& request,
+                                       const std::string& fingerprint, Scope& scope,
+                                       CommitOutcome& outcome) {
+  v1::CommitResult& result = outcome.result;
+  std::map<StreamRef, v1::StreamResult*> by_stream;
+  for (const auto& key : scope.touched) {
+    v1::StreamResult* stream = result.add_streams();
+    stream->set_stream_type(key.first);
+    stream->set_stream_id(key.second);
+    by_stream[key] = stream;
+  }
+  const size_t events = scope.events.size();
+  RETURN_IF_ERROR(ProjectEvents(scope, &by_stream));
+  if (events > 0) {
+    result.set_first_position(committed_[committed_.size() - events].item->position);
+    result.set_last_position(committed_.back().item->position);
+  }
+  for (const auto& [type, id] : scope.touched) {
+    if (type == v1::STREAM_TYPE_AGREEMENT) {
+      outcome.agreements.push_back(scope.agreements[id]);
+    } else {
+      outcome.parties.push_back(scope.parties[id]);
+    }
+  }
+  sv1::RequestRecord record;
+  record.set_fingerprint(fingerprint);
+  *record.mutable_result() = result;
+  batch_.Put(store_->requests(), request.request_id, SerializeDeterministic(record));
+  requests_[request.request_id] = std::move(record);
+  return absl::OkStatus();
+}
+
+absl::Status Committer::Group::StageRecorded(const std::string& bytes, Scope& scope) {
+  StagedEvent staged;
+  staged.event = std::make_shared<v1::Event>();
+  if (!staged.event->ParseFromString(bytes)) {
+    return absl::DataLossError(absl::StrCat("the log's event at position ",
+                                            scope.next_position, " does not parse"));
+  }
+  const v1::EventEnvelope& envelope = staged.event->envelope();
+  if (envelope.position() != scope.next_position) {
+    return absl::DataLossError(absl::StrCat("the log holds position ",
+                                            envelope.position(), " where position ",
+                                            scope.next_position, " should follow"));
+  }
+  const std::string& id = envelope.stream_id();
+  const auto key = std::make_pair(envelope.stream_type(), id);
+  uint64_t revision = 0;
+  if (envelope.stream_type() == v1::STREAM_TYPE_AGREEMENT) {
+    ASSIGN_OR_RETURN(AgreementPtr before, LoadAgreement(scope, id));
+    if (before) revision = before->revision();
+    auto next = NextState(before.get());
+    domain::EvolveAgreement(*next, *staged.event);
+    RETURN_IF_ERROR(ClaimIdentifiers(scope, id, before, *next));
+    staged.agreement_before = std::move(before);
+    staged.agreement_after = next;
+    scope.agreements[id] = std::move(next);
+  } else {
+    ASSIGN_OR_RETURN(PartyPtr before, LoadParty(scope, id));
+    if (before) revision = before->revision();
+    auto next = NextState(before.get());
+    domain::EvolveParty(*next, *staged.event);
+    staged.party_before = std::move(before);
+    staged.party_after = next;
+    scope.parties[id] = std::move(next);
+  }
+  if (envelope.revision() != revision + 1) {
+    return absl::DataLossError(absl::StrCat(
+        "the log's event at position ", envelope.position(), " is revision ",
+        envelope.revision(), " of ", id, ", which is at revision ", revision, " here"));
+  }
+  staged.tags =
+      EventTagsOf(staged.agreement_before.get(), staged.agreement_after.get(), envelope);
+  staged.bytes = bytes;
+  staged.leaf_hash = merkle::LeafHash(staged.bytes);
+  scope.last_hash[key] = staged.leaf_hash;
+  if (std::find(scope.touched.begin(), scope.touched.end(), key) == scope.touched.end()) {
+    scope.touched.push_back(key);
+  }
+  ++scope.next_position;
+  scope.events.push_back(std::move(staged));
+  return absl::OkStatus();
+}
+
+absl::Status Committer::Group::AddRecorded(const sv1::LogRecord& record) {
+  Scope scope;
+  scope.next_position = next_position_;
+  for (const std::string& bytes : record.events()) {
+    absl::Status staged = StageRecorded(bytes, scope);
+    if (!staged.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("log record ", record.index(), ": ", staged.message()));
+    }
+  }
+  RETURN_IF_ERROR(ProjectEvents(scope, nullptr));
+  for (const auto& request : record.requests()) {
+    batch_.Put(store_->requests(), request.request_id(),
+               SerializeDeterministic(request.record()));
+    requests_[request.request_id()] = request.record();
+  }
+  return absl::OkStatus();
+}
+
+void Committer::Group::FillRecord(sv1::LogRecord& record) const {
+  for (const auto& committed : committed_) record.add_events(committed.item->bytes);
+  if (!committed_.empty()) {
+    record.set_first_position(committed_.front().item->position);
+    record.set_count(committed_.size());
+  }
+  for (const auto& [id, result] : requests_) {
+    sv1::RecordedRequest* request = record.add_requests();
+    request->set_request_id(id);
+    *request->mutable_record() = result;
+  }
 }
 
 void Committer::Group::KeepStates() {
@@ -747,6 +859,12 @@ absl::StatusOr<std::unique_ptr<Committer>> Committer::Start(Store* store,
                                                             CommitterOptions options) {
   if (!options.clock) options.clock = [] { return absl::Now(); };
   std::unique_ptr<Committer> committer(new Committer(store, std::move(options)));
+  committer->log_ = committer->options_.log;
+  if (committer->log_ == nullptr) {
+    committer->owned_log_ =
+        std::make_unique<EmbeddedLog>(store, committer->options_.sync);
+    committer->log_ = committer->owned_log_.get();
+  }
   committer->projection_ = committer->options_.projection;
   if (committer->projection_ == nullptr) {
     ASSIGN_OR_RETURN(committer->owned_projection_,
@@ -780,8 +898,26 @@ absl::Status Committer::LoadHead() {
     last_recorded_at_ = absl::FromUnixNanos(
         TimeUtil::TimestampToNanoseconds(last.envelope().recorded_at()));
   }
+  uint64_t index = 0, term = 0;
+  auto mark = store_->Get(store_->meta(), kMetaRecord);
+  if (mark.ok() && !DecodeRecordMark(*mark, index, term)) {
+    return absl::DataLossError("meta/record is not 16 bytes");
+  }
+  if (!mark.ok() && !absl::IsNotFound(mark.status())) return mark.status();
+  if (log_->replicated() && head > 0 && index == 0) {
+    return absl::FailedPreconditionError(
+        "the data directory holds events but no record of a replicated log: a cluster "
+        "node starts from an empty directory or from another node's backup");
+  }
   absl::MutexLock lock(&mu_);
   committed_position_ = head;
+  record_index_ = index;
+  record_term_ = term;
+  if (log_->replicated()) {
+    writer_ = false;
+    not_writer_ = absl::UnavailableError(
+        "this node is a replica and no writer is known yet; retry shortly");
+  }
   return absl::OkStatus();
 }
 
@@ -822,6 +958,8 @@ void Committer::Submit(CommitRequest request, CommitCallback done) {
     absl::MutexLock lock(&mu_);
     if (!failure_.ok()) {
       refused = failure_;
+    } else if (!writer_) {
+      refused = not_writer_;
     } else if (stopping_) {
       refused = absl::UnavailableError("the registry is shutting down");
     } else if (queue_.size() >= options_.max_pending_requests ||
@@ -876,9 +1014,17 @@ void Committer::Run() {
     {
       absl::MutexLock lock(&mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_ || !queue_.empty();
+        return stopping_ || !queue_.empty() || !tasks_.empty();
       };
       mu_.Await(absl::Condition(&ready));
+      if (!tasks_.empty()) {
+        std::function<void()> task = std::move(tasks_.front());
+        tasks_.pop_front();
+        mu_.Unlock();
+        task();
+        mu_.Lock();
+        continue;
+      }
       if (queue_.empty()) return;  // stopping, and everything queued is answered
       size_t group_bytes = 0;
       group.reserve(std::min(queue_.size(), options_.max_group_requests));
@@ -908,13 +1054,16 @@ void Committer::Fail(std::vector<Pending>& pending, const absl::Status& status) 
 }
 
 void Committer::CommitGroup(std::vector<Pending>& pending) {
-  absl::Status stopped;
+  absl::Status refused;
+  uint64_t record_index = 0, record_term = 0;
   {
     absl::MutexLock lock(&mu_);
-    stopped = failure_;
+    refused = !failure_.ok() ? failure_ : (writer_ ? absl::OkStatus() : not_writer_);
+    record_index = record_index_;
+    record_term = record_term_;
   }
-  if (!stopped.ok()) {
-    Fail(pending, stopped);
+  if (!refused.ok()) {
+    Fail(pending, refused);
     return;
   }
   states_.Evict(projection_->applied());
@@ -929,49 +1078,304 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
     Answer(pending, std::move(answers));
     return;
   }
-  rocksdb::WriteOptions write;
-  write.sync = options_.sync;
   absl::StatusOr<rocksdb::WriteBatch*> batch = group.Finish();
-  rocksdb::Status s =
-      options_.TEST_write_status ? options_.TEST_write_status() : rocksdb::Status::OK();
-  if (s.ok() && !batch.ok()) s = rocksdb::Status::Aborted(batch.status().ToString());
-  const absl::Time write_start = absl::Now();
-  if (s.ok()) s = store_->db()->Write(write, *batch);
-  const absl::Duration write_time = absl::Now() - write_start;
-  if (!s.ok()) {
-    // The batch may or may not be in the WAL: its positions cannot be reused. Stop
-    // committing until a restart re-reads the head from the store.
-    const absl::Status failure = absl::UnavailableError(absl::StrCat(
-        "the store refused a write (", s.ToString(),
-        "); the outcome of commands in flight is unknown: restart the server and retry "
-        "with the same request ids"));
-    {
-      absl::MutexLock lock(&mu_);
-      failure_ = failure;
-    }
-    if (options_.on_write_failure) options_.on_write_failure(failure);
-    Fail(pending, failure);
-    return;
+  sv1::LogRecord record;
+  if (batch.ok() && log_->replicated()) {
+    record.set_index(record_index + 1);
+    record.set_term(record_term);
+    group.FillRecord(record);
+    (*batch)->Put(store_->meta(), kMetaRecord,
+                  EncodeRecordMark(record.index(), record.term()));
   }
-  group.KeepStates();
+  rocksdb::Status injected =
+      options_.TEST_write_status ? options_.TEST_write_status() : rocksdb::Status::OK();
+  const absl::Time write_start = absl::Now();
+  AppendResult appended;
+  if (!batch.ok()) {
+    appended =
+        AppendResult::Failed(AppendResult::Kind::kLocalWriteFailed, batch.status());
+  } else if (!injected.ok()) {
+    appended = AppendResult::Failed(AppendResult::Kind::kLocalWriteFailed,
+                                    FromRocksStatus(injected, "writing the log"));
+  } else {
+    appended = log_->Append(log_->replicated() ? &record : nullptr, **batch);
+  }
+  const absl::Duration write_time = absl::Now() - write_start;
+  switch (appended.kind) {
+    case AppendResult::Kind::kDurable:
+      break;
+    case AppendResult::Kind::kFenced:
+      LoseWriterRole(appended.status);
+      Fail(pending, absl::UnavailableError(absl::StrCat(
+                        "this node lost the writer role before the commands were "
+                        "committed (",
+                        appended.status.message(),
+                        "); nothing of them was recorded: retry at the writer")));
+      return;
+    case AppendResult::Kind::kNotWritten:
+      Fail(pending,
+           absl::UnavailableError(absl::StrCat(
+               "the log of record did not take the commands (", appended.status.message(),
+               "); nothing of them was recorded: retry with backoff")));
+      return;
+    case AppendResult::Kind::kUnknown:
+      LoseWriterRole(appended.status);
+      Fail(pending, absl::UnavailableError(absl::StrCat(
+                        "the log of record could not be reached to commit the commands (",
+                        appended.status.message(),
+                        "); their outcome is unknown: retry with the same request ids")));
+      return;
+    case AppendResult::Kind::kLocalWriteFailed: {
+      // The batch may or may not be in the WAL: its positions cannot be reused. Stop
+      // committing until a restart re-reads the head from the store.
+      const absl::Status failure = absl::UnavailableError(absl::StrCat(
+          "the store refused a write (", appended.status.message(),
+          "); the outcome of commands in flight is unknown: restart the server and "
+          "retry with the same request ids"));
+      Stop(failure);
+      Fail(pending, failure);
+      return;
+    }
+  }
+  if (log_->replicated()) {
+    absl::MutexLock lock(&mu_);
+    record_index_ = record.index();
+  }
   if (options_.on_group_written) {
     options_.on_group_written(pending.size(), group.next_position() - next_position_,
                               write_time);
   }
-  next_position_ = group.next_position();
   last_recorded_at_ = recorded_at;
-  {
-    absl::MutexLock lock(&mu_);
-    committed_position_ = next_position_ - 1;
-    ++groups_written_;
-    last_group_keys_ = (*batch)->Count();
-  }
-  if (options_.feed_hub != nullptr) options_.feed_hub->Publish(group.TakeFeedItems());
+  Published(group, (*batch)->Count());
   // The answers (building and sending each RPC's response) run on the responder thread,
   // so that the committer goes on with the next group.
   Answer(pending, std::move(answers));
   // May wait while the views lag too far behind: the next group waits with it.
   projection_->Enqueue(group.TakeCommitted());
+}
+
+void Committer::Published(Group& group, uint64_t keys) {
+  group.KeepStates();
+  next_position_ = group.next_position();
+  {
+    absl::MutexLock lock(&mu_);
+    committed_position_ = next_position_ - 1;
+    ++groups_written_;
+    last_group_keys_ = keys;
+  }
+  if (options_.feed_hub != nullptr) options_.feed_hub->Publish(group.TakeFeedItems());
+}
+
+void Committer::Stop(const absl::Status& status) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!failure_.ok()) return;
+    failure_ = status;
+  }
+  if (options_.on_write_failure) options_.on_write_failure(status);
+}
+
+void Committer::LoseWriterRole(const absl::Status& why) {
+  {
+    absl::MutexLock lock(&mu_);
+    writer_ = false;
+    not_writer_ = absl::UnavailableError(
+        absl::StrCat("this node is no longer the writer (", why.message(),
+                     "); retry shortly, at the new writer"));
+  }
+  if (options_.on_step_down) options_.on_step_down(why);
+}
+
+void Committer::StepDown(absl::Status refusal) {
+  absl::MutexLock lock(&mu_);
+  writer_ = false;
+  not_writer_ = std::move(refusal);
+}
+
+bool Committer::is_writer() const {
+  absl::MutexLock lock(&mu_);
+  return writer_ && failure_.ok();
+}
+
+bool Committer::stopped() const {
+  absl::MutexLock lock(&mu_);
+  return !failure_.ok();
+}
+
+absl::Status Committer::WriterRefusal() const {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  return writer_ ? absl::OkStatus() : not_writer_;
+}
+
+uint64_t Committer::record_index() const {
+  absl::MutexLock lock(&mu_);
+  return record_index_;
+}
+
+uint64_t Committer::record_term() const {
+  absl::MutexLock lock(&mu_);
+  return record_term_;
+}
+
+absl::Status Committer::RunTask(std::function<absl::Status()> task) {
+  absl::Mutex done_mu;
+  bool done = false;
+  absl::Status result;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return absl::UnavailableError("the registry is shutting down");
+    tasks_.push_back([&] {
+      absl::Status status = task();
+      absl::MutexLock done_lock(&done_mu);
+      result = std::move(status);
+      done = true;
+    });
+  }
+  absl::MutexLock done_lock(&done_mu);
+  done_mu.Await(absl::Condition(&done));
+  return result;
+}
+
+absl::Status Committer::ApplyRecords(std::vector<sv1::LogRecord> records) {
+  if (!log_->replicated()) {
+    return absl::FailedPreconditionError("the embedded log has no records to apply");
+  }
+  return RunTask([this, &records]() -> absl::Status {
+    for (const auto& record : records) RETURN_IF_ERROR(ApplyRecord(record));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status Committer::ApplyRecord(const sv1::LogRecord& record) {
+  uint64_t index = 0, term = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!failure_.ok()) return failure_;
+    index = record_index_;
+    term = record_term_;
+  }
+  if (record.index() <= index) return absl::OkStatus();  // held already
+  absl::Status gap;
+  if (record.index() != index + 1) {
+    gap = absl::DataLossError(
+        absl::StrCat("log record ", record.index(), " follows record ", index, " here"));
+  } else if (record.term() < term) {
+    gap = absl::DataLossError(absl::StrCat("log record ", record.index(), " has term ",
+                                           record.term(), " after term ", term));
+  } else if (record.count() != static_cast<uint64_t>(record.events_size()) ||
+             (record.count() > 0 && record.first_position() != next_position_)) {
+    gap = absl::DataLossError(
+        absl::StrCat("log record ", record.index(), " starts at position ",
+                     record.first_position(), " with ", record.events_size(),
+                     " events, but position ", next_position_, " is next here"));
+  }
+  states_.Evict(projection_->applied());
+  Group group(store_, options_, next_position_, last_recorded_at_, record_appliers_,
+              states_);
+  if (gap.ok() && record.count() > 0) gap = group.AddRecorded(record);
+  if (!gap.ok()) {
+    const std::string why = absl::StrCat(
+        "the replicated log does not follow this node's copy: ", gap.message(),
+        "; the node stopped (docs/cluster.md, \"A gap in the log\")");
+    // Callers are told to go elsewhere; the node's owner hears of the data loss (and
+    // does not restart the store: it would find the same gap).
+    {
+      absl::MutexLock lock(&mu_);
+      if (failure_.ok()) failure_ = absl::UnavailableError(why);
+    }
+    if (options_.on_log_gap) options_.on_log_gap(absl::DataLossError(why));
+    return absl::DataLossError(why);
+  }
+  absl::StatusOr<rocksdb::WriteBatch*> batch = group.Finish();
+  absl::Status written = batch.status();
+  if (written.ok()) {
+    (*batch)->Put(store_->meta(), kMetaRecord,
+                  EncodeRecordMark(record.index(), record.term()));
+    written = WriteLocal(store_, **batch);
+  }
+  if (!written.ok()) {
+    Stop(absl::UnavailableError(
+        absl::StrCat("the store refused a write (", written.message(),
+                     "); restart the server: it reads the log again")));
+    return written;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    record_index_ = record.index();
+    record_term_ = record.term();
+    if (record.has_writer_start() && writer_ && record.term() > term) {
+      writer_ = false;  // another node's term began: this one is stale
+    }
+    if (record.has_writer_start() && !writer_) {
+      not_writer_ = absl::UnavailableError(absl::StrCat(
+          "this node is a replica; the writer is ", record.writer_start().node_id(),
+          " at ", record.writer_start().address(), ": send writes there"));
+      not_writer_.SetPayload(kWriterPayload, absl::Cord(record.writer_start().address()));
+    }
+  }
+  if (record.count() == 0) return absl::OkStatus();
+  if (!record.events().empty()) {
+    v1::Event last;
+    if (last.ParseFromString(record.events(record.events_size() - 1))) {
+      last_recorded_at_ = std::max(last_recorded_at_,
+                                   absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(
+                                       last.envelope().recorded_at())));
+    }
+  }
+  Published(group, (*batch)->Count());
+  projection_->Enqueue(group.TakeCommitted());
+  return absl::OkStatus();
+}
+
+absl::Status Committer::BecomeWriter(uint64_t term, const std::string& node_id,
+                                     const std::string& address) {
+  if (!log_->replicated()) return absl::OkStatus();
+  return RunTask([this, term, &node_id, &address] {
+    return AppendTermRecord(term, node_id, address);
+  });
+}
+
+absl::Status Committer::AppendTermRecord(uint64_t term, const std::string& node_id,
+                                         const std::string& address) {
+  uint64_t index = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!failure_.ok()) return failure_;
+    if (term <= record_term_) {
+      return absl::AbortedError(absl::StrCat("term ", term, " is not after term ",
+                                             record_term_, " of the log"));
+    }
+    index = record_index_;
+  }
+  sv1::LogRecord record;
+  record.set_index(index + 1);
+  record.set_term(term);
+  record.mutable_writer_start()->set_node_id(node_id);
+  record.mutable_writer_start()->set_address(address);
+  rocksdb::WriteBatch local;
+  local.Put(store_->meta(), kMetaRecord, EncodeRecordMark(record.index(), term));
+  AppendResult appended = log_->Append(&record, local);
+  switch (appended.kind) {
+    case AppendResult::Kind::kDurable:
+      break;
+    case AppendResult::Kind::kFenced:
+      return absl::AbortedError(appended.status.message());
+    case AppendResult::Kind::kUnknown:
+    case AppendResult::Kind::kNotWritten:
+      return absl::UnavailableError(appended.status.message());
+    case AppendResult::Kind::kLocalWriteFailed:
+      Stop(absl::UnavailableError(absl::StrCat("the store refused a write (",
+                                               appended.status.message(),
+                                               "); restart the server")));
+      return appended.status;
+  }
+  absl::MutexLock lock(&mu_);
+  record_index_ = record.index();
+  record_term_ = term;
+  writer_ = true;
+  not_writer_ = absl::OkStatus();
+  return absl::OkStatus();
 }
 
 void Committer::Respond() {

@@ -18,6 +18,14 @@
 // so its positions cannot be reused. Every later request fails with UNAVAILABLE until a
 // restart re-reads the head from the store.
 //
+// The log of record is a CommitLog (store/commit_log.h): the embedded one by default.
+// With a replicated log (cluster mode, docs/cluster.md) the committer is the writer only
+// between BecomeWriter and a step-down; otherwise Submit refuses with UNAVAILABLE naming
+// the writer, and the node applies the records other writers appended (ApplyRecords)
+// through the same group code, record-stage appliers, feed hub and projection. Records
+// must follow each other (index + 1, first position = head + 1): on a gap the committer
+// stops for good and says why (on_log_gap).
+//
 // Thread-safety: Submit, Commit, committed_position, WaitForPosition and Shutdown may be
 // called from any thread. Callbacks of queued requests run on a responder thread, in
 // group order (so a client never hears of a later group before an earlier one), and
@@ -46,6 +54,7 @@
 #include "agreements/v1/party.pb.h"
 #include "rocksdb/status.h"
 #include "store/applier.h"
+#include "store/commit_log.h"
 #include "store/projection.h"
 #include "store/state_cache.h"
 #include "store/store.h"
@@ -53,6 +62,10 @@
 namespace agreements::store {
 
 class FeedHub;
+
+// The payload of a refusal by a replica that names the writer's address (services turn
+// it into the `agreements-writer` trailing metadata clients follow).
+inline constexpr char kWriterPayload[] = "agreements.writer";
 
 // One request: one or more commands on one or more streams, all or nothing.
 struct CommitRequest {
@@ -131,6 +144,18 @@ struct CommitterOptions {
   // (the server marks itself NOT_SERVING).
   // Default: none.
   std::function<void(const absl::Status&)> on_write_failure;
+  // The log of record. Not owned; must outlive the committer.
+  // Default: none: the embedded log (this store, synced unless `sync` is false).
+  CommitLog* log = nullptr;
+  // With a replicated log: called on the committer thread when the node stops being
+  // the writer by itself (its append was fenced out, or its outcome stayed unknown).
+  // Default: none.
+  std::function<void(const absl::Status&)> on_step_down;
+  // With a replicated log: called once, on the committer thread, when a record read
+  // from the log does not follow the last one (a gap, a term going back, an event that
+  // does not fit its stream); the committer then stops for good.
+  // Default: none.
+  std::function<void(const absl::Status&)> on_log_gap;
   // Called on the committer thread after each group is durable: its requests, its
   // events and how long the synced write took (the server's metrics).
   // Default: none.
@@ -171,6 +196,27 @@ class Committer {
   // Waits until committed_position() >= position or the deadline; true if reached.
   bool WaitForPosition(uint64_t position, absl::Time deadline) const;
 
+  // Cluster mode (a replicated log). Applies records read from the log, in index order,
+  // on the committer thread, and returns when they are in the store (or why not: a gap
+  // stops the committer for good). Records the node holds already are skipped.
+  absl::Status ApplyRecords(std::vector<agreements::storage::v1::LogRecord> records);
+  // Appends the record starting `term` (fenced: ABORTED when another record took the
+  // index, so the caller must read and apply it first) and then accepts writes.
+  absl::Status BecomeWriter(uint64_t term, const std::string& node_id,
+                            const std::string& address);
+  // Stops accepting writes: Submit refuses with `refusal` (UNAVAILABLE naming the
+  // writer). Called again, it updates the refusal. Any thread.
+  void StepDown(absl::Status refusal);
+  bool is_writer() const;
+  // OK on the writer; otherwise what Submit answers (UNAVAILABLE, naming the writer in
+  // the kWriterPayload payload when known).
+  absl::Status WriterRefusal() const;
+  // True once the committer stopped for good (a failed write, a gap in the log).
+  bool stopped() const;
+  // The index and term of the last record applied or appended (0 for the embedded log).
+  uint64_t record_index() const;
+  uint64_t record_term() const;
+
   // Commits every request already queued, then stops the thread. Later Submits fail with
   // UNAVAILABLE. Idempotent.
   void Shutdown();
@@ -200,6 +246,18 @@ class Committer {
 
   Committer(Store* store, CommitterOptions options);
   absl::Status LoadHead();
+  // Runs `task` on the committer thread and waits for its answer.
+  absl::Status RunTask(std::function<absl::Status()> task);
+  absl::Status ApplyRecord(const agreements::storage::v1::LogRecord& record);
+  absl::Status AppendTermRecord(uint64_t term, const std::string& node_id,
+                                const std::string& address);
+  // After a durable group (committed here or read from the log): keeps its states,
+  // moves the head and publishes its events to the feed hub.
+  void Published(Group& group, uint64_t keys);
+  // Stops for good with `status` (a failed local write or a gap).
+  void Stop(const absl::Status& status);
+  // The node is no longer the writer (on the committer thread).
+  void LoseWriterRole(const absl::Status& why);
   void Run();
   // The responder thread: calls the callbacks of every group, in group order.
   void Respond();
@@ -222,9 +280,18 @@ class Committer {
   uint64_t committed_position_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t groups_written_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t last_group_keys_ ABSL_GUARDED_BY(mu_) = 0;
+  // Work for the committer thread besides groups (ApplyRecords, BecomeWriter).
+  std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
+  // False on a replica: Submit then refuses with not_writer_.
+  bool writer_ ABSL_GUARDED_BY(mu_) = true;
+  absl::Status not_writer_ ABSL_GUARDED_BY(mu_);
+  uint64_t record_index_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t record_term_ ABSL_GUARDED_BY(mu_) = 0;
   // Serializes joining the thread when Shutdown runs on several threads.
   absl::Mutex join_mu_;
 
+  std::unique_ptr<CommitLog> owned_log_;
+  CommitLog* log_ = nullptr;
   std::unique_ptr<Projection> owned_projection_;
   Projection* projection_ = nullptr;
 

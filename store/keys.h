@@ -51,6 +51,9 @@ inline constexpr char kMetaSchemaVersion[] = "meta/schema_version";
 inline constexpr char kMetaHead[] = "meta/head";
 // The last position the views reflect, written by the projection with its views.
 inline constexpr char kMetaApplied[] = "meta/applied";
+// Cluster mode only: the index and term of the last record of the replicated log this
+// store holds (EncodeU64(index) · EncodeU64(term)), written with the record's events.
+inline constexpr char kMetaRecord[] = "meta/record";
 // Prefix of the keys naming the generation each replaced family is stored in
 // ("meta/family/agreements" -> "2": column family "agreements@2"); absent means the
 // first generation, stored under the family's own name.
