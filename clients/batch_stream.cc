@@ -70,6 +70,15 @@ absl::Status BatchStream::Finish() {
 
 void BatchStream::Cancel() { context_.TryCancel(); }
 
+std::string BatchStream::writer() const {
+  if (!finished_) return "";
+  const auto& trailers = context_.GetServerTrailingMetadata();
+  auto named = trailers.find(kWriterMetadata);
+  return named == trailers.end()
+             ? ""
+             : std::string(named->second.data(), named->second.size());
+}
+
 void BatchStream::Watch() {
   absl::MutexLock lock(&mu_);
   while (!ended_) {

@@ -34,6 +34,10 @@
 
 namespace agreements::client {
 
+// Trailing metadata naming the writer when a replica refuses a write (cluster mode,
+// docs/cluster.md).
+inline constexpr char kWriterMetadata[] = "agreements-writer";
+
 class BatchStream {
  public:
   BatchStream(const BatchStream&) = delete;
@@ -53,6 +57,9 @@ class BatchStream {
   absl::Status Finish();
   // Ends the call now; requests already sent may still be committed.
   void Cancel();
+
+  // After Finish: the writer a replica named when it refused the stream ("" when none).
+  std::string writer() const;
 
  private:
   friend class RegistryClient;

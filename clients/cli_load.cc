@@ -288,26 +288,35 @@ absl::Status RunLoad(Env& env) {
     env.out() << absl::StrFormat(kLoadRowFormat, "LINE", "REQUEST_ID", "RESULT",
                                  "POSITIONS");
   }
-  std::unique_ptr<client::BatchStream> stream = client->OpenBatchStream();
-  std::atomic<bool> stop{false};
-  std::thread sender([&] { SendLines(*stream, lines, stop); });
   LoadProgress progress(lines.size(), show_progress, terminal);
   LoadTally tally;
-  v1::ExecuteBatchStreamResponse answer;
-  while (stream->Receive(answer)) {
-    const size_t index = static_cast<size_t>(answer.index());
-    if (answer.index() < 0 || index >= lines.size() ||
-        answer.request_id() != lines[index].request.context().request_id()) {
-      stream->Cancel();  // not the answer this client expects: stop listening
-      continue;
+  absl::Status stream_status;
+  // A cluster replica refuses the stream at once, naming the writer: nothing was
+  // answered, so the whole file goes again to the writer (same request ids).
+  for (int hop = 0; hop < 3; ++hop) {
+    std::unique_ptr<client::BatchStream> stream = client->OpenBatchStream();
+    std::atomic<bool> stop{false};
+    std::thread sender([&] { SendLines(*stream, lines, stop); });
+    v1::ExecuteBatchStreamResponse answer;
+    while (stream->Receive(answer)) {
+      const size_t index = static_cast<size_t>(answer.index());
+      if (answer.index() < 0 || index >= lines.size() ||
+          answer.request_id() != lines[index].request.context().request_id()) {
+        stream->Cancel();  // not the answer this client expects: stop listening
+        continue;
+      }
+      ReportAnswer(env, path, continue_on_error, lines[index], answer, tally, progress);
+      if (tally.failed > 0 && !continue_on_error) stop.store(true);
+      env.out().flush();
+      progress.Update(tally.answered, tally.failed);
     }
-    ReportAnswer(env, path, continue_on_error, lines[index], answer, tally, progress);
-    if (tally.failed > 0 && !continue_on_error) stop.store(true);
-    env.out().flush();
-    progress.Update(tally.answered, tally.failed);
+    sender.join();
+    stream_status = stream->Finish();
+    if (tally.answered > 0 || !absl::IsUnavailable(stream_status) ||
+        !client->FollowWriterOf(*stream)) {
+      break;
+    }
   }
-  sender.join();
-  const absl::Status stream_status = stream->Finish();
   progress.Finish(tally.answered, tally.failed);
   if (!json) env.out() << Summary(lines.size(), tally) << "\n";
   env.out().flush();

@@ -278,6 +278,11 @@ absl::StatusOr<Response> RegistryClient::Write(
   }
 }
 
+bool RegistryClient::FollowWriterOf(const BatchStream& refused) const {
+  const std::string writer = refused.writer();
+  return options_.follow_writer && !writer.empty() && FollowWriter(writer) != nullptr;
+}
+
 v1::CommandService::Stub* RegistryClient::WriterStub() const {
   absl::MutexLock lock(&writer_mu_);
   return writer_commands_ != nullptr ? writer_commands_.get() : commands_.get();
@@ -331,7 +336,7 @@ absl::StatusOr<v1::ExecuteBatchResponse> RegistryClient::ExecuteBatch(
 
 std::unique_ptr<BatchStream> RegistryClient::OpenBatchStream() const {
   return std::unique_ptr<BatchStream>(new BatchStream(
-      *commands_, options_.call_timeout,
+      *WriterStub(), options_.call_timeout,
       [this](grpc::ClientContext& context) { AddAuthorization(context); }));
 }
 

@@ -91,9 +91,6 @@ struct RegistryClientOptions {
   bool follow_writer = true;
 };
 
-// Trailing metadata naming the writer when a replica refuses a write.
-inline constexpr char kWriterMetadata[] = "agreements-writer";
-
 // Fills the connection fields of `options` that are still empty from the environment:
 // tls_ca_file from AGREEMENTS_TLS_CA, tls_cert_file from AGREEMENTS_TLS_CERT,
 // tls_key_file from AGREEMENTS_TLS_KEY, tls_server_name from AGREEMENTS_TLS_SERVER_NAME,
@@ -157,6 +154,10 @@ class RegistryClient {
   // (batch_stream.h). Connecting is lazy, as for the unary calls: an unreachable server
   // shows up as a failed Send or an early end of Receive, and Finish says why.
   std::unique_ptr<BatchStream> OpenBatchStream() const;
+  // After a stream a replica refused (BatchStream::writer() names the writer): later
+  // streams and writes go to that writer. False when there is none to follow (or
+  // follow_writer is off).
+  bool FollowWriterOf(const BatchStream& refused) const;
 
   // QueryService.
   absl::StatusOr<v1::GetAgreementResponse> GetAgreement(

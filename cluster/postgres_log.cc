@@ -40,6 +40,14 @@ CREATE TABLE IF NOT EXISTS agreements_sync (
   n bigint NOT NULL
 );
 INSERT INTO agreements_sync VALUES (1, 0) ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS agreements_cosignatures (
+  tree_size bigint NOT NULL,
+  key_id text NOT NULL,
+  node_id text NOT NULL,
+  root bytea NOT NULL,
+  signature text NOT NULL,
+  PRIMARY KEY (tree_size, key_id)
+);
 )sql";
 
 // Inserts the record only where no record is and while the lease has its term; then

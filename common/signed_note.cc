@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -262,6 +264,34 @@ absl::StatusOr<Checkpoint> VerifyCheckpoint(const std::string& note,
     }
   }
   return checkpoint;
+}
+
+absl::StatusOr<Checkpoint> VerifyCosignedCheckpoint(
+    const std::string& note, const std::vector<std::string>& verifier_keys,
+    size_t threshold) {
+  if (threshold == 0 || threshold > verifier_keys.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "threshold: must be from 1 to the number of keys (", verifier_keys.size(), ")"));
+  }
+  std::set<std::string> seen;
+  size_t signed_by = 0;
+  std::optional<Checkpoint> checkpoint;
+  for (const std::string& key : verifier_keys) {
+    if (!seen.insert(key).second) {
+      return absl::InvalidArgumentError("verifier keys: the same key twice");
+    }
+    absl::StatusOr<Checkpoint> verified = VerifyCheckpoint(note, key);
+    if (absl::IsDataLoss(verified.status())) continue;
+    if (!verified.ok()) return verified.status();
+    ++signed_by;
+    checkpoint = *std::move(verified);
+  }
+  if (signed_by < threshold) {
+    return absl::DataLossError(absl::StrCat("note: signed by ", signed_by, " of the ",
+                                            verifier_keys.size(), " keys; ", threshold,
+                                            " needed"));
+  }
+  return *checkpoint;
 }
 
 }  // namespace agreements::note

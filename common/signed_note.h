@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/merkle.h"
@@ -68,6 +69,13 @@ absl::Status CheckVerifierKey(const std::string& verifier_key);
 // signature line of that key verifies (the note was changed or signed by another key).
 absl::StatusOr<Checkpoint> VerifyCheckpoint(const std::string& note,
                                             const std::string& verifier_key);
+
+// A checkpoint note signed by several keys (cluster mode's co-signed checkpoints): OK
+// when at least `threshold` (>= 1) of `verifier_keys` (distinct keys) signed it.
+// DATA_LOSS with how many did otherwise; INVALID_ARGUMENT for a malformed note or key.
+absl::StatusOr<Checkpoint> VerifyCosignedCheckpoint(
+    const std::string& note, const std::vector<std::string>& verifier_keys,
+    size_t threshold);
 
 }  // namespace agreements::note
 

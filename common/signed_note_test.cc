@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -62,6 +64,38 @@ TEST(SignedNoteTest, SignedCheckpointsVerifyAndTamperingIsDetected) {
   EXPECT_TRUE(absl::IsInvalidArgument(VerifyCheckpoint(*note, "garbage").status()));
   EXPECT_TRUE(absl::IsInvalidArgument(
       VerifyCheckpoint("no blank line", signer->VerifierKey()).status()));
+}
+
+TEST(SignedNoteTest, CoSignedCheckpointsNeedTheThresholdOfPinnedKeys) {
+  std::vector<NoteSigner> signers;
+  for (char seed : {'\x11', '\x12', '\x13'}) {
+    auto signer = NoteSigner::FromSeed("agreements.example", std::string(32, seed));
+    ASSERT_TRUE(signer.ok());
+    signers.push_back(*std::move(signer));
+  }
+  const std::string body = CheckpointBody(Example());
+  // The signature lines of the first two keys on one note.
+  std::string note = body + "\n";
+  for (int i = 0; i < 2; ++i) {
+    auto one = signers[i].Sign(body);
+    ASSERT_TRUE(one.ok());
+    note += one->substr(body.size() + 1);
+  }
+  const std::vector<std::string> keys = {
+      signers[0].VerifierKey(), signers[1].VerifierKey(), signers[2].VerifierKey()};
+  auto two = VerifyCosignedCheckpoint(note, keys, 2);
+  ASSERT_TRUE(two.ok()) << two.status() << "\n" << note;
+  EXPECT_EQ(two->size, 42u);
+  EXPECT_TRUE(absl::IsDataLoss(VerifyCosignedCheckpoint(note, keys, 3).status()));
+  // The same key twice does not count twice.
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      VerifyCosignedCheckpoint(note, {keys[0], keys[0]}, 2).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(VerifyCosignedCheckpoint(note, keys, 0).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(VerifyCosignedCheckpoint(note, keys, 4).status()));
+  // A changed body has no valid signature at all.
+  std::string changed = note;
+  changed.replace(changed.find("\n42\n"), 4, "\n43\n");
+  EXPECT_TRUE(absl::IsDataLoss(VerifyCosignedCheckpoint(changed, keys, 1).status()));
 }
 
 TEST(SignedNoteTest, KeyFilesAreCreatedOnceAndReused) {

@@ -59,7 +59,7 @@ synchronous_standby_names = 'pg2'
 CONF
 "${as_pg[@]}" "$pgbin/pg_ctl" -D "$dir/pg/pg1/data" -l "$dir/pg/pg1.log" -w start >/dev/null
 "${as_pg[@]}" "$pgbin/pg_basebackup" -D "$dir/pg/pg2/data" -h "$dir/pg/pg1" -U postgres \
-  -X stream
+  -X stream -c fast
 "${as_pg[@]}" tee -a "$dir/pg/pg2/data/postgresql.auto.conf" >/dev/null <<CONF
 unix_socket_directories = '$dir/pg/pg2'
 primary_conninfo = 'host=$dir/pg/pg1 user=postgres application_name=pg2'

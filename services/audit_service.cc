@@ -114,6 +114,10 @@ grpc::Status AuditService::GetCheckpoint(grpc::ServerContext* context,
   response->set_tree_size(checkpoint.size);
   response->set_root_hash(Bytes(checkpoint.root));
   response->set_verifier_key(checkpointer_->VerifierKey());
+  if (request->tree_size() == 0) {
+    absl::MutexLock lock(&cosigned_mu_);
+    if (cosigned_) response->set_cosigned_note(cosigned_());
+  }
   return grpc::Status::OK;
 }
 

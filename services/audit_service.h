@@ -8,6 +8,10 @@
 #ifndef AGREEMENTS_SERVICES_AUDIT_SERVICE_H_
 #define AGREEMENTS_SERVICES_AUDIT_SERVICE_H_
 
+#include <functional>
+#include <string>
+
+#include "absl/synchronization/mutex.h"
 #include "agreements/v1/audit_service.grpc.pb.h"
 #include "services/access_control.h"
 #include "services/page_token.h"
@@ -77,6 +81,14 @@ class AuditService final : public agreements::v1::AuditService::Service {
       const agreements::v1::ListPartyAgreementsOnRequest* request,
       agreements::v1::ListPartyAgreementsOnResponse* response) override;
 
+  // Cluster mode: where GetCheckpoint takes the latest co-signed note from (a
+  // cluster::Cosigner, which must outlive the service or be replaced by an empty source
+  // first). Thread-safe.
+  void SetCosignedNoteSource(std::function<std::string()> source) {
+    absl::MutexLock lock(&cosigned_mu_);
+    cosigned_ = std::move(source);
+  }
+
  private:
   // The first tree size whose checkpoints commit to the map in creation order (0 unless
   // the store was migrated from schema version 3 or older).
@@ -89,6 +101,8 @@ class AuditService final : public agreements::v1::AuditService::Service {
   store::Checkpointer* const checkpointer_;
   AccessControl* const access_;
   const PageTokenCodec* const tokens_;
+  absl::Mutex cosigned_mu_;
+  std::function<std::string()> cosigned_ ABSL_GUARDED_BY(cosigned_mu_);
 };
 
 }  // namespace agreements::services

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cluster/cluster_node.h"
+#include "cluster/cosigner.h"
 #include "cluster/postgres_log.h"
 #include "common/build_info.h"
 #include "common/log.h"
@@ -111,6 +112,7 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
           "a store that never signed one)"));
     }
   }
+  server->signing_key_path_ = key_path;
   auto signer = note::NoteSigner::LoadOrCreate(key_path, options.checkpoints.origin);
   if (!signer.ok()) return signer.status();
   auto checkpointer = store::Checkpointer::Start(server->store_.get(), *std::move(signer),
@@ -170,6 +172,12 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
       figures.appends_resolved = log->appends_resolved();
       figures.appends_unknown = log->appends_unknown();
       figures.log_gap = raw->log_gap_.load();
+      if (raw->cosigner_ != nullptr) {
+        const cluster::CosignerStatus cosigned = raw->cosigner_->status();
+        figures.cosigned_size = cosigned.cosigned_size;
+        figures.cosigned_signatures = cosigned.signatures;
+        figures.tree_divergences = cosigned.divergences;
+      }
       return figures;
     };
   }
@@ -291,10 +299,23 @@ absl::Status RegistryServer::StartClusterNode(const ServerOptions& options) {
   }
   auto lease = std::make_unique<cluster::WriterLease>(
       options.cluster.commit_log, node.node_id, node.address, node.lease);
+  cluster::CosignerOptions cosign;
+  cosign.conninfo = options.cluster.commit_log;
+  cosign.node_id = node.node_id;
+  cosign.origin = options.checkpoints.origin;
   auto started = cluster::ClusterNode::Start(commit_log_.get(), std::move(lease),
                                              committer_.get(), std::move(node));
   if (!started.ok()) return started.status();
   cluster_ = *std::move(started);
+  // The checkpoint key once more, for co-signing (it never leaves this node).
+  auto signer = note::NoteSigner::Load(signing_key_path_);
+  if (!signer.ok()) return signer.status();
+  auto cosigner = cluster::Cosigner::Start(store_.get(), checkpointer_.get(),
+                                           *std::move(signer), std::move(cosign));
+  if (!cosigner.ok()) return cosigner.status();
+  cosigner_ = *std::move(cosigner);
+  audit_service_->SetCosignedNoteSource(
+      [raw = cosigner_.get()] { return raw->CosignedNote(); });
   return absl::OkStatus();
 }
 
@@ -318,6 +339,11 @@ void RegistryServer::Shutdown() {
     server_->GetHealthCheckService()->SetServingStatus(false);
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoSeconds(options_.shutdown_grace));
+  }
+  if (cosigner_ != nullptr) {
+    if (audit_service_ != nullptr) audit_service_->SetCosignedNoteSource(nullptr);
+    cosigner_->Shutdown();
+    cosigner_.reset();
   }
   if (checkpointer_ != nullptr) checkpointer_->Shutdown();
   if (committer_ != nullptr) {

@@ -32,6 +32,7 @@
 
 namespace agreements::cluster {
 class ClusterNode;
+class Cosigner;
 class PostgresLog;
 }  // namespace agreements::cluster
 
@@ -194,6 +195,8 @@ class RegistryServer {
   std::unique_ptr<cluster::PostgresLog> commit_log_;
   std::unique_ptr<store::Committer> committer_;
   std::unique_ptr<cluster::ClusterNode> cluster_;
+  std::unique_ptr<cluster::Cosigner> cosigner_;
+  std::string signing_key_path_;
   // Set once a gap in the replicated log stopped this node.
   std::atomic<bool> log_gap_{false};
   std::unique_ptr<store::Checkpointer> checkpointer_;

@@ -238,8 +238,17 @@ void ServerMetrics::AddClusterCollector() {
   Gauge& gap = AddGauge(r, "agreements_cluster_log_gap",
                         "Cluster mode: 1 once a gap in the replicated log stopped this "
                         "node (NOT_SERVING until an operator acts: docs/cluster.md).");
+  Gauge& cosigned = AddGauge(r, "agreements_cluster_cosigned_tree_size",
+                             "Cluster mode: the tree size of the latest co-signed "
+                             "checkpoint this node serves (0: none).");
+  Gauge& cosigners = AddGauge(r, "agreements_cluster_cosigned_signatures",
+                              "Cluster mode: the nodes' signatures on that checkpoint.");
+  Counter& divergences = r.AddCounter("agreements_cluster_tree_divergences_total",
+                                      "Cluster mode: other nodes' checkpoint roots that "
+                                      "differ from this node's tree at the same size.")
+                             .With({});
   r.AddCollector([=, &writer, &term, &record, &lag, &terms, &step_downs, &read_errors,
-                  &resolved, &unknown, &gap] {
+                  &resolved, &unknown, &gap, &cosigned, &cosigners, &divergences] {
     absl::MutexLock lock(&sources_mu_);
     if (!sources_.cluster) return;
     const ClusterFigures c = sources_.cluster();
@@ -253,6 +262,9 @@ void ServerMetrics::AddClusterCollector() {
     resolved.Set(static_cast<double>(c.appends_resolved));
     unknown.Set(static_cast<double>(c.appends_unknown));
     gap.Set(c.log_gap ? 1 : 0);
+    cosigned.Set(static_cast<double>(c.cosigned_size));
+    cosigners.Set(static_cast<double>(c.cosigned_signatures));
+    divergences.Set(static_cast<double>(c.tree_divergences));
   });
 }
 

@@ -44,6 +44,9 @@ struct ClusterFigures {
   uint64_t appends_resolved = 0;
   uint64_t appends_unknown = 0;
   bool log_gap = false;
+  uint64_t cosigned_size = 0;
+  uint64_t cosigned_signatures = 0;
+  uint64_t tree_divergences = 0;
 };
 
 // What the collectors read; any may be null (not started yet, or shut down).

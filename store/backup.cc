@@ -271,4 +271,20 @@ absl::StatusOr<BackupRecord> RestoreBackup(const std::string& dir, uint32_t id,
   return record;
 }
 
+absl::Status ForgetCheckpoints(const std::string& data_dir) {
+  StoreOptions options;
+  options.create_if_missing = false;
+  ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(data_dir, options));
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store->db()->NewIterator(rocksdb::ReadOptions(), store->checkpoints()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    batch.Delete(store->checkpoints(), it->key());
+  }
+  if (!it->status().ok()) return FromRocksStatus(it->status(), "reading checkpoints");
+  rocksdb::WriteOptions write;
+  write.sync = true;
+  return FromRocksStatus(store->db()->Write(write, &batch), "removing checkpoints");
+}
+
 }  // namespace agreements::store

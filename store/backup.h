@@ -67,6 +67,10 @@ absl::StatusOr<BackupRecord> VerifyBackupFiles(const std::string& dir, uint32_t 
 absl::StatusOr<BackupRecord> RestoreBackup(const std::string& dir, uint32_t id,
                                            const std::string& data_dir);
 
+// Removes every signed checkpoint from a stopped data directory (a restored copy that
+// starts another cluster node, which signs with its own key: docs/cluster.md).
+absl::Status ForgetCheckpoints(const std::string& data_dir);
+
 }  // namespace agreements::store
 
 #endif  // AGREEMENTS_STORE_BACKUP_H_

@@ -19,9 +19,10 @@ int Seconds() {
   return value != nullptr && absl::SimpleAtoi(value, &parsed) && parsed > 0 ? parsed : 10;
 }
 
-constexpr int kThreads = 32;
+constexpr int kThreads = 64;
 
-// Closed loop: kThreads callers, each recording agreements one after the other.
+// Closed loop: kThreads callers (agreements-bench's --in_flight default), each recording
+// agreements one after the other.
 double UnaryRate(const RegistryClient& client, const std::string& prefix,
                  absl::Duration duration) {
   std::atomic<int64_t> done{0};
@@ -98,12 +99,31 @@ TEST_F(ClusterTest, Bench) {
   const double embedded_streamed = StreamedRate(**embedded, "es", phase);
   single.Stop();
 
-  // The cluster: PostgreSQL primary + synchronous standby, three nodes.
+  // The cluster's writer alone: the cost of the log of record in PostgreSQL (a primary
+  // and a synchronous standby, on this machine too).
   StartPostgres(/*standby=*/true);
-  StartNodes();
-  const int writer = WaitForWriter(absl::Seconds(20));
-  ASSERT_GE(writer, 0);
+  StartNode(0);
+  ASSERT_EQ(WaitForWriter(absl::Seconds(20)), 0);
   ASSERT_TRUE(RegisterParties().ok());
+  const double alone_unary = UnaryRate(*clients_[0], "a", phase);
+  const double alone_streamed = StreamedRate(*clients_[0], "as", phase);
+
+  // Two more nodes start empty and apply the whole log from record 1.
+  const absl::Time joined = absl::Now();
+  StartNode(1);
+  StartNode(2);
+  const double records = Sample(Scrape(0), "agreements_cluster_record_index");
+  for (int i = 1; i < kNodes; ++i) {
+    while (Sample(Scrape(i), "agreements_cluster_record_index") < records &&
+           absl::Now() - joined < absl::Minutes(5)) {
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+  }
+  const double catch_up_s = absl::ToDoubleSeconds(absl::Now() - joined);
+  const double catch_up_events = Sample(Scrape(1), "agreements_log_head_position");
+
+  // Three nodes on this machine's two cores: the replicas apply every record too.
+  const int writer = 0;
   const double cluster_unary = UnaryRate(*clients_[writer], "c", phase);
   const double cluster_streamed = StreamedRate(*clients_[writer], "cs", phase);
 
@@ -168,13 +188,20 @@ TEST_F(ClusterTest, Bench) {
   }
   std::printf(
       "{\"bench\":\"cluster\",\"figure\":\"append_unary\",\"embedded_per_s\":%.0f,"
-      "\"cluster_per_s\":%.0f,\"ratio\":%.2f,\"threads\":%d,\"seconds\":%d}\n",
-      embedded_unary, cluster_unary, cluster_unary / embedded_unary, kThreads, Seconds());
+      "\"writer_alone_per_s\":%.0f,\"ratio_alone\":%.2f,\"three_nodes_per_s\":%.0f,"
+      "\"ratio_three_nodes\":%.2f,\"threads\":%d,\"seconds\":%d}\n",
+      embedded_unary, alone_unary, alone_unary / embedded_unary, cluster_unary,
+      cluster_unary / embedded_unary, kThreads, Seconds());
   std::printf(
       "{\"bench\":\"cluster\",\"figure\":\"append_streamed\",\"embedded_per_s\":%.0f,"
-      "\"cluster_per_s\":%.0f,\"ratio\":%.2f,\"seconds\":%d}\n",
-      embedded_streamed, cluster_streamed, cluster_streamed / embedded_streamed,
-      Seconds());
+      "\"writer_alone_per_s\":%.0f,\"ratio_alone\":%.2f,\"three_nodes_per_s\":%.0f,"
+      "\"ratio_three_nodes\":%.2f,\"seconds\":%d}\n",
+      embedded_streamed, alone_streamed, alone_streamed / embedded_streamed,
+      cluster_streamed, cluster_streamed / embedded_streamed, Seconds());
+  std::printf(
+      "{\"bench\":\"cluster\",\"figure\":\"new_node_catch_up\",\"events\":%.0f,"
+      "\"seconds\":%.1f,\"events_per_s\":%.0f}\n",
+      catch_up_events, catch_up_s, catch_up_events / catch_up_s);
   std::printf(
       "{\"bench\":\"cluster\",\"figure\":\"replica_lag\",\"rate_per_s\":%.0f,"
       "\"samples\":%zu,\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"max_ms\":%.1f}\n",

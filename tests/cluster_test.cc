@@ -72,14 +72,30 @@ TEST_F(ClusterTest, AReplicaRefusesWritesNamingTheWriterUnlessTheClientFollows) 
   options.follow_writer = false;
   auto strict = RegistryClient::Connect(options);
   ASSERT_TRUE(strict.ok());
-  auto refused = (*strict)->RegisterParty(StateParty("p-kz", "kz", "KZ"));
+  auto refused = (*strict)->RegisterParty(StateParty("p-fr", "fr", "FR"));
   ASSERT_TRUE(absl::IsUnavailable(refused.status())) << refused.status();
   EXPECT_NE(refused.status().message().find(nodes_[writer]->target()), std::string::npos)
       << refused.status();
   // The default client follows the writer it is told of.
-  auto followed = clients_[replica]->RegisterParty(StateParty("p-kz", "kz", "KZ"));
+  auto followed = clients_[replica]->RegisterParty(StateParty("p-fr", "fr", "FR"));
   ASSERT_TRUE(followed.ok()) << followed.status();
   EXPECT_EQ(followed->result().first_position(), 1u);
+  // So does the CLI's streamed load, sent to a replica.
+  CommandResult load =
+      RunCommand(absl::StrCat(AGREEMENTS_CLI_BIN, " --server ", nodes_[replica]->target(),
+                              " load ", AGREEMENTS_DEMO_FILE));
+  ASSERT_EQ(load.exit_code, 0) << load.output;
+  // Read from the third node, once it applied the load.
+  CommandResult listed;
+  for (int tries = 0; tries < 50; ++tries) {
+    listed = RunCommand(absl::StrCat(AGREEMENTS_CLI_BIN, " --server ",
+                                     nodes_[(writer + 2) % kNodes]->target(),
+                                     " list --sector energy --all"));
+    if (listed.output.find("balkhash-tpp-2009") != std::string::npos) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_NE(listed.output.find("balkhash-tpp-2009"), std::string::npos) << listed.output;
 }
 
 TEST_F(ClusterTest, KillingTheWriterUnderLoadLosesNothingAcknowledged) {
@@ -259,6 +275,106 @@ TEST_F(ClusterTest, AGapInTheLogStopsANodeLoudly) {
   EXPECT_TRUE(absl::IsUnavailable(refused.status()));
   EXPECT_NE(refused.status().message().find("does not follow"), std::string::npos)
       << refused.status();
+}
+
+TEST_F(ClusterTest, EveryNodeCoSignsTheCheckpointsAndADivergenceIsReported) {
+  StartPostgres(/*standby=*/false);
+  StartNodes();
+  ASSERT_GE(WaitForWriter(absl::Seconds(20)), 0);
+  ASSERT_TRUE(RegisterParties().ok());
+  for (int n = 0; n < 20; ++n) ASSERT_TRUE(Record(n).ok());
+  const uint64_t head = MaxAcked();
+  // The keys a client pins: each node's own (no key is shared).
+  std::vector<std::string> keys;
+  for (int i = 0; i < kNodes; ++i) {
+    auto checkpoint = clients_[i]->GetCheckpoint(v1::GetCheckpointRequest());
+    ASSERT_TRUE(checkpoint.ok()) << checkpoint.status();
+    keys.push_back(checkpoint->verifier_key());
+  }
+  ASSERT_NE(keys[0], keys[1]);
+  // A note at the head signed by all three, served by every node.
+  for (int i = 0; i < kNodes; ++i) {
+    absl::StatusOr<note::Checkpoint> cosigned = absl::NotFoundError("none yet");
+    std::string note;
+    for (int tries = 0; tries < 150; ++tries) {
+      auto checkpoint = clients_[i]->GetCheckpoint(v1::GetCheckpointRequest());
+      ASSERT_TRUE(checkpoint.ok());
+      note = checkpoint->cosigned_note();
+      if (!note.empty()) cosigned = note::VerifyCosignedCheckpoint(note, keys, kNodes);
+      if (cosigned.ok() && cosigned->size >= head) break;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    ASSERT_TRUE(cosigned.ok()) << "node " << i << ": " << cosigned.status() << "\n"
+                               << note;
+    EXPECT_GE(cosigned->size, head);
+    // Two keys are not three: a threshold the note does not meet fails.
+    EXPECT_TRUE(note::VerifyCosignedCheckpoint(note, keys, 2).ok());
+    // A proof from another node verifies against the co-signed root.
+    v1::GetInclusionProofRequest ask;
+    ask.set_position(1);
+    ask.set_tree_size(cosigned->size);
+    auto proof = clients_[(i + 1) % kNodes]->GetInclusionProof(ask);
+    ASSERT_TRUE(proof.ok());
+    std::vector<std::string> path(proof->proof().begin(), proof->proof().end());
+    EXPECT_TRUE(merkle::VerifyInclusionBytes(
+                    proof->leaf_index(), proof->tree_size(), proof->leaf_hash(), path,
+                    std::string(reinterpret_cast<const char*>(cosigned->root.data()),
+                                cosigned->root.size()))
+                    .ok());
+  }
+  // Someone publishes another root for the next size: every node reports it.
+  ASSERT_TRUE(
+      primary_
+          ->Psql(absl::StrCat("INSERT INTO agreements_cosignatures VALUES (", head + 1,
+                              ", 'forged+00000000+AAAA', 'forger', '\\\\x",
+                              std::string(64, '0'), "'::bytea, 'x')"))
+          .ok());
+  ASSERT_TRUE(Record(100).ok());
+  for (int i = 0; i < kNodes; ++i) {
+    double divergences = 0;
+    for (int tries = 0; tries < 100 && divergences < 1; ++tries) {
+      divergences = Sample(Scrape(i), "agreements_cluster_tree_divergences_total");
+      if (divergences < 1) absl::SleepFor(absl::Milliseconds(100));
+    }
+    EXPECT_EQ(divergences, 1) << "node " << i;
+  }
+}
+
+TEST_F(ClusterTest, ANewNodeStartsFromAnotherNodesBackup) {
+  StartPostgres(/*standby=*/false);
+  StartNodes();
+  ASSERT_GE(WaitForWriter(absl::Seconds(20)), 0);
+  ASSERT_TRUE(RegisterParties().ok());
+  for (int n = 0; n < 10; ++n) ASSERT_TRUE(Record(n).ok());
+  const std::string backups = dir_.path() + "/backups";
+  CommandResult backup = RunCommand(absl::StrCat(
+      AGREEMENTS_ADMIN_BIN, " backup --server ", nodes_[1]->target(), " --to ", backups));
+  ASSERT_EQ(backup.exit_code, 0) << backup.output;
+  // Written after the backup: the new node applies them from the log.
+  for (int n = 10; n < 20; ++n) ASSERT_TRUE(Record(n).ok());
+  const std::string data = dir_.path() + "/node3";
+  CommandResult restored =
+      RunCommand(absl::StrCat(AGREEMENTS_ADMIN_BIN, " restore --from ", backups,
+                              " --data_dir ", data, " --new_node"));
+  ASSERT_EQ(restored.exit_code, 0) << restored.output;
+  ServerProcess fourth(AGREEMENTS_SERVER_BIN, data,
+                       {"--commit_log=" + conninfo_, "--node_id=n3", "--writer_lease=1s",
+                        "--log_level=warning"});
+  ASSERT_TRUE(fourth.Start());
+  auto client = RegistryClient::Connect(fourth.target());
+  ASSERT_TRUE(client.ok());
+  v1::ListAgreementsRequest list;
+  list.set_page_size(100);
+  list.set_min_position(MaxAcked());
+  auto listed = (*client)->ListAgreements(list);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(listed->agreements_size(), 20);
+  // It signs with its own key, not the backed-up node's.
+  auto own = (*client)->GetCheckpoint(v1::GetCheckpointRequest());
+  auto source = clients_[1]->GetCheckpoint(v1::GetCheckpointRequest());
+  ASSERT_TRUE(own.ok() && source.ok());
+  EXPECT_NE(own->verifier_key(), source->verifier_key());
+  EXPECT_TRUE(note::VerifyCheckpoint(own->note(), own->verifier_key()).ok());
 }
 
 }  // namespace

@@ -106,9 +106,9 @@ absl::StatusOr<std::unique_ptr<PgInstance>> PgInstance::StartStandby(
   absl::StatusOr<std::string> dir = MakeDir(parent, name);
   if (!dir.ok()) return dir.status();
   std::unique_ptr<PgInstance> pg(new PgInstance(*dir));
-  absl::Status copied = Run(absl::StrCat("cd ", *dir, " && ", AsPostgres(), kBin,
-                                         "/pg_basebackup -D ", *dir, "/data -h ",
-                                         primary.dir_, " -p 5432 -U postgres -X stream"));
+  absl::Status copied = Run(
+      absl::StrCat("cd ", *dir, " && ", AsPostgres(), kBin, "/pg_basebackup -D ", *dir,
+                   "/data -h ", primary.dir_, " -p 5432 -U postgres -X stream -c fast"));
   if (!copied.ok()) return copied;
   std::ofstream conf(*dir + "/data/postgresql.auto.conf", std::ios::app);
   conf << "unix_socket_directories = '" << *dir << "'\n"

@@ -131,6 +131,15 @@ int Restore(const AdminArgs& args) {
     return Fail(record.status(), absl::IsDataLoss(record.status()) ? 3 : 2);
   PrintRecord(*record);
   std::printf("restored into %s\n", args.data_dir.c_str());
+  if (args.new_node) {
+    absl::Status forgotten = store::ForgetCheckpoints(args.data_dir);
+    if (!forgotten.ok()) return Fail(forgotten, 2);
+    std::printf(
+        "a new cluster node: the backed-up node's signed checkpoints were removed; start "
+        "it with its own --node_id and signing key, and it applies the log from the "
+        "record the backup holds\n");
+    return 0;
+  }
   const std::string key_file = ManifestField(record->manifest_json, "signing_key_file");
   const std::string verifier =
       ManifestField(record->manifest_json, "signing_verifier_key");

@@ -22,6 +22,7 @@ struct AdminArgs {
   uint32_t backup_id = 0;
   bool no_backup = false;
   int64_t timeout_s = 3600;
+  bool new_node = false;
 };
 
 // Offline, on a stopped server's data directory.

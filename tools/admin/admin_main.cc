@@ -46,6 +46,10 @@ ABSL_FLAG(std::string, backup, "", "verify, list-backups: the backup directory")
 ABSL_FLAG(uint32_t, backup_id, 0, "restore, verify: the backup's number (0: the latest)");
 ABSL_FLAG(int64_t, timeout_s, 3600, "backup: the longest wait for the server, seconds");
 ABSL_FLAG(bool, no_backup, false, "migrate: do not back up first");
+ABSL_FLAG(
+    bool, new_node, false,
+    "restore: the copy starts another cluster node (docs/cluster.md): the "
+    "checkpoints the backed-up node signed are removed, the new node signs its own");
 
 namespace agreements::admin {
 
@@ -56,7 +60,7 @@ constexpr char kUsage[] =
     "  verify --backup DIR [--backup_id N] [--verifier_key KEY]\n"
     "  backup --server HOST:PORT --to DIR\n"
     "  list-backups --backup DIR\n"
-    "  restore --from DIR [--backup_id N] --data_dir NEW_DIR\n"
+    "  restore --from DIR [--backup_id N] --data_dir NEW_DIR [--new_node]\n"
     "  migrate --data_dir DIR [--to BACKUP_DIR | --no_backup]";
 
 int Usage(const std::string& problem) {
@@ -87,6 +91,7 @@ int main(int argc, char** argv) {
   args.backup_id = absl::GetFlag(FLAGS_backup_id);
   args.timeout_s = absl::GetFlag(FLAGS_timeout_s);
   args.no_backup = absl::GetFlag(FLAGS_no_backup);
+  args.new_node = absl::GetFlag(FLAGS_new_node);
   const std::string command = rest[1];
   if (command == "rebuild") return Rebuild(args);
   if (command == "verify") return Verify(args);
