@@ -180,6 +180,8 @@ void ClusterNode::CheckLease() {
     return;
   }
   if (held_term_ != 0) return;
+  // A node that stopped (a gap in the log, a store that refused a write) never leads.
+  if (committer_->stopped()) return;
   // Expired (or this node's from before a restart), and this node applied every record
   // it could read: it may take over.
   absl::StatusOr<std::optional<uint64_t>> acquired = lease_->TryAcquire(info->term);
@@ -195,6 +197,12 @@ void ClusterNode::CheckLease() {
 
 void ClusterNode::TryToLead() {
   while (Follow(absl::ZeroDuration())) {
+  }
+  if (committer_->stopped()) {
+    // It cannot write: let another node take the lease at once.
+    (void)lease_->Release(held_term_);
+    held_term_ = 0;
+    return;
   }
   absl::StatusOr<bool> renewed = lease_->Renew(held_term_);
   if (!renewed.ok() || !*renewed) {

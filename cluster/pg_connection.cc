@@ -78,24 +78,30 @@ absl::StatusOr<PgRows> PgConnection::Exec(const std::string& sql,
     lengths.push_back(static_cast<int>(param.value.size()));
     formats.push_back(param.binary ? 1 : 0);
   }
-  PGresult* result =
-      PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
-                   values.data(), lengths.data(), formats.data(), binary_result ? 1 : 0);
+  return RowsOf(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                             values.data(), lengths.data(), formats.data(),
+                             binary_result ? 1 : 0));
+}
+
+absl::Status PgConnection::ExecSimple(const std::string& sql) {
+  return RowsOf(PQexec(conn_, sql.c_str())).status();
+}
+
+absl::StatusOr<PgRows> PgConnection::RowsOf(PGresult* result) {
   std::unique_ptr<PGresult, void (*)(PGresult*)> owned(result, PQclear);
   if (result == nullptr || PQstatus(conn_) != CONNECTION_OK) {
     return absl::UnavailableError(
         absl::StrCat("the connection to the log's PostgreSQL broke: ", ErrorOf(conn_)));
   }
   const ExecStatusType status = PQresultStatus(result);
-  PgRows rows;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
-    rows.sqlstate = state != nullptr ? state : "";
     std::string message = PQresultErrorMessage(result);
     return StatusOfSqlState(
-        rows.sqlstate,
+        state != nullptr ? state : "",
         absl::StrCat("PostgreSQL: ", absl::StripTrailingAsciiWhitespace(message)));
   }
+  PgRows rows;
   const int n = PQntuples(result), columns = PQnfields(result);
   rows.rows.resize(n);
   for (int r = 0; r < n; ++r) {
@@ -110,24 +116,6 @@ absl::StatusOr<PgRows> PgConnection::Exec(const std::string& sql,
     }
   }
   return rows;
-}
-
-absl::Status PgConnection::ExecSimple(const std::string& sql) {
-  PGresult* result = PQexec(conn_, sql.c_str());
-  std::unique_ptr<PGresult, void (*)(PGresult*)> owned(result, PQclear);
-  if (result == nullptr || PQstatus(conn_) != CONNECTION_OK) {
-    return absl::UnavailableError(
-        absl::StrCat("the connection to the log's PostgreSQL broke: ", ErrorOf(conn_)));
-  }
-  const ExecStatusType status = PQresultStatus(result);
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-    const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
-    std::string message = PQresultErrorMessage(result);
-    return StatusOfSqlState(
-        state != nullptr ? state : "",
-        absl::StrCat("PostgreSQL: ", absl::StripTrailingAsciiWhitespace(message)));
-  }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> PgConnection::WaitForNotification(absl::Duration timeout,

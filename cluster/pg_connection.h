@@ -34,8 +34,6 @@ struct PgParam {
 // A statement's result rows (every column as bytes: text, or binary when asked).
 struct PgRows {
   std::vector<std::vector<std::optional<std::string>>> rows;
-  // The SQLSTATE of an error ("23505" unique violation, ...), "" when OK.
-  std::string sqlstate;
 };
 
 class PgConnection {
@@ -69,6 +67,8 @@ class PgConnection {
 
  private:
   explicit PgConnection(PGconn* conn, std::string application_name);
+  // Takes the result of a statement (freeing it): its rows, or the error (see Exec).
+  absl::StatusOr<PgRows> RowsOf(PGresult* result);
   PGconn* conn_;
   int backend_pid_ = 0;
   std::string application_name_;
