@@ -68,7 +68,7 @@ install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 format:
-	find common domain store cluster services clients tests tools -name '*.cc' -o -name '*.h' | xargs clang-format -i
+	find common domain store cluster gateway services clients tests tools -name '*.cc' -o -name '*.h' | xargs clang-format -i
 
 clean:
 	rm -rf $(BUILD_DIR)

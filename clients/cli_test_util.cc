@@ -205,9 +205,9 @@ void CliTest::SetUp() {
 }
 
 void CliTest::StartServer() {
-  std::vector<std::string> server_argv = {ServerPath(), "--listen", address_,
-                                          "--data_dir", data_dir_,  "--metrics_listen",
-                                          "127.0.0.1:0"};
+  std::vector<std::string> server_argv = {
+      ServerPath(), "--listen",         address_,      "--data_dir",
+      data_dir_,    "--metrics_listen", "127.0.0.1:0", "--http_listen="};
   server_argv.insert(server_argv.end(), server_flags_.begin(), server_flags_.end());
   std::vector<std::string> probe = {kCliPath, "--server", address_};
   probe.insert(probe.end(), probe_flags_.begin(), probe_flags_.end());

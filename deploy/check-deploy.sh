@@ -841,6 +841,7 @@ check_flagfile() {
   mkdir -p "$dir"
   sed -e "s#^--listen=.*#--listen=127.0.0.1:0#" \
     -e "s#^--metrics_listen=.*#--metrics_listen=127.0.0.1:0#" \
+    -e "s#^--http_listen=.*#--http_listen=127.0.0.1:0#" \
     -e "s#=/var/lib/agreements\$#=$dir/data#" \
     -e "s#=/etc/agreements/checkpoint.key\$#=$s/checkpoint.key#" \
     -e "s#=/etc/agreements/server.pem\$#=$s/tls.crt#" \

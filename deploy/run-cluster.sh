@@ -72,10 +72,11 @@ conninfo="host=$dir/pg/pg1,$dir/pg/pg2 port=5432,5432 dbname=postgres user=postg
 echo "== Three registry nodes (logs in $dir/nN.log) =="
 for n in 1 2 3; do
   "$bin_dir/agreements-server" --listen="127.0.0.1:5006$n" --data_dir="$dir/n$n" \
-    --metrics_listen="127.0.0.1:947$n" --commit_log="$conninfo" --node_id="n$n" \
+    --metrics_listen="127.0.0.1:947$n" --http_listen="127.0.0.1:848$n" \
+    --commit_log="$conninfo" --node_id="n$n" \
     --writer_lease=2s --log_format=text >"$dir/n$n.out" 2>"$dir/n$n.log" &
   pids+=($!)
-  echo "  n$n: 127.0.0.1:5006$n (metrics 127.0.0.1:947$n)"
+  echo "  n$n: 127.0.0.1:5006$n (metrics 127.0.0.1:947$n, HTTP 127.0.0.1:848$n)"
 done
 
 writer=""

@@ -4,8 +4,11 @@
 #include <cmath>
 
 #include "absl/hash/hash.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/http_gateway.h"
 #include "google/protobuf/util/time_util.h"
+#include "openssl/crypto.h"
 
 namespace agreements::services {
 namespace {
@@ -74,7 +77,19 @@ absl::Status ValidateCallerLimitOptions(const CallerLimitOptions& options) {
 }
 
 CallerLimits::CallerLimits(CallerLimitOptions options)
-    : rates_(options.rate), peers_(options.peers) {}
+    : rates_(options.rate), peers_(options.peers), gateway_key_(options.gateway_key) {}
+
+std::string CallerLimits::CallPeer(const grpc::ServerContextBase& context) const {
+  const auto& metadata = context.client_metadata();
+  auto key = metadata.find(gateway::kGatewayKeyMetadata);
+  auto peer = metadata.find(gateway::kHttpPeerMetadata);
+  const bool from_gateway =
+      !gateway_key_.empty() && key != metadata.end() && peer != metadata.end() &&
+      key->second.size() == gateway_key_.size() &&
+      CRYPTO_memcmp(key->second.data(), gateway_key_.data(), gateway_key_.size()) == 0;
+  if (!from_gateway) return PeerAddress(context.peer());
+  return PeerAddress(absl::string_view(peer->second.data(), peer->second.size()));
+}
 
 absl::Status CallerLimits::TakeCall(grpc::ServerContextBase& context,
                                     absl::string_view principal,
@@ -100,7 +115,7 @@ std::optional<absl::Duration> CallerLimits::TryTakeCall(absl::string_view princi
 absl::Status CallerLimits::AdmitToken(grpc::ServerContextBase& context,
                                       absl::string_view token_digest) {
   if (!peers_.enabled()) return absl::OkStatus();
-  const std::string peer = PeerAddress(context.peer());
+  const std::string peer = CallPeer(context);
   std::optional<absl::Duration> wait =
       peers_.Admit(peer, TokenKey(token_digest), MonotonicNow());
   if (!wait.has_value()) return absl::OkStatus();
@@ -111,13 +126,13 @@ absl::Status CallerLimits::AdmitToken(grpc::ServerContextBase& context,
 }
 
 void CallerLimits::TokenFailed(const grpc::ServerContextBase& context) {
-  if (peers_.enabled()) peers_.Failed(PeerAddress(context.peer()), MonotonicNow());
+  if (peers_.enabled()) peers_.Failed(CallPeer(context), MonotonicNow());
 }
 
 void CallerLimits::TokenSucceeded(const grpc::ServerContextBase& context,
                                   absl::string_view token_digest) {
   if (!peers_.enabled()) return;
-  peers_.Succeeded(PeerAddress(context.peer()), TokenKey(token_digest), MonotonicNow());
+  peers_.Succeeded(CallPeer(context), TokenKey(token_digest), MonotonicNow());
 }
 
 void CallerLimits::Describe(v1::GetSecurityStatusResponse& response) {

@@ -35,6 +35,11 @@ struct CallerLimitOptions {
   // Peers whose bearer tokens fail.
   // Default: slowed down after 10 failures, for 1 s doubling up to 5 min.
   PeerSlowdownOptions peers;
+  // The key of the server's own HTTP gateway: a call that carries it (metadata
+  // agreements-gateway-key) counts against the HTTP client's address it names
+  // (agreements-http-peer) instead of its connection's peer. Empty: never.
+  // Default: "" (RegistryServer makes a random key when it starts a gateway).
+  std::string gateway_key;
 };
 
 // InvalidArgument naming the server flag of the first bad option, or OK.
@@ -68,8 +73,12 @@ class CallerLimits {
   void Describe(agreements::v1::GetSecurityStatusResponse& response);
 
  private:
+  // The address limits apply to: the connection's peer, or the gateway's HTTP client.
+  std::string CallPeer(const grpc::ServerContextBase& context) const;
+
   RateLimiter rates_;
   PeerSlowdown peers_;
+  const std::string gateway_key_;
 
   absl::Mutex mu_;
   std::map<std::string, int64_t> rate_limited_ ABSL_GUARDED_BY(mu_);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "cluster/cluster_node.h"
 #include "cluster/cosigner.h"
@@ -14,8 +15,30 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "openssl/rand.h"
 
 namespace agreements::services {
+namespace {
+
+// A listener off loopback needs TLS and access control, or --insecure (then a warning).
+absl::Status CheckExposure(const char* flag, const std::string& listen,
+                           const ServerOptions& options) {
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  const bool tls = !options.security.tls_cert_file.empty();
+  const bool open = IsDevelopmentMode(options.security);
+  if (IsLoopbackHost(host) || (tls && !open)) return absl::OkStatus();
+  const std::string what = !tls ? "without TLS" : "without access control";
+  if (!options.insecure) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(flag, ": ", listen, " is not a loopback address; serving it ", what,
+                     " needs --insecure (docs/security.md)"));
+  }
+  logging::Warning("serving an open port (--insecure)",
+                   {{flag, listen}, {"exposure", what}});
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
     ServerOptions options) {
@@ -38,19 +61,15 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   if (options.security.staging_dir.empty()) {
     options.security.staging_dir = options.data_dir + "/tls-active";
   }
-  const std::string host = options.listen.substr(0, options.listen.rfind(':'));
-  const bool loopback = IsLoopbackHost(host);
-  const bool tls = !options.security.tls_cert_file.empty();
-  const bool open = IsDevelopmentMode(options.security);
-  if (!loopback && (!tls || open)) {
-    const std::string what = !tls ? "without TLS" : "without access control";
-    if (!options.insecure) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "listen: ", options.listen, " is not a loopback address; serving it ", what,
-          " needs --insecure (docs/security.md)"));
+  if (absl::Status exposed = CheckExposure("listen", options.listen, options);
+      !exposed.ok()) {
+    return exposed;
+  }
+  if (!options.http.listen.empty()) {
+    if (absl::Status exposed = CheckExposure("http_listen", options.http.listen, options);
+        !exposed.ok()) {
+      return exposed;
     }
-    logging::Warning("serving an open port (--insecure)",
-                     {{"listen", options.listen}, {"exposure", what}});
   }
   auto store = store::Store::Open(options.data_dir, options.store);
   if (!store.ok()) return store.status();
@@ -59,6 +78,16 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   if (options.cluster.enabled()) {
     if (absl::Status opened = server->OpenClusterLog(options); !opened.ok())
       return opened;
+  }
+  if (!options.http.listen.empty()) {
+    // Known to this process only: the gateway's calls name their HTTP client with it.
+    unsigned char key[16];
+    if (RAND_bytes(key, sizeof(key)) != 1) {
+      return absl::InternalError("cannot draw the HTTP gateway's key");
+    }
+    options.security.limits.gateway_key = absl::BytesToHexString(
+        absl::string_view(reinterpret_cast<char*>(key), sizeof(key)));
+    options.http.peer_key = options.security.limits.gateway_key;
   }
   // After the store, whose lock keeps a second server on the same data directory from
   // touching the staged certificate files.
@@ -141,6 +170,9 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
       return started;
     }
   }
+  if (!options.http.listen.empty()) {
+    if (absl::Status started = server->StartHttp(options); !started.ok()) return started;
+  }
   if (!options.metrics_listen.empty()) {
     auto listener =
         MetricsListener::Start(MetricsListenerOptionsOf(options),
@@ -213,6 +245,23 @@ absl::Status RegistryServer::StartGrpc(const ServerOptions& options) {
                             {"port", port_},
                             {"tls", access_->tls()},
                             {"serving", !not_serving_}});
+  return absl::OkStatus();
+}
+
+absl::Status RegistryServer::StartHttp(const ServerOptions& options) {
+  gateway::HttpGatewayOptions http = options.http;
+  http.tls_cert_file = options.security.tls_cert_file;
+  http.tls_key_file = options.security.tls_key_file;
+  std::shared_ptr<grpc::Channel> channel;
+  {
+    absl::MutexLock lock(&mu_);
+    grpc::ChannelArguments arguments;
+    arguments.SetMaxReceiveMessageSize(-1);
+    channel = server_->InProcessChannel(arguments);
+  }
+  auto gateway = gateway::HttpGateway::Start(std::move(http), std::move(channel));
+  if (!gateway.ok()) return gateway.status();
+  http_ = *std::move(gateway);
   return absl::OkStatus();
 }
 
@@ -325,6 +374,8 @@ void RegistryServer::Shutdown() {
     if (shut_down_) return;
     shut_down_ = true;
   }
+  // The HTTP listener first: its calls go through the gRPC server below.
+  if (http_ != nullptr) http_->Stop();
   logging::Info("shutting down: closing feed streams and waiting reads");
   // The collectors stop reading the parts about to go.
   if (metrics_ != nullptr) metrics_->Unwatch();

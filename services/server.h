@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "gateway/http_gateway.h"
 #include "grpcpp/server.h"
 #include "services/access_control.h"
 #include "services/admin_service.h"
@@ -125,6 +126,11 @@ struct ServerOptions {
   // Metrics kept by the caller across servers (Supervisor); null: the server keeps its
   // own.
   ServerMetrics* metrics = nullptr;
+  // The HTTP/JSON API and the web explorer (docs/http.md): its listen address (empty:
+  // none; the same exposure rule as the gRPC port), threads and explorer folder. It
+  // serves TLS with the gRPC port's certificate when there is one.
+  // Default: none (agreements-server's --http_listen defaults to 127.0.0.1:8480).
+  gateway::HttpGatewayOptions http{/*listen=*/""};
   // Cluster mode; by default the embedded log.
   ClusterServerOptions cluster;
   // Called once, on the thread that found it, when a write fails and the server marks
@@ -144,6 +150,8 @@ class RegistryServer {
   int port() const { return port_; }
   // The metrics listener's port (0: none).
   int metrics_port() const { return metrics_listener_ ? metrics_listener_->port() : 0; }
+  // The HTTP listener's port (0: none).
+  int http_port() const { return http_ != nullptr ? http_->port() : 0; }
   // The metrics' text exposition, as the listener serves it.
   std::string ExposeMetrics() const { return metrics_->Expose(); }
   // The health service's status (false once a write failed or after Shutdown).
@@ -182,6 +190,8 @@ class RegistryServer {
   absl::Status StartClusterNode(const ServerOptions& options);
   // Builds the gRPC server with every service and the call observer, and starts it.
   absl::Status StartGrpc(const ServerOptions& options);
+  // Starts the HTTP gateway over an in-process channel to the gRPC server.
+  absl::Status StartHttp(const ServerOptions& options);
 
   ServerOptions options_;
   std::unique_ptr<ServerMetrics> owned_metrics_;
@@ -207,6 +217,7 @@ class RegistryServer {
   std::unique_ptr<SecurityService> security_service_;
   std::unique_ptr<AdminService> admin_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<gateway::HttpGateway> http_;
   int port_ = 0;
   mutable absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;

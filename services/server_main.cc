@@ -74,6 +74,15 @@ ABSL_FLAG(absl::Duration, slow_request, absl::Seconds(1),
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
           "host:port of the Prometheus endpoint GET /metrics (empty: none; off loopback "
           "it needs TLS and a token, or --insecure)");
+ABSL_FLAG(std::string, http_listen, "127.0.0.1:8480",
+          "host:port of the HTTP/JSON API and the web explorer (empty: none; off "
+          "loopback it needs TLS and access control, or --insecure; docs/http.md)");
+ABSL_FLAG(std::string, http_explorer_dir, "",
+          "folder of the web explorer's files, served at / on --http_listen (empty: the "
+          "API only)");
+ABSL_FLAG(int32_t, http_max_streams, 12,
+          "event streams and exports open at once on the HTTP listener (each holds a "
+          "thread; the listener has 4 more threads than this)");
 ABSL_FLAG(std::string, metrics_token_file, "",
           "file holding the bearer token scrapers must present to the metrics endpoint "
           "(or set AGREEMENTS_METRICS_TOKEN)");
@@ -405,6 +414,14 @@ absl::StatusOr<agreements::services::ServerOptions> OptionsFromFlags() {
   if (absl::Status tunables = TunablesFromFlags(options); !tunables.ok()) return tunables;
   options.calls.slow_call = absl::GetFlag(FLAGS_slow_request);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.http.listen = absl::GetFlag(FLAGS_http_listen);
+  options.http.static_dir = absl::GetFlag(FLAGS_http_explorer_dir);
+  options.http.max_streams = absl::GetFlag(FLAGS_http_max_streams);
+  if (options.http.max_streams < 1 || options.http.max_streams > 1000) {
+    return absl::InvalidArgumentError(absl::StrCat("--http_max_streams: 1 to 1000 (got ",
+                                                   options.http.max_streams, ")"));
+  }
+  options.http.threads = options.http.max_streams + 4;
   absl::StatusOr<std::string> metrics_token = MetricsToken();
   if (!metrics_token.ok()) return metrics_token.status();
   options.metrics_token = *std::move(metrics_token);
@@ -421,7 +438,7 @@ int main(int argc, char** argv) {
       "agreements-server",
       "agreements-server [--listen=HOST:PORT] [--data_dir=DIR] [--tls_cert=FILE "
       "--tls_key=FILE] [--tls_client_ca=FILE] [--tokens=FILE] [--policy=FILE] "
-      "[--metrics_listen=HOST:PORT] [--flagfile=FILE]",
+      "[--metrics_listen=HOST:PORT] [--http_listen=HOST:PORT] [--flagfile=FILE]",
       {kSources});
   absl::ParseCommandLine(argc, argv);
   if (absl::Status logging = LoggingFromFlags(); !logging.ok()) {
@@ -464,6 +481,11 @@ int main(int argc, char** argv) {
     const std::string metrics = options->metrics_listen;
     std::printf("agreements-server metrics on %s:%d\n",
                 metrics.substr(0, metrics.rfind(':')).c_str(), (*server)->metrics_port());
+  }
+  if ((*server)->http_port() > 0) {
+    const std::string http = options->http.listen;
+    std::printf("agreements-server http on %s:%d\n",
+                http.substr(0, http.rfind(':')).c_str(), (*server)->http_port());
   }
   std::fflush(stdout);
 

@@ -55,6 +55,12 @@ absl::Status Supervisor::StartServer(const std::string& reason) {
   auto server = RegistryServer::Start(options_);
   if (!server.ok()) return server.status();
   (*standby)->Stop();  // the registry's server holds the port now
+  if (http_port_ == 0 && (*server)->http_port() > 0) {
+    // A restarted server binds the same HTTP port again.
+    http_port_ = (*server)->http_port();
+    const std::string& http = options_.http.listen;
+    options_.http.listen = absl::StrCat(http.substr(0, http.rfind(':')), ":", http_port_);
+  }
   absl::MutexLock lock(&mu_);
   server_ = *std::move(server);
   failed_ = false;

@@ -51,6 +51,8 @@ class Supervisor {
 
   int port() const { return port_; }
   int metrics_port() const { return listener_ ? listener_->port() : 0; }
+  // The HTTP listener's port (0: none); the same across restarts.
+  int http_port() const { return http_port_; }
   // Whether the registry serves now (false while recovering).
   bool serving() const;
   // Recoveries completed since start.
@@ -70,6 +72,7 @@ class Supervisor {
   ServerMetrics metrics_;
   std::unique_ptr<MetricsListener> listener_;
   int port_ = 0;
+  int http_port_ = 0;
 
   mutable absl::Mutex mu_;
   std::unique_ptr<RegistryServer> server_ ABSL_GUARDED_BY(mu_);

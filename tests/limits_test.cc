@@ -455,9 +455,10 @@ TEST_F(LimitsTest, ServerBinaryRefusesBadLimitFlags) {
   };
   const std::string err = dir_.path() + "/stderr";
   for (const auto& [flags, named] : cases) {
-    const std::string command = absl::StrCat(
-        AGREEMENTS_SERVER_BIN, " --listen=127.0.0.1:0 --data_dir=", dir_.path(), "/data ",
-        flags, " 2>", err, " >/dev/null");
+    const std::string command =
+        absl::StrCat(AGREEMENTS_SERVER_BIN,
+                     " --listen=127.0.0.1:0 --http_listen= --data_dir=", dir_.path(),
+                     "/data ", flags, " 2>", err, " >/dev/null");
     const int exit_status = std::system(command.c_str());
     std::ifstream in(err);
     std::stringstream text;

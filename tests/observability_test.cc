@@ -414,8 +414,9 @@ TEST(ServerBinaryTest, TunablesReachTheServer) {
             32 << 20);
   EXPECT_EQ(server.Stop(), 0);
   const auto [code, output] = Shell(absl::StrCat(
-      AGREEMENTS_SERVER_BIN, " --listen=127.0.0.1:0 --metrics_listen= --data_dir=",
-      dir.path(), "/data2 --max_group_requests=0"));
+      AGREEMENTS_SERVER_BIN,
+      " --listen=127.0.0.1:0 --metrics_listen= --http_listen= --data_dir=", dir.path(),
+      "/data2 --max_group_requests=0"));
   EXPECT_EQ(code, 1);
   EXPECT_TRUE(absl::StrContains(output, "--max_group_requests: must be 1 or more"))
       << output;
@@ -431,11 +432,11 @@ TEST(ServerBinaryTest, StderrIsOnlyJsonRecordsGrpcsLinesIncluded) {
   const std::string key_file = tls->key_file;
   const std::string err = dir.path() + "/stderr";
   const std::string out = dir.path() + "/stdout";
-  const std::string command =
-      absl::StrCat(AGREEMENTS_SERVER_BIN,
-                   " --listen=127.0.0.1:0 --metrics_listen= --data_dir=", dir.path(),
-                   "/data --tls_cert=", cert_file, " --tls_key=", key_file, " >", out,
-                   " 2>", err, " & echo $!");
+  const std::string command = absl::StrCat(
+      AGREEMENTS_SERVER_BIN,
+      " --listen=127.0.0.1:0 --metrics_listen= --http_listen= --data_dir=", dir.path(),
+      "/data --tls_cert=", cert_file, " --tls_key=", key_file, " >", out, " 2>", err,
+      " & echo $!");
   const int pid = std::atoi(testing::RunCommand(command).output.c_str());
   ASSERT_GT(pid, 0);
   int port = 0;

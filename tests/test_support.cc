@@ -80,7 +80,8 @@ bool ServerProcess::Start() {
     close(out[1]);
     std::string data = "--data_dir=" + data_dir_;
     std::vector<std::string> args = {binary_, "--listen=127.0.0.1:0", data,
-                                     "--metrics_listen=127.0.0.1:0"};
+                                     "--metrics_listen=127.0.0.1:0",
+                                     "--http_listen=127.0.0.1:0"};
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     std::vector<char*> argv;
     for (std::string& arg : args) argv.push_back(arg.data());
@@ -103,14 +104,20 @@ bool ServerProcess::Start() {
     }
     const std::string marker = "listening on 127.0.0.1:";
     const std::string metrics = "metrics on 127.0.0.1:";
+    const std::string http = "http on 127.0.0.1:";
     if (auto at = line.find(marker); at != std::string::npos) {
       port_ = std::atoi(line.c_str() + at + marker.size());
     } else if (auto at = line.find(metrics); at != std::string::npos) {
       metrics_port_ = std::atoi(line.c_str() + at + metrics.size());
+    } else if (auto at = line.find(http); at != std::string::npos) {
+      http_port_ = std::atoi(line.c_str() + at + http.size());
     }
     line.clear();
-    // The metrics line follows the listening line at once, when there is one.
-    if (port_ > 0 && (metrics_port_ > 0 || !HasMetricsListener())) break;
+    // The metrics and http lines follow the listening line at once, when there are ones.
+    if (port_ > 0 && (metrics_port_ > 0 || !HasListener("metrics_listen")) &&
+        (http_port_ > 0 || !HasListener("http_listen"))) {
+      break;
+    }
   }
   // Keep the pipe drained by nobody: the server writes only a few lines, well under the
   // pipe buffer. Closing it would make later writes fail with SIGPIPE.
@@ -142,10 +149,11 @@ CommandResult RunCommand(const std::string& command) {
   return result;
 }
 
-bool ServerProcess::HasMetricsListener() const {
-  bool on = true;  // Start passes --metrics_listen=127.0.0.1:0 first
+bool ServerProcess::HasListener(const std::string& flag) const {
+  bool on = true;  // Start passes both listeners on 127.0.0.1:0 first
+  const std::string prefix = "--" + flag + "=";
   for (const std::string& arg : extra_args_) {
-    if (arg.rfind("--metrics_listen=", 0) == 0) on = arg != "--metrics_listen=";
+    if (arg.rfind(prefix, 0) == 0) on = arg != prefix;
   }
   return on;
 }

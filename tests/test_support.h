@@ -59,17 +59,20 @@ class ServerProcess {
   std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
   // The Prometheus listener's port (0: none).
   int metrics_port() const { return metrics_port_; }
+  // The HTTP API's port (0: none).
+  int http_port() const { return http_port_; }
 
  private:
   std::string binary_;
   std::string data_dir_;
   std::vector<std::string> extra_args_;
-  // False when the arguments turn the metrics listener off (--metrics_listen=).
-  bool HasMetricsListener() const;
+  // False when the arguments turn a listener off ("--metrics_listen=", "--http_listen=").
+  bool HasListener(const std::string& flag) const;
 
   pid_t pid_ = -1;
   int port_ = 0;
   int metrics_port_ = 0;
+  int http_port_ = 0;
 };
 
 }  // namespace agreements::testing

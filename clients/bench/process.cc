@@ -63,7 +63,7 @@ absl::Status ServerProcess::Start(absl::Duration timeout) {
   }
   std::vector<std::string> argv = {binary_, "--listen=127.0.0.1:0",
                                    "--data_dir=" + data_dir_,
-                                   "--metrics_listen=127.0.0.1:0"};
+                                   "--metrics_listen=127.0.0.1:0", "--http_listen="};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   pid_ = fork();
   if (pid_ < 0) {

@@ -281,7 +281,7 @@ generate_signing_key() {
   local scratch
   scratch=$(mktemp -d)
   umask 077
-  "$server_bin" --listen=127.0.0.1:0 --metrics_listen= --data_dir="$scratch/data" \
+  "$server_bin" --listen=127.0.0.1:0 --metrics_listen= --http_listen= --data_dir="$scratch/data" \
     --signing_key="$key" --log_level=error "$@" >"$scratch/out" 2>"$scratch/err" &
   local pid=$! started=0 i
   for ((i = 0; i < 200; i++)); do
