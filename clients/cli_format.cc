@@ -449,6 +449,23 @@ void PrintSectors(std::ostream& out, const v1::ListSectorsResponse& sectors) {
   table.Print(out);
 }
 
+void PrintStatistics(std::ostream& out, const v1::GetStatisticsResponse& statistics) {
+  Table table({"sector", "period", "recorded", "signed", "in_force", "ended", "amounts"});
+  for (const v1::SectorStatistics& sector : statistics.sectors()) {
+    for (const v1::PeriodCounts& period : sector.periods()) {
+      std::vector<std::string> amounts;
+      for (const v1::Money& money : period.amounts())
+        amounts.push_back(FormatMoney(money));
+      table.AddRow(
+          {sector.sector(), period.period(), absl::StrCat(period.recorded_count()),
+           absl::StrCat(period.signed_count()),
+           absl::StrCat(period.entered_into_force_count()),
+           absl::StrCat(period.ended_count()), OrDash(absl::StrJoin(amounts, "; "))});
+    }
+  }
+  table.Print(out);
+}
+
 void PrintCommitResult(std::ostream& out, const v1::CommitResult& result) {
   KeyValueBlock block;
   block.Add("result", result.replayed() ? "replayed (nothing appended)" : "committed");

@@ -70,6 +70,8 @@ void PrintPartyList(std::ostream& out,
                     const google::protobuf::RepeatedPtrField<v1::Party>& parties);
 void PrintSectorSummary(std::ostream& out, const v1::SectorSummary& summary);
 void PrintSectors(std::ostream& out, const v1::ListSectorsResponse& sectors);
+// One row per sector and period with anything in it.
+void PrintStatistics(std::ostream& out, const v1::GetStatisticsResponse& statistics);
 // The outcome of a command: committed or replayed, positions, and the streams touched.
 void PrintCommitResult(std::ostream& out, const v1::CommitResult& result);
 

@@ -97,6 +97,8 @@ absl::StatusOr<bool> DepositaryRole(const ParsedArgs& args) {
 absl::StatusOr<v1::ListAgreementsRequest> ListRequest(const ParsedArgs& args) {
   v1::ListAgreementsRequest request;
   request.set_sector(args.Get("sector").value_or(""));
+  request.set_query(args.Get("search").value_or(""));
+  request.set_order_by(args.Get("order-by").value_or(""));
   ASSIGN_OR_RETURN(auto status, EnumFlag<v1::AgreementStatus>(args, "status"));
   if (status.has_value()) request.set_status(*status);
   ASSIGN_OR_RETURN(auto kind, EnumFlag<v1::InstrumentKind>(args, "kind"));
@@ -251,6 +253,24 @@ absl::Status RunSummary(Env& env) {
   return absl::OkStatus();
 }
 
+absl::Status RunStats(Env& env) {
+  const ParsedArgs& args = env.args();
+  v1::GetStatisticsRequest request;
+  request.set_sector(args.Get("sector").value_or(""));
+  request.set_party_id(args.Get("party").value_or(""));
+  const std::string by = args.Get("by").value_or("year");
+  if (by != "year" && by != "month") {
+    return UsageError(absl::StrCat("--by: year or month (got \"", by, "\")"));
+  }
+  request.set_period(by == "month" ? v1::STATISTICS_PERIOD_MONTH
+                                   : v1::STATISTICS_PERIOD_YEAR);
+  request.set_min_position(env.MinPosition());
+  ASSIGN_OR_RETURN(const client::RegistryClient* client, env.Client());
+  ASSIGN_OR_RETURN(v1::GetStatisticsResponse response, client->GetStatistics(request));
+  env.Print(response, [&] { PrintStatistics(env.out(), response); });
+  return absl::OkStatus();
+}
+
 absl::Status RunSectors(Env& env) {
   v1::ListSectorsRequest request;
   request.set_min_position(env.MinPosition());
@@ -300,7 +320,8 @@ std::vector<CommandSpec> QueryCommands() {
       "E.g. 'lookup UNTS:I-54113' (a UN registration number: recorded with register-un\n"
       "or as an identifier) or 'lookup CELEX:22016A1019(01)'. Printed like get.";
   commands.push_back(std::move(lookup));
-  CommandSpec list = Simple("list", "", 0, "list agreements, ordered by id", RunList);
+  CommandSpec list =
+      Simple("list", "", 0, "list agreements: by id, --order-by, or --search", RunList);
   list.details =
       "Filters combine with AND. Without --all one page is shown.\n\n"
       "--party-status takes participation statuses (negotiating, signatory (or signed,\n"
@@ -332,6 +353,11 @@ std::vector<CommandSpec> QueryCommands() {
        "Secretariat"},
       {"signed-from", "DATE", "signed on or after"},
       {"signed-to", "DATE", "signed on or before"},
+      {"search", "TEXT",
+       "words of the titles, summary or party names (ranked by words matched)"},
+      {"order-by", "FIELD",
+       "signed_on, entered_into_force_on, create_time or title, optionally with \" "
+       "desc\""},
       {"on", "DATE", "the party's standing on this legal date (needs --party)"},
       AsOfFlagSpec(),
       {"count", "", "print only the number of matching agreements ({\"count\": N})"},
@@ -347,6 +373,21 @@ std::vector<CommandSpec> QueryCommands() {
   commands.push_back(std::move(summary));
   commands.push_back(Simple(
       "sectors", "", 0, "every registry sector with its agreement count", RunSectors));
+  CommandSpec stats = Simple(
+      "stats", "", 0,
+      "agreements recorded, signed, in force and ended per sector and year (or month)",
+      RunStats);
+  stats.details =
+      "Prints SECTOR PERIOD RECORDED SIGNED IN_FORCE ENDED AMOUNTS, one line per sector\n"
+      "and period with anything in it. Amounts are those of the agreements signed in "
+      "the\n"
+      "period (recorded in it when no signature date is known), per currency. E.g.\n"
+      "  agreements stats --sector energy --by month\n"
+      "  agreements stats --party kz";
+  stats.flags = {{"sector", "CODE", "one sector (default: every sector)"},
+                 {"party", "ID", "only the agreements this party participates in"},
+                 {"by", "year|month", "the period (default year)"}};
+  commands.push_back(std::move(stats));
   commands.push_back(LoadCommand());
   CommandSpec health =
       Simple("health", "", 0, "wait until the server reports SERVING", RunHealth);

@@ -360,6 +360,11 @@ absl::StatusOr<v1::GetSectorSummaryResponse> RegistryClient::GetSectorSummary(
   return Call(*queries_, &v1::QueryService::Stub::GetSectorSummary, request);
 }
 
+absl::StatusOr<v1::GetStatisticsResponse> RegistryClient::GetStatistics(
+    const v1::GetStatisticsRequest& request) const {
+  return Call(*queries_, &v1::QueryService::Stub::GetStatistics, request);
+}
+
 absl::StatusOr<v1::ListSectorsResponse> RegistryClient::ListSectors(
     const v1::ListSectorsRequest& request) const {
   return Call(*queries_, &v1::QueryService::Stub::ListSectors, request);

@@ -172,6 +172,8 @@ class RegistryClient {
       const v1::GetSectorSummaryRequest& request) const;
   absl::StatusOr<v1::ListSectorsResponse> ListSectors(
       const v1::ListSectorsRequest& request) const;
+  absl::StatusOr<v1::GetStatisticsResponse> GetStatistics(
+      const v1::GetStatisticsRequest& request) const;
   absl::StatusOr<v1::GetPartyResponse> GetParty(const v1::GetPartyRequest& request) const;
   absl::StatusOr<v1::ListPartiesResponse> ListParties(
       const v1::ListPartiesRequest& request) const;

@@ -29,6 +29,10 @@ packages=(
   libpq-dev
   postgresql-15
   procps
+  chromium
+  chromium-driver
+  python3-selenium
+  fonts-dejavu-core
 )
 
 missing=()

@@ -5,12 +5,14 @@
 set -euo pipefail
 
 listen=127.0.0.1:50051
+http_listen=127.0.0.1:8480
 data_dir=./data
 bin_dir=build/bin
 demo_file="$(dirname "$0")/demo/state-visit-2009.jsonl"
 while [ $# -gt 0 ]; do
   case "$1" in
     --listen) listen=$2; shift 2 ;;
+    --http_listen) http_listen=$2; shift 2 ;;
     --data_dir) data_dir=$2; shift 2 ;;
     --bin_dir) bin_dir=$2; shift 2 ;;
     *) echo "run-demo: unknown argument $1" >&2; exit 1 ;;
@@ -20,8 +22,9 @@ done
 cli=("$bin_dir/agreements" --server "$listen")
 # Human-readable log lines on the terminal (production keeps the JSON default).
 # --migrate: a data directory left by an older build is migrated at start.
+web_dir="$(cd "$(dirname "$0")/.." && pwd)/web"
 "$bin_dir/agreements-server" --listen="$listen" --data_dir="$data_dir" --log_format=text \
-  --migrate &
+  --http_listen="$http_listen" --http_explorer_dir="$web_dir" --migrate &
 server_pid=$!
 
 # Ctrl-C / SIGTERM: the server (which gets the signal too) shuts down cleanly; wait for it.
@@ -44,7 +47,7 @@ trap cleanup EXIT
 healthy=0
 for _ in $(seq 1 100); do
   if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "run-demo: agreements-server exited; is $listen already in use?" >&2
+    echo "run-demo: agreements-server exited; is $listen or $http_listen already in use?" >&2
     exit 1
   fi
   if "${cli[@]}" health >/dev/null 2>&1; then healthy=1; break; fi
@@ -65,7 +68,9 @@ for sector in energy transport telecom construction; do
   "${cli[@]}" summary "$sector"
 done
 echo
-echo "agreements-server is serving on $listen (data in $data_dir). Try:"
+echo "agreements-server is serving on $listen (data in $data_dir)."
+echo "Web explorer: http://$http_listen/   (HTTP/JSON API: http://$http_listen/v1; docs/http.md)"
+echo "Try:"
 echo "  $bin_dir/agreements --server $listen sectors"
 echo "  $bin_dir/agreements --server $listen get <agreement-id>"
 echo "  curl -s http://127.0.0.1:9464/metrics   (Prometheus metrics; docs/operations.md)"

@@ -149,7 +149,9 @@ void ServeEventStream(const std::shared_ptr<GatewayShared>& shared, BoundCall& c
   response.set_header("Cache-Control", "no-cache");
   response.set_header("X-Accel-Buffering", "no");
   response.set_chunked_content_provider(
-      "text/event-stream; charset=utf-8",
+      // Exactly this type: cpp-httplib compresses other text/* answers, which would hold
+      // events back in the compressor.
+      "text/event-stream",
       [state](size_t, httplib::DataSink& sink) { return ProvideEvents(*state, sink); },
       [state](bool) { state->call->Cancel(); });
 }

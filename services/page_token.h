@@ -34,8 +34,10 @@ class PageTokenCodec {
       const std::string& path);
   explicit PageTokenCodec(const Key& key) : key_(key) {}
 
-  // Every sealed position takes this many bytes (ids have at most 63).
-  static constexpr size_t kSealedBytes = 64;
+  // Every sealed position takes this many bytes: an id (at most 63), or the sort key a
+  // page in an order or of a search ended with (a sort value of at most 65 bytes, a
+  // rank byte, separators and the id).
+  static constexpr size_t kSealedBytes = 192;
 
   // `filters` is the request with page_token, page_size and min_position cleared;
   // `owner` names who may use the token (services::TokenOwner). `after` has at most

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -16,6 +17,8 @@
 #include "domain/sectors.h"
 #include "domain/validation.h"
 #include "services/page_token.h"
+#include "store/projector.h"
+#include "store/text_terms.h"
 #include "store/view_reader.h"
 
 namespace agreements::services {
@@ -116,8 +119,47 @@ v1::Date Today() {
   return today;
 }
 
+// order_by: a field name, optionally followed by " asc" or " desc" (AIP-132).
+absl::StatusOr<char> ParseOrderBy(const std::string& order_by) {
+  if (order_by.empty()) return 0;
+  const std::vector<absl::string_view> words =
+      absl::StrSplit(order_by, ' ', absl::SkipWhitespace());
+  static const std::vector<std::pair<absl::string_view, char>> kFields = {
+      {"signed_on", store::kOrderSigned},
+      {"entered_into_force_on", store::kOrderInForce},
+      {"create_time", store::kOrderRecorded},
+      {"title", store::kOrderTitle}};
+  for (const auto& [name, order] : kFields) {
+    if (words.empty() || words[0] != name) continue;
+    if (words.size() == 1 || (words.size() == 2 && words[1] == "asc")) return order;
+    if (words.size() == 2 && words[1] == "desc") return absl::ascii_tolower(order);
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "order_by: \"", order_by,
+      "\" is not one of signed_on, entered_into_force_on, create_time, title, each "
+      "optionally followed by \" desc\""));
+}
+
+absl::Status CheckQuery(const std::string& query) {
+  if (query.size() > 1000) {
+    return absl::InvalidArgumentError("query: at most 1000 bytes");
+  }
+  const std::vector<std::string> terms = store::TextTerms(query);
+  if (!query.empty() && terms.empty()) {
+    return absl::InvalidArgumentError(
+        "query: has no word to search for (letters or digits)");
+  }
+  if (terms.size() > 8) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("query: at most 8 words (got ", terms.size(), ")"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckListAgreements(const v1::ListAgreementsRequest& request) {
   RETURN_IF_ERROR(CheckSector(request.sector(), /*required=*/false));
+  RETURN_IF_ERROR(ParseOrderBy(request.order_by()).status());
+  RETURN_IF_ERROR(CheckQuery(request.query()));
   RETURN_IF_ERROR(CheckEnum("status", request.status(), v1::AgreementStatus_IsValid));
   RETURN_IF_ERROR(CheckEnum("instrument_kind", request.instrument_kind(),
                             v1::InstrumentKind_IsValid));
@@ -143,6 +185,8 @@ store::AgreementFilter AgreementFilterOf(const v1::ListAgreementsRequest& reques
   filter.registration_due = request.registration_due();
   filter.today = Today();
   filter.clearance = std::move(clearance);
+  filter.terms = store::TextTerms(request.query());
+  filter.order = ParseOrderBy(request.order_by()).value_or(0);
   return filter;
 }
 

@@ -69,6 +69,11 @@ class QueryService final : public agreements::v1::QueryService::CallbackService 
       grpc::CallbackServerContext* context,
       const agreements::v1::ListPartiesRequest* request,
       agreements::v1::ListPartiesResponse* response) override;
+  // In services/query_statistics.cc.
+  grpc::ServerUnaryReactor* GetStatistics(
+      grpc::CallbackServerContext* context,
+      const agreements::v1::GetStatisticsRequest* request,
+      agreements::v1::GetStatisticsResponse* response) override;
 
   // Ends the reads still waiting for a position (UNAVAILABLE); before the gRPC server's
   // Shutdown, which waits for every call.

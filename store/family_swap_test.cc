@@ -92,7 +92,7 @@ TEST_F(FamilySwapTest, ReplaceViewsWritesEveryDerivedFamilyAnewAndAReopenedStore
   ASSERT_TRUE(replaced.ok()) << replaced.status();
   EXPECT_EQ(replaced->events, 42u);
   EXPECT_EQ(replaced->head, 42u);
-  EXPECT_EQ(replaced->families_replaced, 9u);
+  EXPECT_EQ(replaced->families_replaced, 10u);
   EXPECT_GT(replaced->keys_written, 42u);
   EXPECT_EQ(store_->agreements()->GetName(), absl::StrCat(old_name, "@2"));
   auto check = RebuildViews(store_.get(), /*repair=*/false);

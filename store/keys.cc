@@ -36,6 +36,8 @@ const char* FamilyName(Family family) {
       return kCfPartyIndex;
     case Family::kSectorCounters:
       return kCfSectorCounters;
+    case Family::kStatistics:
+      return kCfStatistics;
     case Family::kEventTags:
       return kCfEventTags;
     case Family::kMerkle:

@@ -27,6 +27,7 @@ enum class Family : int {
   kMerkle,
   kCheckpoints,
   kStreamMap,
+  kStatistics,
   kCount,  // not a family
 };
 inline constexpr int kFamilyCount = static_cast<int>(Family::kCount);
@@ -45,6 +46,7 @@ inline constexpr char kCfEventTags[] = "event_tags";
 inline constexpr char kCfMerkle[] = "merkle";
 inline constexpr char kCfCheckpoints[] = "checkpoints";
 inline constexpr char kCfStreamMap[] = "stream_map";
+inline constexpr char kCfStatistics[] = "statistics";
 
 // Keys of the default column family.
 inline constexpr char kMetaSchemaVersion[] = "meta/schema_version";
@@ -61,8 +63,9 @@ inline constexpr char kMetaFamilyPrefix[] = "meta/family/";
 // 2 added event_tags, 3 the merkle tree, 4 the stored stream-head map, 5 sector counters
 // split into one key per entry, 6 list entries per visibility partition and visibility
 // entries, 7 views written by the projection behind the log (meta/applied); an older
-// store is migrated on open by deriving them from the log.
-inline constexpr char kSchemaVersion[] = "7";
+// store is migrated on open by deriving them from the log; 8 added the text-search and
+// sort entries of agreement_index and party_index and the statistics family.
+inline constexpr char kSchemaVersion[] = "8";
 // Set by the migration to version 4: the tree size from which signed checkpoints commit
 // to the stream-head map in creation order (before it, in key order).
 inline constexpr char kMetaStreamMapSince[] = "meta/stream_map_since";
@@ -84,6 +87,12 @@ inline constexpr char kIndexKind = 'k';
 inline constexpr char kIndexParty = 'p';
 // Depositaries (not participants).
 inline constexpr char kIndexDepositary = 'd';
+// Text search: 'w' · term · 0x00 · agreement id, one per term of the titles and the
+// summary (store/text_terms.h). A query term is looked up as a key prefix.
+inline constexpr char kIndexTerm = 'w';
+// Sort orders: 'o' · order byte · sort value · 0x00 · agreement id, where the value
+// holds no 0x00 (store/projector.h, OrderEntry).
+inline constexpr char kIndexOrder = 'o';
 // Scheme-qualified identifiers (not partitioned: unique in the whole registry):
 // 'i' · scheme · 0x00 · value · 0x00 · agreement id; registration numbers with the UN
 // Secretariat under the scheme "UNTS".
@@ -94,6 +103,8 @@ inline constexpr char kIndexVisibility = 'V';
 // Index tags of the party_index column family.
 inline constexpr char kIndexPartyType = 'y';
 inline constexpr char kIndexPartyCountry = 'c';
+// Text search of party names: 'w' · term · 0x00 · party id.
+inline constexpr char kIndexPartyTerm = 'w';
 
 void AppendU64(std::string& out, uint64_t value);
 void AppendU32(std::string& out, uint32_t value);

@@ -4,11 +4,14 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "domain/confidentiality.h"
 #include "store/keys.h"
 #include "store/store.h"
+#include "store/text_terms.h"
 
 namespace agreements::store {
 namespace {
@@ -96,9 +99,26 @@ bool SameRepeated(const Field& a, const Field& b, Equal equal) {
 
 }  // namespace
 
+bool SameDate(const v1::Date& a, const v1::Date& b) {
+  return a.year() == b.year() && a.month() == b.month() && a.day() == b.day() &&
+         a.precision() == b.precision();
+}
+
+// The inputs of the text-search and sort entries and of the statistics.
+bool SameTextAndDates(const v1::Agreement& a, const v1::Agreement& b) {
+  return a.summary() == b.summary() && SameDate(a.signed_on(), b.signed_on()) &&
+         SameDate(a.entered_into_force_on(), b.entered_into_force_on()) &&
+         SameDate(a.ended_on(), b.ended_on()) &&
+         a.create_time().seconds() == b.create_time().seconds() &&
+         a.create_time().nanos() == b.create_time().nanos() &&
+         SameRepeated(a.titles(), b.titles(), [](const auto& x, const auto& y) {
+           return x.language() == y.language() && x.text() == y.text();
+         });
+}
+
 bool SameListingInputs(const v1::Agreement& a, const v1::Agreement& b) {
   if (a.status() != b.status() || a.instrument_kind() != b.instrument_kind() ||
-      domain::LevelOf(a) != domain::LevelOf(b)) {
+      domain::LevelOf(a) != domain::LevelOf(b) || !SameTextAndDates(a, b)) {
     return false;
   }
   auto same_party = [](const auto& x, const auto& y) {
@@ -160,6 +180,13 @@ std::vector<std::string> AgreementIndexKeys(const v1::Agreement& agreement) {
   for (const auto& depositary : agreement.depositaries()) {
     entries.push_back(IndexPrefix(kIndexDepositary, depositary.party_id()));
   }
+  for (const std::string& term : AgreementTerms(agreement)) {
+    entries.push_back(IndexPrefix(kIndexTerm, term));
+  }
+  for (char order : kOrders) {
+    entries.push_back(absl::StrCat(std::string(1, kIndexOrder), std::string(1, order),
+                                   OrderValue(agreement, order), std::string(1, '\0')));
+  }
   std::vector<std::string> keys;
   for (const std::string& partition : ListPartitionsOf(agreement)) {
     for (const std::string& entry : entries) keys.push_back(partition + entry + id);
@@ -183,7 +210,59 @@ std::vector<std::string> PartyIndexKeys(const v1::Party& party) {
     keys.push_back(IndexPrefix(kIndexPartyCountry, party.former_country_code()) +
                    party.id());
   }
+  for (const std::string& term : PartyTerms(party)) {
+    keys.push_back(IndexPrefix(kIndexPartyTerm, term) + party.id());
+  }
   return keys;
+}
+
+namespace {
+
+// "YYYYMMDD" (00 for an unknown month or day); "\xFF" (after every date) when unset.
+std::string DateOrderValue(const v1::Date& date) {
+  if (date.year() == 0) return "\xFF";
+  return absl::StrFormat("%04d%02d%02d", date.year(), date.month(), date.day());
+}
+
+std::string AscendingValue(const v1::Agreement& agreement, char order) {
+  switch (order) {
+    case kOrderSigned:
+      return DateOrderValue(agreement.signed_on());
+    case kOrderInForce:
+      return DateOrderValue(agreement.entered_into_force_on());
+    case kOrderRecorded:
+      return absl::StrFormat("%012d%09d", agreement.create_time().seconds(),
+                             agreement.create_time().nanos());
+    case kOrderTitle: {
+      std::string title;
+      for (const auto& t : agreement.titles()) {
+        if (t.language() == "en") title = t.text();
+      }
+      if (title.empty() && !agreement.titles().empty())
+        title = agreement.titles(0).text();
+      if (title.empty()) return "\xFF";
+      title = absl::AsciiStrToLower(title.substr(0, 64));
+      // Control characters are never in titles; 0x00 must not be in a value.
+      title.erase(std::remove(title.begin(), title.end(), '\0'), title.end());
+      return title;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+bool DescendingOrder(char order) { return absl::ascii_islower(order); }
+
+std::string OrderValue(const v1::Agreement& agreement, char order) {
+  const char ascending = absl::ascii_toupper(order);
+  std::string value = AscendingValue(agreement, ascending);
+  if (!DescendingOrder(order) || value == "\xFF") return value;
+  // Byte complement, with a terminator first so that a longer value with the same
+  // beginning comes first; no byte of the result is 0x00 (values hold no 0xFF).
+  value.push_back('\0');
+  for (char& c : value) c = static_cast<char>(~static_cast<unsigned char>(c));
+  return value;
 }
 
 std::string AmountTotalKey(const v1::Money& money, int amount_type) {

@@ -47,7 +47,8 @@ agreements::storage::v1::EventTags EventTagsOf(
 
 // True when two states of an agreement have the same index keys and the same counter
 // contributions: the same sectors, status, kind, level, participants, depositaries,
-// identifiers, registrations and amounts (in the same order; a difference of order
+// identifiers, registrations and amounts, titles, summary, the dates of signature, entry
+// into force and end, and the recording time (in the same order; a difference of order
 // alone answers false, which only costs a recomputation). Most events (a signature, a
 // ratification, a document) change none of them, and then the views skip the
 // recomputation, whose cost grows with the number of participants.
@@ -55,7 +56,8 @@ bool SameListingInputs(const agreements::v1::Agreement& a,
                        const agreements::v1::Agreement& b);
 
 // Keys of agreement_index for one agreement (sorted, unique): its list entries (every
-// agreement, sectors, status, kind, parties, depositaries) in each visibility partition
+// agreement, sectors, status, kind, parties, depositaries, text terms, sort orders) in
+// each visibility partition
 // it belongs to, its identifiers, and its visibility entry (store/keys.h).
 std::vector<std::string> AgreementIndexKeys(const agreements::v1::Agreement& agreement);
 // The list partitions of an agreement: public, or non-public and one per sector.
@@ -69,7 +71,20 @@ inline constexpr char kUntsScheme[] = "UNTS";
 std::vector<agreements::v1::Identifier> UniqueIdentifiersOf(
     const agreements::v1::Agreement& agreement);
 
-// Keys of party_index for one party: its type and country.
+// The sort orders of lists (ListAgreementsRequest.order_by): upper case ascending, lower
+// case descending. Agreements without the date (or title) come last either way.
+inline constexpr char kOrderSigned = 'S';
+inline constexpr char kOrderInForce = 'E';
+inline constexpr char kOrderRecorded = 'R';
+inline constexpr char kOrderTitle = 'T';
+inline constexpr char kOrders[] = {'S', 's', 'E', 'e', 'R', 'r', 'T', 't'};
+bool DescendingOrder(char order);
+// The sort value of an agreement under `order` (no 0x00 byte): dates as YYYYMMDD, the
+// recording time, the lower-cased title (English, else the first); complemented bytes
+// for a descending order.
+std::string OrderValue(const agreements::v1::Agreement& agreement, char order);
+
+// Keys of party_index for one party: its type and country, and its name terms.
 std::vector<std::string> PartyIndexKeys(const agreements::v1::Party& party);
 
 // Sector -> running counters. An ordered map so iteration (and so rebuild output) is

@@ -61,9 +61,10 @@ TEST(ProjectorTest, IndexKeysCoverSectorsStatusKindAndParties) {
   a.add_sectors("energy");
   a.add_participations()->set_party_id("kz");
   a.add_participations()->set_party_id("kz");
-  // Public: every, sector, status, kind, party; and the visibility entry.
+  // Public: every, sector, status, kind, party, the eight sort orders (no title or
+  // summary: no text-search term); and the visibility entry.
   const std::vector<std::string> keys = AgreementIndexKeys(a);
-  EXPECT_EQ(keys.size(), 6u);
+  EXPECT_EQ(keys.size(), 6u + 8u);
   for (const std::string& key : keys) {
     EXPECT_TRUE(key.rfind(ListPartition(kPartitionPublic), 0) == 0 ||
                 key.rfind(VisibilityPrefix("a1"), 0) == 0)
@@ -85,11 +86,12 @@ TEST(ProjectorTest, NonPublicEntriesAreKeptApartPerSector) {
     energy += key.rfind(ListPartition(kPartitionSector, "energy"), 0) == 0;
     telecom += key.rfind(ListPartition(kPartitionSector, "telecom"), 0) == 0;
   }
-  // Every, two sectors, status, kind: in each of the three partitions.
-  EXPECT_EQ(non_public, 5u);
-  EXPECT_EQ(energy, 5u);
-  EXPECT_EQ(telecom, 5u);
-  EXPECT_EQ(keys.size(), 16u);
+  // Every, two sectors, status, kind and the eight sort orders: in each of the three
+  // partitions.
+  EXPECT_EQ(non_public, 5u + 8u);
+  EXPECT_EQ(energy, 5u + 8u);
+  EXPECT_EQ(telecom, 5u + 8u);
+  EXPECT_EQ(keys.size(), 3 * (5u + 8u) + 1u);
 }
 
 // The views skip recomputing index keys and counters when SameListingInputs holds, so
@@ -112,7 +114,7 @@ TEST(ProjectorTest, SameListingInputsSeesEveryInputOfTheKeysAndCounters) {
 
   v1::Agreement same = base;
   same.mutable_participations(0)->set_status(v1::PARTICIPATION_STATUS_PARTY);
-  same.set_summary("a summary changes no key and no counter");
+  same.set_place_of_conclusion("a place changes no key and no counter");
   EXPECT_TRUE(SameListingInputs(base, same));
   EXPECT_EQ(AgreementIndexKeys(base), AgreementIndexKeys(same));
 
@@ -133,6 +135,13 @@ TEST(ProjectorTest, SameListingInputsSeesEveryInputOfTheKeysAndCounters) {
       [](v1::Agreement& a) {
         a.mutable_amounts(0)->mutable_value()->set_currency_code("EUR");
       },
+      // Text search, sort orders and statistics.
+      [](v1::Agreement& a) { a.set_summary("a new summary"); },
+      [](v1::Agreement& a) { a.add_titles()->set_text("Title"); },
+      [](v1::Agreement& a) { a.mutable_signed_on()->set_year(2009); },
+      [](v1::Agreement& a) { a.mutable_entered_into_force_on()->set_year(2010); },
+      [](v1::Agreement& a) { a.mutable_ended_on()->set_year(2020); },
+      [](v1::Agreement& a) { a.mutable_create_time()->set_seconds(1); },
       [](v1::Agreement& a) { a.mutable_amounts(0)->set_type(v1::AMOUNT_TYPE_GRANT); },
   };
   for (size_t i = 0; i < changes.size(); ++i) {

@@ -90,7 +90,7 @@ namespace {
 
 bool IsOlderSchema(const std::string& version) {
   return version == "1" || version == "2" || version == "3" || version == "4" ||
-         version == "5" || version == "6";
+         version == "5" || version == "6" || version == "7";
 }
 
 // Migration progress in the log at most every 2 s.
@@ -122,6 +122,7 @@ absl::Status Store::Migrate(const std::string& path, const StoreOptions& options
         "migration started",
         {{"data_dir", path}, {"from_version", *version}, {"to_version", kSchemaVersion}});
     // Up to version 6 the views were written with the events: they reflect the head.
+    // (From 7 they may lag it; the rebuild below derives them up to the head anyway.)
     ASSIGN_OR_RETURN(const uint64_t head, ReadHead());
     rocksdb::WriteBatch batch;
     batch.Put(meta(), kMetaApplied, EncodeU64(head));
@@ -129,14 +130,14 @@ absl::Status Store::Migrate(const std::string& path, const StoreOptions& options
     if (!s.ok()) return FromRocksStatus(s, "writing the applied position");
     batch.Clear();
     if (*version != "6") {
-      // Versions 2 to 6 added or reshaped derived families (event_tags, merkle,
-      // stream_map, sector_counters, agreement_index): derive them from the log like
-      // every view.
+      // Versions 2 to 6 and 8 added or reshaped derived families (event_tags, merkle,
+      // stream_map, sector_counters, agreement_index, statistics): derive them from the
+      // log like every view.
       auto migrated = RebuildViews(this, /*repair=*/true, LogMigrationProgress());
       if (!migrated.ok()) return migrated.status();
     }
     batch.Put(meta(), kMetaSchemaVersion, kSchemaVersion);
-    if (*version != "4" && *version != "5" && *version != "6") {
+    if (*version != "4" && *version != "5" && *version != "6" && *version != "7") {
       // Checkpoints signed before this committed to the map in key order.
       batch.Put(meta(), kMetaStreamMapSince, EncodeU64(head + 1));
     }

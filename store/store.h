@@ -117,6 +117,7 @@ class Store {
     return handle(Family::kAgreementIndex);
   }
   rocksdb::ColumnFamilyHandle* party_index() const { return handle(Family::kPartyIndex); }
+  rocksdb::ColumnFamilyHandle* statistics() const { return handle(Family::kStatistics); }
   rocksdb::ColumnFamilyHandle* sector_counters() const {
     return handle(Family::kSectorCounters);
   }

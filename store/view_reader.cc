@@ -1,14 +1,18 @@
 #include "store/view_reader.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/status_macros.h"
 #include "domain/valid_time.h"
 #include "store/index_scan.h"
 #include "store/keys.h"
 #include "store/projector.h"
+#include "store/statistics.h"
 
 namespace agreements::store {
 namespace {
@@ -52,7 +56,7 @@ absl::StatusOr<Page<T>> Scan(const Store* store, const rocksdb::Snapshot* snapsh
                              size_t page_size, absl::string_view what, Keep keep) {
   Page<T> page;
   IndexScan scan(store, snapshot, index, std::move(prefixes), after);
-  std::string last_examined;
+  std::string last_examined, last_kept;
   for (; scan.Valid(); scan.Next()) {
     if (page.scanned == ViewReader::kMaxScanPerPage) {
       page.next_after = last_examined;
@@ -60,6 +64,11 @@ absl::StatusOr<Page<T>> Scan(const Store* store, const rocksdb::Snapshot* snapsh
     }
     ++page.scanned;
     last_examined = scan.id();
+    // A sort entry holds the sort value before the id: "value 0x00 id".
+    const size_t separator = last_examined.find('\0');
+    const std::string id = separator == std::string::npos
+                               ? last_examined
+                               : last_examined.substr(separator + 1);
     T item;
     if (state == index) {
       const absl::string_view value = scan.value();
@@ -68,20 +77,21 @@ absl::StatusOr<Page<T>> Scan(const Store* store, const rocksdb::Snapshot* snapsh
             absl::StrCat("stored ", what, " \"", scan.id(), "\" is corrupt"));
       }
     } else {
-      auto loaded = ReadMessage<T>(store, state, scan.id(), snapshot, what);
+      auto loaded = ReadMessage<T>(store, state, id, snapshot, what);
       if (!loaded.ok()) {
         return absl::DataLossError(
-            absl::StrCat("index names ", what, " \"", scan.id(),
+            absl::StrCat("index names ", what, " \"", id,
                          "\" which cannot be read: ", loaded.status().message()));
       }
       item = *std::move(loaded);
     }
     if (!keep(item)) continue;
     if (page.items.size() == page_size) {
-      page.next_after = page.items.back().id();
+      page.next_after = last_kept;
       return page;
     }
     page.items.push_back(std::move(item));
+    last_kept = last_examined;
   }
   if (!scan.status().ok()) return scan.status();
   return page;
@@ -212,10 +222,13 @@ absl::StatusOr<v1::Party> ViewReader::GetParty(const std::string& id) const {
 
 absl::StatusOr<Page<v1::Agreement>> ViewReader::ListAgreements(
     const AgreementFilter& filter, const std::string& after, size_t page_size) const {
-  // Walk the most selective entry the filter names, in the partitions the caller may
-  // read; check the rest on each agreement.
+  if (!filter.terms.empty()) return SearchAgreements(filter, after, page_size);
+  // Walk the most selective entry the filter names (or the sort order's entries), in
+  // the partitions the caller may read; check the rest on each agreement.
   std::string entry = IndexPrefix(kIndexAll, "");
-  if (!filter.party_id.empty()) {
+  if (filter.order != 0) {
+    entry = {kIndexOrder, filter.order};
+  } else if (!filter.party_id.empty()) {
     entry = IndexPrefix(kIndexParty, filter.party_id);
   } else if (!filter.depositary_id.empty()) {
     entry = IndexPrefix(kIndexDepositary, filter.depositary_id);
@@ -228,32 +241,33 @@ absl::StatusOr<Page<v1::Agreement>> ViewReader::ListAgreements(
   }
   std::vector<std::string> prefixes =
       WithEntry(ReadablePartitions(filter.clearance, filter.sector), entry);
-  auto keep = [&filter](const v1::Agreement& a) {
-    if (!filter.sector.empty()) {
-      bool found = false;
-      for (const auto& s : a.sectors()) found = found || s == filter.sector;
-      if (!found || !filter.clearance.SeesInSector(a, filter.sector)) return false;
-    } else if (!filter.clearance.Sees(a)) {
-      return false;
-    }
-    if (filter.status != v1::AGREEMENT_STATUS_UNSPECIFIED &&
-        a.status() != filter.status) {
-      return false;
-    }
-    if (filter.kind != v1::INSTRUMENT_KIND_UNSPECIFIED &&
-        a.instrument_kind() != filter.kind) {
-      return false;
-    }
-    if (!filter.party_id.empty() && !KeepParticipant(filter, a)) return false;
-    if (!filter.depositary_id.empty() && !HasDepositary(a, filter.depositary_id)) {
-      return false;
-    }
-    if (filter.registration_due && !domain::RegistrationDue(a)) return false;
-    return DateWithin(a.signed_on(), filter.signed_from, filter.signed_to);
-  };
+  auto keep = [&filter](const v1::Agreement& a) { return KeepAgreement(filter, a); };
   return Scan<v1::Agreement>(store_, snapshot_.get(), store_->agreement_index(),
                              std::move(prefixes), store_->agreements(), after, page_size,
                              "agreement", keep);
+}
+
+bool KeepAgreement(const AgreementFilter& filter, const v1::Agreement& a) {
+  if (!filter.sector.empty()) {
+    bool found = false;
+    for (const auto& s : a.sectors()) found = found || s == filter.sector;
+    if (!found || !filter.clearance.SeesInSector(a, filter.sector)) return false;
+  } else if (!filter.clearance.Sees(a)) {
+    return false;
+  }
+  if (filter.status != v1::AGREEMENT_STATUS_UNSPECIFIED && a.status() != filter.status) {
+    return false;
+  }
+  if (filter.kind != v1::INSTRUMENT_KIND_UNSPECIFIED &&
+      a.instrument_kind() != filter.kind) {
+    return false;
+  }
+  if (!filter.party_id.empty() && !KeepParticipant(filter, a)) return false;
+  if (!filter.depositary_id.empty() && !HasDepositary(a, filter.depositary_id)) {
+    return false;
+  }
+  if (filter.registration_due && !domain::RegistrationDue(a)) return false;
+  return DateWithin(a.signed_on(), filter.signed_from, filter.signed_to);
 }
 
 absl::StatusOr<Page<v1::Party>> ViewReader::ListParties(const PartyFilter& filter,
@@ -306,6 +320,109 @@ absl::StatusOr<agreements::storage::v1::SectorCounters> ViewReader::GetSectorCou
     AddCounters(*counters, total);
   }
   return total;
+}
+
+}  // namespace agreements::store
+
+namespace agreements::store {
+namespace {
+
+// The ids under `prefix` whose entry continues with any term, then 0x00, then the id
+// (a term lookup by prefix), at most kMaxSearchCandidates.
+absl::Status CollectTermMatches(const Store* store, const rocksdb::Snapshot* snapshot,
+                                rocksdb::ColumnFamilyHandle* family,
+                                const std::string& prefix, std::set<std::string>& ids) {
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(read, family));
+  for (it->Seek(prefix);
+       it->Valid() && it->key().starts_with(prefix) && ids.size() < kMaxSearchCandidates;
+       it->Next()) {
+    const absl::string_view rest = ToView(it->key()).substr(prefix.size());
+    const size_t separator = rest.find('\0');
+    if (separator == absl::string_view::npos) {
+      return absl::DataLossError("a stored search entry is corrupt");
+    }
+    ids.emplace(rest.substr(separator + 1));
+  }
+  if (!it->status().ok()) return FromRocksStatus(it->status(), "reading search entries");
+  return absl::OkStatus();
+}
+
+// A search result's place: more matched terms first (0xFF minus the count), then the
+// sort value (with an order) and the id.
+std::string RankKey(int matched, const std::string& order_value, const std::string& id) {
+  return absl::StrCat(std::string(1, static_cast<char>(0xFF - std::min(matched, 0xFE))),
+                      order_value, std::string(1, '\0'), id);
+}
+
+}  // namespace
+
+absl::StatusOr<Page<v1::Agreement>> ViewReader::SearchAgreements(
+    const AgreementFilter& filter, const std::string& after, size_t page_size) const {
+  const std::vector<std::string> partitions =
+      ReadablePartitions(filter.clearance, filter.sector);
+  std::map<std::string, int> matched;  // agreement id -> query terms it matches
+  for (const std::string& term : filter.terms) {
+    std::set<std::string> ids;
+    for (const std::string& partition : partitions) {
+      RETURN_IF_ERROR(
+          CollectTermMatches(store_, snapshot_.get(), store_->agreement_index(),
+                             partition + std::string(1, kIndexTerm) + term, ids));
+    }
+    // Parties whose names match: their agreements, as the caller may see them.
+    std::set<std::string> parties;
+    RETURN_IF_ERROR(CollectTermMatches(store_, snapshot_.get(), store_->party_index(),
+                                       std::string(1, kIndexPartyTerm) + term, parties));
+    for (const std::string& party : parties) {
+      IndexScan scan(store_, snapshot_.get(), store_->agreement_index(),
+                     WithEntry(partitions, IndexPrefix(kIndexParty, party)), "");
+      for (; scan.Valid() && ids.size() < kMaxSearchCandidates; scan.Next()) {
+        ids.insert(scan.id());
+      }
+      RETURN_IF_ERROR(scan.status());
+    }
+    for (const std::string& id : ids) ++matched[id];
+  }
+  // Rank every candidate the filters keep, then cut the page after `after`.
+  std::map<std::string, v1::Agreement> ranked;
+  Page<v1::Agreement> page;
+  for (const auto& [id, count] : matched) {
+    ++page.scanned;
+    ASSIGN_OR_RETURN(v1::Agreement agreement, GetAgreement(id));
+    if (!KeepAgreement(filter, agreement)) continue;
+    const std::string order_value =
+        filter.order == 0 ? "" : OrderValue(agreement, filter.order);
+    std::string key = filter.order == 0 ? RankKey(count, "", id)
+                                        : absl::StrCat(order_value, std::string(1, '\0'),
+                                                       RankKey(count, "", id));
+    if (!after.empty() && key <= after) continue;
+    ranked.emplace(std::move(key), std::move(agreement));
+  }
+  std::string last_key;
+  for (auto& [key, agreement] : ranked) {
+    if (page.items.size() == page_size) {
+      page.next_after = last_key;  // another kept result follows
+      break;
+    }
+    page.items.push_back(std::move(agreement));
+    last_key = key;
+  }
+  return page;
+}
+
+absl::StatusOr<v1::SectorStatistics> ViewReader::GetStatistics(
+    const std::string& sector, const std::string& party_id, bool non_public,
+    bool by_month) const {
+  std::map<std::string, v1::PeriodCounts> periods;
+  for (const std::string& part : CounterSectorsOf(sector, non_public)) {
+    RETURN_IF_ERROR(AddStatistics(store_, snapshot_.get(),
+                                  StatisticsPrefix(part, party_id), by_month, periods));
+  }
+  v1::SectorStatistics statistics;
+  statistics.set_sector(sector);
+  for (auto& [period, counts] : periods) *statistics.add_periods() = std::move(counts);
+  return statistics;
 }
 
 }  // namespace agreements::store

@@ -42,7 +42,17 @@ struct AgreementFilter {
   // Who reads: non-public agreements it does not see are left out (with `sector` set,
   // by whether it sees non-public agreements of that sector).
   domain::Clearance clearance = domain::Clearance::All();
+  // Text search: the query's terms (store/text_terms.h); empty: no search.
+  std::vector<std::string> terms;
+  // A sort order of store/projector.h (kOrderSigned ...); 0: by id (or relevance).
+  char order = 0;
 };
+
+// Whether an agreement passes every filter of `filter` (clearance included).
+bool KeepAgreement(const AgreementFilter& filter, const agreements::v1::Agreement& a);
+
+// Text search: the most agreements (and parties) one query term considers.
+inline constexpr size_t kMaxSearchCandidates = 10000;
 
 struct PartyFilter {
   agreements::v1::PartyType type = agreements::v1::PARTY_TYPE_UNSPECIFIED;
@@ -86,8 +96,9 @@ class ViewReader {
   absl::StatusOr<std::string> FindAgreementId(
       const agreements::v1::Identifier& identifier) const;
   absl::StatusOr<agreements::v1::Party> GetParty(const std::string& id) const;
-  // Ordered by id; starts after `after` (exclusive). Reads only the list partitions
-  // `filter.clearance` may see.
+  // Ordered by id, by filter.order, or for a search by relevance; starts after `after`
+  // (exclusive: an id, or the sort key the previous page ended with). Reads only the list
+  // partitions `filter.clearance` may see.
   absl::StatusOr<Page<agreements::v1::Agreement>> ListAgreements(
       const AgreementFilter& filter, const std::string& after, size_t page_size) const;
   absl::StatusOr<Page<agreements::v1::Party>> ListParties(const PartyFilter& filter,
@@ -97,9 +108,17 @@ class ViewReader {
   // or with `non_public` also the restricted and confidential ones.
   absl::StatusOr<agreements::storage::v1::SectorCounters> GetSectorCounters(
       const std::string& sector, bool non_public) const;
+  // One sector's statistics (store/statistics.h) for every agreement, or those of
+  // `party_id`, counting non-public ones with `non_public`.
+  absl::StatusOr<agreements::v1::SectorStatistics> GetStatistics(
+      const std::string& sector, const std::string& party_id, bool non_public,
+      bool by_month) const;
 
  private:
   explicit ViewReader(const Store* store) : store_(store), snapshot_(store->db()) {}
+  // ListAgreements with filter.terms: every candidate ranked, then one page.
+  absl::StatusOr<Page<agreements::v1::Agreement>> SearchAgreements(
+      const AgreementFilter& filter, const std::string& after, size_t page_size) const;
 
   const Store* store_;
   ScopedSnapshot snapshot_;

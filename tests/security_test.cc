@@ -310,6 +310,7 @@ TEST_F(SecurityTest, EachRoleAgainstEachRpc) {
       {"QueryService/ListAgreements", "registry.read"},
       {"QueryService/GetSectorSummary", "registry.read"},
       {"QueryService/ListSectors", "registry.read"},
+      {"QueryService/GetStatistics", "registry.read"},
       {"QueryService/GetParty", "registry.read"},
       {"QueryService/ListParties", "registry.read"},
       {"FeedService/Subscribe", "registry.read"},
@@ -384,10 +385,10 @@ TEST_F(SecurityTest, EachRoleAgainstEachRpc) {
   std::map<std::string, int64_t> denials;
   for (const auto& denial : status.denials())
     denials[denial.permission()] = denial.count();
-  // registry.read: only "nobody" (9 RPCs: 7 queries, 2 feeds); audit.read: reader,
+  // registry.read: only "nobody" (10 RPCs: 8 queries, 2 feeds); audit.read: reader,
   // registrar, nobody (12 each); security.read: every role but admin; server.admin:
   // every role but admin, for each of its 2 RPCs.
-  EXPECT_EQ(denials["registry.read"], 9);
+  EXPECT_EQ(denials["registry.read"], 10);
   EXPECT_EQ(denials["audit.read"], 3 * 12);
   EXPECT_EQ(denials["security.read"], 4);
   EXPECT_EQ(denials["server.admin"], 4 * 2);

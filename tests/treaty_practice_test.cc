@@ -446,7 +446,7 @@ TEST_F(MigrationTest, AServerRefusesAnOldSchemaUntilMigrated) {
   const std::string& output = migrated.output;
   ASSERT_EQ(migrated.exit_code, 0) << output;
   EXPECT_TRUE(absl::StrContains(output, "backed up into " + backup)) << output;
-  EXPECT_TRUE(absl::StrContains(output, "from schema version 5 to 7")) << output;
+  EXPECT_TRUE(absl::StrContains(output, "from schema version 5 to 8")) << output;
   // The backup holds the old store as it was.
   auto listed = store::ListBackups(backup);
   ASSERT_TRUE(listed.ok()) << listed.status();

@@ -21,6 +21,7 @@ absl::StatusOr<std::unique_ptr<Applier>> NewEventTags(const ApplierContext& cont
 absl::StatusOr<std::unique_ptr<Applier>> NewAgreementView(const ApplierContext& context);
 absl::StatusOr<std::unique_ptr<Applier>> NewPartyView(const ApplierContext& context);
 absl::StatusOr<std::unique_ptr<Applier>> NewSectorCounters(const ApplierContext& context);
+absl::StatusOr<std::unique_ptr<Applier>> NewStatistics(const ApplierContext& context);
 absl::StatusOr<std::unique_ptr<Applier>> NewLogTree(const ApplierContext& context);
 absl::StatusOr<std::unique_ptr<Applier>> NewStreamMap(const ApplierContext& context);
 

@@ -13,7 +13,7 @@ namespace {
 constexpr ApplierFactory kRegistered[] = {
     &appliers::NewStreamIndex, &appliers::NewEventTags,      &appliers::NewAgreementView,
     &appliers::NewPartyView,   &appliers::NewSectorCounters, &appliers::NewLogTree,
-    &appliers::NewStreamMap,
+    &appliers::NewStreamMap,   &appliers::NewStatistics,
 };
 
 }  // namespace
