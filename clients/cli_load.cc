@@ -21,6 +21,7 @@
 #include "clients/cli_commands.h"
 #include "clients/cli_format.h"
 #include "clients/cli_values.h"
+#include "common/json_text.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 
@@ -39,23 +40,6 @@ constexpr absl::string_view kLoadRowFormat = "%-6s %-40s %-10s %s\n";
 // each time otherwise.
 constexpr absl::Duration kTerminalProgressEvery = absl::Milliseconds(250);
 constexpr absl::Duration kLogProgressEvery = absl::Seconds(1);
-
-// `text` as a JSON string literal.
-std::string JsonQuote(absl::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      absl::StrAppend(&out, absl::StrFormat("\\u%04x", static_cast<int>(c)));
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-  return out;
-}
 
 // One request of a load file and the line it came from.
 struct LoadLine {

@@ -216,6 +216,26 @@ TEST_F(CliTest, LoadingTheDemoTwiceAddsNothing) {
   EXPECT_TRUE(absl::StrContains(table, "USD 4,500,000,000")) << table;
 }
 
+TEST_F(CliTest, SearchOrderAndStatisticsOnTheDemo) {
+  CliOk({"load", kDemoPath});
+  const auto found = ParseJsonOrDie<v1::ListAgreementsResponse>(
+      CliOk({"list", "--search", "Balkhash power", "-o", "json"}));
+  ASSERT_EQ(found.agreements_size(), 1);
+  EXPECT_EQ(found.agreements(0).id(), "balkhash-tpp-2009");
+  const auto ordered = ParseJsonOrDie<v1::ListAgreementsResponse>(CliOk(
+      {"list", "--sector", "energy", "--order-by", "signed_on desc", "-o", "json"}));
+  ASSERT_EQ(ordered.agreements_size(), 2);
+  EXPECT_EQ(ordered.agreements(0).id(), "kz-kr-forum-2009-energy");  // unsigned last
+  const std::string table = CliOk({"stats", "--sector", "telecom", "--by", "month"});
+  EXPECT_TRUE(absl::StrContains(table, "2009-05")) << table;
+  const auto stats = ParseJsonOrDie<v1::GetStatisticsResponse>(
+      CliOk({"stats", "--party", "samsung", "-o", "json"}));
+  EXPECT_EQ(stats.sectors_size(), 13);
+  const ProcessResult bad = Cli({"list", "--order-by", "colour"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_TRUE(absl::StrContains(bad.err, "order_by")) << bad.err;
+}
+
 // One line of a load file: registering party `id` with request id `request_id`.
 std::string PartyLine(const std::string& request_id, const std::string& id,
                       const std::string& country) {

@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/json_text.h"
 
 namespace agreements::logging {
 namespace {
@@ -69,37 +70,6 @@ std::shared_ptr<spdlog::logger> Current() {
   std::lock_guard<std::mutex> lock(state.mu);
   if (state.logger == nullptr) Rebuild(state);
   return state.logger;
-}
-
-void AppendJsonString(std::string& out, absl::string_view text) {
-  out.push_back('"');
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      default:
-        if (byte < 0x20 || byte == 0x7f) {
-          absl::StrAppendFormat(&out, "\\u%04x", byte);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
 }
 
 bool NeedsQuotes(absl::string_view text) {

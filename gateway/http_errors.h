@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "common/json_text.h"
 #include "grpcpp/support/status.h"
 
 namespace agreements::gateway {
@@ -18,8 +19,7 @@ std::string CodeName(grpc::StatusCode code);
 // {"error":{"code":400,"status":"INVALID_ARGUMENT","grpc_code":3,"message":"..."}}
 // `http_status` 0: HttpStatusOf the code.
 std::string ErrorJson(const grpc::Status& status, int http_status = 0);
-// `text` as a JSON string literal, quotes included.
-std::string JsonQuote(absl::string_view text);
+using ::agreements::JsonQuote;
 
 }  // namespace agreements::gateway
 

@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "gateway/gateway_internal.h"
 #include "gateway/http_errors.h"
+#include "gateway/http_listen.h"
 #include "gateway/request_binding.h"
 
 namespace agreements::gateway {
@@ -121,21 +122,6 @@ absl::Status CheckRoutes() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::pair<std::string, int>> SplitListen(const std::string& listen) {
-  const size_t colon = listen.rfind(':');
-  int port = -1;
-  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) ||
-      port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("http_listen: expected HOST:PORT (got \"", listen, "\")"));
-  }
-  std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  return std::make_pair(host, port);
-}
-
 }  // namespace
 
 struct HttpGateway::Shared : GatewayShared {
@@ -145,7 +131,7 @@ struct HttpGateway::Shared : GatewayShared {
 absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(
     HttpGatewayOptions options, std::shared_ptr<grpc::Channel> channel) {
   if (absl::Status routes = CheckRoutes(); !routes.ok()) return routes;
-  auto address = SplitListen(options.listen);
+  auto address = SplitListen(options.listen, "http_listen");
   if (!address.ok()) return address.status();
   if (options.threads < 2 || options.max_streams < 1 ||
       options.max_streams > options.threads - 1) {
@@ -153,18 +139,10 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(
         "http_threads: at least 2, and more than the streams allowed (http_max_streams)");
   }
   std::unique_ptr<HttpGateway> gateway(new HttpGateway());
-  if (!options.tls_cert_file.empty()) {
-    auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(),
-                                                    options.tls_key_file.c_str());
-    if (!tls->is_valid()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("http listener: cannot load the TLS certificate ",
-                       options.tls_cert_file, " and key ", options.tls_key_file));
-    }
-    gateway->server_ = std::move(tls);
-  } else {
-    gateway->server_ = std::make_unique<httplib::Server>();
-  }
+  auto server_made =
+      NewHttpServer(options.tls_cert_file, options.tls_key_file, "http listener");
+  if (!server_made.ok()) return server_made.status();
+  gateway->server_ = *std::move(server_made);
   const std::string static_dir = options.static_dir;
   const int threads = options.threads;
   auto shared = std::make_shared<Shared>(std::move(options), std::move(channel));
@@ -187,16 +165,9 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(
   server.Patch(".*", NotAllowed);
   server.Delete(".*", NotAllowed);
   const auto& [host, port] = *address;
-  gateway->port_ = port == 0 ? server.bind_to_any_port(host)
-                             : (server.bind_to_port(host, port) ? port : -1);
-  if (gateway->port_ <= 0) {
-    return absl::UnavailableError(
-        absl::StrCat("http listener: cannot listen on ", shared->options.listen));
-  }
-  gateway->thread_ = std::thread([&server] { server.listen_after_bind(); });
-  for (int i = 0; i < 500 && !server.is_running(); ++i) {
-    absl::SleepFor(absl::Milliseconds(2));
-  }
+  auto bound = ServeOn(server, host, port, "http listener", gateway->thread_);
+  if (!bound.ok()) return bound.status();
+  gateway->port_ = *bound;
   logging::Info("http listener started",
                 {{"listen", absl::StrCat(host, ":", gateway->port_)},
                  {"tls", !shared->options.tls_cert_file.empty()},

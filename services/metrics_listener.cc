@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "common/log.h"
 #include "common/sha256.h"
+#include "gateway/http_listen.h"
 #include "services/access_control.h"
 
 namespace agreements::services {
@@ -47,34 +48,16 @@ bool TokenMatches(const std::string& header, const Sha256Digest& expected) {
 
 absl::StatusOr<std::unique_ptr<MetricsListener>> MetricsListener::Start(
     const MetricsListenerOptions& options, std::function<std::string()> expose) {
-  const size_t colon = options.listen.rfind(':');
-  int port = -1;
-  if (colon == std::string::npos ||
-      !absl::SimpleAtoi(options.listen.substr(colon + 1), &port) || port < 0 ||
-      port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "metrics_listen: expected HOST:PORT (got \"", options.listen, "\")"));
-  }
-  std::string host = options.listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
+  auto address = gateway::SplitListen(options.listen, "metrics_listen");
+  if (!address.ok()) return address.status();
+  const auto& [host, port] = *address;
   if (absl::Status exposure = CheckExposure(options, host); !exposure.ok())
     return exposure;
-
   std::unique_ptr<MetricsListener> listener(new MetricsListener());
-  if (!options.tls_cert_file.empty()) {
-    auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(),
-                                                    options.tls_key_file.c_str());
-    if (!tls->is_valid()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("metrics listener: cannot load the TLS certificate ",
-                       options.tls_cert_file, " and key ", options.tls_key_file));
-    }
-    listener->server_ = std::move(tls);
-  } else {
-    listener->server_ = std::make_unique<httplib::Server>();
-  }
+  auto server_made = gateway::NewHttpServer(options.tls_cert_file, options.tls_key_file,
+                                            "metrics listener");
+  if (!server_made.ok()) return server_made.status();
+  listener->server_ = *std::move(server_made);
   httplib::Server& server = *listener->server_;
   server.new_task_queue = [] { return new httplib::ThreadPool(2); };
   server.set_read_timeout(5, 0);
@@ -93,17 +76,10 @@ absl::StatusOr<std::unique_ptr<MetricsListener>> MetricsListener::Start(
     }
     response.set_content(expose(), "text/plain; version=0.0.4; charset=utf-8");
   });
-  listener->port_ = port == 0 ? server.bind_to_any_port(host)
-                              : (server.bind_to_port(host, port) ? port : -1);
-  if (listener->port_ <= 0) {
-    return absl::UnavailableError(
-        absl::StrCat("metrics listener: cannot listen on ", options.listen));
-  }
-  listener->thread_ = std::thread([&server] { server.listen_after_bind(); });
-  // Stop() before the loop started would be lost: wait until it runs (bounded).
-  for (int i = 0; i < 500 && !server.is_running(); ++i) {
-    absl::SleepFor(absl::Milliseconds(2));
-  }
+  auto bound =
+      gateway::ServeOn(server, host, port, "metrics listener", listener->thread_);
+  if (!bound.ok()) return bound.status();
+  listener->port_ = *bound;
   logging::Info("metrics listener started",
                 {{"listen", absl::StrCat(host, ":", listener->port_)},
                  {"tls", !options.tls_cert_file.empty()},

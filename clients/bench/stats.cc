@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/json_text.h"
 
 namespace agreements::bench {
 namespace {
@@ -17,30 +18,6 @@ int64_t NearestRank(const std::vector<int64_t>& sorted, double q) {
   if (rank < 1) rank = 1;
   if (rank > n) rank = n;
   return sorted[rank - 1];
-}
-
-std::string JsonEscape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(&out, "\\u%04x", c);
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
 }
 
 std::string JsonNumber(double value, bool integer) {
@@ -119,11 +96,10 @@ bool Report::Has(const std::string& key) const {
 }
 
 std::string Report::Json() const {
-  std::string out = absl::StrCat("{\"scenario\":\"", JsonEscape(scenario_), "\"");
+  std::string out = absl::StrCat("{\"scenario\":", JsonQuote(scenario_));
   for (const Figure& f : figures_) {
-    absl::StrAppend(&out, ",\"", JsonEscape(f.key), "\":",
-                    f.numeric ? JsonNumber(f.number, f.integer)
-                              : absl::StrCat("\"", JsonEscape(f.text), "\""));
+    absl::StrAppend(&out, ",", JsonQuote(f.key), ":",
+                    f.numeric ? JsonNumber(f.number, f.integer) : JsonQuote(f.text));
   }
   out += "}";
   return out;
