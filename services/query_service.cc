@@ -147,7 +147,8 @@ absl::Status CheckQuery(const std::string& query) {
   const std::vector<std::string> terms = store::TextTerms(query);
   if (!query.empty() && terms.empty()) {
     return absl::InvalidArgumentError(
-        "query: has no word to search for (letters or digits)");
+        "query: has no word to search for (letters or digits, other than common words "
+        "such as \"the\" or \"of\")");
   }
   if (terms.size() > 8) {
     return absl::InvalidArgumentError(

@@ -76,11 +76,31 @@ bool IsWordChar(char32_t c) {
   return true;
 }
 
+// Words too common to search for (English, Russian and Kazakh function words): they
+// would cost an index entry in nearly every agreement and find nothing in particular.
+const std::set<std::string>& StopWords() {
+  static const auto* words = new std::set<std::string>{
+      "a",    "an",   "and",  "are",   "as",    "at",   "be",   "by",   "for",  "from",
+      "has",  "in",   "is",   "it",    "its",   "not",  "of",   "on",   "or",   "shall",
+      "that", "the",  "this", "to",    "was",   "were", "will", "with", "which", "и",
+      "в",    "во",   "на",   "о",     "об",    "по",   "с",    "со",   "для",  "от",
+      "к",    "из",   "не",   "что",   "это",   "между", "және", "мен",  "бен",  "пен",
+      "үшін", "бойынша"};
+  return *words;
+}
+
+// Adds the terms of `text`, at most `limit` new ones.
 void AddTerms(absl::string_view text, std::set<std::string>& seen,
-              std::vector<std::string>& terms) {
+              std::vector<std::string>& terms, size_t limit = kMaxTermsPerText) {
   std::string term;
+  size_t added = 0;
   auto finish = [&] {
-    if (!term.empty() && seen.insert(term).second) terms.push_back(term);
+    // One ASCII letter or digit is no word to search for; one CJK character is.
+    if (term.size() > 1 && added < limit && !StopWords().count(term) &&
+        seen.insert(term).second) {
+      terms.push_back(term);
+      ++added;
+    }
     term.clear();
   };
   for (size_t i = 0; i < text.size();) {
@@ -101,7 +121,7 @@ void AddTerms(absl::string_view text, std::set<std::string>& seen,
 std::vector<std::string> TextTerms(absl::string_view text) {
   std::set<std::string> seen;
   std::vector<std::string> terms;
-  AddTerms(text, seen, terms);
+  AddTerms(text, seen, terms, text.size());
   return terms;
 }
 
@@ -109,7 +129,7 @@ std::vector<std::string> AgreementTerms(const v1::Agreement& agreement) {
   std::set<std::string> seen;
   std::vector<std::string> terms;
   for (const auto& title : agreement.titles()) AddTerms(title.text(), seen, terms);
-  AddTerms(agreement.summary(), seen, terms);
+  AddTerms(agreement.summary(), seen, terms, kMaxSummaryTerms);
   return terms;
 }
 
