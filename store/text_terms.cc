@@ -80,12 +80,12 @@ bool IsWordChar(char32_t c) {
 // would cost an index entry in nearly every agreement and find nothing in particular.
 const std::set<std::string>& StopWords() {
   static const auto* words = new std::set<std::string>{
-      "a",    "an",   "and",  "are",   "as",    "at",   "be",   "by",   "for",  "from",
-      "has",  "in",   "is",   "it",    "its",   "not",  "of",   "on",   "or",   "shall",
-      "that", "the",  "this", "to",    "was",   "were", "will", "with", "which", "и",
-      "в",    "во",   "на",   "о",     "об",    "по",   "с",    "со",   "для",  "от",
-      "к",    "из",   "не",   "что",   "это",   "между", "және", "мен",  "бен",  "пен",
-      "үшін", "бойынша"};
+      "a",     "an",    "and",  "are", "as",   "at",   "be",     "by",   "for",
+      "from",  "has",   "in",   "is",  "it",   "its",  "not",    "of",   "on",
+      "or",    "shall", "that", "the", "this", "to",   "was",    "were", "will",
+      "with",  "which", "и",    "в",   "во",   "на",   "о",      "об",   "по",
+      "с",     "со",    "для",  "от",  "к",    "из",   "не",     "что",  "это",
+      "между", "және",  "мен",  "бен", "пен",  "үшін", "бойынша"};
   return *words;
 }
 
