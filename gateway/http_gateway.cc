@@ -152,7 +152,14 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);
   server.set_payload_max_length(64 << 10);
-  if (!static_dir.empty() && !server.set_mount_point("/", static_dir)) {
+  // The explorer's pages load only their own scripts, styles and API: a recorded text
+  // can never run as script there.
+  const httplib::Headers static_headers = {
+      {"Content-Security-Policy",
+       "default-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors "
+       "'none'; form-action 'self'"},
+      {"X-Content-Type-Options", "nosniff"}};
+  if (!static_dir.empty() && !server.set_mount_point("/", static_dir, static_headers)) {
     return absl::InvalidArgumentError(
         absl::StrCat("http_static_dir: ", static_dir, " is not a directory"));
   }

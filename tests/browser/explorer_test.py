@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 try:
     from selenium import webdriver
@@ -194,6 +195,10 @@ def check_party_and_as_of(explorer):
 
 
 def check_accessibility_and_phone(explorer):
+    with urllib.request.urlopen(f"{explorer.base}/") as page:
+        policy = page.headers.get("Content-Security-Policy", "")
+    explorer.check(policy.startswith("default-src 'self'"),
+                   f"the explorer is served without its content security policy: {policy!r}")
     explorer.open("#/")
     explorer.wait_text(".card[data-sector=energy]", "agreements")
     unlabelled = explorer.driver.execute_script(

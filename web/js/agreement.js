@@ -69,7 +69,11 @@ function participantsHtml(a, legal) {
 
 function listsHtml(a) {
   const amounts = (a.amounts || []).map((m) => `<li>${esc(formatMoney(m.value))} · ${esc(shortEnum(m.type))}${m.description ? ` — ${esc(m.description)}` : ''}</li>`).join('');
-  const documents = (a.documents || []).map((d) => `<li><a href="${esc(d.url)}" rel="noopener noreferrer">${esc(d.title || d.url)}</a> <span class="muted">${esc(d.language || '')} sha256 ${esc((d.sha256 || '').slice(0, 12))}…</span></li>`).join('');
+  // Only http(s) addresses become links: a recorded URL may have any scheme.
+  const documentLink = (d) => /^https?:\/\//i.test(d.url)
+    ? `<a href="${esc(d.url)}" rel="noopener noreferrer">${esc(d.title || d.url)}</a>`
+    : `${esc(d.title || '')} <code>${esc(d.url)}</code>`;
+  const documents = (a.documents || []).map((d) => `<li>${documentLink(d)} <span class="muted">${esc(d.language || '')} sha256 ${esc((d.sha256 || '').slice(0, 12))}…</span></li>`).join('');
   const relations = (a.relations || []).map((r) => `<li>${esc(shortEnum(r.type))} ${link('agreement', r.target_agreement_id)}${r.note ? ` — ${esc(r.note)}` : ''}</li>`).join('');
   const section = (title, items) => `<h2>${title}</h2>${items ? `<ul>${items}</ul>` : '<p class="muted">None recorded.</p>'}`;
   return section('Amounts', amounts) + section('Documents', documents) + section('Relations', relations);

@@ -20,8 +20,8 @@ export function periodChart(periods, title) {
     `<tr><td>${esc(p.period)}</td><td>${p.recorded}</td><td>${p.signed}</td><td>${p.inForce}</td><td>${p.ended}</td></tr>`).join('');
   return `<figure>
     <div class="scroll"><svg class="chart" role="img" aria-label="${esc(title)}" width="${width}" height="${height}">${bars}</svg></div>
-    <figcaption class="legend"><span class="bar" style="background:#0b5cad"></span>recorded
-      <span style="background:#2f7d32"></span>signed</figcaption>
+    <figcaption class="legend"><span class="key-recorded"></span>recorded
+      <span class="key-signed"></span>signed</figcaption>
     <details><summary>Figures</summary><table><thead><tr><th scope="col">Period</th><th scope="col">Recorded</th>
       <th scope="col">Signed</th><th scope="col">In force</th><th scope="col">Ended</th></tr></thead>
       <tbody>${rows}</tbody></table></details></figure>`;
