@@ -2,10 +2,8 @@
 
 #include <httplib.h>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
 #include "common/log.h"
 #include "gateway/gateway_internal.h"
 #include "gateway/http_errors.h"
@@ -136,7 +134,7 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(
   if (options.threads < 2 || options.max_streams < 1 ||
       options.max_streams > options.threads - 1) {
     return absl::InvalidArgumentError(
-        "http_threads: at least 2, and more than the streams allowed (http_max_streams)");
+        "http_max_streams: at least 1, and fewer than the listener's threads");
   }
   std::unique_ptr<HttpGateway> gateway(new HttpGateway());
   auto server_made =
@@ -161,7 +159,7 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(
       {"X-Content-Type-Options", "nosniff"}};
   if (!static_dir.empty() && !server.set_mount_point("/", static_dir, static_headers)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("http_static_dir: ", static_dir, " is not a directory"));
+        absl::StrCat("http_explorer_dir: ", static_dir, " is not a directory"));
   }
   server.Get(".*",
              [shared](const httplib::Request& request, httplib::Response& response) {
