@@ -15,6 +15,10 @@ namespace {
 
 namespace v1 = ::agreements::v1;
 
+// Entries kept in memory between batches (a counter per sector, party and month grows
+// with the registry).
+constexpr size_t kMaxCachedEntries = 100000;
+
 class Statistics : public Applier {
  public:
   explicit Statistics(const Store* store) : store_(store) {}
@@ -66,6 +70,13 @@ class Statistics : public Applier {
       }
     }
     changed_.Clear();
+    // The cache only spares reads: past a bound it starts again from the store, which
+    // holds these entries once this batch is written (before the next Flush). A rebuild
+    // from nothing (no store) keeps every entry.
+    if (store_ != nullptr && counts_.size() + amounts_.size() > kMaxCachedEntries) {
+      counts_.clear();
+      amounts_.clear();
+    }
     return absl::OkStatus();
   }
 
