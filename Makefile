@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= ./data
 
-.PHONY: deps configure build run run-cluster test test-cluster cluster-soak bench-cluster format clean bench bench-full install
+.PHONY: deps configure build run run-cluster test test-cluster cluster-soak bench-cluster format clean bench bench-full install proto-lint
 
 deps:
 	./deploy/install-deps.sh
@@ -66,6 +66,16 @@ bench-full: deps
 PREFIX ?= /usr/local
 install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+# The public protos: buf lint (STANDARD and COMMENTS) and buf breaking (wire and JSON
+# compatibility) against the last release, v0.16.0 (its commit, so that a clone without
+# tags works too). buf comes from the npm registry (tools/buf/package-lock.json).
+PROTO_BASELINE ?= ca659255fa28344bb1efb6c53639748a83a2a04c
+proto-lint:
+	cd tools/buf && npm ci --no-audit --no-fund --loglevel=error
+	cd proto && ../tools/buf/node_modules/.bin/buf lint
+	cd proto && ../tools/buf/node_modules/.bin/buf breaking \
+	  --against '../.git#ref=$(PROTO_BASELINE),subdir=proto'
 
 format:
 	find common domain store cluster gateway services clients tests tools -name '*.cc' -o -name '*.h' | xargs clang-format -i

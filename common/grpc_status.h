@@ -1,5 +1,7 @@
 // The one place where absl::Status and grpc::Status are converted. abseil's status codes
-// are gRPC's codes, so the conversion is a cast plus the message.
+// are gRPC's codes, so the conversion is a cast plus the message; the status's
+// google.rpc details (common/error_info.h payloads) travel as the serialized
+// google.rpc.Status of "grpc-status-details-bin", and come back as payloads.
 #ifndef AGREEMENTS_COMMON_GRPC_STATUS_H_
 #define AGREEMENTS_COMMON_GRPC_STATUS_H_
 
@@ -10,22 +12,16 @@
 
 namespace agreements {
 
-inline grpc::Status ToGrpcStatus(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
-}
+grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // The code's name as gRPC and abseil spell it: "OK", "INVALID_ARGUMENT", ...
 inline std::string StatusCodeName(grpc::StatusCode code) {
   return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
-inline absl::Status FromGrpcStatus(const grpc::Status& status) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      status.error_message());
-}
+// The details' payloads are each detail by its type URL, and the whole google.rpc.Status
+// under "type.googleapis.com/google.rpc.Status".
+absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace agreements
 

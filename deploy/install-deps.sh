@@ -32,6 +32,8 @@ packages=(
   chromium
   chromium-driver
   python3-selenium
+  python3-grpcio
+  python3-protobuf
   fonts-dejavu-core
 )
 
@@ -41,6 +43,12 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# Node.js and npm run the Node client's tests (clients/node). Debian's packages are used
+# only where the machine has no Node.js of its own.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/date_format.h"
+#include "common/error_info.h"
 #include "common/status_macros.h"
 #include "domain/confidentiality.h"
 #include "domain/decide_internal.h"
@@ -30,7 +31,13 @@ absl::Status Illegal(const Decision& d, absl::string_view why) {
       absl::StrFormat("agreement %s is %s: cannot %s", d.id(), StatusName(d.status()),
                       ActionOf(d.change().kind_case()));
   if (!why.empty()) absl::StrAppend(&message, ": ", why);
-  return absl::FailedPreconditionError(message);
+  absl::Status status = errors::WithReason(
+      absl::FailedPreconditionError(message), errors::kIllegalTransition,
+      {{"agreement_id", d.id()},
+       {"current_status", StatusName(d.status())},
+       {"action", ActionOf(d.change().kind_case())}});
+  return errors::WithPrecondition(std::move(status), "STATUS",
+                                  absl::StrCat("agreements/", d.id()), message);
 }
 
 absl::Status NotInLifecycle(const Decision& d, absl::string_view hint) {
@@ -48,33 +55,50 @@ absl::Status NotInLifecycle(const Decision& d, absl::string_view hint) {
 
 absl::Status IllegalForParticipant(const Decision& d, const v1::Participation& p,
                                    absl::string_view why) {
-  return absl::FailedPreconditionError(absl::StrFormat(
+  const std::string message = absl::StrFormat(
       "party %s in agreement %s is %s: cannot %s: %s", p.party_id(), d.id(),
-      ParticipationStatusName(p.status()), ActionOf(d.change().kind_case()), why));
+      ParticipationStatusName(p.status()), ActionOf(d.change().kind_case()), why);
+  absl::Status status = errors::WithReason(
+      absl::FailedPreconditionError(message), errors::kIllegalTransition,
+      {{"agreement_id", d.id()},
+       {"party_id", p.party_id()},
+       {"current_status", ParticipationStatusName(p.status())},
+       {"action", ActionOf(d.change().kind_case())}});
+  return errors::WithPrecondition(
+      std::move(status), "PARTICIPATION_STATUS",
+      absl::StrCat("agreements/", d.id(), "/participations/", p.party_id()), message);
 }
 
 absl::StatusOr<const v1::Participation*> Participant(const Decision& d,
                                                      absl::string_view party_id) {
   if (const v1::Participation* p = FindParticipation(d.state, party_id)) return p;
   if (!d.context.parties.contains(party_id)) {
-    return absl::NotFoundError(absl::StrFormat("party %s not found", party_id));
+    return PartyNotFound(party_id);
   }
-  return absl::FailedPreconditionError(absl::StrFormat(
-      "party %s is not a participant of agreement %s: cannot %s; add it with "
-      "participant_added first",
-      party_id, d.id(), ActionOf(d.change().kind_case())));
+  return errors::WithReason(
+      absl::FailedPreconditionError(absl::StrFormat(
+          "party %s is not a participant of agreement %s: cannot %s; add it with "
+          "participant_added first",
+          party_id, d.id(), ActionOf(d.change().kind_case()))),
+      errors::kNotAParticipant,
+      {{"agreement_id", d.id()}, {"party_id", std::string(party_id)}});
 }
 
 absl::Status RequireAgreement(const Decision& d, absl::string_view agreement_id) {
   if (d.context.agreements.contains(agreement_id)) return absl::OkStatus();
-  return absl::NotFoundError(absl::StrFormat("agreement %s not found", agreement_id));
+  return AgreementNotFound(agreement_id);
 }
 
 absl::Status RequireRoom(const Decision& d, int size, int max, absl::string_view what) {
   if (size < max) return absl::OkStatus();
-  return absl::FailedPreconditionError(
-      absl::StrFormat("agreement %s has %d %s: cannot %s: the limit is %d", d.id(), size,
-                      what, ActionOf(d.change().kind_case()), max));
+  return errors::WithReason(
+      absl::FailedPreconditionError(
+          absl::StrFormat("agreement %s has %d %s: cannot %s: the limit is %d", d.id(),
+                          size, what, ActionOf(d.change().kind_case()), max)),
+      errors::kLimitReached,
+      {{"agreement_id", d.id()},
+       {"limit", absl::StrCat(max)},
+       {"what", std::string(what)}});
 }
 
 Events Emit(const Decision& d) { return Events{d.change()}; }
@@ -149,32 +173,32 @@ absl::StatusOr<Events> DecideRecorded(const v1::Agreement* state,
                                       const v1::Command& command,
                                       const DecideContext& context) {
   if (state != nullptr) {
-    return absl::AlreadyExistsError(
-        absl::StrFormat("agreement %s already exists", command.stream_id()));
+    return AgreementExists(command.stream_id());
   }
   const v1::Agreement& a = command.change().agreement_recorded().agreement();
   for (int i = 0; i < a.participations_size(); ++i) {
     if (!context.parties.contains(a.participations(i).party_id())) {
-      return absl::NotFoundError(absl::StrFormat(
-          "party %s not found (change.agreement_recorded.agreement.participations[%d]."
-          "party_id)",
-          a.participations(i).party_id(), i));
+      return PartyNotFound(
+          a.participations(i).party_id(),
+          absl::StrFormat(
+              "change.agreement_recorded.agreement.participations[%d].party_id", i));
     }
   }
   for (int i = 0; i < a.depositaries_size(); ++i) {
     if (!context.parties.contains(a.depositaries(i).party_id())) {
-      return absl::NotFoundError(absl::StrFormat(
-          "party %s not found (change.agreement_recorded.agreement.depositaries[%d]."
-          "party_id)",
-          a.depositaries(i).party_id(), i));
+      return PartyNotFound(
+          a.depositaries(i).party_id(),
+          absl::StrFormat("change.agreement_recorded.agreement.depositaries[%d].party_id",
+                          i));
     }
   }
   for (int i = 0; i < a.relations_size(); ++i) {
     if (!context.agreements.contains(a.relations(i).target_agreement_id())) {
-      return absl::NotFoundError(absl::StrFormat(
-          "agreement %s not found (change.agreement_recorded.agreement.relations[%d]."
-          "target_agreement_id)",
-          a.relations(i).target_agreement_id(), i));
+      return AgreementNotFound(
+          a.relations(i).target_agreement_id(),
+          absl::StrFormat(
+              "change.agreement_recorded.agreement.relations[%d].target_agreement_id",
+              i));
     }
   }
   Events events{command.change()};
@@ -189,7 +213,7 @@ absl::StatusOr<Events> DecideRecorded(const v1::Agreement* state,
 absl::StatusOr<Events> DecideParticipantAdded(const Decision& d) {
   const std::string& party_id = d.change().participant_added().participation().party_id();
   if (!d.context.parties.contains(party_id)) {
-    return absl::NotFoundError(absl::StrFormat("party %s not found", party_id));
+    return PartyNotFound(party_id);
   }
   if (FindParticipation(d.state, party_id) != nullptr) {
     return Invalid("change.participant_added.participation.party_id",
@@ -314,8 +338,7 @@ absl::StatusOr<std::vector<v1::EventPayload>> DecideAgreement(
     return internal::DecideRecorded(state, command, context);
   }
   if (state == nullptr) {
-    return absl::NotFoundError(
-        absl::StrFormat("agreement %s not found", command.stream_id()));
+    return internal::AgreementNotFound(command.stream_id());
   }
   const internal::Decision d{*state, command, context};
   if (internal::IsTerminal(state->status()) && !internal::AllowedWhenTerminal(d)) {

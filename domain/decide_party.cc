@@ -12,6 +12,8 @@ namespace agreements::domain {
 namespace {
 
 using internal::Invalid;
+using internal::PartyExists;
+using internal::PartyNotFound;
 
 // controlled_by names an existing party other than this one, and does not close a cycle
 // of length two (the controller is not controlled by this party). Longer cycles are not
@@ -22,8 +24,7 @@ absl::Status CheckController(absl::string_view path, const std::string& party_id
   if (controlled_by.empty()) return absl::OkStatus();
   auto it = context.parties.find(controlled_by);
   if (it == context.parties.end()) {
-    return absl::NotFoundError(
-        absl::StrFormat("party %s not found (%s)", controlled_by, path));
+    return PartyNotFound(controlled_by, path);
   }
   if (it->second.controlled_by() == party_id) {
     return Invalid(path,
@@ -41,9 +42,8 @@ absl::Status CheckPredecessorsExist(
     const DecideContext& context) {
   for (int i = 0; i < predecessors.size(); ++i) {
     if (!context.parties.contains(predecessors[i].party_id())) {
-      return absl::NotFoundError(
-          absl::StrFormat("party %s not found (%s.predecessors[%d])",
-                          predecessors[i].party_id(), base, i));
+      return PartyNotFound(predecessors[i].party_id(),
+                           absl::StrFormat("%s.predecessors[%d]", base, i));
     }
   }
   return absl::OkStatus();
@@ -98,7 +98,7 @@ absl::StatusOr<std::vector<v1::EventPayload>> DecideParty(const v1::Party* state
   const v1::EventPayload& change = command.change();
   if (change.has_party_registered()) {
     if (state != nullptr) {
-      return absl::AlreadyExistsError(absl::StrFormat("party %s already exists", id));
+      return PartyExists(id);
     }
     const v1::Party& party = change.party_registered().party();
     RETURN_IF_ERROR(CheckController("change.party_registered.party.controlled_by", id,
@@ -109,8 +109,7 @@ absl::StatusOr<std::vector<v1::EventPayload>> DecideParty(const v1::Party* state
     events[0].mutable_party_registered()->mutable_party()->set_id(id);
     return events;
   }
-  if (state == nullptr)
-    return absl::NotFoundError(absl::StrFormat("party %s not found", id));
+  if (state == nullptr) return PartyNotFound(id);
   if (change.has_party_updated()) {
     return DecideChange(*state, command, context, "change.party_updated.party",
                         change.party_updated().party(),

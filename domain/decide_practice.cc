@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/date_format.h"
+#include "common/error_info.h"
 #include "common/status_macros.h"
 #include "domain/calendar.h"
 #include "domain/decide_internal.h"
@@ -126,7 +127,7 @@ absl::StatusOr<Events> DecideDepositary(const Decision& d) {
   const std::string& party_id =
       d.change().depositary_designated().depositary().party_id();
   if (!d.context.parties.contains(party_id)) {
-    return absl::NotFoundError(absl::StrFormat("party %s not found", party_id));
+    return PartyNotFound(party_id);
   }
   if (FindDepositary(d.state, party_id) != nullptr) {
     return Invalid("change.depositary_designated.depositary.party_id",
@@ -142,10 +143,13 @@ absl::StatusOr<Events> DecideDepositaryNotified(const Decision& d) {
   const v1::DepositaryNotified& e = d.change().depositary_notified();
   const v1::Depositary* depositary = FindDepositary(d.state, e.depositary_id());
   if (depositary == nullptr) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "party %s is not a depositary of agreement %s: cannot record a depositary "
-        "notification; record depositary_designated first",
-        e.depositary_id(), d.id()));
+    return errors::WithReason(
+        absl::FailedPreconditionError(absl::StrFormat(
+            "party %s is not a depositary of agreement %s: cannot record a depositary "
+            "notification; record depositary_designated first",
+            e.depositary_id(), d.id())),
+        errors::kNotADepositary,
+        {{"agreement_id", d.id()}, {"party_id", e.depositary_id()}});
   }
   const std::string& concerned = e.notification().party_id();
   if (!concerned.empty() && FindParticipation(d.state, concerned) == nullptr) {
@@ -192,7 +196,7 @@ absl::StatusOr<Events> DecideRegistration(const Decision& d) {
     }
   }
   if (!r.submitted_by().empty() && !d.context.parties.contains(r.submitted_by())) {
-    return absl::NotFoundError(absl::StrFormat("party %s not found", r.submitted_by()));
+    return PartyNotFound(r.submitted_by());
   }
   const v1::Date& applied = d.state.provisionally_applied_from();
   RETURN_IF_ERROR(CheckNotBefore(

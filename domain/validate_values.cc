@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/error_info.h"
 #include "common/status_macros.h"
 #include "domain/iso_codes.h"
 #include "domain/limits.h"
@@ -144,7 +145,45 @@ std::string Element(absl::string_view base, absl::string_view name, int index) {
 }
 
 absl::Status Invalid(absl::string_view path, absl::string_view rule) {
-  return absl::InvalidArgumentError(absl::StrCat(path, ": ", rule));
+  return errors::InvalidField(path, rule);
+}
+
+namespace {
+
+absl::Status Missing(absl::string_view kind, absl::string_view reason,
+                     absl::string_view id, absl::string_view path) {
+  std::string message = absl::StrCat(kind, " ", id, " not found");
+  errors::Metadata metadata = {{absl::StrCat(kind, "_id"), std::string(id)}};
+  if (!path.empty()) {
+    absl::StrAppend(&message, " (", path, ")");
+    metadata.emplace_back("field", std::string(path));
+  }
+  return errors::WithReason(absl::NotFoundError(message), reason, metadata);
+}
+
+absl::Status Exists(absl::string_view kind, absl::string_view reason,
+                    absl::string_view id) {
+  return errors::WithReason(
+      absl::AlreadyExistsError(absl::StrCat(kind, " ", id, " already exists")), reason,
+      {{absl::StrCat(kind, "_id"), std::string(id)}});
+}
+
+}  // namespace
+
+absl::Status PartyNotFound(absl::string_view id, absl::string_view path) {
+  return Missing("party", errors::kPartyNotFound, id, path);
+}
+
+absl::Status AgreementNotFound(absl::string_view id, absl::string_view path) {
+  return Missing("agreement", errors::kAgreementNotFound, id, path);
+}
+
+absl::Status PartyExists(absl::string_view id) {
+  return Exists("party", errors::kPartyExists, id);
+}
+
+absl::Status AgreementExists(absl::string_view id) {
+  return Exists("agreement", errors::kAgreementExists, id);
 }
 
 size_t Utf8Length(absl::string_view text) {

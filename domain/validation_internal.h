@@ -36,8 +36,17 @@ std::string Element(absl::string_view base, absl::string_view name, int index);
 // A user value for an error message: quoted, C-escaped, cut after 80 bytes.
 std::string Quote(absl::string_view value);
 
-// INVALID_ARGUMENT "<path>: <rule>".
+// INVALID_ARGUMENT "<path>: <rule>", with reason INVALID_FIELD and the path as a
+// google.rpc.BadRequest field violation (common/error_info.h).
 absl::Status Invalid(absl::string_view path, absl::string_view rule);
+
+// NOT_FOUND "party <id> not found[ (<path>)]", reason PARTY_NOT_FOUND; likewise for
+// agreements. The metadata names the id and, when given, the request field.
+absl::Status PartyNotFound(absl::string_view id, absl::string_view path = "");
+absl::Status AgreementNotFound(absl::string_view id, absl::string_view path = "");
+// ALREADY_EXISTS "<kind> <id> already exists", reason <KIND>_ALREADY_EXISTS.
+absl::Status PartyExists(absl::string_view id);
+absl::Status AgreementExists(absl::string_view id);
 
 // Number of code points of a UTF-8 string.
 size_t Utf8Length(absl::string_view text);

@@ -1,7 +1,14 @@
 #include "gateway/http_errors.h"
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/rpc/status.pb.h"
 
 namespace agreements::gateway {
 
@@ -59,12 +66,38 @@ std::string CodeName(grpc::StatusCode code) {
   return index >= 0 && index <= 16 ? kNames[index] : absl::StrCat("CODE_", index);
 }
 
+namespace {
+
+// ',"details":[...]' with each google.rpc detail as proto3 JSON ({"@type": ...}), or ""
+// when the status has none.
+std::string DetailsJson(const grpc::Status& status) {
+  google::rpc::Status details;
+  if (status.error_details().empty() ||
+      !details.ParseFromString(status.error_details())) {
+    return "";
+  }
+  std::vector<std::string> items;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  for (const google::protobuf::Any& any : details.details()) {
+    std::string json;
+    if (google::protobuf::util::MessageToJsonString(any, &json, options).ok()) {
+      items.push_back(std::move(json));
+    }
+  }
+  if (items.empty()) return "";
+  return absl::StrCat(",\"details\":[", absl::StrJoin(items, ","), "]");
+}
+
+}  // namespace
+
 std::string ErrorJson(const grpc::Status& status, int http_status) {
   if (http_status == 0) http_status = HttpStatusOf(status.error_code());
   return absl::StrCat("{\"error\":{\"code\":", http_status, ",\"status\":\"",
                       CodeName(status.error_code()),
                       "\",\"grpc_code\":", static_cast<int>(status.error_code()),
-                      ",\"message\":", JsonQuote(status.error_message()), "}}\n");
+                      ",\"message\":", JsonQuote(status.error_message()),
+                      DetailsJson(status), "}}\n");
 }
 
 }  // namespace agreements::gateway

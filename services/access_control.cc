@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/error_info.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpc/grpc_security_constants.h"
@@ -509,9 +510,18 @@ absl::StatusOr<Caller> AccessControl::Reauthenticate(const Caller& before) const
 absl::Status AccessControl::Check(const Caller& caller, Permission permission) {
   if (security::Allows(caller.grants, permission)) return absl::OkStatus();
   CountDenial(security::PermissionName(permission));
-  return absl::PermissionDeniedError(absl::StrCat(
-      "missing permission ", security::PermissionName(permission), ": principal \"",
-      caller.principal, "\" has ", RolesText(caller.grants)));
+  return MissingPermission(
+      security::PermissionName(permission), caller.principal,
+      absl::StrCat("missing permission ", security::PermissionName(permission),
+                   ": principal \"", caller.principal, "\" has ",
+                   RolesText(caller.grants)));
+}
+
+absl::Status MissingPermission(absl::string_view permission, absl::string_view principal,
+                               absl::string_view message) {
+  return errors::WithReason(
+      absl::PermissionDeniedError(message), errors::kMissingPermission,
+      {{"permission", std::string(permission)}, {"principal", std::string(principal)}});
 }
 
 domain::Clearance ClearanceOf(const Caller& caller) {

@@ -91,6 +91,11 @@ struct Caller {
 // ones of its registrar sectors (none for a reader).
 domain::Clearance ClearanceOf(const Caller& caller);
 
+// PERMISSION_DENIED with `message`, reason MISSING_PERMISSION naming the permission and
+// the principal.
+absl::Status MissingPermission(absl::string_view permission, absl::string_view principal,
+                               absl::string_view message);
+
 // The metadata header that clients used to name their own actor; refused now.
 inline constexpr char kLegacyActorHeader[] = "x-actor";
 

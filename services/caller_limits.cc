@@ -6,6 +6,7 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/error_info.h"
 #include "gateway/http_gateway.h"
 #include "google/protobuf/util/time_util.h"
 #include "openssl/crypto.h"
@@ -33,9 +34,12 @@ absl::Status Refuse(grpc::ServerContextBase& context, absl::Duration wait,
                     absl::string_view what) {
   const int64_t millis = RetryMillis(wait);
   context.AddTrailingMetadata(kRetryAfterHeader, absl::StrCat(millis));
-  return absl::ResourceExhaustedError(absl::StrCat(
+  absl::Status status = absl::ResourceExhaustedError(absl::StrCat(
       what, "; retry after ", absl::FormatDuration(absl::Milliseconds(millis)), " (",
       kRetryAfterHeader, ": ", millis, ")"));
+  status = errors::WithReason(std::move(status), errors::kRateLimited,
+                              {{"retry_after_ms", absl::StrCat(millis)}});
+  return errors::WithRetryDelay(std::move(status), absl::Milliseconds(millis));
 }
 
 uint64_t TokenKey(absl::string_view token_digest) {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/error_info.h"
 
 namespace agreements::services::command_internal {
 namespace {
@@ -14,9 +15,7 @@ namespace v1 = ::agreements::v1;
 // a client of RegisterParty knows them as "party.names[0]". Rewrites the leading path.
 absl::Status RenameField(const absl::Status& status, absl::string_view from,
                          absl::string_view to) {
-  if (status.ok() || !absl::StartsWith(status.message(), from)) return status;
-  return absl::Status(status.code(),
-                      absl::StrCat(to, status.message().substr(from.size())));
+  return errors::RenamedField(status, from, to);
 }
 
 }  // namespace

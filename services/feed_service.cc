@@ -118,7 +118,8 @@ absl::Status FeedService::Recheck(const StreamOwner& owner) const {
   absl::StatusOr<Caller> caller = access_->Reauthenticate(owner.caller);
   if (!caller.ok()) return caller.status();
   if (!security::Allows(caller->grants, security::Permission::kRegistryRead)) {
-    return absl::PermissionDeniedError(
+    return MissingPermission(
+        "registry.read", caller->principal,
         absl::StrCat("missing permission registry.read: principal \"", caller->principal,
                      "\" lost it when the security files were reloaded"));
   }

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/error_info.h"
 
 namespace agreements::services {
 
@@ -40,16 +41,19 @@ absl::Status PositionWaiters::Admit(const std::string& principal, bool privilege
       options_.max_waits - std::min(options_.max_waits, options_.reserved_waits);
   if (mine >= options_.max_waits_per_principal) {
     ++refused_;
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "min_position: principal \"", principal, "\" already has ",
-        options_.max_waits_per_principal,
-        " reads waiting for a position (the limit per caller); retry when one ends"));
+    return errors::WithReason(
+        absl::ResourceExhaustedError(absl::StrCat(
+            "min_position: principal \"", principal, "\" already has ",
+            options_.max_waits_per_principal,
+            " reads waiting for a position (the limit per caller); retry when one ends")),
+        errors::kTooManyWaits, {{"limit", "max_waits_per_principal"}});
   }
   if (held_ >= options_.max_waits || (!privileged && held_ >= open)) {
     ++refused_;
-    return absl::ResourceExhaustedError(
-        absl::StrCat("min_position: the server has ", held_,
-                     " reads waiting for a position; retry later"));
+    return errors::WithReason(absl::ResourceExhaustedError(absl::StrCat(
+                                  "min_position: the server has ", held_,
+                                  " reads waiting for a position; retry later")),
+                              errors::kTooManyWaits, {{"limit", "max_waits"}});
   }
   ++per_principal_[principal];
   ++held_;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/error_info.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
 #include "domain/iso_codes.h"
@@ -303,27 +304,30 @@ grpc::ServerUnaryReactor* QueryService::Serve(
 grpc::ServerUnaryReactor* QueryService::GetAgreement(
     grpc::CallbackServerContext* context, const v1::GetAgreementRequest* request,
     v1::GetAgreementResponse* response) {
-  return Serve(context, request->min_position(), request->consistency(),
-               [this, request, response](const Caller& caller) -> absl::StatusOr<Read> {
-                 if (request->agreement_id().empty()) {
-                   return absl::InvalidArgumentError("agreement_id: required");
-                 }
-                 return Read([this, request, response, clearance = ClearanceOf(caller)] {
-                   ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
-                   // Clearance first, from the small visibility entry: a hidden agreement
-                   // costs what an absent one costs, and gets the same answer.
-                   ASSIGN_OR_RETURN_GRPC(
-                       bool sees, reader->Sees(clearance, request->agreement_id()));
-                   if (!sees) {
-                     return ToGrpcStatus(absl::NotFoundError(absl::StrCat(
-                         "agreement \"", request->agreement_id(), "\" not found")));
-                   }
-                   ASSIGN_OR_RETURN_GRPC(*response->mutable_agreement(),
-                                         reader->GetAgreement(request->agreement_id()));
-                   response->set_position(reader->position());
-                   return grpc::Status::OK;
-                 });
-               });
+  return Serve(
+      context, request->min_position(), request->consistency(),
+      [this, request, response](const Caller& caller) -> absl::StatusOr<Read> {
+        if (request->agreement_id().empty()) {
+          return absl::InvalidArgumentError("agreement_id: required");
+        }
+        return Read([this, request, response, clearance = ClearanceOf(caller)] {
+          ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
+          // Clearance first, from the small visibility entry: a hidden agreement
+          // costs what an absent one costs, and gets the same answer.
+          ASSIGN_OR_RETURN_GRPC(bool sees,
+                                reader->Sees(clearance, request->agreement_id()));
+          if (!sees) {
+            return ToGrpcStatus(errors::WithReason(
+                absl::NotFoundError(absl::StrCat("agreement \"", request->agreement_id(),
+                                                 "\" not found")),
+                errors::kAgreementNotFound, {{"agreement_id", request->agreement_id()}}));
+          }
+          ASSIGN_OR_RETURN_GRPC(*response->mutable_agreement(),
+                                reader->GetAgreement(request->agreement_id()));
+          response->set_position(reader->position());
+          return grpc::Status::OK;
+        });
+      });
 }
 
 grpc::ServerUnaryReactor* QueryService::LookupAgreement(
@@ -334,9 +338,13 @@ grpc::ServerUnaryReactor* QueryService::LookupAgreement(
                  RETURN_IF_ERROR(CheckIdentifier(request->identifier()));
                  return Read([this, request, response, clearance = ClearanceOf(caller)] {
                    ASSIGN_OR_RETURN_GRPC(auto reader, store::ViewReader::Create(store_));
-                   const absl::Status not_found = absl::NotFoundError(absl::StrCat(
-                       "no agreement has identifier ", request->identifier().scheme(),
-                       ":", request->identifier().value()));
+                   const absl::Status not_found = errors::WithReason(
+                       absl::NotFoundError(absl::StrCat(
+                           "no agreement has identifier ", request->identifier().scheme(),
+                           ":", request->identifier().value())),
+                       errors::kAgreementNotFound,
+                       {{"identifier", absl::StrCat(request->identifier().scheme(), ":",
+                                                    request->identifier().value())}});
                    auto id = reader->FindAgreementId(request->identifier());
                    if (!id.ok() && !absl::IsNotFound(id.status())) {
                      return ToGrpcStatus(id.status());

@@ -1,5 +1,6 @@
 #include "services/security_service.h"
 
+#include "common/build_info.h"
 #include "common/grpc_status.h"
 
 namespace agreements::services {
@@ -11,6 +12,8 @@ grpc::Status SecurityService::WhoAmI(grpc::ServerContext* context,
                                      v1::WhoAmIResponse* response) {
   ASSIGN_OR_RETURN_GRPC(const Caller caller, access_->Authenticate(*context));
   *response = access_->Describe(caller);
+  response->set_server_version(build_info::Version());
+  response->set_server_commit(build_info::Commit());
   return grpc::Status::OK;
 }
 

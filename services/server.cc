@@ -16,6 +16,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "openssl/rand.h"
+#include "services/error_details_interceptor.h"
 
 namespace agreements::services {
 namespace {
@@ -229,10 +230,21 @@ absl::Status RegistryServer::StartGrpc(const ServerOptions& options) {
   builder.RegisterService(audit_service_.get());
   builder.RegisterService(security_service_.get());
   builder.RegisterService(admin_service_.get());
+  reflection_v1_ = std::make_unique<ReflectionV1>(std::vector<std::string>{
+      agreements::v1::CommandService::service_full_name(),
+      agreements::v1::QueryService::service_full_name(),
+      agreements::v1::FeedService::service_full_name(),
+      agreements::v1::AuditService::service_full_name(),
+      agreements::v1::SecurityService::service_full_name(),
+      agreements::v1::AdminService::service_full_name(), "grpc.health.v1.Health",
+      "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"});
+  builder.RegisterService(reflection_v1_.get());
   auto observer = std::make_unique<CallObserverFactory>(metrics_, options.calls);
   observer->set_access(access_.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
+  // Details first, so that the observer logs and counts the status the client gets.
+  interceptors.push_back(std::make_unique<ErrorDetailsInterceptorFactory>());
   interceptors.push_back(std::move(observer));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   absl::MutexLock lock(&mu_);

@@ -26,6 +26,7 @@
 #include "services/metrics_listener.h"
 #include "services/page_token.h"
 #include "services/query_service.h"
+#include "services/reflection_v1.h"
 #include "services/security_service.h"
 #include "services/server_metrics.h"
 #include "store/committer.h"
@@ -216,6 +217,7 @@ class RegistryServer {
   std::unique_ptr<AuditService> audit_service_;
   std::unique_ptr<SecurityService> security_service_;
   std::unique_ptr<AdminService> admin_service_;
+  std::unique_ptr<ReflectionV1> reflection_v1_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<gateway::HttpGateway> http_;
   int port_ = 0;

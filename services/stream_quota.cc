@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/error_info.h"
 
 namespace agreements::services {
 namespace {
@@ -51,6 +52,14 @@ StreamQuota::Limit StreamQuota::RefusingLimit(const Caller& caller) const {
 }
 
 absl::Status StreamQuota::Refusal(Limit limit, const Caller& caller) const {
+  const char* name = limit == Limit::kPerPrincipal ? "max_streams_per_principal"
+                     : limit == Limit::kReserved   ? "reserved_streams"
+                                                   : "max_streams";
+  return errors::WithReason(Describe(limit, caller), errors::kTooManyStreams,
+                            {{"limit", name}});
+}
+
+absl::Status StreamQuota::Describe(Limit limit, const Caller& caller) const {
   switch (limit) {
     case Limit::kPerPrincipal:
       return absl::ResourceExhaustedError(absl::StrCat(

@@ -43,6 +43,7 @@ class StreamQuota {
   // The limit that refuses a stream of `caller`, if any.
   Limit RefusingLimit(const Caller& caller) const;
   absl::Status Refusal(Limit limit, const Caller& caller) const;
+  absl::Status Describe(Limit limit, const Caller& caller) const;
 
   const size_t max_streams_;
   const size_t per_principal_;

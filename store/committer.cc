@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/error_info.h"
 #include "common/merkle.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
@@ -101,8 +102,7 @@ absl::Status CheckRequest(const CommitRequest& request, const CommitterOptions& 
     absl::Status status = domain::ValidateCommand(request.commands[i]);
     if (!status.ok()) {
       if (request.commands.size() == 1) return status;
-      return absl::Status(status.code(),
-                          absl::StrCat("commands[", i, "]: ", status.message()));
+      return errors::Nested(status, absl::StrCat("commands[", i, "]"));
     }
   }
   return absl::OkStatus();
@@ -141,6 +141,19 @@ absl::Status CheckWritableSectors(const std::vector<std::string>& writable,
   return absl::OkStatus();
 }
 
+// ABORTED "expected_revision: <why>", reason WRONG_EXPECTED_REVISION with the stream, its
+// current revision and what was expected, and a REVISION precondition failure.
+absl::Status WrongRevision(const std::string& stream, uint64_t current,
+                           const std::string& expected, const std::string& why) {
+  absl::Status status =
+      errors::WithReason(absl::AbortedError(absl::StrCat("expected_revision: ", why)),
+                         errors::kWrongExpectedRevision,
+                         {{"stream", stream},
+                          {"current_revision", absl::StrCat(current)},
+                          {"expected_revision", expected}});
+  return errors::WithPrecondition(std::move(status), "REVISION", stream, why);
+}
+
 absl::Status CheckExpectedRevision(const v1::ExpectedRevision& expected,
                                    v1::StreamType type, const std::string& id,
                                    uint64_t current) {
@@ -159,19 +172,20 @@ absl::Status CheckExpectedRevision(const v1::ExpectedRevision& expected,
       return absl::OkStatus();
     case v1::ExpectedRevision::kNoStream:
       if (current == 0) return absl::OkStatus();
-      return absl::AbortedError(absl::StrCat("expected_revision: ", name,
-                                             " exists at revision ", current,
-                                             "; expected no stream"));
+      return WrongRevision(
+          name, current, "no stream",
+          absl::StrCat(name, " exists at revision ", current, "; expected no stream"));
     case v1::ExpectedRevision::kStreamExists:
       if (current > 0) return absl::OkStatus();
-      return absl::AbortedError(absl::StrCat("expected_revision: ", name,
-                                             " does not exist (revision 0); expected an "
-                                             "existing stream"));
+      return WrongRevision(name, current, "an existing stream",
+                           absl::StrCat(name,
+                                        " does not exist (revision 0); expected an "
+                                        "existing stream"));
     case v1::ExpectedRevision::kExact:
       if (current == expected.exact()) return absl::OkStatus();
-      return absl::AbortedError(absl::StrCat("expected_revision: ", name,
-                                             " is at revision ", current, "; expected ",
-                                             expected.exact()));
+      return WrongRevision(name, current, absl::StrCat(expected.exact()),
+                           absl::StrCat(name, " is at revision ", current, "; expected ",
+                                        expected.exact()));
   }
   return absl::OkStatus();
 }
@@ -690,9 +704,12 @@ absl::StatusOr<CommitOutcome> Committer::Group::Add(const CommitRequest& request
   ASSIGN_OR_RETURN(auto previous, LoadRequest(request.request_id));
   if (previous) {
     if (previous->fingerprint() != fingerprint) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "request_id: \"", request.request_id,
-          "\" was already used for a different request; use a new request id"));
+      return errors::WithReason(
+          errors::InvalidField(
+              "request_id", absl::StrCat("\"", request.request_id,
+                                         "\" was already used for a different request; "
+                                         "use a new request id")),
+          errors::kDuplicateRequestId, {{"request_id", request.request_id}});
     }
     ASSIGN_OR_RETURN(CommitOutcome replayed, Replay(*previous));
     // A replay shows the agreements' current state: only to a caller that may write them.
@@ -711,8 +728,7 @@ absl::StatusOr<CommitOutcome> Committer::Group::Add(const CommitRequest& request
     absl::Status status = ApplyCommand(request, request.commands[i], scope);
     if (!status.ok()) {
       if (request.commands.size() == 1) return status;
-      return absl::Status(status.code(),
-                          absl::StrCat("commands[", i, "]: ", status.message()));
+      return errors::Nested(status, absl::StrCat("commands[", i, "]"));
     }
   }
   CommitOutcome outcome;
@@ -994,18 +1010,24 @@ void Committer::CommitGroup(std::vector<Pending>& pending) {
       return;
     case AppendResult::Kind::kUnknown:
       LoseWriterRole(appended.status);
-      Fail(pending, absl::UnavailableError(absl::StrCat(
-                        "the log of record could not be reached to commit the commands (",
-                        appended.status.message(),
-                        "); their outcome is unknown: retry with the same request ids")));
+      Fail(pending, errors::WithReason(
+                        absl::UnavailableError(absl::StrCat(
+                            "the log of record could not be reached to commit the "
+                            "commands (",
+                            appended.status.message(),
+                            "); their outcome is unknown: retry with the same request "
+                            "ids")),
+                        errors::kOutcomeUnknown));
       return;
     case AppendResult::Kind::kLocalWriteFailed: {
       // The batch may or may not be in the WAL: its positions cannot be reused. Stop
       // committing until a restart re-reads the head from the store.
-      const absl::Status failure = absl::UnavailableError(absl::StrCat(
-          "the store refused a write (", appended.status.message(),
-          "); the outcome of commands in flight is unknown: restart the server and "
-          "retry with the same request ids"));
+      const absl::Status failure = errors::WithReason(
+          absl::UnavailableError(absl::StrCat(
+              "the store refused a write (", appended.status.message(),
+              "); the outcome of commands in flight is unknown: restart the server and "
+              "retry with the same request ids")),
+          errors::kOutcomeUnknown);
       Stop(failure);
       Fail(pending, failure);
       return;

@@ -15,6 +15,8 @@
 #include "agreements/v1/feed_service.grpc.pb.h"
 #include "agreements/v1/query_service.grpc.pb.h"
 #include "agreements/v1/security_service.grpc.pb.h"
+#include "common/error_info.h"
+#include "common/grpc_status.h"
 #include "common/merkle.h"
 #include "common/signed_note.h"
 #include "grpcpp/create_channel.h"
@@ -365,6 +367,11 @@ TEST_F(SecurityTest, EachRoleAgainstEachRpc) {
           EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
           EXPECT_NE(status.error_message().find("missing permission " + permission),
                     std::string::npos);
+          const errors::Details details = errors::DetailsOf(FromGrpcStatus(status));
+          EXPECT_EQ(details.reason, "MISSING_PERMISSION");
+          const errors::Metadata expected = {{"permission", permission},
+                                             {"principal", role}};
+          EXPECT_EQ(details.metadata, expected);
         }
         ++checked;
       }
