@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= ./data
 
-.PHONY: deps configure build run run-cluster test test-cluster cluster-soak bench-cluster format clean bench bench-full install proto-lint
+.PHONY: deps configure build run run-cluster test test-cluster cluster-soak bench-cluster format clean bench bench-full install proto-lint fuzz
 
 deps:
 	./deploy/install-deps.sh
@@ -66,6 +66,13 @@ bench-full: deps
 PREFIX ?= /usr/local
 install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+# The libFuzzer targets (docs/fuzzing.md), built with clang-14 and ASan/UBSan in
+# build-fuzz, each run for FUZZ_SECONDS; fails on any crash, leak, timeout or violated
+# property and prints the reproducer. `make test` replays the committed corpora.
+FUZZ_SECONDS ?= 180
+fuzz: deps
+	./tools/fuzz/run-fuzz.sh --seconds $(FUZZ_SECONDS) --build_dir build-fuzz
 
 # The public protos: buf lint (STANDARD and COMMENTS) and buf breaking (wire and JSON
 # compatibility) against the last release, v0.16.0 (its commit, so that a clone without

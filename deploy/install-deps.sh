@@ -8,6 +8,8 @@ packages=(
   cmake
   ccache
   clang-format
+  clang-14
+  libclang-rt-14-dev
   libabsl-dev
   libgrpc++-dev
   libprotobuf-dev
