@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "common/grpc_status.h"
+#include "clients/error_details.h"
 
 namespace agreements::client {
 
@@ -65,7 +65,7 @@ absl::Status BatchStream::Finish() {
           " (the stream was cancelled)"));
     }
   }
-  return FromGrpcStatus(status);
+  return StatusFromGrpc(status);
 }
 
 void BatchStream::Cancel() { context_.TryCancel(); }

@@ -179,22 +179,26 @@ CommandSpec RecordCommand() {
       {"id", "ID", "agreement id: lowercase letters, digits, '-', '.'"},
       {"designation", "TEXT",
        "the designation as titled, e.g. \"Memorandum of Understanding\""},
-      {"kind", "KIND",
-       "instrument kind: treaty, agreement, memorandum_of_understanding ..."},
-      {"nature", "NATURE",
-       "legal nature: binding_international, non_binding_political, "
-       "binding_domestic_law, "
-       "mixed, undetermined"},
+      EnumFlagSpec<v1::InstrumentKind>(
+          {"kind", "KIND",
+           "instrument kind: treaty, agreement, memorandum_of_understanding ..."}),
+      EnumFlagSpec<v1::LegalNature>(
+          {"nature", "NATURE",
+           "legal nature: binding_international, non_binding_political, "
+           "binding_domestic_law, "
+           "mixed, undetermined"}),
       {"title", "LANG:TEXT", "title in one language", true},
-      {"arity", "ARITY", "bilateral or multilateral"},
+      EnumFlagSpec<v1::Arity>({"arity", "ARITY", "bilateral or multilateral"}),
       {"place", "TEXT", "place of conclusion"},
       internal::SectorFlagSpec(),
       internal::ClassificationFlagSpec(),
       {"party", "ID[:ROLE,...]", "participant and roles (default role: party)", true},
       {"summary", "TEXT", "free-text summary"},
-      {"confidentiality", "LEVEL",
-       "public (default), restricted or confidential: who may see it"},
-      {"initial-status", "STATUS", "draft (default) or negotiating"},
+      EnumFlagSpec<v1::Confidentiality>(
+          {"confidentiality", "LEVEL",
+           "public (default), restricted or confidential: who may see it"}),
+      WithChoices({"initial-status", "STATUS", "draft (default) or negotiating"},
+                  {"draft", "negotiating"}),
       {"identifier", "SCHEME:VALUE",
        "scheme-qualified identifier, e.g. UNTS:I-4739 or CELEX:22016A1019(01)", true},
       {"depositary", "ID", "a depositary (not a participant), e.g. un-sg", true},
@@ -243,29 +247,32 @@ std::vector<CommandSpec> LifecycleCommands() {
                change->set_place(args.Get("place").value_or(""));
                return payload;
              }));
-  commands.push_back(Change(
-      "add-participant", "add a participant (its status starts as negotiating)",
-      {PartyFlagSpec("party id (required)"),
-       {"role", "ROLE", "party (default), signatory, depositary, contractor ...", true}},
-      [](const ParsedArgs& args) -> absl::StatusOr<v1::EventPayload> {
-        v1::EventPayload payload;
-        v1::Participation* p =
-            payload.mutable_participant_added()->mutable_participation();
-        ASSIGN_OR_RETURN(*p->mutable_party_id(), RequiredFlag(args, "party"));
-        for (const std::string& text : args.GetAll("role")) {
-          ASSIGN_OR_RETURN(auto role, ParseEnum<v1::ParticipantRole>(text));
-          p->add_roles(role);
-        }
-        if (p->roles().empty()) p->add_roles(v1::PARTICIPANT_ROLE_PARTY);
-        return payload;
-      }));
+  commands.push_back(
+      Change("add-participant", "add a participant (its status starts as negotiating)",
+             {PartyFlagSpec("party id (required)"),
+              EnumFlagSpec<v1::ParticipantRole>(
+                  {"role", "ROLE",
+                   "party (default), signatory, depositary, contractor ...", true})},
+             [](const ParsedArgs& args) -> absl::StatusOr<v1::EventPayload> {
+               v1::EventPayload payload;
+               v1::Participation* p =
+                   payload.mutable_participant_added()->mutable_participation();
+               ASSIGN_OR_RETURN(*p->mutable_party_id(), RequiredFlag(args, "party"));
+               for (const std::string& text : args.GetAll("role")) {
+                 ASSIGN_OR_RETURN(auto role, ParseEnum<v1::ParticipantRole>(text));
+                 p->add_roles(role);
+               }
+               if (p->roles().empty()) p->add_roles(v1::PARTICIPANT_ROLE_PARTY);
+               return payload;
+             }));
   commands.push_back(Change(
       "sign", "a participant signed",
       {PartyFlagSpec("who signed (required)"),
        DateFlagSpec("date of signature (required)"),
-       {"kind", "KIND",
-        "simple (default: subject to ratification, acceptance or approval), "
-        "ad_referendum or definitive (expresses consent to be bound)"},
+       EnumFlagSpec<v1::SignatureKind>(
+           {"kind", "KIND",
+            "simple (default: subject to ratification, acceptance or approval), "
+            "ad_referendum or definitive (expresses consent to be bound)"}),
        {"place", "TEXT", "where"},
        {"signatory-name", "TEXT", "who signed for the party"},
        {"signatory-title", "TEXT", "the signatory's title"}},
@@ -285,9 +292,10 @@ std::vector<CommandSpec> LifecycleCommands() {
   commands.push_back(Change(
       "consent", "a participant expressed consent to be bound",
       {PartyFlagSpec("who consented (required)"),
-       {"means", "MEANS",
-        "ratification, acceptance, approval, accession or succession (required; a "
-        "definitive signature is recorded with sign --kind definitive)"},
+       EnumFlagSpec<v1::ConsentMeans>(
+           {"means", "MEANS",
+            "ratification, acceptance, approval, accession or succession (required; a "
+            "definitive signature is recorded with sign --kind definitive)"}),
        DateFlagSpec("date of the act (this or --deposit-date is required)"),
        {"deposit-date", "DATE", "date the instrument was deposited or notified"}},
       [](const ParsedArgs& args) -> absl::StatusOr<v1::EventPayload> {
@@ -407,9 +415,10 @@ std::vector<CommandSpec> LifecycleCommands() {
              }));
   commands.push_back(Change(
       "terminate", "the instrument was terminated",
-      {{"ground", "GROUND",
-        "expiry, by_consent, denunciation_bilateral, replaced_by_later, material_breach, "
-        "other (required)"},
+      {EnumFlagSpec<v1::TerminationGround>({"ground", "GROUND",
+                                            "expiry, by_consent, denunciation_bilateral, "
+                                            "replaced_by_later, material_breach, "
+                                            "other (required)"}),
        DateFlagSpec("effective date (required)"),
        {"replaced-by", "ID", "the later agreement, for replaced_by_later"}},
       [](const ParsedArgs& args) -> absl::StatusOr<v1::EventPayload> {

@@ -19,82 +19,22 @@
 #include "clients/cli_audit_internal.h"
 #include "clients/cli_commands.h"
 #include "clients/cli_values.h"
-#include "common/completeness.h"
-#include "common/merkle.h"
-#include "common/signed_note.h"
+#include "common/audit_bundle.h"
 #include "common/status_macros.h"
 
 namespace agreements::cli {
 namespace {
-
-constexpr char kBundleFormat[] = "agreements-audit-bundle/1";
 
 // "agreement/ID" or "party/ID".
 std::string StreamName(const v1::AuditBundle& bundle) {
   return absl::StrCat(EnumName(bundle.stream_type()), "/", bundle.stream_id());
 }
 
-// Every check of `audit verify`; the first failure is a VerificationError naming what
-// failed.
+// Every check of `audit verify` (common/audit_bundle.h); the first failure is a
+// VerificationError naming what failed.
 absl::Status VerifyBundle(const v1::AuditBundle& bundle, const std::string& key) {
-  if (bundle.format() != kBundleFormat) {
-    return VerificationError(
-        absl::StrCat("format: \"", bundle.format(), "\" is not \"", kBundleFormat, "\""));
-  }
-  absl::StatusOr<note::Checkpoint> checkpoint =
-      note::VerifyCheckpoint(bundle.checkpoint_note(), key);
-  if (!checkpoint.ok()) {
-    if (checkpoint.status().code() == absl::StatusCode::kDataLoss) {
-      return VerificationError(absl::StrCat("checkpoint: no valid signature by ",
-                                            KeyName(key), " (",
-                                            checkpoint.status().message(), ")"));
-    }
-    return VerificationError(
-        absl::StrCat("checkpoint: malformed note (", checkpoint.status().message(), ")"));
-  }
-  if (bundle.tree_size() != checkpoint->size) {
-    return VerificationError(
-        absl::StrCat("tree_size: the bundle says ", bundle.tree_size(),
-                     " but the signed checkpoint is of size ", checkpoint->size));
-  }
-  audit::CompletenessProof proof;
-  proof.checkpoint_note = bundle.checkpoint_note();
-  proof.events.assign(bundle.events().begin(), bundle.events().end());
-  proof.map_leaf = bundle.map_leaf();
-  proof.map_index = bundle.map_index();
-  proof.map_proof.assign(bundle.map_proof().begin(), bundle.map_proof().end());
-  const absl::Status complete =
-      audit::VerifyCompleteness(proof, key, bundle.stream_type(), bundle.stream_id());
-  if (!complete.ok()) return VerificationError(complete.message());
-  if (bundle.inclusion_proofs_size() != bundle.events_size()) {
-    return VerificationError(
-        absl::StrCat("inclusion_proofs: ", bundle.inclusion_proofs_size(), " proofs for ",
-                     bundle.events_size(), " events"));
-  }
-  const std::string root = HashBytes(checkpoint->root);
-  for (int i = 0; i < bundle.events_size(); ++i) {
-    v1::Event event;
-    if (!event.ParseFromString(bundle.events(i))) {
-      return VerificationError(absl::StrCat("events[", i, "]: not an event"));
-    }
-    const uint64_t position = event.envelope().position();
-    if (position == 0) {
-      return VerificationError(
-          absl::StrCat("events[", i, "]: position 0 is not in the log"));
-    }
-    const std::vector<std::string> hashes(bundle.inclusion_proofs(i).hashes().begin(),
-                                          bundle.inclusion_proofs(i).hashes().end());
-    const absl::Status included = merkle::VerifyInclusionBytes(
-        position - 1, checkpoint->size, HashBytes(merkle::LeafHash(bundle.events(i))),
-        hashes, root);
-    if (!included.ok()) {
-      return VerificationError(absl::StrCat(
-          "events[", i, "] (position ", position,
-          "): inclusion proof does not lead to the checkpoint root (",
-          absl::StatusCodeToString(included.code()), ": ", included.message(), ")"));
-    }
-  }
-  return absl::OkStatus();
+  const absl::Status verified = audit::VerifyBundle(bundle, key);
+  return verified.ok() ? verified : VerificationError(verified.message());
 }
 
 // Writes `bytes` to `path` through a temporary file renamed into place.
@@ -139,7 +79,7 @@ absl::Status RunExport(Env& env) {
                    client->GetCompletenessProof(request));
 
   v1::AuditBundle bundle;
-  bundle.set_format(kBundleFormat);
+  bundle.set_format(audit::kBundleFormat);
   bundle.set_stream_type(request.stream_type());
   bundle.set_stream_id(request.stream_id());
   bundle.set_checkpoint_note(completeness.checkpoint_note());

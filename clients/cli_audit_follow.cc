@@ -4,12 +4,7 @@
 // proof between the kept checkpoint and the new one. A proof that fails, a second root
 // for a size already verified or a log that shrank is a rewritten history: an ALERT line
 // and exit status 4.
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -85,25 +80,7 @@ class StateFile {
   // Replaces the file's content with `note` atomically (a temporary file, fsync, rename),
   // creating the directory when needed.
   absl::Status Store(const std::string& note) const {
-    const std::filesystem::path path(path_);
-    std::error_code error;
-    if (path.has_parent_path()) {
-      std::filesystem::create_directories(path.parent_path(), error);
-    }
-    const std::string temp = absl::StrCat(path_, ".tmp");
-    const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    bool written = fd >= 0;
-    if (written) {
-      written =
-          write(fd, note.data(), note.size()) == static_cast<ssize_t>(note.size()) &&
-          fsync(fd) == 0;
-      written = close(fd) == 0 && written;
-    }
-    if (!written || rename(temp.c_str(), path_.c_str()) != 0) {
-      return LocalError(absl::PermissionDeniedError(absl::StrCat(
-          "cannot write the state file ", path_, ": ", std::strerror(errno))));
-    }
-    return absl::OkStatus();
+    return WriteFileAtomically(path_, note);
   }
 
  private:

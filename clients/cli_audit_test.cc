@@ -67,7 +67,7 @@ class AuditCliTest : public CliTest {
   // The latest checkpoint, verified by the CLI.
   v1::GetCheckpointResponse Latest() {
     return ParseJsonOrDie<v1::GetCheckpointResponse>(
-        CliOk({"-o", "json", "audit", "checkpoint", "--key", key_}));
+        CliOk({"-o", "json", "--proto-json", "audit", "checkpoint", "--key", key_}));
   }
 
   // Waits (bounded) until the latest checkpoint covers `size` events.
@@ -173,7 +173,7 @@ TEST_F(AuditCliTest, CheckpointVerifiesWithThePinnedKey) {
   EXPECT_EQ(malformed.exit_code, 1) << Describe({"checkpoint --key bad"}, malformed);
   const ProcessResult missing =
       Cli({"audit", "checkpoint", "--size", "999999", "--key", key_});
-  EXPECT_EQ(missing.exit_code, 2) << Describe({"checkpoint --size"}, missing);
+  EXPECT_EQ(missing.exit_code, 3) << Describe({"checkpoint --size"}, missing);
   EXPECT_TRUE(absl::StartsWith(missing.err, "error: NOT_FOUND")) << missing.err;
 }
 
@@ -221,7 +221,7 @@ TEST_F(AuditCliTest, ProveVerifiesInclusionAndFailsWithAnotherKey) {
     EXPECT_EQ(result.exit_code, 1) << Describe(args, result);
   }
   const ProcessResult beyond = Cli({"audit", "prove", "1000", "--key", key_});
-  EXPECT_EQ(beyond.exit_code, 2) << Describe({"prove 1000"}, beyond);
+  EXPECT_EQ(beyond.exit_code, 6) << Describe({"prove 1000"}, beyond);
   EXPECT_TRUE(absl::StartsWith(beyond.err, "error: INVALID_ARGUMENT: position"))
       << beyond.err;
 }
@@ -355,7 +355,7 @@ TEST_F(AuditCliTest, HistoryDiffAsOfAndLegalStatusOnADate) {
   CliOk({"enter-into-force", "t1", "--date", "2010-03-01"});  // 8
 
   const auto history = ParseJsonOrDie<v1::ListHistoryResponse>(
-      CliOk({"-o", "json", "audit", "history", "t1"}));
+      CliOk({"-o", "json", "--proto-json", "audit", "history", "t1"}));
   ASSERT_EQ(history.events_size(), 6);
   for (int i = 0; i < 6; ++i) {
     EXPECT_EQ(history.events(i).envelope().position(), 3u + i);
@@ -365,18 +365,19 @@ TEST_F(AuditCliTest, HistoryDiffAsOfAndLegalStatusOnADate) {
   EXPECT_EQ(history.events(5).envelope().event_type(), "entered_into_force");
   const std::string page = CliOk({"audit", "history", "t1", "--page-size", "2"});
   EXPECT_TRUE(absl::StrContains(page, "(more: --page-token ")) << page;
+  EXPECT_EQ(ParseJsonOrDie<v1::ListHistoryResponse>(
+                CliOk({"-o", "json", "--proto-json", "audit", "history", "t1",
+                       "--page-size", "2", "--all"}))
+                .events_size(),
+            6);
   EXPECT_EQ(
       ParseJsonOrDie<v1::ListHistoryResponse>(
-          CliOk({"-o", "json", "audit", "history", "t1", "--page-size", "2", "--all"}))
+          CliOk({"-o", "json", "--proto-json", "audit", "history", "kz", "--party"}))
           .events_size(),
-      6);
-  EXPECT_EQ(ParseJsonOrDie<v1::ListHistoryResponse>(
-                CliOk({"-o", "json", "audit", "history", "kz", "--party"}))
-                .events_size(),
-            1);
+      1);
 
-  const auto diff = ParseJsonOrDie<v1::DiffRevisionsResponse>(
-      CliOk({"-o", "json", "audit", "diff", "t1", "--from", "1", "--to", "2"}));
+  const auto diff = ParseJsonOrDie<v1::DiffRevisionsResponse>(CliOk(
+      {"-o", "json", "--proto-json", "audit", "diff", "t1", "--from", "1", "--to", "2"}));
   bool status_changed = false;
   for (const v1::FieldChange& change : diff.changes()) {
     EXPECT_EQ(change.position(), 4u);
@@ -389,19 +390,20 @@ TEST_F(AuditCliTest, HistoryDiffAsOfAndLegalStatusOnADate) {
   EXPECT_TRUE(status_changed) << diff.DebugString();
 
   const auto as_of = ParseJsonOrDie<v1::GetAgreementAsOfResponse>(
-      CliOk({"-o", "json", "audit", "get", "t1", "--as-of", "4"}));
+      CliOk({"-o", "json", "--proto-json", "audit", "get", "t1", "--as-of", "4"}));
   EXPECT_EQ(as_of.position(), 4u);
   EXPECT_EQ(as_of.agreement().revision(), 2u);
   EXPECT_EQ(as_of.agreement().status(), v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
   const auto sector = ParseJsonOrDie<v1::ListSectorAsOfResponse>(
-      CliOk({"-o", "json", "audit", "sector", "energy", "--as-of", "3"}));
+      CliOk({"-o", "json", "--proto-json", "audit", "sector", "energy", "--as-of", "3"}));
   ASSERT_EQ(sector.agreements_size(), 1);
   EXPECT_EQ(sector.agreements(0).status(), v1::AGREEMENT_STATUS_DRAFT);
-  EXPECT_EQ(ParseJsonOrDie<v1::GetPartyAsOfResponse>(
-                CliOk({"-o", "json", "audit", "party", "kz", "--as-of", "1"}))
-                .party()
-                .id(),
-            "kz");
+  EXPECT_EQ(
+      ParseJsonOrDie<v1::GetPartyAsOfResponse>(
+          CliOk({"-o", "json", "--proto-json", "audit", "party", "kz", "--as-of", "1"}))
+          .party()
+          .id(),
+      "kz");
 
   // Valid time, and both axes.
   const std::string in_force_table =
@@ -412,21 +414,23 @@ TEST_F(AuditCliTest, HistoryDiffAsOfAndLegalStatusOnADate) {
       CliOk({"audit", "status-on", "t1", "--date", "2009-12-01"});
   EXPECT_EQ(ShownValue(signed_table, "status"), "signed_not_in_force") << signed_table;
   EXPECT_EQ(ShownValue(signed_table, "in force"), "no") << signed_table;
-  const auto believed = ParseJsonOrDie<v1::GetLegalStatusOnResponse>(CliOk(
-      {"-o", "json", "audit", "status-on", "t1", "--date", "2010-06", "--as-of", "7"}));
+  const auto believed = ParseJsonOrDie<v1::GetLegalStatusOnResponse>(
+      CliOk({"-o", "json", "--proto-json", "audit", "status-on", "t1", "--date",
+             "2010-06", "--as-of", "7"}));
   EXPECT_EQ(believed.position(), 7u);
   EXPECT_NE(believed.status(), v1::AGREEMENT_STATUS_IN_FORCE);
-  const auto in_force = ParseJsonOrDie<v1::ListInForceOnResponse>(
-      CliOk({"-o", "json", "audit", "in-force", "energy", "--date", "2011"}));
+  const auto in_force = ParseJsonOrDie<v1::ListInForceOnResponse>(CliOk(
+      {"-o", "json", "--proto-json", "audit", "in-force", "energy", "--date", "2011"}));
   ASSERT_EQ(in_force.agreements_size(), 1);
   EXPECT_EQ(in_force.agreements(0).id(), "t1");
   EXPECT_EQ(ParseJsonOrDie<v1::ListInForceOnResponse>(
-                CliOk({"-o", "json", "audit", "in-force", "energy", "--date", "2009"}))
+                CliOk({"-o", "json", "--proto-json", "audit", "in-force", "energy",
+                       "--date", "2009"}))
                 .agreements_size(),
             0);
 
   const ProcessResult unknown = Cli({"audit", "history", "nope"});
-  EXPECT_EQ(unknown.exit_code, 2) << Describe({"history nope"}, unknown);
+  EXPECT_EQ(unknown.exit_code, 3) << Describe({"history nope"}, unknown);
   EXPECT_TRUE(absl::StartsWith(unknown.err, "error: NOT_FOUND")) << unknown.err;
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"audit", "get", "t1", "--as-of", "yesterday"},

@@ -179,9 +179,10 @@ std::vector<CommandSpec> DataCommands() {
       "record-amount", "attach a sum (estimated value, financing ...)",
       {{"amount-id", "ID",
         "unique within the agreement, e.g. estimated-value (required)"},
-       {"type", "TYPE",
-        "estimated_value, contract_value, financing, investment, grant, loan, other "
-        "(required)"},
+       EnumFlagSpec<v1::AmountType>(
+           {"type", "TYPE",
+            "estimated_value, contract_value, financing, investment, grant, loan, other "
+            "(required)"}),
        {"currency", "CODE", "ISO 4217 code, e.g. USD (required)"},
        {"value", "DECIMAL", "amount, e.g. 4500000000 or 12.75 (required)"},
        {"description", "TEXT", "what the figure is"},
@@ -204,13 +205,14 @@ std::vector<CommandSpec> DataCommands() {
        {"sha256", "HEX", "lowercase hex SHA-256 of the document's bytes"},
        {"hash-file", "PATH", "compute the SHA-256 from this local copy"}},
       BuildDocument));
-  commands.push_back(
-      Change("link", "link this agreement to another: ID <type> TARGET",
-             {{"type", "TYPE",
-               "implements, amends, replaces, framework_for, supplements (required)"},
-              {"target", "ID", "the other agreement (required)"},
-              {"note", "TEXT", "free text"}},
-             BuildRelation));
+  commands.push_back(Change(
+      "link", "link this agreement to another: ID <type> TARGET",
+      {EnumFlagSpec<v1::RelationType>(
+           {"type", "TYPE",
+            "implements, amends, replaces, framework_for, supplements (required)"}),
+       {"target", "ID", "the other agreement (required)"},
+       {"note", "TEXT", "free text"}},
+      BuildRelation));
   commands.push_back(Change(
       "correct", "fix recorded data (a correction, not an amendment)",
       {{"position", "N", "global position of the corrected event (required)"},
@@ -220,8 +222,8 @@ std::vector<CommandSpec> DataCommands() {
        {"title", "LANG:TEXT", "corrected titles (the complete new set)", true},
        {"place", "TEXT", "corrected place of conclusion"},
        {"summary", "TEXT", "corrected summary"},
-       {"kind", "KIND", "corrected instrument kind"},
-       {"arity", "ARITY", "corrected arity"},
+       EnumFlagSpec<v1::InstrumentKind>({"kind", "KIND", "corrected instrument kind"}),
+       EnumFlagSpec<v1::Arity>({"arity", "ARITY", "corrected arity"}),
        {"signed-on", "DATE", "corrected signature date"},
        {"field", "PATH", "add a path to the field mask, e.g. to clear a field", true}},
       BuildCorrection,
@@ -229,13 +231,15 @@ std::vector<CommandSpec> DataCommands() {
   commands.push_back(
       Change("reassess-nature",
              "reassess the legal nature (may change the lifecycle that applies)",
-             {{"nature", "NATURE", "the new legal nature (required)"},
+             {EnumFlagSpec<v1::LegalNature>(
+                  {"nature", "NATURE", "the new legal nature (required)"}),
               {"rationale", "TEXT", "why"}},
              BuildReassessment));
   commands.push_back(Change(
       "change-confidentiality",
       "change who may see the agreement (readers see public agreements only)",
-      {{"level", "LEVEL", "public, restricted or confidential (required)"}},
+      {EnumFlagSpec<v1::Confidentiality>(
+          {"level", "LEVEL", "public, restricted or confidential (required)"})},
       BuildConfidentiality,
       "The new level must differ from the current one; terminated agreements can be\n"
       "changed too. docs/security.md has who sees which level."));

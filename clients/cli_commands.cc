@@ -1,12 +1,14 @@
 #include "clients/cli_commands.h"
 
 #include <cstdlib>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "clients/cli_config_file.h"
 #include "clients/cli_values.h"
 #include "common/status_macros.h"
 
@@ -23,6 +25,28 @@ absl::StatusOr<std::string> NonEmptyFlag(const ParsedArgs& args,
   if (!value.has_value()) return std::string();
   if (value->empty()) return UsageError(absl::StrCat("--", name, ": must not be empty"));
   return *value;
+}
+
+// --tls, --tls-ca, --tls-cert, --tls-key, --tls-server-name and --token or --token-file
+// into `options`.
+absl::Status ConnectionFlags(const ParsedArgs& args,
+                             client::RegistryClientOptions& options) {
+  options.tls = args.Has("tls");
+  ASSIGN_OR_RETURN(options.tls_ca_file, NonEmptyFlag(args, "tls-ca"));
+  ASSIGN_OR_RETURN(options.tls_cert_file, NonEmptyFlag(args, "tls-cert"));
+  ASSIGN_OR_RETURN(options.tls_key_file, NonEmptyFlag(args, "tls-key"));
+  ASSIGN_OR_RETURN(options.tls_server_name, NonEmptyFlag(args, "tls-server-name"));
+  ASSIGN_OR_RETURN(options.token, NonEmptyFlag(args, "token"));
+  ASSIGN_OR_RETURN(const std::string token_file, NonEmptyFlag(args, "token-file"));
+  if (!options.token.empty() && !token_file.empty()) {
+    return UsageError("--token and --token-file: give one of them");
+  }
+  if (!token_file.empty()) {
+    absl::StatusOr<std::string> token = client::ReadTokenFile(token_file, "--token-file");
+    if (!token.ok()) return LocalError(token.status());
+    options.token = *std::move(token);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -54,23 +78,45 @@ uint64_t Env::MinPosition() const {
 }
 
 void Env::Print(const google::protobuf::Message& response,
-                const std::function<void()>& table) {
-  if (format_ == OutputFormat::kJson) {
-    out_ << ToJson(response, /*pretty=*/true) << "\n";
+                const std::function<void()>& table, const std::function<void()>& wide) {
+  if (!structured()) {
+    (format_ == OutputFormat::kWide && wide != nullptr ? wide : table)();
+    return;
+  }
+  out_ << RenderResponse(response, format_, json_style());
+  const google::protobuf::FieldDescriptor* token =
+      response.GetDescriptor()->FindFieldByName("next_page_token");
+  if (format_ == OutputFormat::kJsonl && token != nullptr &&
+      token->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
+      !token->is_repeated()) {
+    const std::string next = response.GetReflection()->GetString(response, token);
+    if (!next.empty()) std::cerr << "(more: --page-token " << next << " or --all)\n";
+  }
+}
+
+void Env::PrintValue(const JsonValue& value, const std::function<void()>& table) {
+  if (structured()) {
+    out_ << RenderValue(value, format_);
   } else {
     table();
   }
 }
 
+void Env::PrintStreamItem(const JsonValue& value) {
+  out_ << RenderStreamItem(value, format_);
+}
+
 absl::StatusOr<client::RegistryClientOptions> ClientOptionsFromFlags(
     const ParsedArgs& args) {
   client::RegistryClientOptions options;
+  bool server_given = true;
   if (std::optional<std::string> server = args.Get("server")) {
     options.target = *server;
   } else if (const char* env = std::getenv(kServerEnv); env != nullptr && *env != '\0') {
     options.target = env;
   } else {
     options.target = kDefaultServer;
+    server_given = false;
   }
   if (std::optional<std::string> timeout = args.Get("timeout")) {
     if (!absl::ParseDuration(*timeout, &options.call_timeout) ||
@@ -79,29 +125,35 @@ absl::StatusOr<client::RegistryClientOptions> ClientOptionsFromFlags(
                                      "\" is not a positive duration (e.g. 10s)"));
     }
   }
-  options.tls = args.Has("tls");
-  ASSIGN_OR_RETURN(options.tls_ca_file, NonEmptyFlag(args, "tls-ca"));
-  ASSIGN_OR_RETURN(options.tls_cert_file, NonEmptyFlag(args, "tls-cert"));
-  ASSIGN_OR_RETURN(options.tls_key_file, NonEmptyFlag(args, "tls-key"));
-  ASSIGN_OR_RETURN(options.tls_server_name, NonEmptyFlag(args, "tls-server-name"));
-  ASSIGN_OR_RETURN(options.token, NonEmptyFlag(args, "token"));
-  ASSIGN_OR_RETURN(const std::string token_file, NonEmptyFlag(args, "token-file"));
-  if (!options.token.empty() && !token_file.empty()) {
-    return UsageError("--token and --token-file: give one of them");
-  }
-  if (!token_file.empty()) {
-    absl::StatusOr<std::string> token = client::ReadTokenFile(token_file, "--token-file");
-    if (!token.ok()) return LocalError(token.status());
-    options.token = *std::move(token);
-  }
+  RETURN_IF_ERROR(ConnectionFlags(args, options));
   if (absl::Status status = client::LoadConnectionOptionsFromEnv(options); !status.ok()) {
     return LocalError(status);
+  }
+  ASSIGN_OR_RETURN(const std::optional<CliContext> context, SelectedContext(args));
+  if (context.has_value()) {
+    RETURN_IF_ERROR(ApplyContext(*context, server_given, options));
   }
   if (std::optional<std::string> position = args.Get("min-position")) {
     absl::StatusOr<uint64_t> parsed = ParseUint64("min-position", *position);
     if (!parsed.ok()) return parsed.status();
   }
   return options;
+}
+
+absl::StatusOr<OutputFormat> OutputFormatFromFlags(const ParsedArgs& args,
+                                                   bool use_context) {
+  if (std::optional<std::string> format = args.Get("output")) {
+    return ParseOutputFormat(*format);
+  }
+  if (!use_context) return OutputFormat::kTable;
+  ASSIGN_OR_RETURN(const std::optional<CliContext> context, SelectedContext(args));
+  if (!context.has_value() || context->output.empty()) return OutputFormat::kTable;
+  absl::StatusOr<OutputFormat> format = ParseOutputFormat(context->output);
+  if (!format.ok()) {
+    return UsageError(absl::StrCat("context \"", context->name,
+                                   "\": output: ", format.status().message()));
+  }
+  return format;
 }
 
 absl::StatusOr<v1::ExpectedRevision> ExpectedRevisionFlag(const ParsedArgs& args) {
@@ -134,7 +186,15 @@ const std::vector<FlagSpec>& GlobalFlags() {
   static const std::vector<FlagSpec>* const flags = new std::vector<FlagSpec>{
       {"server", "HOST:PORT",
        "registry server (default: $AGREEMENTS_SERVER, else 127.0.0.1:50051)"},
-      {"output", "FORMAT", "table (default) or json", false, 'o'},
+      {"output", "FORMAT",
+       "table (default), wide, json, jsonl or yaml (default: the context's output)",
+       false, 'o', false, OutputFormatNames()},
+      {"proto-json", "",
+       "with -o json, jsonl or yaml: the exact proto3 JSON mapping (full enum names, "
+       "dates as objects, 64-bit integers as strings)"},
+      {"context", "NAME",
+       "configuration context to use (default: $AGREEMENTS_CONTEXT, else the config "
+       "file's current-context)"},
       {"request-id", "ID",
        "request id of a command; a retry with the same id is replayed, not applied twice "
        "(default: a random id)"},
@@ -159,6 +219,7 @@ const std::vector<FlagSpec>& GlobalFlags() {
       {"token-file", "FILE",
        "file holding the bearer token (default: $AGREEMENTS_TOKEN_FILE)"},
       {"min-position", "N", "queries wait until the views reflect global position N"},
+      {"version", "", "print the client's version, and the server's when reachable"},
       {"help", "", "show help", false, 'h'},
   };
   return *flags;
@@ -169,9 +230,11 @@ const std::vector<CommandSpec>& AllCommands() {
     auto* all = new std::vector<CommandSpec>();
     for (auto* set : {&QueryCommands, &AgreementCommands, &PracticeCommands,
                       &ChangeCommands, &PartyCommands, &WatchCommands, &AuditCommands,
-                      &SecurityCommands, &AdminCommands}) {
+                      &SecurityCommands, &AdminCommands, &ConfigCommands}) {
       for (CommandSpec& command : set()) all->push_back(std::move(command));
     }
+    all->push_back(CompletionCommand());
+    all->push_back(VersionCommand());
     return all;
   }();
   return *commands;

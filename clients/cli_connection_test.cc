@@ -30,6 +30,10 @@ class ConnectionFlagsTest : public ::testing::Test {
           client::kTlsServerNameEnv, client::kTokenEnv, client::kTokenFileEnv}) {
       cleared_.push_back(std::make_unique<ScopedEnv>(name, std::nullopt));
     }
+    // No configuration file (contexts are tested in cli_config_test.cc).
+    cleared_.push_back(std::make_unique<ScopedEnv>("AGREEMENTS_CONTEXT", std::nullopt));
+    cleared_.push_back(
+        std::make_unique<ScopedEnv>("AGREEMENTS_CONFIG", dir_.path() + "/none.yaml"));
   }
 
   // The options of "agreements ARGS... sectors".

@@ -3,17 +3,16 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "clients/cli_suggest.h"
 
 namespace agreements::cli {
 namespace {
-
-constexpr char kLocalErrorPayload[] = "type.agreements.dev/cli.LocalError";
-constexpr char kVerificationErrorPayload[] = "type.agreements.dev/cli.VerificationError";
 
 const FlagSpec* FindFlag(const std::vector<FlagSpec>& flags, absl::string_view name) {
   for (const FlagSpec& flag : flags) {
@@ -68,29 +67,6 @@ void AppendFlagHelp(const std::vector<FlagSpec>& flags, std::string& out) {
 
 }  // namespace
 
-absl::Status UsageError(absl::string_view message) {
-  return LocalError(absl::InvalidArgumentError(message));
-}
-
-absl::Status LocalError(absl::Status status) {
-  status.SetPayload(kLocalErrorPayload, absl::Cord("1"));
-  return status;
-}
-
-bool IsLocalError(const absl::Status& status) {
-  return status.GetPayload(kLocalErrorPayload).has_value();
-}
-
-absl::Status VerificationError(absl::string_view message) {
-  absl::Status status = absl::DataLossError(message);
-  status.SetPayload(kVerificationErrorPayload, absl::Cord("1"));
-  return status;
-}
-
-bool IsVerificationError(const absl::Status& status) {
-  return status.GetPayload(kVerificationErrorPayload).has_value();
-}
-
 std::optional<std::string> ParsedArgs::Get(const std::string& name) const {
   auto it = values_.find(name);
   if (it == values_.end() || it->second.empty()) return std::nullopt;
@@ -103,145 +79,221 @@ std::vector<std::string> ParsedArgs::GetAll(const std::string& name) const {
   return it->second;
 }
 
-absl::StatusOr<Invocation> ParseCommandLine(const std::vector<std::string>& argv,
-                                            const std::vector<FlagSpec>& global_flags,
-                                            const std::vector<CommandSpec>& commands) {
-  Invocation invocation;
-  std::string words;  // command words seen so far
-  bool help_command = false;
-  bool flags_done = false;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    const std::string& token = argv[i];
-    const bool is_flag = !flags_done && token.size() > 1 && token[0] == '-';
-    if (!is_flag) {
-      if (token == "--" && !flags_done) {
-        flags_done = true;
-        continue;
-      }
-      if (invocation.command != nullptr) {
-        invocation.args.AddPositional(token);
-        continue;
-      }
-      if (words.empty() && token == "help" && !help_command) {
-        help_command = true;
-        continue;
-      }
-      const std::string candidate =
-          words.empty() ? token : absl::StrCat(words, " ", token);
-      for (const CommandSpec& command : commands) {
-        if (NamesCommand(command, candidate)) invocation.command = &command;
-      }
-      if (invocation.command == nullptr && !IsGroup(commands, candidate)) {
-        return UsageError(absl::StrCat("unknown command \"", candidate,
-                                       "\" (run 'agreements --help')"));
-      }
-      words = candidate;
-      continue;
+namespace {
+
+// The words that may follow `words` ("" at the top): the next word of every command path
+// and alias under it, in table order, without duplicates.
+std::vector<std::string> NextWords(const std::vector<CommandSpec>& commands,
+                                   const std::string& words) {
+  std::vector<std::string> next;
+  const std::string prefix = words.empty() ? "" : words + " ";
+  const auto add = [&](const std::string& path) {
+    if (!absl::StartsWith(path, prefix)) return;
+    std::vector<std::string> rest = absl::StrSplit(path.substr(prefix.size()), ' ');
+    if (std::find(next.begin(), next.end(), rest[0]) == next.end()) {
+      next.push_back(rest[0]);
     }
-    if (token == "--") {
-      flags_done = true;
-      continue;
+  };
+  for (const CommandSpec& command : commands) {
+    add(command.path);
+    for (const std::string& alias : command.aliases) add(alias);
+  }
+  return next;
+}
+
+// One pass over argv. Used once, by one thread.
+class CommandLineParser {
+ public:
+  CommandLineParser(const std::vector<std::string>& argv,
+                    const std::vector<FlagSpec>& global_flags,
+                    const std::vector<CommandSpec>& commands)
+      : argv_(argv), global_flags_(global_flags), commands_(commands) {}
+
+  absl::StatusOr<Invocation> Parse() {
+    for (i_ = 0; i_ < argv_.size(); ++i_) {
+      const std::string& token = argv_[i_];
+      if (!flags_done_ && token == "--") {
+        flags_done_ = true;
+        continue;
+      }
+      const bool is_flag = !flags_done_ && token.size() > 1 && token[0] == '-';
+      absl::Status status = is_flag ? Flag(token) : Word(token);
+      if (!status.ok()) return status;
     }
-    // A flag: "--name", "--name=value", "-s", "-s=value".
+    return Finish();
+  }
+
+ private:
+  // A positional argument, or the next command word.
+  absl::Status Word(const std::string& token) {
+    if (invocation_.command != nullptr) {
+      invocation_.args.AddPositional(token);
+      return absl::OkStatus();
+    }
+    if (words_.empty() && token == "help" && !help_command_) {
+      help_command_ = true;
+      return absl::OkStatus();
+    }
+    const std::string candidate =
+        words_.empty() ? token : absl::StrCat(words_, " ", token);
+    for (const CommandSpec& command : commands_) {
+      if (NamesCommand(command, candidate)) invocation_.command = &command;
+    }
+    if (invocation_.command == nullptr && !IsGroup(commands_, candidate)) {
+      const std::optional<std::string> guess =
+          ClosestMatch(token, NextWords(commands_, words_));
+      if (guess.has_value()) {
+        return UsageError(absl::StrCat(
+            "unknown command \"", candidate, "\"; did you mean \"",
+            words_.empty() ? *guess : absl::StrCat(words_, " ", *guess), "\"?"));
+      }
+      return UsageError(absl::StrCat("unknown command \"", candidate,
+                                     "\" (run 'agreements help",
+                                     words_.empty() ? "" : " ", words_, "')"));
+    }
+    words_ = candidate;
+    return absl::OkStatus();
+  }
+
+  const std::vector<FlagSpec>& CommandFlags() const {
+    static const std::vector<FlagSpec>* const none = new std::vector<FlagSpec>();
+    return invocation_.command != nullptr ? invocation_.command->flags : *none;
+  }
+
+  // "unknown flag --x for "list"; did you mean --y?" and variants.
+  absl::Status UnknownFlag(const std::string& token, const std::string& name) const {
+    if (invocation_.command == nullptr && !words_.empty()) {
+      return UsageError(absl::StrCat("unknown flag ", token,
+                                     " before the subcommand of \"", words_, "\""));
+    }
+    const std::string where =
+        invocation_.command != nullptr
+            ? absl::StrCat(" for \"", invocation_.command->path, "\"")
+            : std::string();
+    std::vector<std::string> known;
+    for (const auto* flags : {&global_flags_, &CommandFlags()}) {
+      for (const FlagSpec& flag : *flags) known.push_back(flag.name);
+    }
+    if (!name.empty()) {
+      if (std::optional<std::string> guess = ClosestMatch(name, known)) {
+        return UsageError(absl::StrCat("unknown flag ", token, where, "; did you mean --",
+                                       *guess, "?"));
+      }
+    }
+    return UsageError(absl::StrCat(
+        "unknown flag ", token, where, " (run 'agreements help",
+        invocation_.command != nullptr ? absl::StrCat(" ", invocation_.command->path)
+                                       : std::string(),
+        "')"));
+  }
+
+  // A flag: "--name", "--name=value", "-s", "-s=value"; takes the next argument as its
+  // value when it needs one.
+  absl::Status Flag(const std::string& token) {
     std::string name;
     std::optional<std::string> inline_value;
     const FlagSpec* spec = nullptr;
-    const std::vector<FlagSpec> no_flags;
-    const std::vector<FlagSpec>& command_flags =
-        invocation.command != nullptr ? invocation.command->flags : no_flags;
     if (absl::StartsWith(token, "--")) {
       absl::string_view body = absl::string_view(token).substr(2);
       const size_t eq = body.find('=');
       name = std::string(body.substr(0, eq));
       if (eq != absl::string_view::npos) inline_value = std::string(body.substr(eq + 1));
-      spec = FindFlag(global_flags, name);
-      if (spec == nullptr) spec = FindFlag(command_flags, name);
+      spec = FindFlag(global_flags_, name);
+      if (spec == nullptr) spec = FindFlag(CommandFlags(), name);
     } else {
       if (token.size() > 2 && token[2] != '=') {
         return UsageError(
             absl::StrCat("unknown flag ", token, " (long flags take two dashes)"));
       }
       if (token.size() > 2) inline_value = token.substr(3);
-      spec = FindShortFlag(global_flags, token[1]);
-      if (spec == nullptr) spec = FindShortFlag(command_flags, token[1]);
+      spec = FindShortFlag(global_flags_, token[1]);
+      if (spec == nullptr) spec = FindShortFlag(CommandFlags(), token[1]);
       if (spec != nullptr) name = spec->name;
     }
-    if (spec == nullptr) {
-      if (invocation.command == nullptr && !words.empty()) {
-        return UsageError(absl::StrCat("unknown flag ", token,
-                                       " before the subcommand of \"", words, "\""));
-      }
-      return UsageError(absl::StrCat(
-          "unknown flag ", token,
-          invocation.command != nullptr
-              ? absl::StrCat(" for \"", invocation.command->path, "\"")
-              : std::string(),
-          " (run 'agreements help",
-          invocation.command != nullptr ? absl::StrCat(" ", invocation.command->path)
-                                        : std::string(),
-          "')"));
-    }
+    if (spec == nullptr) return UnknownFlag(token, name);
     if (name == "help") {
       if (inline_value.has_value()) return UsageError("--help takes no value");
-      invocation.help = true;
-      continue;
+      invocation_.help = true;
+      return absl::OkStatus();
     }
-    std::string value;
-    if (spec->optional_value) {
-      value = inline_value.value_or("");
-    } else if (spec->value_name.empty()) {
-      if (inline_value.has_value()) {
-        return UsageError(absl::StrCat("flag --", name, " takes no value"));
-      }
-    } else if (inline_value.has_value()) {
-      value = *inline_value;
-    } else if (i + 1 < argv.size()) {
-      value = argv[++i];
-    } else {
-      return UsageError(
-          absl::StrCat("flag --", name, " needs a value (", spec->value_name, ")"));
-    }
-    if (!spec->repeated && invocation.args.Has(name)) {
+    absl::StatusOr<std::string> value = FlagValue(*spec, inline_value);
+    if (!value.ok()) return value.status();
+    if (!spec->repeated && invocation_.args.Has(name)) {
       return UsageError(absl::StrCat("flag --", name, " given more than once"));
     }
-    invocation.args.Add(name, std::move(value));
+    invocation_.args.Add(name, *std::move(value));
+    return absl::OkStatus();
   }
 
-  if (help_command) invocation.help = true;
-  if (invocation.command == nullptr) {
-    invocation.group = words;
-    if (!words.empty() && !invocation.help) {
-      return UsageError(absl::StrCat(
-          "\"", words, "\" needs a subcommand (run 'agreements help ", words, "')"));
+  absl::StatusOr<std::string> FlagValue(const FlagSpec& spec,
+                                        const std::optional<std::string>& inline_value) {
+    if (spec.optional_value) return inline_value.value_or("");
+    if (spec.value_name.empty()) {
+      if (inline_value.has_value()) {
+        return UsageError(absl::StrCat("flag --", spec.name, " takes no value"));
+      }
+      return std::string();
     }
-    invocation.help = true;
-    return invocation;
+    if (inline_value.has_value()) return *inline_value;
+    if (i_ + 1 < argv_.size()) return argv_[++i_];
+    return UsageError(
+        absl::StrCat("flag --", spec.name, " needs a value (", spec.value_name, ")"));
   }
-  if (invocation.help) return invocation;
-  const size_t count = invocation.args.positional().size();
-  const CommandSpec& command = *invocation.command;
-  if (count < command.min_args || count > command.max_args) {
-    return UsageError(absl::StrCat(
-        "usage: agreements ", command.path,
-        command.args_usage.empty() ? "" : absl::StrCat(" ", command.args_usage),
-        count < command.min_args ? " (missing argument)" : " (too many arguments)"));
+
+  absl::StatusOr<Invocation> Finish() {
+    if (help_command_) invocation_.help = true;
+    if (invocation_.command == nullptr) {
+      invocation_.group = words_;
+      invocation_.incomplete = !words_.empty() && !invocation_.help;
+      invocation_.help = true;
+      return std::move(invocation_);
+    }
+    if (invocation_.help) return std::move(invocation_);
+    const size_t count = invocation_.args.positional().size();
+    const CommandSpec& command = *invocation_.command;
+    if (count < command.min_args || count > command.max_args) {
+      return UsageError(absl::StrCat(
+          "usage: agreements ", command.path,
+          command.args_usage.empty() ? "" : absl::StrCat(" ", command.args_usage),
+          count < command.min_args ? " (missing argument)" : " (too many arguments)"));
+    }
+    return std::move(invocation_);
   }
-  return invocation;
+
+  const std::vector<std::string>& argv_;
+  const std::vector<FlagSpec>& global_flags_;
+  const std::vector<CommandSpec>& commands_;
+  Invocation invocation_;
+  size_t i_ = 0;
+  std::string words_;  // command words seen so far
+  bool help_command_ = false;
+  bool flags_done_ = false;
+};
+
+}  // namespace
+
+std::vector<std::string> FlagChoices(const FlagSpec& flag) {
+  if (!flag.choices.empty()) return flag.choices;
+  if (flag.value_name.find('|') == std::string::npos) return {};
+  std::vector<std::string> choices;
+  for (absl::string_view part : absl::StrSplit(flag.value_name, '|')) {
+    if (!part.empty() && absl::AsciiStrToLower(part) == part) choices.emplace_back(part);
+  }
+  return choices;
 }
 
-std::string ToolHelp(const std::vector<FlagSpec>& global_flags,
-                     const std::vector<CommandSpec>& commands, const std::string& group) {
-  std::string out;
-  if (group.empty()) {
-    absl::StrAppend(&out,
-                    "agreements: command-line client of the agreements registry.\n\n"
-                    "Usage: agreements [global flags] COMMAND [ARGS] [flags]\n"
-                    "       agreements help COMMAND     help on one command\n\n"
-                    "Commands:\n");
-  } else {
-    absl::StrAppend(&out, "Usage: agreements ", group, " SUBCOMMAND [ARGS] [flags]\n\n",
-                    "Subcommands:\n");
-  }
+absl::StatusOr<Invocation> ParseCommandLine(const std::vector<std::string>& argv,
+                                            const std::vector<FlagSpec>& global_flags,
+                                            const std::vector<CommandSpec>& commands) {
+  return CommandLineParser(argv, global_flags, commands).Parse();
+}
+
+namespace {
+
+// "  path   summary" lines, aligned, for the commands under `group` (every command when
+// it is empty).
+void AppendCommandList(const std::vector<CommandSpec>& commands, const std::string& group,
+                       std::string& out) {
   size_t width = 0;
   std::vector<const CommandSpec*> shown;
   for (const CommandSpec& command : commands) {
@@ -254,6 +306,33 @@ std::string ToolHelp(const std::vector<FlagSpec>& global_flags,
                     std::string(width - command->path.size() + 3, ' '), command->summary,
                     "\n");
   }
+}
+
+}  // namespace
+
+std::string GroupUsage(const std::vector<CommandSpec>& commands,
+                       const std::string& group) {
+  std::string out = absl::StrCat("Usage: agreements ", group,
+                                 " SUBCOMMAND [ARGS] [flags]\n\nSubcommands:\n");
+  AppendCommandList(commands, group, out);
+  absl::StrAppend(&out, "\nRun 'agreements help ", group,
+                  " SUBCOMMAND' for the flags of one.\n");
+  return out;
+}
+
+std::string ToolHelp(const std::vector<FlagSpec>& global_flags,
+                     const std::vector<CommandSpec>& commands, const std::string& group) {
+  std::string out;
+  if (group.empty()) {
+    absl::StrAppend(&out,
+                    "agreements: command-line client of the agreements registry.\n\n"
+                    "Usage: agreements [global flags] COMMAND [ARGS] [flags]\n"
+                    "       agreements help COMMAND     help on one command\n\n"
+                    "Commands:\n");
+    AppendCommandList(commands, group, out);
+  } else {
+    out = GroupUsage(commands, group);
+  }
   absl::StrAppend(&out, "\nGlobal flags:\n");
   AppendFlagHelp(global_flags, out);
   if (group.empty()) {
@@ -264,15 +343,21 @@ std::string ToolHelp(const std::vector<FlagSpec>& global_flags,
         "enums take their short lowercase names (ratification, "
         "memorandum_of_understanding,\n"
         "in_force); localized text is LANG:TEXT (en:\"Joint Statement\").\n"
-        "\nOutput: -o table (default) prints aligned tables; -o json prints the RPC "
-        "response\n"
-        "in the protobuf JSON mapping.\n"
-        "\nExit status: 0 success; 1 usage or local input error (bad flag or value,\n"
-        "unreadable file, malformed JSON); 2 the server or the transport returned an "
-        "error;\n"
-        "4 verification failed (audit commands: a checkpoint signature, a proof or the\n"
-        "consistency of the log's history does not verify).\n"
-        "Errors are printed to stderr as \"error: <CODE>: <message>\".\n");
+        "\nOutput: -o table (default) prints aligned tables, -o wide more columns;\n"
+        "-o json, jsonl (a record per line) and yaml print the friendly JSON form\n"
+        "(dates, enums and amounts as text); add --proto-json for the exact proto3\n"
+        "JSON mapping.\n"
+        "\nConfiguration: named contexts in $AGREEMENTS_CONFIG, else\n"
+        "$XDG_CONFIG_HOME/agreements/config.yaml, else ~/.config/agreements/config.yaml\n"
+        "(agreements help config set-context); flags > environment > context > "
+        "defaults.\n"
+        "\nExit status: 0 success; 1 usage or local input error; 2 other server or\n"
+        "transport error; 3 not found; 4 verification failed (audit commands);\n"
+        "5 conflict (failed precondition, aborted, already exists); 6 invalid argument\n"
+        "(the server refused the request); 7 permission denied or unauthenticated;\n"
+        "8 unavailable, deadline exceeded or resource exhausted (try again later).\n"
+        "Errors are printed to stderr as \"error: <CODE>: <message>\", then the\n"
+        "server's details when it sent some (\"reason: ...\", metadata, fields).\n");
   }
   return out;
 }

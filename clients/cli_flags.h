@@ -13,29 +13,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "clients/cli_errors.h"
 
 namespace agreements::cli {
-
-// Exit codes of the tool.
-inline constexpr int kExitOk = 0;
-// Usage errors and local input errors (unknown flag, bad value, unreadable file, bad
-// JSON).
-inline constexpr int kExitUsage = 1;
-// The server or the transport answered with an error (any gRPC code).
-inline constexpr int kExitRpc = 2;
-// What the server sent does not verify (audit commands): a bad checkpoint signature, a
-// proof that does not lead to the signed root, an inconsistent history.
-inline constexpr int kExitVerification = 4;
-
-// Errors found before anything is sent: marked so that main() exits with kExitUsage.
-absl::Status UsageError(absl::string_view message);
-// Marks `status` (not OK) as a local error.
-absl::Status LocalError(absl::Status status);
-bool IsLocalError(const absl::Status& status);
-// A verification failure: DATA_LOSS with `message`, marked so that main() exits with
-// kExitVerification.
-absl::Status VerificationError(absl::string_view message);
-bool IsVerificationError(const absl::Status& status);
 
 // One flag. "--name VALUE", "--name=VALUE" or "-s VALUE" when short_name is set.
 struct FlagSpec {
@@ -48,7 +28,14 @@ struct FlagSpec {
   // The value may be left out: "--name" alone (value "") or "--name=VALUE". Only the
   // inline form gives a value, so that the next argument is never taken for one.
   bool optional_value = false;
+  // The values the flag takes, when they are a fixed set (an enum's short names); shell
+  // completion offers them. Empty: any value (a "a|b|c" value_name still lists them).
+  std::vector<std::string> choices = {};
 };
+
+// The fixed values of `flag`: its choices, else the lowercase alternatives of a value
+// name such as "year|month" (not "N|beginning|now"'s placeholder N).
+std::vector<std::string> FlagChoices(const FlagSpec& flag);
 
 // The flags and positional arguments of one invocation. A value type; not thread-safe.
 class ParsedArgs {
@@ -86,6 +73,9 @@ struct CommandSpec {
   std::function<absl::Status(Env&)> run;
   // Other paths that name this command.
   std::vector<std::string> aliases = {};
+  // Runs without the server's connection options (config, completion, version): main()
+  // does not resolve the connection flags, context and token file before it runs.
+  bool offline = false;
 };
 
 // The result of parsing argv.
@@ -95,12 +85,17 @@ struct Invocation {
   // The words of a group named without a subcommand, e.g. "party".
   std::string group;
   bool help = false;
+  // A group was named without a subcommand and without asking for help: main() prints
+  // the group's help on stderr and exits with kExitUsage.
+  bool incomplete = false;
   ParsedArgs args;
 };
 
 // Parses the arguments after the program name. Global flags may appear anywhere; command
 // flags after the command words. "help [COMMAND...]", "--help" and "-h" ask for help.
-// Errors are usage errors.
+// Errors are usage errors; an unknown command or flag suggests the closest known one
+// ("unknown command \"lsit\"; did you mean \"list\"?"). A group named without a
+// subcommand ("agreements party") sets Invocation::incomplete.
 absl::StatusOr<Invocation> ParseCommandLine(const std::vector<std::string>& argv,
                                             const std::vector<FlagSpec>& global_flags,
                                             const std::vector<CommandSpec>& commands);
@@ -108,6 +103,9 @@ absl::StatusOr<Invocation> ParseCommandLine(const std::vector<std::string>& argv
 // Help on the whole tool, or on one group of commands when `group` is not empty.
 std::string ToolHelp(const std::vector<FlagSpec>& global_flags,
                      const std::vector<CommandSpec>& commands, const std::string& group);
+// The usage of a group ("party"): its subcommands with their summaries, one a line.
+std::string GroupUsage(const std::vector<CommandSpec>& commands,
+                       const std::string& group);
 std::string CommandHelp(const CommandSpec& command, const std::vector<FlagSpec>& globals);
 
 }  // namespace agreements::cli

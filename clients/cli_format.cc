@@ -348,6 +348,24 @@ void PrintAgreementList(
   table.Print(out);
 }
 
+void PrintAgreementListWide(
+    std::ostream& out,
+    const google::protobuf::RepeatedPtrField<v1::Agreement>& agreements) {
+  Table table({"id", "status", "kind", "nature", "arity", "signed_on", "in_force_from",
+               "parties", "sectors", "rev", "title"});
+  for (const v1::Agreement& a : agreements) {
+    std::vector<std::string> parties;
+    for (const v1::Participation& p : a.participations()) parties.push_back(p.party_id());
+    table.AddRow({a.id(), EnumName(a.status()), EnumName(a.instrument_kind()),
+                  EnumName(a.legal_nature()), EnumName(a.arity()),
+                  FormatDate(a.signed_on()), FormatDate(a.entered_into_force_on()),
+                  OrDash(absl::StrJoin(parties, ",")),
+                  OrDash(absl::StrJoin(a.sectors(), ",")), absl::StrCat(a.revision()),
+                  PreferredText(a.titles())});
+  }
+  table.Print(out);
+}
+
 void PrintParty(std::ostream& out, const v1::Party& party) {
   KeyValueBlock block;
   block.Add("id", party.id());
@@ -409,6 +427,27 @@ void PrintPartyList(std::ostream& out,
   for (const v1::Party& party : parties) {
     table.AddRow({party.id(), EnumName(party.type()), OrDash(party.country_code()),
                   OrDash(party.controlled_by()), PreferredText(party.names())});
+  }
+  table.Print(out);
+}
+
+void PrintPartyListWide(std::ostream& out,
+                        const google::protobuf::RepeatedPtrField<v1::Party>& parties) {
+  Table table({"id", "type", "country", "controlled_by", "former_country", "identifiers",
+               "rev", "names"});
+  for (const v1::Party& party : parties) {
+    std::vector<std::string> identifiers;
+    for (const v1::Identifier& identifier : party.identifiers()) {
+      identifiers.push_back(absl::StrCat(identifier.scheme(), ":", identifier.value()));
+    }
+    std::vector<std::string> names;
+    for (const v1::LocalizedText& name : party.names()) {
+      names.push_back(absl::StrCat(name.language(), ":", name.text()));
+    }
+    table.AddRow({party.id(), EnumName(party.type()), OrDash(party.country_code()),
+                  OrDash(party.controlled_by()), OrDash(party.former_country_code()),
+                  OrDash(absl::StrJoin(identifiers, ",")), absl::StrCat(party.revision()),
+                  absl::StrJoin(names, "; ")});
   }
   table.Print(out);
 }

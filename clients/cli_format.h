@@ -1,6 +1,6 @@
-// Human-readable output of the `agreements` tool (-o table): aligned tables and key/value
-// blocks for the API's messages. Machine output (-o json) is the protobuf JSON mapping
-// and lives in cli_values.h (ToJson).
+// Human-readable output of the `agreements` tool (-o table and wide): aligned tables and
+// key/value blocks for the API's messages. The structured forms (-o json, jsonl, yaml)
+// are in cli_output.h.
 #ifndef AGREEMENTS_CLIENTS_CLI_FORMAT_H_
 #define AGREEMENTS_CLIENTS_CLI_FORMAT_H_
 
@@ -61,6 +61,11 @@ void PrintAgreement(std::ostream& out, const v1::Agreement& agreement);
 void PrintAgreementList(
     std::ostream& out,
     const google::protobuf::RepeatedPtrField<v1::Agreement>& agreements);
+// -o wide: also the legal nature, arity, entry into force, participants, revision and
+// the whole title.
+void PrintAgreementListWide(
+    std::ostream& out,
+    const google::protobuf::RepeatedPtrField<v1::Agreement>& agreements);
 void PrintParty(std::ostream& out, const v1::Party& party);
 // One party's agreements on a date (AuditService.ListPartyAgreementsOn): one row each,
 // then "N agreements" (the count over all pages).
@@ -68,6 +73,9 @@ void PrintPartyAgreements(std::ostream& out,
                           const v1::ListPartyAgreementsOnResponse& response);
 void PrintPartyList(std::ostream& out,
                     const google::protobuf::RepeatedPtrField<v1::Party>& parties);
+// -o wide: also the identifiers, the former country, the revision and every name.
+void PrintPartyListWide(std::ostream& out,
+                        const google::protobuf::RepeatedPtrField<v1::Party>& parties);
 void PrintSectorSummary(std::ostream& out, const v1::SectorSummary& summary);
 void PrintSectors(std::ostream& out, const v1::ListSectorsResponse& sectors);
 // One row per sector and period with anything in it.

@@ -21,7 +21,6 @@
 #include "clients/cli_commands.h"
 #include "clients/cli_format.h"
 #include "clients/cli_values.h"
-#include "common/json_text.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 
@@ -161,13 +160,23 @@ struct LoadTally {
   absl::Status first_error;
 };
 
+// {"line": N, "requestId": ID, KEY: VALUE}: one answer in the structured forms.
+JsonValue LineValue(int line, const std::string& request_id, const char* key,
+                    JsonValue value) {
+  JsonValue object = JsonValue::Object();
+  object.Set("line", JsonValue::Integer(line));
+  object.Set("requestId", JsonValue::String(request_id));
+  object.Set(key, std::move(value));
+  return object;
+}
+
 // Prints one answer (a row, or a JSON object) and counts it. A failure is also reported
 // on stderr with its line, except the first one of a load that stops there (the load's
 // error names it).
 void ReportAnswer(Env& env, const std::string& path, bool continue_on_error,
                   const LoadLine& line, const v1::ExecuteBatchStreamResponse& answer,
                   LoadTally& tally, LoadProgress& progress) {
-  const bool json = env.format() == OutputFormat::kJson;
+  const bool json = env.structured();
   const std::string& request_id = line.request.context().request_id();
   ++tally.answered;
   if (answer.has_error()) {
@@ -179,10 +188,11 @@ void ReportAnswer(Env& env, const std::string& path, bool continue_on_error,
     }
     const std::string code = absl::StatusCodeToString(error.code());
     if (json) {
-      env.out() << "{\"line\":" << line.number
-                << ",\"requestId\":" << JsonQuote(request_id)
-                << ",\"error\":{\"code\":" << JsonQuote(code)
-                << ",\"message\":" << JsonQuote(error.message()) << "}}\n";
+      JsonValue failure = JsonValue::Object();
+      failure.Set("code", JsonValue::String(code));
+      failure.Set("message", JsonValue::String(std::string(error.message())));
+      env.PrintStreamItem(
+          LineValue(line.number, request_id, "error", std::move(failure)));
     } else {
       env.out() << absl::StrFormat(kLoadRowFormat, absl::StrCat(line.number), request_id,
                                    "failed", code);
@@ -196,8 +206,8 @@ void ReportAnswer(Env& env, const std::string& path, bool continue_on_error,
   const v1::CommitResult& result = answer.response().result();
   (result.replayed() ? tally.replayed : tally.committed) += 1;
   if (json) {
-    env.out() << "{\"line\":" << line.number << ",\"requestId\":" << JsonQuote(request_id)
-              << ",\"response\":" << ToJson(answer.response(), /*pretty=*/false) << "}\n";
+    env.PrintStreamItem(
+        LineValue(line.number, request_id, "response", env.ToValue(answer.response())));
   } else {
     env.out() << absl::StrFormat(kLoadRowFormat, absl::StrCat(line.number), request_id,
                                  result.replayed() ? "replayed" : "committed",
@@ -267,7 +277,7 @@ absl::Status RunLoad(Env& env) {
   ASSIGN_OR_RETURN(std::vector<LoadLine> lines,
                    ParseLoadFile(path, content, args.Get("reason").value_or("")));
   ASSIGN_OR_RETURN(const client::RegistryClient* client, env.Client());
-  const bool json = env.format() == OutputFormat::kJson;
+  const bool json = env.structured();
   if (!json) {
     env.out() << absl::StrFormat(kLoadRowFormat, "LINE", "REQUEST_ID", "RESULT",
                                  "POSITIONS");
@@ -324,20 +334,24 @@ CommandSpec LoadCommand() {
       "twice is replayed by the server and adds nothing. --reason fills context.reason\n"
       "where empty.\n\n"
       "Prints per line: line number, request id, committed, replayed or failed, and\n"
-      "the positions (or the error's code); with -o json one object per line:\n"
-      "{\"line\", \"requestId\", \"response\"} or {\"line\", \"requestId\", \"error\"}.\n"
+      "the positions (or the error's code); with -o json or jsonl one object per line\n"
+      "(-o yaml: one document each): {\"line\", \"requestId\", \"response\"} or\n"
+      "{\"line\", \"requestId\", \"error\": {\"code\", \"message\"}}.\n"
       "Then \"N requests: C committed, R replayed\" (with F failed and U not answered\n"
       "when there are). Each failed line is also reported on stderr with its error.\n\n"
       "Without --continue-on-error the load stops sending at the first failed line;\n"
-      "the lines already sent are still answered and printed. Exit status 2 when a\n"
-      "line failed or the stream broke (loading the file again is then safe).\n"
+      "the lines already sent are still answered and printed. When a line failed or\n"
+      "the stream broke, the exit status is that of the (first) error's code, e.g. 6\n"
+      "for INVALID_ARGUMENT (loading the file again is then safe).\n"
       "Progress (requests answered, rate, ETA) goes to stderr when it is a terminal\n"
       "(--progress always also when it is not, e.g. a log: one line per second).";
   load.flags = {
       {"continue-on-error", "", "report each failed line and go on with the next ones"},
-      {"progress", "WHEN",
-       "progress on stderr: auto (when stderr is a terminal; default), always "
-       "or never"}};
+      WithChoices(
+          {"progress", "WHEN",
+           "progress on stderr: auto (when stderr is a terminal; default), always "
+           "or never"},
+          {"auto", "always", "never"})};
   return load;
 }
 

@@ -1,47 +1,71 @@
 // agreements: the command-line client of the agreements registry. See `agreements
-// --help`.
+// --help`; exit codes in cli_errors.h.
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "clients/cli_commands.h"
+#include "clients/cli_errors.h"
 #include "clients/cli_flags.h"
 #include "clients/client.h"
-#include "common/build_info.h"
 
 namespace agreements::cli {
 namespace {
 
-absl::StatusOr<OutputFormat> OutputFormatFlag(const ParsedArgs& args) {
-  const std::string format = args.Get("output").value_or("table");
-  if (format == "table") return OutputFormat::kTable;
-  if (format == "json") return OutputFormat::kJson;
-  return UsageError(absl::StrCat("-o: \"", format, "\" is not table or json"));
+int Fail(const absl::Status& status, const std::string& target) {
+  std::cout.flush();
+  std::cerr << ErrorText(status, target);
+  return ExitCodeFor(status);
 }
 
-int Fail(const absl::Status& status, const std::string& target) {
-  std::string message(status.message());
-  if (!IsLocalError(status) && status.code() == absl::StatusCode::kUnavailable) {
-    message = absl::StrCat("server ", target, ": ", message);
+// The command named by --version (`agreements --version` is `agreements version`).
+const CommandSpec* VersionSpec() {
+  for (const CommandSpec& command : AllCommands()) {
+    if (command.path == "version") return &command;
   }
-  std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": " << message
-            << "\n";
-  if (IsVerificationError(status)) return kExitVerification;
-  return IsLocalError(status) ? kExitUsage : kExitRpc;
+  return nullptr;
+}
+
+// Runs a command that needs no connection options: -o from the flag only.
+int RunOffline(const CommandSpec& command, const ParsedArgs& args) {
+  absl::StatusOr<OutputFormat> format =
+      OutputFormatFromFlags(args, /*use_context=*/false);
+  if (!format.ok()) return Fail(format.status(), "");
+  Env env(args, *format, client::RegistryClientOptions(), std::cout);
+  const absl::Status status = command.run(env);
+  if (!status.ok()) return Fail(status, "");
+  std::cout.flush();
+  return kExitOk;
+}
+
+int Run(const CommandSpec& command, const ParsedArgs& args) {
+  if (command.offline) return RunOffline(command, args);
+  absl::StatusOr<OutputFormat> format = OutputFormatFromFlags(args);
+  if (!format.ok()) return Fail(format.status(), "");
+  absl::StatusOr<client::RegistryClientOptions> options = ClientOptionsFromFlags(args);
+  if (!options.ok()) return Fail(options.status(), "");
+  const std::string target = options->target;
+  Env env(args, *format, *std::move(options), std::cout);
+  const absl::Status status = command.run(env);
+  if (!status.ok()) return Fail(status, target);
+  std::cout.flush();
+  return kExitOk;
 }
 
 int Main(int argc, char** argv) {
   const std::vector<std::string> arguments(argv + 1, argv + argc);
-  if (arguments.size() == 1 &&
-      (arguments[0] == "--version" || arguments[0] == "version")) {
-    std::cout << build_info::VersionText("agreements");
-    return kExitOk;
-  }
   absl::StatusOr<Invocation> invocation =
       ParseCommandLine(arguments, GlobalFlags(), AllCommands());
   if (!invocation.ok()) return Fail(invocation.status(), "");
+  if (invocation->args.Has("version") && invocation->command == nullptr &&
+      VersionSpec() != nullptr) {
+    return Run(*VersionSpec(), invocation->args);
+  }
+  if (invocation->incomplete) {
+    std::cerr << GroupUsage(AllCommands(), invocation->group);
+    return kExitUsage;
+  }
   if (invocation->help) {
     if (invocation->command != nullptr) {
       std::cout << CommandHelp(*invocation->command, GlobalFlags());
@@ -50,17 +74,7 @@ int Main(int argc, char** argv) {
     }
     return kExitOk;
   }
-  absl::StatusOr<OutputFormat> format = OutputFormatFlag(invocation->args);
-  if (!format.ok()) return Fail(format.status(), "");
-  absl::StatusOr<client::RegistryClientOptions> options =
-      ClientOptionsFromFlags(invocation->args);
-  if (!options.ok()) return Fail(options.status(), "");
-  const std::string target = options->target;
-  Env env(invocation->args, *format, *std::move(options), std::cout);
-  const absl::Status status = invocation->command->run(env);
-  std::cout.flush();
-  if (!status.ok()) return Fail(status, target);
-  return kExitOk;
+  return Run(*invocation->command, invocation->args);
 }
 
 }  // namespace

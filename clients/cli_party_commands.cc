@@ -19,9 +19,10 @@ std::vector<FlagSpec> PartyFieldFlags() {
   return {
       {"file", "FILE", "Party JSON ('-' reads stdin); flags set fields on top of it",
        false, 'f'},
-      {"type", "TYPE",
-       "state, international_organization, government_body, state_owned_enterprise, "
-       "company, consortium, financial_institution, other"},
+      EnumFlagSpec<v1::PartyType>(
+          {"type", "TYPE",
+           "state, international_organization, government_body, state_owned_enterprise, "
+           "company, consortium, financial_institution, other"}),
       {"country", "CODE", "ISO 3166-1 alpha-2 country code, e.g. KZ"},
       {"name", "LANG:TEXT", "name in one language", true},
       {"identifier", "SCHEME:VALUE", "scheme-qualified identifier, e.g. XI-LEI:...",
@@ -189,6 +190,9 @@ absl::Status RunList(Env& env) {
       },
       [&env](const v1::ListPartiesResponse& all) {
         PrintPartyList(env.out(), all.parties());
+      },
+      [&env](const v1::ListPartiesResponse& all) {
+        PrintPartyListWide(env.out(), all.parties());
       });
 }
 
@@ -245,11 +249,12 @@ std::vector<CommandSpec> PartyCommands() {
   CommandSpec list;
   list.path = "party list";
   list.summary = "list parties, ordered by id";
-  list.flags = {{"type", "TYPE", "only parties of this type"},
-                {"country", "CODE", "only parties of this country"},
-                {"page-size", "N", "parties per page"},
-                {"page-token", "TOKEN", "continue a previous listing"},
-                {"all", "", "follow page tokens to the end"}};
+  list.flags = {
+      EnumFlagSpec<v1::PartyType>({"type", "TYPE", "only parties of this type"}),
+      {"country", "CODE", "only parties of this country"},
+      {"page-size", "N", "parties per page"},
+      {"page-token", "TOKEN", "continue a previous listing"},
+      {"all", "", "follow page tokens to the end"}};
   list.run = RunList;
   commands.push_back(std::move(list));
   return commands;

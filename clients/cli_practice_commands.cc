@@ -164,7 +164,8 @@ std::vector<CommandSpec> ReservationAndDepositaryCommands() {
       "reserve", "a participant formulated a reservation, declaration or objection",
       {PartyFlagSpec("who formulated it (required)"),
        {"id", "ID", "its id, unique within the participant, e.g. r1 (required)"},
-       {"kind", "KIND", "reservation, declaration or objection (required)"},
+       EnumFlagSpec<v1::ReservationKind>(
+           {"kind", "KIND", "reservation, declaration or objection (required)"}),
        {"text", "TEXT", "its text (required but for objections)"},
        {"article", "TEXT", "an article concerned, e.g. \"art. 66\"", true},
        DateFlagSpec("when it was formulated (required)"),
@@ -209,7 +210,8 @@ std::vector<CommandSpec> RegistrationTermAndSuccessionCommands() {
       "register-un", "registered (or filed and recorded) with the UN Secretariat",
       {{"number", "N", "the Secretariat's number, e.g. I-54113 (required)"},
        DateFlagSpec("date of registration (required)"),
-       {"kind", "KIND", "registration (default) or filing_and_recording"},
+       EnumFlagSpec<v1::RegistrationKind>(
+           {"kind", "KIND", "registration (default) or filing_and_recording"}),
        {"volume", "V", "UNTS volume, when published"},
        {"page", "P", "UNTS page, when published"},
        {"submitted-by", "ID", "the party that submitted it"}},

@@ -78,7 +78,7 @@ class PracticeCliTest : public CliTest {
 
   // The ids listed by `list ... -o json`.
   std::vector<std::string> ListedIds(std::vector<std::string> args) {
-    args.insert(args.begin(), {"-o", "json", "list"});
+    args.insert(args.begin(), {"-o", "json", "--proto-json", "list"});
     const auto listed = ParseJsonOrDie<v1::ListAgreementsResponse>(CliOk(args));
     std::vector<std::string> ids;
     for (const v1::Agreement& a : listed.agreements()) ids.push_back(a.id());
@@ -172,7 +172,8 @@ TEST_F(PracticeCliTest, WithdrawalUnderTheClauseAndRejoining) {
   CliOk({"sign", "later", "--party", "kr", "--date", "2020-05-01"});
 
   const auto on = [this](const std::string& date, std::vector<std::string> filters) {
-    std::vector<std::string> args = {"-o", "json", "list", "--party", "kr", "--on", date};
+    std::vector<std::string> args = {"-o",      "json", "--proto-json", "list",
+                                     "--party", "kr",   "--on",         date};
     args.insert(args.end(), filters.begin(), filters.end());
     return ParseJsonOrDie<v1::ListPartyAgreementsOnResponse>(CliOk(args));
   };
@@ -205,8 +206,8 @@ TEST_F(PracticeCliTest, WithdrawalUnderTheClauseAndRejoining) {
                                       "no", "1", "-"}))
       << table;
   EXPECT_EQ(CliOk({"list", "--party", "kr", "--party-status", "in_force", "--on",
-                   "2021-03-01", "--count", "-o", "json"}),
-            "{\"count\": 1}\n");
+                   "2021-03-01", "--count", "-o", "jsonl"}),
+            "{\"count\":1}\n");
   EXPECT_EQ(CliOk({"list", "--party", "kr", "--on", "2021-03-01", "--count"}), "2\n");
   // Now, without a date: the query service.
   EXPECT_EQ(ListedIds({"--party", "kr", "--party-status", "signed"}),
@@ -216,11 +217,11 @@ TEST_F(PracticeCliTest, WithdrawalUnderTheClauseAndRejoining) {
   EXPECT_EQ(CliOk({"list", "--party", "kr", "--count", "--page-size", "1"}), "2\n");
 
   const auto found = ParseJsonOrDie<v1::LookupAgreementResponse>(
-      CliOk({"lookup", "UNTS:I-4739", "-o", "json"}));
+      CliOk({"lookup", "UNTS:I-4739", "-o", "json", "--proto-json"}));
   EXPECT_EQ(found.agreement().id(), "vclt");
   EXPECT_EQ(ShownValue(CliOk({"lookup", "UNTS:I-4739"}), "id"), "vclt");
   const ProcessResult missing = Cli({"lookup", "UNTS:I-1"});
-  EXPECT_EQ(missing.exit_code, 2) << Describe({"lookup"}, missing);
+  EXPECT_EQ(missing.exit_code, 3) << Describe({"lookup"}, missing);
   EXPECT_TRUE(absl::StartsWith(missing.err, "error: NOT_FOUND: ")) << missing.err;
 }
 
@@ -242,7 +243,7 @@ TEST_F(PracticeCliTest, RegistrationReservationsAndDepositaries) {
   EXPECT_EQ(registered.registrations(0).unts_volume(), 3156);
   EXPECT_EQ(registered.registrations(0).unts_page(), 79);
   EXPECT_EQ(ParseJsonOrDie<v1::LookupAgreementResponse>(
-                CliOk({"lookup", "UNTS:I-54113", "-o", "json"}))
+                CliOk({"lookup", "UNTS:I-54113", "-o", "json", "--proto-json"}))
                 .agreement()
                 .id(),
             "paris");
@@ -273,8 +274,8 @@ TEST_F(PracticeCliTest, RegistrationReservationsAndDepositaries) {
   CliOk({"withdraw-reservation", "paris", "--party", "fr", "--reservation", "r1",
          "--date", "2020-06-01"});
   const auto reservations_on = [this](const std::string& date) {
-    const auto response = ParseJsonOrDie<v1::GetLegalStatusOnResponse>(
-        CliOk({"-o", "json", "audit", "status-on", "paris", "--date", date}));
+    const auto response = ParseJsonOrDie<v1::GetLegalStatusOnResponse>(CliOk(
+        {"-o", "json", "--proto-json", "audit", "status-on", "paris", "--date", date}));
     std::vector<std::string> ids;
     for (const v1::ParticipantLegalStatus& p : response.participants()) {
       for (const v1::Reservation& r : p.reservations()) {
@@ -312,7 +313,7 @@ TEST_F(PracticeCliTest, ContradictoryDatesNeedASource) {
   CliOk({"adopt-text", "c1", "--date", "2019-01-15"});
   const ProcessResult refused =
       Cli({"sign", "c1", "--party", "kz", "--date", "2018-12-01"});
-  EXPECT_EQ(refused.exit_code, 2) << Describe({"sign"}, refused);
+  EXPECT_EQ(refused.exit_code, 6) << Describe({"sign"}, refused);
   EXPECT_TRUE(absl::StartsWith(refused.err, "error: INVALID_ARGUMENT: ")) << refused.err;
   EXPECT_TRUE(absl::StrContains(refused.err, "2018-12-01")) << refused.err;
   EXPECT_TRUE(absl::StrContains(refused.err, "2019-01-15")) << refused.err;
@@ -330,7 +331,7 @@ TEST_F(PracticeCliTest, ContradictoryDatesNeedASource) {
   EXPECT_EQ(signed_early.revision(), 3u);
   EXPECT_TRUE(IsDay(ParticipationOf(signed_early, "kz").signature().date(), 2018, 12, 1));
   const auto history = ParseJsonOrDie<v1::ListHistoryResponse>(
-      CliOk({"-o", "json", "audit", "history", "c1"}));
+      CliOk({"-o", "json", "--proto-json", "audit", "history", "c1"}));
   ASSERT_EQ(history.events_size(), 3);
   EXPECT_EQ(history.events(2).payload().dates_confirmed_by(), "UNTC, C.N.12.2019");
 }
@@ -361,8 +362,9 @@ TEST_F(PracticeCliTest, ProvisionalApplicationEndsByNotice) {
   EXPECT_EQ(ListedIds({"--party", "kr", "--party-status", "provisionally_applying"}),
             std::vector<std::string>{"pa"});
   const auto listed_on = [this](const std::string& flag) {
-    std::vector<std::string> args = {"-o",         "json",   "audit",     "in-force",
-                                     "governance", "--date", "2019-06-01"};
+    std::vector<std::string> args = {"-o",     "json",      "--proto-json",
+                                     "audit",  "in-force",  "governance",
+                                     "--date", "2019-06-01"};
     if (!flag.empty()) args.push_back(flag);
     return ParseJsonOrDie<v1::ListInForceOnResponse>(CliOk(args)).agreements_size();
   };
@@ -376,7 +378,7 @@ TEST_F(PracticeCliTest, ProvisionalApplicationEndsByNotice) {
       IsDay(ParticipationOf(GetAgreement("pa"), "kz").provisional_application_ended_on(),
             2019, 11, 30));
   const auto history = ParseJsonOrDie<v1::ListHistoryResponse>(
-      CliOk({"-o", "json", "audit", "history", "pa"}));
+      CliOk({"-o", "json", "--proto-json", "audit", "history", "pa"}));
   ASSERT_GT(history.events_size(), 0);
   const v1::ProvisionalApplicationTerminated& ended =
       history.events(history.events_size() - 1)
@@ -408,13 +410,15 @@ TEST_F(PracticeCliTest, TermsFormerStatesAndSuccession) {
          "--existed-from", "1991-12-25", "--predecessor", "suhh:1991-12-25:continuation",
          "--name", "en:Russian Federation"});
   const v1::Party ussr =
-      ParseJsonOrDie<v1::GetPartyResponse>(CliOk({"party", "get", "suhh", "-o", "json"}))
+      ParseJsonOrDie<v1::GetPartyResponse>(
+          CliOk({"party", "get", "suhh", "-o", "json", "--proto-json"}))
           .party();
   EXPECT_EQ(ussr.former_country_code(), "SUHH");
   EXPECT_TRUE(ussr.country_code().empty());
   EXPECT_TRUE(IsDay(ussr.existed_until(), 1991, 12, 25));
   const v1::Party russia =
-      ParseJsonOrDie<v1::GetPartyResponse>(CliOk({"party", "get", "ru", "-o", "json"}))
+      ParseJsonOrDie<v1::GetPartyResponse>(
+          CliOk({"party", "get", "ru", "-o", "json", "--proto-json"}))
           .party();
   ASSERT_EQ(russia.predecessors_size(), 1);
   EXPECT_EQ(russia.predecessors(0).party_id(), "suhh");
@@ -422,9 +426,9 @@ TEST_F(PracticeCliTest, TermsFormerStatesAndSuccession) {
   EXPECT_EQ(ShownValue(CliOk({"party", "get", "ru"}), "predecessor"),
             "suhh 1991-12-25 (continuation)");
   CliOk({"party", "update", "kz", "--existed-from", "1991-12-16"});
-  const v1::Party kz =
-      ParseJsonOrDie<v1::GetPartyResponse>(CliOk({"party", "get", "kz", "-o", "json"}))
-          .party();
+  const v1::Party kz = ParseJsonOrDie<v1::GetPartyResponse>(
+                           CliOk({"party", "get", "kz", "-o", "json", "--proto-json"}))
+                           .party();
   EXPECT_TRUE(IsDay(kz.existed_from(), 1991, 12, 16));
   EXPECT_EQ(kz.country_code(), "KZ");
 
@@ -497,7 +501,7 @@ TEST_F(PracticeCliTest, TermsFormerStatesAndSuccession) {
 
   CliOk({"add-identifier", "space", "CELEX:21967A0127(01)"});
   EXPECT_EQ(ParseJsonOrDie<v1::LookupAgreementResponse>(
-                CliOk({"lookup", "CELEX:21967A0127(01)", "-o", "json"}))
+                CliOk({"lookup", "CELEX:21967A0127(01)", "-o", "json", "--proto-json"}))
                 .agreement()
                 .id(),
             "space");
@@ -530,7 +534,7 @@ TEST_F(PracticeCliTest, BoundParticipantsNoWithdrawalAndCeasedStates) {
 
   const ProcessResult refused =
       Cli({"withdraw", "c1", "--party", "kz", "--date", "2000"});
-  EXPECT_EQ(refused.exit_code, 2) << Describe({"withdraw"}, refused);
+  EXPECT_EQ(refused.exit_code, 5) << Describe({"withdraw"}, refused);
   EXPECT_TRUE(absl::StrContains(refused.err, "admits no withdrawal (VCLT 56(1))"))
       << refused.err;
   EXPECT_TRUE(c1.withdrawal_excluded());

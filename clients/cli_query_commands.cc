@@ -118,13 +118,23 @@ absl::StatusOr<v1::ListAgreementsRequest> ListRequest(const ParsedArgs& args) {
   return request;
 }
 
-// `{"count": N}` with -o json, else N.
+// `{"count": N}` in the structured forms, else N.
 void PrintCount(Env& env, int64_t count) {
-  if (env.format() == OutputFormat::kJson) {
-    env.out() << "{\"count\": " << count << "}\n";
-  } else {
-    env.out() << count << "\n";
+  JsonValue value = JsonValue::Object();
+  value.Set("count", JsonValue::Integer(count));
+  env.PrintValue(value, [&] { env.out() << count << "\n"; });
+}
+
+// The values of list --party-status: participation statuses with their aliases, and the
+// conditions.
+std::vector<std::string> PartyStatusChoices() {
+  std::vector<std::string> choices =
+      EnumShortNames(*v1::ParticipationStatus_descriptor());
+  for (const char* extra : {"signed", "signed_not_ratified", "withdrew", "in_force",
+                            "provisionally_applying"}) {
+    choices.push_back(extra);
   }
+  return choices;
 }
 
 absl::StatusOr<int32_t> PageSizeFlag(const ParsedArgs& args, int32_t fallback) {
@@ -235,6 +245,9 @@ absl::Status RunList(Env& env) {
       },
       [&env](const v1::ListAgreementsResponse& all) {
         PrintAgreementList(env.out(), all.agreements());
+      },
+      [&env](const v1::ListAgreementsResponse& all) {
+        PrintAgreementListWide(env.out(), all.agreements());
       });
 }
 
@@ -290,11 +303,9 @@ absl::Status RunHealth(Env& env) {
   }
   ASSIGN_OR_RETURN(const client::RegistryClient* client, env.Client());
   RETURN_IF_ERROR(client->WaitForHealthy(wait));
-  if (env.format() == OutputFormat::kJson) {
-    env.out() << "{\"status\": \"SERVING\"}\n";
-  } else {
-    env.out() << "SERVING\n";
-  }
+  JsonValue value = JsonValue::Object();
+  value.Set("status", JsonValue::String("SERVING"));
+  env.PrintValue(value, [&] { env.out() << "SERVING\n"; });
   return absl::OkStatus();
 }
 
@@ -338,15 +349,20 @@ std::vector<CommandSpec> QueryCommands() {
       "  agreements list --party kr --party-status in_force --on 2021-03-01 -o json";
   list.flags = {
       {"sector", "CODE", "only agreements in this sector, e.g. energy"},
-      {"status", "STATUS", "only this status, e.g. in_force"},
-      {"kind", "KIND", "only this instrument kind"},
+      EnumFlagSpec<v1::AgreementStatus>(
+          {"status", "STATUS", "only this status, e.g. in_force"}),
+      EnumFlagSpec<v1::InstrumentKind>({"kind", "KIND", "only this instrument kind"}),
       {"party", "ID", "only agreements this party participates in (see --party-role)"},
-      {"party-role", "ROLE",
-       "participant (default) or depositary: --party names a depositary instead"},
-      {"party-status", "STATUS",
-       "only where --party has this status or meets this condition (in_force, "
-       "provisionally_applying)",
-       true},
+      WithChoices(
+          {"party-role", "ROLE",
+           "participant (default) or depositary: --party names a depositary instead"},
+          {"participant", "depositary"}),
+      WithChoices(
+          {"party-status", "STATUS",
+           "only where --party has this status or meets this condition (in_force, "
+           "provisionally_applying)",
+           true},
+          PartyStatusChoices()),
       {"depositary", "ID", "only agreements of which this party is a depositary"},
       {"registration-due", "",
        "only binding instruments in force or suspended not yet registered with the UN "

@@ -41,9 +41,9 @@ TEST_F(CliTest, PartyRegisterGetRoundTrip) {
              "--name", "en:Republic of Kazakhstan", "--name", "ru:Республика Казахстан"});
   EXPECT_TRUE(absl::StrContains(out, "committed")) << out;
 
-  const v1::Party party =
-      ParseJsonOrDie<v1::GetPartyResponse>(CliOk({"party", "get", "kz", "-o", "json"}))
-          .party();
+  const v1::Party party = ParseJsonOrDie<v1::GetPartyResponse>(
+                              CliOk({"party", "get", "kz", "-o", "json", "--proto-json"}))
+                              .party();
   EXPECT_EQ(party.id(), "kz");
   EXPECT_EQ(party.type(), v1::PARTY_TYPE_STATE);
   EXPECT_EQ(party.country_code(), "KZ");
@@ -58,7 +58,8 @@ TEST_F(CliTest, PartyRegisterGetRoundTrip) {
 
   CliOk({"party", "update", "kz", "--name", "en:Kazakhstan", "--expected-revision", "1"});
   const v1::Party updated =
-      ParseJsonOrDie<v1::GetPartyResponse>(CliOk({"party", "get", "kz", "-o", "json"}))
+      ParseJsonOrDie<v1::GetPartyResponse>(
+          CliOk({"party", "get", "kz", "-o", "json", "--proto-json"}))
           .party();
   EXPECT_EQ(updated.revision(), 2u);
   ASSERT_EQ(updated.names_size(), 1);
@@ -139,13 +140,14 @@ TEST_F(CliTest, ListFiltersBySector) {
   EXPECT_FALSE(absl::StrContains(table, "b-transport")) << table;
 
   const auto listed = ParseJsonOrDie<v1::ListAgreementsResponse>(
-      CliOk({"list", "--sector", "energy", "--all", "--page-size", "1", "-o", "json"}));
+      CliOk({"list", "--sector", "energy", "--all", "--page-size", "1", "-o", "json",
+             "--proto-json"}));
   ASSERT_EQ(listed.agreements_size(), 1);
   EXPECT_EQ(listed.agreements(0).id(), "a-energy");
   EXPECT_TRUE(listed.next_page_token().empty());
 
   const auto all = ParseJsonOrDie<v1::ListAgreementsResponse>(
-      CliOk({"list", "--all", "--page-size", "1", "-o", "json"}));
+      CliOk({"list", "--all", "--page-size", "1", "-o", "json", "--proto-json"}));
   EXPECT_EQ(all.agreements_size(), 2);
 }
 
@@ -170,7 +172,7 @@ TEST_F(CliTest, LoadingTheDemoTwiceAddsNothing) {
     EXPECT_TRUE(absl::StartsWith(request_id, "demo-2009-")) << request_id;
     EXPECT_EQ(row.first, "committed") << request_id;
   }
-  const std::string sectors_before = CliOk({"sectors", "-o", "json"});
+  const std::string sectors_before = CliOk({"sectors", "-o", "json", "--proto-json"});
 
   const auto second = LoadRows(CliOk({"load", kDemoPath}));
   ASSERT_EQ(second.size(), first.size());
@@ -178,7 +180,7 @@ TEST_F(CliTest, LoadingTheDemoTwiceAddsNothing) {
     EXPECT_EQ(row.first, "replayed") << request_id;
     EXPECT_EQ(row.second, first.at(request_id).second) << request_id;
   }
-  const std::string sectors_after = CliOk({"sectors", "-o", "json"});
+  const std::string sectors_after = CliOk({"sectors", "-o", "json", "--proto-json"});
   const auto before = ParseJsonOrDie<v1::ListSectorsResponse>(sectors_before);
   const auto after = ParseJsonOrDie<v1::ListSectorsResponse>(sectors_after);
   ASSERT_EQ(before.sectors_size(), after.sectors_size());
@@ -210,7 +212,7 @@ TEST_F(CliTest, LoadingTheDemoTwiceAddsNothing) {
   EXPECT_EQ(balkhash.participations_size(), 3);
 
   const auto summary = ParseJsonOrDie<v1::GetSectorSummaryResponse>(
-      CliOk({"summary", "energy", "-o", "json"}));
+      CliOk({"summary", "energy", "-o", "json", "--proto-json"}));
   EXPECT_EQ(summary.summary().agreement_count(), 2);
   const std::string table = CliOk({"summary", "energy"});
   EXPECT_TRUE(absl::StrContains(table, "USD 4,500,000,000")) << table;
@@ -219,17 +221,18 @@ TEST_F(CliTest, LoadingTheDemoTwiceAddsNothing) {
 TEST_F(CliTest, SearchOrderAndStatisticsOnTheDemo) {
   CliOk({"load", kDemoPath});
   const auto found = ParseJsonOrDie<v1::ListAgreementsResponse>(
-      CliOk({"list", "--search", "Balkhash power", "-o", "json"}));
+      CliOk({"list", "--search", "Balkhash power", "-o", "json", "--proto-json"}));
   ASSERT_EQ(found.agreements_size(), 1);
   EXPECT_EQ(found.agreements(0).id(), "balkhash-tpp-2009");
-  const auto ordered = ParseJsonOrDie<v1::ListAgreementsResponse>(CliOk(
-      {"list", "--sector", "energy", "--order-by", "signed_on desc", "-o", "json"}));
+  const auto ordered = ParseJsonOrDie<v1::ListAgreementsResponse>(
+      CliOk({"list", "--sector", "energy", "--order-by", "signed_on desc", "-o", "json",
+             "--proto-json"}));
   ASSERT_EQ(ordered.agreements_size(), 2);
   EXPECT_EQ(ordered.agreements(0).id(), "kz-kr-forum-2009-energy");  // unsigned last
   const std::string table = CliOk({"stats", "--sector", "telecom", "--by", "month"});
   EXPECT_TRUE(absl::StrContains(table, "2009-05")) << table;
   const auto stats = ParseJsonOrDie<v1::GetStatisticsResponse>(
-      CliOk({"stats", "--party", "samsung", "-o", "json"}));
+      CliOk({"stats", "--party", "samsung", "-o", "json", "--proto-json"}));
   EXPECT_EQ(stats.sectors_size(), 13);
   const ProcessResult bad = Cli({"list", "--order-by", "colour"});
   EXPECT_NE(bad.exit_code, 0);
@@ -256,7 +259,7 @@ TEST_F(CliTest, LoadContinuesAfterFailedLinesWhenAsked) {
   const std::string path = WriteTempFile("bad.jsonl", LoadFileWithBadLines());
   ProcessResult result =
       Cli({"load", path, "--continue-on-error", "--progress", "always"});
-  EXPECT_EQ(result.exit_code, 2) << Describe({"load"}, result);
+  EXPECT_EQ(result.exit_code, 6) << Describe({"load"}, result);
   const auto rows = LoadRows(result.out);
   EXPECT_EQ(rows.at("t-1").first, "committed");
   EXPECT_EQ(rows.at("t-3").first, "committed");
@@ -282,7 +285,7 @@ TEST_F(CliTest, LoadContinuesAfterFailedLinesWhenAsked) {
 
   // As JSON, one object per line, the failed ones with their error.
   result = Cli({"load", path, "--continue-on-error", "-o", "json"});
-  EXPECT_EQ(result.exit_code, 2) << Describe({"load -o json"}, result);
+  EXPECT_EQ(result.exit_code, 6) << Describe({"load -o json"}, result);
   EXPECT_TRUE(absl::StrContains(
       result.out, R"({"line":2,"requestId":"t-2","error":{"code":"INVALID_ARGUMENT")"))
       << result.out;
@@ -295,7 +298,7 @@ TEST_F(CliTest, LoadContinuesAfterFailedLinesWhenAsked) {
 TEST_F(CliTest, LoadStopsAtTheFirstFailedLine) {
   const std::string path = WriteTempFile("bad.jsonl", LoadFileWithBadLines());
   const ProcessResult result = Cli({"load", path});
-  EXPECT_EQ(result.exit_code, 2) << Describe({"load"}, result);
+  EXPECT_EQ(result.exit_code, 6) << Describe({"load"}, result);
   // Lines already sent when line 2 failed are still answered (and a failure among
   // them reported); the load's error names the first failed line.
   EXPECT_TRUE(absl::StrContains(
@@ -308,12 +311,12 @@ TEST_F(CliTest, LoadStopsAtTheFirstFailedLine) {
 
 TEST_F(CliTest, ErrorsPrintTheGrpcCodeAndExitNonZero) {
   ProcessResult result = Cli({"get", "no-such-agreement"});
-  EXPECT_EQ(result.exit_code, 2) << Describe({"get"}, result);
+  EXPECT_EQ(result.exit_code, 3) << Describe({"get"}, result);
   EXPECT_TRUE(absl::StartsWith(result.err, "error: NOT_FOUND: ")) << result.err;
 
   result = Cli({"party", "register", "--id", "nowhere", "--type", "state", "--country",
                 "QQQ", "--name", "en:Nowhere"});
-  EXPECT_EQ(result.exit_code, 2) << Describe({"party register"}, result);
+  EXPECT_EQ(result.exit_code, 6) << Describe({"party register"}, result);
   EXPECT_TRUE(absl::StartsWith(result.err, "error: INVALID_ARGUMENT: ")) << result.err;
   EXPECT_TRUE(absl::StrContains(result.err, "country_code")) << result.err;
 
@@ -325,7 +328,7 @@ TEST_F(CliTest, ErrorsPrintTheGrpcCodeAndExitNonZero) {
 
   result = RunProcess({kCliPath, "--server", absl::StrCat("127.0.0.1:", FreePort()),
                        "--timeout", "1s", "sectors"});
-  EXPECT_EQ(result.exit_code, 2) << Describe({"sectors (no server)"}, result);
+  EXPECT_EQ(result.exit_code, 8) << Describe({"sectors (no server)"}, result);
   EXPECT_TRUE(absl::StartsWith(result.err, "error: UNAVAILABLE: ") ||
               absl::StartsWith(result.err, "error: DEADLINE_EXCEEDED: "))
       << result.err;
@@ -336,7 +339,7 @@ TEST_F(CliTest, StaleExpectedRevisionIsAborted) {
   RecordBilateral("kz-kr-health-2011", "health");
   const ProcessResult result = Cli({"sign", "kz-kr-health-2011", "--party", "kz",
                                     "--date", "2011", "--expected-revision", "5"});
-  EXPECT_EQ(result.exit_code, 2) << Describe({"sign"}, result);
+  EXPECT_EQ(result.exit_code, 5) << Describe({"sign"}, result);
   EXPECT_TRUE(absl::StartsWith(result.err, "error: ABORTED: ")) << result.err;
   EXPECT_EQ(GetAgreement("kz-kr-health-2011").revision(), 1u);
 }
@@ -347,6 +350,7 @@ TEST_F(CliTest, SameRequestIdIsReplayed) {
                                            "test-record-1",
                                            "-o",
                                            "json",
+                                           "--proto-json",
                                            "record",
                                            "--id",
                                            "kz-kr-edu-2012",
@@ -444,7 +448,7 @@ TEST_F(CliTest, ConfidentialityIsRecordedShownAndChanged) {
   // The same level again is refused and appends nothing.
   const ProcessResult again =
       Cli({"change-confidentiality", "kz-kr-defence-2014", "--level", "public"});
-  EXPECT_EQ(again.exit_code, 2) << Describe({"change-confidentiality"}, again);
+  EXPECT_EQ(again.exit_code, 5) << Describe({"change-confidentiality"}, again);
   EXPECT_TRUE(absl::StartsWith(again.err, "error: FAILED_PRECONDITION: ")) << again.err;
   EXPECT_TRUE(absl::StrContains(again.err, "kz-kr-defence-2014")) << again.err;
   EXPECT_EQ(GetAgreement("kz-kr-defence-2014").revision(), 2u);
@@ -581,7 +585,7 @@ TEST_F(SecureCliTest, TokenOverTlsFromTheEnvironment) {
   EXPECT_EQ(ShownValue(out, "roles"), "auditor") << out;
 
   const ProcessResult status = Cli({"security-status"});
-  EXPECT_EQ(status.exit_code, 2) << Describe({"security-status"}, status);
+  EXPECT_EQ(status.exit_code, 7) << Describe({"security-status"}, status);
   EXPECT_TRUE(absl::StartsWith(status.err, "error: PERMISSION_DENIED: ")) << status.err;
   EXPECT_TRUE(absl::StrContains(status.err, "missing permission security.read"))
       << status.err;
@@ -623,12 +627,12 @@ TEST_F(SecureCliTest, ReaderTokenCannotRecord) {
                                            "kr"};
 
   const ProcessResult denied = Cli(as(reader, record));
-  EXPECT_EQ(denied.exit_code, 2) << Describe(record, denied);
+  EXPECT_EQ(denied.exit_code, 7) << Describe(record, denied);
   EXPECT_TRUE(absl::StartsWith(denied.err, "error: PERMISSION_DENIED: ")) << denied.err;
   EXPECT_TRUE(absl::StrContains(denied.err, "missing permission agreements.write"))
       << denied.err;
   const ProcessResult missing = Cli(as(reader, {"get", "kz-kr-energy-2009"}));
-  EXPECT_EQ(missing.exit_code, 2) << Describe({"get"}, missing);
+  EXPECT_EQ(missing.exit_code, 3) << Describe({"get"}, missing);
   EXPECT_TRUE(absl::StartsWith(missing.err, "error: NOT_FOUND: ")) << missing.err;
 
   // The same command with the registrar's token is committed, and the reader sees it.
@@ -672,7 +676,7 @@ TEST_F(CliTest, RebuildViewSwapsInANewCopyWhileTheServerServes) {
   EXPECT_TRUE(absl::StrContains(CliOk({"list", "--sector", "energy"}), "rv-after"));
 
   const ProcessResult refused = Cli({"rebuild-view", "log"});
-  EXPECT_EQ(refused.exit_code, 2) << Describe({"rebuild-view", "log"}, refused);
+  EXPECT_EQ(refused.exit_code, 6) << Describe({"rebuild-view", "log"}, refused);
   EXPECT_TRUE(absl::StrContains(refused.err, "INVALID_ARGUMENT")) << refused.err;
   EXPECT_TRUE(absl::StrContains(refused.err, "family")) << refused.err;
 

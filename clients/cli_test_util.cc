@@ -196,6 +196,12 @@ void CliTest::SetUp() {
   ASSERT_NE(mkdtemp(pattern.data()), nullptr) << std::strerror(errno);
   temp_dir_ = pattern;
   data_dir_ = temp_dir_ + "/data";
+  // The CLI processes must not read the configuration of whoever runs the tests: each
+  // test has its own (absent until a test writes it), no context or server named by a
+  // variable.
+  setenv("AGREEMENTS_CONFIG", (temp_dir_ + "/config.yaml").c_str(), 1);
+  unsetenv("AGREEMENTS_CONTEXT");
+  unsetenv("AGREEMENTS_SERVER");
   const int port = FreePort();
   ASSERT_GT(port, 0);
   address_ = absl::StrCat("127.0.0.1:", port);
@@ -320,7 +326,8 @@ void CliTest::RecordBilateral(const std::string& id, const std::string& sector) 
 }
 
 v1::Agreement CliTest::GetAgreement(const std::string& id) {
-  return ParseJsonOrDie<v1::GetAgreementResponse>(CliOk({"get", id, "-o", "json"}))
+  return ParseJsonOrDie<v1::GetAgreementResponse>(
+             CliOk({"get", id, "-o", "json", "--proto-json"}))
       .agreement();
 }
 

@@ -1,7 +1,11 @@
 #include "clients/cli_values.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -57,6 +61,16 @@ absl::StatusOr<int> ParseEnumValue(const google::protobuf::EnumDescriptor& type,
   absl::StatusOr<int> value = agreements::ParseEnumValue(type, text);
   if (!value.ok()) return LocalError(value.status());
   return value;
+}
+
+std::vector<std::string> EnumShortNames(const google::protobuf::EnumDescriptor& type) {
+  std::vector<std::string> names;
+  for (int i = 0; i < type.value_count(); ++i) {
+    if (type.value(i)->number() != 0) {
+      names.push_back(EnumShortName(type, type.value(i)->number()));
+    }
+  }
+  return names;
 }
 
 std::string EnumShortName(const google::protobuf::EnumDescriptor& type, int value) {
@@ -323,6 +337,31 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   if (in.bad())
     return LocalError(absl::DataLossError(absl::StrCat(path, ": read failed")));
   return content.str();
+}
+
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content,
+                                 int mode) {
+  const std::filesystem::path target(path);
+  std::error_code ignored;
+  if (target.has_parent_path()) {
+    std::filesystem::create_directories(target.parent_path(), ignored);
+  }
+  const std::string temp = absl::StrCat(path, ".tmp");
+  const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  bool written = fd >= 0;
+  if (written) {
+    written = write(fd, content.data(), content.size()) ==
+                  static_cast<ssize_t>(content.size()) &&
+              fsync(fd) == 0;
+    written = close(fd) == 0 && written;
+  }
+  if (!written || rename(temp.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    unlink(temp.c_str());
+    return LocalError(absl::PermissionDeniedError(
+        absl::StrCat("cannot write ", path, ": ", std::strerror(error))));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> FileSha256(const std::string& path) {

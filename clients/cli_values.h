@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -31,6 +33,8 @@ absl::StatusOr<v1::Date> ParseDate(absl::string_view text);
 // '-' accepted for '_'. The UNSPECIFIED value is not accepted.
 absl::StatusOr<int> ParseEnumValue(const google::protobuf::EnumDescriptor& type,
                                    absl::string_view text);
+// The short names of every value but UNSPECIFIED, in declaration order.
+std::vector<std::string> EnumShortNames(const google::protobuf::EnumDescriptor& type);
 // "ratification" for CONSENT_MEANS_RATIFICATION; "-" for UNSPECIFIED; the number when
 // unknown.
 std::string EnumShortName(const google::protobuf::EnumDescriptor& type, int value);
@@ -48,6 +52,18 @@ template <typename E>
 std::string EnumName(E value) {
   return EnumShortName(*google::protobuf::GetEnumDescriptor<E>(),
                        static_cast<int>(value));
+}
+
+// `flag` with the short names of E's values as its choices (shell completion).
+template <typename E>
+FlagSpec EnumFlagSpec(FlagSpec flag) {
+  flag.choices = EnumShortNames(*google::protobuf::GetEnumDescriptor<E>());
+  return flag;
+}
+// `flag` with `choices`.
+inline FlagSpec WithChoices(FlagSpec flag, std::vector<std::string> choices) {
+  flag.choices = std::move(choices);
+  return flag;
 }
 
 // "public", "restricted" or "confidential"; UNSPECIFIED reads as "public", the level the
@@ -103,6 +119,11 @@ absl::StatusOr<int32_t> ParseInt32(absl::string_view flag, absl::string_view tex
 
 // The whole file ("-" reads stdin); errors are local errors naming the path.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
+// Replaces the file at `path` with `content` atomically: a temporary file next to it
+// (PATH.tmp, created with `mode`), fsync, rename; creates the directory when needed.
+// A failure is a local PERMISSION_DENIED naming the path, and leaves the file as it was.
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content,
+                                 int mode = 0600);
 // Lowercase hex SHA-256 of the file's bytes.
 absl::StatusOr<std::string> FileSha256(const std::string& path);
 

@@ -302,7 +302,6 @@ TEST(CommandLineTest, UsageErrors) {
            {"get", "a", "b"},
            {"get", "a", "--nope"},
            {"sign", "a", "--date"},
-           {"party"},
            {"change-confidentiality"},
            {"change-confidentiality", "a", "public"},
            {"list", "--sector", "energy", "--sector", "transport"}}) {

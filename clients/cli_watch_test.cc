@@ -121,16 +121,16 @@ TEST_F(WatchTest, FromTheBeginningPrintsTheRecordedEventsInOrder) {
   EXPECT_EQ(rows[4][4], "participant_signed");
 
   const auto energy = JsonLines<v1::SubscribeResponse>(
-      CliOk({"-o", "json", "watch", "--from", "beginning", "--sector", "energy",
-             "--limit", "2"}));
+      CliOk({"-o", "json", "--proto-json", "watch", "--from", "beginning", "--sector",
+             "energy", "--limit", "2"}));
   EXPECT_EQ(EventPositions(energy), (std::vector<uint64_t>{3, 5}));
   ASSERT_FALSE(energy.empty());
   EXPECT_EQ(energy.back().event().payload().participant_signed().party_id(), "kz");
 
   // Checkpoints and the caught-up marker are lines of their own in JSON.
   const auto marked = JsonLines<v1::SubscribeResponse>(
-      CliOk({"-o", "json", "watch", "--from", "beginning", "--sector", "energy",
-             "--checkpoint-every", "1", "--limit", "2"}));
+      CliOk({"-o", "json", "--proto-json", "watch", "--from", "beginning", "--sector",
+             "energy", "--checkpoint-every", "1", "--limit", "2"}));
   EXPECT_EQ(Kinds(marked), "c1 c2 e3 c4 e5");
 
   const std::string signed_only =
@@ -184,7 +184,7 @@ TEST_F(WatchTest, WatchSectorPrintsTheSnapshotThenLiveChanges) {
 
   // Resuming after the snapshot's position gives the changes only.
   const auto resumed = JsonLines<v1::WatchSectorResponse>(
-      CliOk({"-o", "json", "watch-sector", "energy", "--status", "draft",
+      CliOk({"-o", "json", "--proto-json", "watch-sector", "energy", "--status", "draft",
              "--resume-after", "4", "--limit", "2"}));
   std::vector<std::string> changes;
   for (const v1::WatchSectorResponse& m : resumed) {
@@ -203,12 +203,13 @@ TEST_F(WatchTest, WatchSectorPrintsTheSnapshotThenLiveChanges) {
 
 TEST_F(WatchTest, ResumesAcrossServerRestartsWithoutGapsOrRepeats) {
   RecordFiveEvents();
-  Background watch = SpawnCli("watch", {"-o", "json", "watch", "--from", "beginning"});
+  Background watch =
+      SpawnCli("watch", {"-o", "json", "--proto-json", "watch", "--from", "beginning"});
   ExpectOutput(watch, R"("caughtUp":{"position":"5"})");
 
   // A crash: the stream breaks without a status; appends follow the restart.
   EXPECT_EQ(StopServer(SIGKILL), 128 + SIGKILL);
-  EXPECT_TRUE(WaitUntil([&] { return absl::StrContains(watch.err(), "reconnecting"); },
+  EXPECT_TRUE(WaitUntil([&] { return absl::StrContains(watch.err(), "retrying in"); },
                         kWatchWait))
       << watch.err();
   StartServer();
@@ -231,7 +232,7 @@ TEST_F(WatchTest, ResumesAcrossServerRestartsWithoutGapsOrRepeats) {
 
 TEST_F(WatchTest, BadRequestsAreReported) {
   ProcessResult result = Cli({"watch", "--sector", "no-such-sector"});
-  EXPECT_EQ(result.exit_code, 2) << Describe({"watch --sector"}, result);
+  EXPECT_EQ(result.exit_code, 6) << Describe({"watch --sector"}, result);
   EXPECT_TRUE(absl::StartsWith(result.err, "error: INVALID_ARGUMENT: filter.sectors[0]"))
       << result.err;
   EXPECT_EQ(result.out, "");
@@ -248,7 +249,7 @@ TEST_F(WatchTest, BadRequestsAreReported) {
     EXPECT_EQ(result.exit_code, 1) << Describe(args, result);
   }
   result = Cli({"watch-sector", "energy", "--checkpoint-interval", "10ms"});
-  EXPECT_EQ(result.exit_code, 2) << Describe({"watch-sector"}, result);
+  EXPECT_EQ(result.exit_code, 6) << Describe({"watch-sector"}, result);
   EXPECT_TRUE(absl::StrContains(result.err, "checkpoint_interval_ms")) << result.err;
 }
 

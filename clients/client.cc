@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
-#include "common/grpc_status.h"
+#include "clients/error_details.h"
 #include "common/status_macros.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -23,7 +23,11 @@ namespace {
 
 // Reconnect quickly while a server starts; gRPC's defaults (1 s growing to 120 s) would
 // make WaitForHealthy oversleep a server that comes up a moment after the first attempt.
-constexpr int kMinReconnectBackoffMs = 100;
+// Only the initial and maximum backoff are set: gRPC also takes
+// GRPC_ARG_MIN_RECONNECT_BACKOFF_MS as the time one connection attempt may take (20 s by
+// default), and 100 ms made every attempt fail on a loaded machine or a slow link
+// ("connection attempt timed out before receiving SETTINGS frame").
+constexpr int kInitialReconnectBackoffMs = 100;
 constexpr int kMaxReconnectBackoffMs = 1000;
 
 // Pause between two health checks that failed without waiting (e.g. NOT_SERVING).
@@ -156,8 +160,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
                    MakeCredentials(resolved));
   grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, kMinReconnectBackoffMs);
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, kMinReconnectBackoffMs);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, kInitialReconnectBackoffMs);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kMaxReconnectBackoffMs);
   if (!resolved.tls_server_name.empty()) {
     // GRPC_SSL_TARGET_NAME_OVERRIDE_ARG: checked against the certificate instead of the
@@ -242,7 +245,7 @@ absl::StatusOr<Response> RegistryClient::Call(
   PrepareContext(context);
   Response response;
   const grpc::Status status = (stub.*method)(&context, request, &response);
-  if (!status.ok()) return FromGrpcStatus(status);
+  if (!status.ok()) return StatusFromGrpc(status);
   return response;
 }
 
@@ -260,7 +263,7 @@ absl::StatusOr<Response> RegistryClient::Write(
     if (status.ok()) return response;
     if (!options_.follow_writer || status.error_code() != grpc::StatusCode::UNAVAILABLE ||
         hop >= 3) {
-      return FromGrpcStatus(status);
+      return StatusFromGrpc(status);
     }
     const auto& trailers = context.GetServerTrailingMetadata();
     auto named = trailers.find(kWriterMetadata);
@@ -272,9 +275,9 @@ absl::StatusOr<Response> RegistryClient::Write(
       // the new one (or is it).
       stub = FollowWriter("");
     } else {
-      return FromGrpcStatus(status);
+      return StatusFromGrpc(status);
     }
-    if (stub == nullptr) return FromGrpcStatus(status);
+    if (stub == nullptr) return StatusFromGrpc(status);
   }
 }
 
@@ -480,7 +483,7 @@ absl::Status RegistryClient::CheckHealthOnce(absl::Time deadline) const {
   grpc::health::v1::HealthCheckRequest request;  // service "": the server as a whole
   grpc::health::v1::HealthCheckResponse response;
   const grpc::Status status = health_->Check(&context, request, &response);
-  if (!status.ok()) return FromGrpcStatus(status);
+  if (!status.ok()) return StatusFromGrpc(status);
   if (response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
     return absl::UnavailableError(absl::StrCat(
         "health check: ",
@@ -501,7 +504,7 @@ absl::Status RegistryClient::WaitForHealthy(absl::Duration timeout) const {
       context.set_wait_for_ready(true);
       AddAuthorization(context);
       v1::ListSectorsResponse response;
-      status = FromGrpcStatus(
+      status = StatusFromGrpc(
           queries_->ListSectors(&context, v1::ListSectorsRequest(), &response));
     }
     if (status.ok()) return status;

@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "common/grpc_status.h"
+#include "clients/error_details.h"
 
 namespace agreements::client {
 namespace feed_internal {
@@ -86,7 +86,7 @@ absl::Status RunResuming(const ResumeOptions& options,
     reader.reset();
     const bool stopped = control.End();
     if (stopped || handler_stopped) return absl::OkStatus();
-    absl::Status ended = FromGrpcStatus(finished);
+    absl::Status ended = StatusFromGrpc(finished);
     if (!IsResumable(ended)) return ended;
     if (ended.ok()) ended = absl::UnavailableError("the server ended the stream");
     if (received) backoff.Reset();

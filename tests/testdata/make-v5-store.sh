@@ -27,7 +27,7 @@ c party register --id pt --type state --country PT --name en:Portugal
 c party register --id un --type international_organization --name "en:United Nations"
 # A multilateral treaty applied provisionally, with a declaration of non-participation
 # while applying it (ended provisional application at once under the old rules).
-recorded=$("${cli[@]}" -o json record --id fixture-ect --designation Treaty --kind treaty \
+recorded=$("${cli[@]}" -o json --proto-json record --id fixture-ect --designation Treaty --kind treaty \
   --nature binding_international --arity multilateral --title "en:Fixture energy treaty" \
   --sector energy --party kz --party kr --party jp --party pt:depositary \
   --initial-status negotiating)
@@ -66,7 +66,7 @@ c terminate fixture-pa --ground by_consent --date 2019
     "fixture-ect 2016-06-01" "fixture-pa 2011-06-01" "fixture-pa 2012-02" \
     "fixture-pa 2013-03-01" "fixture-pa 2020-01-01"; do
     set -- $q
-    "${cli[@]}" -o json audit status-on "$1" --date "$2" |
+    "${cli[@]}" -o json --proto-json audit status-on "$1" --date "$2" |
       python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["agreementId"], sys.argv[1], r["status"], " ".join(p["partyId"]+"="+p["status"] for p in r.get("participants", [])), "uncertain" if r.get("uncertain") else "")' "$2"
   done
 } >"$work/expected"
