@@ -34,6 +34,11 @@ int TrailingZeros(uint64_t n) {
   return count;
 }
 
+// n >> bits, also for bits = 64 (where >> is undefined): the proof sizes below shift by
+// the bit length of a tree size, which is 64 for sizes above 2^63 (found by
+// common/fuzz/proofs_fuzz.cc).
+uint64_t ShiftRight(uint64_t n, int bits) { return bits >= 64 ? 0 : n >> bits; }
+
 absl::Status Mismatch(absl::string_view what) {
   return absl::DataLossError(absl::StrCat(what, ": the proof does not lead to the root"));
 }
@@ -60,8 +65,10 @@ Hash NodeHash(const Hash& left, const Hash& right) {
 Hash EmptyRoot() { return Sha256::Hash(""); }
 
 uint64_t SplitPoint(uint64_t n) {
+  // Compared with (n - 1) / 2, not k << 1 with n: above 2^63, k << 1 wraps to 0 and the
+  // loop never ended (found by common/fuzz/proofs_fuzz.cc).
   uint64_t k = 1;
-  while (k << 1 < n) k <<= 1;
+  while (k <= (n - 1) / 2) k <<= 1;
   return k;
 }
 
@@ -74,7 +81,7 @@ absl::Status VerifyInclusion(uint64_t index, uint64_t size, const Hash& leaf_has
         absl::StrCat("leaf index ", index, " is not below the tree size ", size));
   }
   const int inner = BitLength(index ^ (size - 1));
-  const int border = PopCount(index >> inner);
+  const int border = PopCount(ShiftRight(index, inner));
   if (proof.size() != static_cast<size_t>(inner + border)) {
     return absl::InvalidArgumentError(
         absl::StrCat("an inclusion proof at size ", size, " for leaf ", index, " has ",
@@ -115,8 +122,9 @@ absl::Status VerifyConsistency(uint64_t size1, uint64_t size2, const Hash& root1
   // If size1 is a power of two (the old tree is a complete subtree), its root is the
   // starting hash and is not repeated in the proof.
   const bool seeded = index == 0;
-  const size_t expected = (seeded ? 0 : 1) + static_cast<size_t>(inner_after_shift) +
-                          static_cast<size_t>(PopCount(index >> inner_after_shift));
+  const size_t expected =
+      (seeded ? 0 : 1) + static_cast<size_t>(inner_after_shift) +
+      static_cast<size_t>(PopCount(ShiftRight(index, inner_after_shift)));
   if (proof.size() != expected) {
     return absl::InvalidArgumentError(absl::StrCat("a consistency proof from ", size1,
                                                    " to ", size2, " has ", expected,

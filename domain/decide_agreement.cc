@@ -9,6 +9,7 @@
 #include "common/date_format.h"
 #include "common/error_info.h"
 #include "common/status_macros.h"
+#include "domain/calendar.h"
 #include "domain/confidentiality.h"
 #include "domain/decide_internal.h"
 #include "domain/decider.h"
@@ -140,6 +141,31 @@ absl::Status CheckExisting(const Decision& d, absl::string_view path,
                         FormatDate(date), party_id, FormatDate(party.existed_until())));
   }
   return absl::OkStatus();
+}
+
+absl::Status CheckDerivedInCalendar(absl::string_view path, const v1::Date& notified_on,
+                                    const v1::Date& derived) {
+  if (derived.year() <= kMaxYear) return absl::OkStatus();
+  return Invalid(path,
+                 absl::StrFormat("must be given: the date derived from the notice of "
+                                 "%s (%s) is after 31 December %d, the last date the "
+                                 "registry records",
+                                 FormatDate(notified_on), FormatDate(derived), kMaxYear));
+}
+
+absl::Status CheckTermInCalendar(absl::string_view path, const v1::Agreement& state,
+                                 const v1::Date& entry) {
+  if (!state.has_term()) return absl::OkStatus();
+  v1::Agreement from_entry;
+  *from_entry.mutable_term() = state.term();
+  *from_entry.mutable_extensions() = state.extensions();
+  *from_entry.mutable_entered_into_force_on() = entry;
+  const v1::Date end = ExpiryOn(from_entry, v1::Date());
+  if (end.year() <= kMaxYear) return absl::OkStatus();
+  return Invalid(path, absl::StrFormat("the term of %s from %s would end on %s, after 31 "
+                                       "December %d, the last date the registry records",
+                                       FormatPeriod(state.term().duration()),
+                                       FormatDate(entry), FormatDate(end), kMaxYear));
 }
 
 namespace {

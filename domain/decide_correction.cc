@@ -141,6 +141,8 @@ absl::StatusOr<Events> DecideAgreementCorrection(const Decision& d) {
                                    "bilateral instrument has two)",
                                    parties));
   }
+  RETURN_IF_ERROR(CheckTermInCalendar("change.record_corrected", result,
+                                      result.entered_into_force_on()));
   return Emit(d);
 }
 

@@ -172,6 +172,8 @@ absl::StatusOr<Events> DecideNonParticipation(const Decision& d) {
     if (!exact) {
       return TooImprecise(base + ".provisional_application_ends_on", e.date(), ends);
     }
+    RETURN_IF_ERROR(CheckDerivedInCalendar(base + ".provisional_application_ends_on",
+                                           e.date(), ends));
   }
   *events[0]
        .mutable_non_participation_declared()
@@ -249,6 +251,8 @@ absl::StatusOr<Events> DecideProvisionalEnd(const Decision& d) {
       return TooImprecise(base + ".effective_date", e.notified_on(),
                           ended.effective_date());
     }
+    RETURN_IF_ERROR(CheckDerivedInCalendar(base + ".effective_date", e.notified_on(),
+                                           ended.effective_date()));
   } else if (IsDateSet(e.notified_on())) {
     v1::EffectiveDateBasis clause_basis;
     const v1::Date by_clause = ProvisionalEndDate(d, e.notified_on(), &clause_basis);
@@ -308,6 +312,7 @@ absl::StatusOr<Events> DecideEntryIntoForce(const Decision& d) {
       RETURN_IF_ERROR(CheckNotBefore(d, path, date, ConsentDate(p.consent()),
                                      absl::StrCat("the consent of ", p.party_id())));
     }
+    RETURN_IF_ERROR(CheckTermInCalendar(path, d.state, date));
     return Emit(d);
   }
   if (d.status() != kInForce) {
@@ -401,6 +406,8 @@ absl::StatusOr<Events> DecideWithdrawalNotified(const Decision& d) {
     *withdrawal->mutable_takes_effect_on() = TwelveMonthsAfter(notified);
     withdrawal->set_takes_effect_basis(v1::EFFECTIVE_DATE_BASIS_VCLT_DEFAULT);
   }
+  RETURN_IF_ERROR(CheckDerivedInCalendar(base + ".takes_effect_on", notified,
+                                         withdrawal->takes_effect_on()));
   return events;
 }
 

@@ -75,6 +75,18 @@ const v1::Date& ConsentDate(const v1::Consent& consent);
 absl::Status CheckExisting(const Decision& d, absl::string_view path,
                            const v1::Date& date, absl::string_view party_id);
 
+// A date the registry derives from a notice given on `notified_on` (when a withdrawal or
+// provisional application takes effect) is recorded only up to 31 December 9999, the
+// last date it records: INVALID_ARGUMENT "<path>: must be given: ..." when `derived` is
+// after that day.
+absl::Status CheckDerivedInCalendar(absl::string_view path, const v1::Date& notified_on,
+                                    const v1::Date& derived);
+// INVALID_ARGUMENT at `path` when the term of `state` (its duration, unless an expiry
+// date or an extension fixes the end), run from `entry`, ends after that day: Evolve
+// would derive an expires_on the registry cannot record.
+absl::Status CheckTermInCalendar(absl::string_view path, const v1::Agreement& state,
+                                 const v1::Date& entry);
+
 // Commands of treaty practice that do not move the instrument's lifecycle:
 // reservations, depositaries, registration, terms and expiry, succession, identifiers
 // (decide_practice.cc).

@@ -117,6 +117,23 @@ absl::StatusOr<Events> DecideReassessment(const Decision& d) {
       }
     }
   }
+  // Participants sign a contract before its own signature (contract_signed), so a DRAFT
+  // contract may hold their signatures; in the other lifecycles the first signature
+  // ends DRAFT, and the agreement would stay a draft that no command moves on.
+  if (d.lifecycle() == Lifecycle::kContract && LifecycleOf(to) != Lifecycle::kContract &&
+      d.status() == v1::AGREEMENT_STATUS_DRAFT) {
+    for (const v1::Participation& p : d.state.participations()) {
+      if (p.status() == v1::PARTICIPATION_STATUS_NEGOTIATING ||
+          p.status() == v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY) {
+        continue;
+      }
+      return IllegalForParticipant(
+          d, p,
+          absl::StrCat("it has signed, and a signed agreement of legal nature ",
+                       NatureName(to),
+                       " is no longer a draft; record contract_signed first"));
+    }
+  }
   return Emit(d);
 }
 
@@ -137,9 +154,10 @@ absl::StatusOr<Events> DecideNonBinding(const Decision& d) {
         d, effect ? "record entered_into_force" : "record terminated or abandoned");
   }
   if (effect) {
-    RETURN_IF_ERROR(CheckNotBefore(d, "change.came_into_effect.effective_date",
-                                   d.change().came_into_effect().effective_date(),
-                                   d.state.signed_on(), "its signature"));
+    const std::string path = "change.came_into_effect.effective_date";
+    const v1::Date& date = d.change().came_into_effect().effective_date();
+    RETURN_IF_ERROR(CheckNotBefore(d, path, date, d.state.signed_on(), "its signature"));
+    RETURN_IF_ERROR(CheckTermInCalendar(path, d.state, date));
     return RequireStatus(d, {v1::AGREEMENT_STATUS_SIGNED});
   }
   RETURN_IF_ERROR(CheckNotBefore(d, "change.discontinued.effective_date",
@@ -160,6 +178,9 @@ absl::StatusOr<Events> DecideContract(const Decision& d) {
       RETURN_IF_ERROR(CheckNotBefore(d, "change.contract_activated.effective_date",
                                      c.contract_activated().effective_date(),
                                      d.state.signed_on(), "the contract's signature"));
+      RETURN_IF_ERROR(CheckTermInCalendar("change.contract_activated.effective_date",
+                                          d.state,
+                                          c.contract_activated().effective_date()));
       return RequireStatus(d, {v1::AGREEMENT_STATUS_SIGNED});
     case v1::EventPayload::kContractCompleted:
       RETURN_IF_ERROR(CheckNotBefore(d, "change.contract_completed.date",

@@ -2,6 +2,7 @@
 // objections (VCLT 19-23), depositaries (VCLT 76-77), registration with the UN
 // Secretariat (UN Charter art. 102), terms, extensions and expiry, succession of states
 // (1978 Vienna Convention) and scheme-qualified identifiers.
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -120,6 +121,21 @@ const v1::Depositary* FindDepositary(const v1::Agreement& a, absl::string_view i
   return nullptr;
 }
 
+// A participation whose only role is the legacy PARTICIPANT_ROLE_DEPOSITARY, which
+// designating its party as depositary removes (ApplyDepositaryDesignated).
+bool OnlyDepositary(const v1::Participation& p) {
+  return !p.roles().empty() &&
+         std::all_of(p.roles().begin(), p.roles().end(),
+                     [](int role) { return role == v1::PARTICIPANT_ROLE_DEPOSITARY; });
+}
+
+// The participant did something under the treaty that its participation records.
+bool HasActed(const v1::Participation& p) {
+  return p.status() != v1::PARTICIPATION_STATUS_NEGOTIATING || p.has_signature() ||
+         p.has_consent() || IsDateSet(p.provisionally_applied_from()) ||
+         !p.previous_periods().empty();
+}
+
 absl::StatusOr<Events> DecideDepositary(const Decision& d) {
   if (d.lifecycle() != Lifecycle::kInstrument) {
     return NotInLifecycle(d, "only a treaty has a depositary (VCLT 76)");
@@ -133,6 +149,16 @@ absl::StatusOr<Events> DecideDepositary(const Decision& d) {
     return Invalid("change.depositary_designated.depositary.party_id",
                    absl::StrFormat("party %s is already a depositary of agreement %s",
                                    party_id, d.id()));
+  }
+  // Designation removes a legacy depositary-only participation; one that records acts
+  // of the party (a signature, a consent ...) is not erased with it.
+  const v1::Participation* p = FindParticipation(d.state, party_id);
+  if (p != nullptr && OnlyDepositary(*p) && HasActed(*p)) {
+    return IllegalForParticipant(
+        d, *p,
+        "its only role is the legacy PARTICIPANT_ROLE_DEPOSITARY, and designating it "
+        "would remove its participation and what it records; correct its roles "
+        "(record_corrected) first");
   }
   RETURN_IF_ERROR(
       RequireRoom(d, d.state.depositaries_size(), kMaxDepositaries, "depositaries"));
@@ -290,6 +316,20 @@ v1::ParticipantCeased Ceased(const std::string& party_id, const v1::Date& date) 
   return ceased;
 }
 
+// A participant that ceased to exist while applying the instrument provisionally: the
+// end of its provisional application on that day is recorded as its own event after
+// participant_ceased, as for a declaration of non-participation (rules version 2), so
+// that an instrument nobody else applies returns to SIGNED_NOT_IN_FORCE.
+void EndProvisionalApplication(const v1::Participation& p, const v1::Date& date,
+                               Events& events) {
+  if (!AppliesProvisionally(p)) return;
+  v1::ProvisionalApplicationTerminated& ended =
+      *events.emplace_back().mutable_provisional_application_terminated();
+  ended.set_party_id(p.party_id());
+  *ended.mutable_effective_date() = date;
+  ended.set_effective_date_basis(v1::EFFECTIVE_DATE_BASIS_VCLT_DEFAULT);
+}
+
 // Whether a participant is still open (not left, not declared out): what a state that
 // ceased to exist leaves.
 bool Open(const v1::Participation& p) {
@@ -362,10 +402,12 @@ absl::StatusOr<Events> DecideSuccession(const Decision& d) {
   RETURN_IF_ERROR(CheckNamedPredecessor(d, e));
   RETURN_IF_ERROR(CheckSuccessionDates(d, e, *q));
   Events events = Emit(d);
-  // A predecessor that ceased to exist leaves on its own date, not the successor's.
+  // A predecessor that ceased to exist leaves on its own date, not the successor's; one
+  // that existed until 31 December 9999 leaves after the last date the registry records.
   const v1::Date end = EndOfExistence(d.context.parties.at(e.predecessor_id()));
-  if (IsDateSet(end) && Open(*q)) {
+  if (IsDateSet(end) && end.year() <= kMaxYear && Open(*q)) {
     *events.emplace_back().mutable_participant_ceased() = Ceased(e.predecessor_id(), end);
+    EndProvisionalApplication(*q, end, events);
   }
   return events;
 }
@@ -386,7 +428,9 @@ absl::StatusOr<Events> DecideParticipantCeased(const Decision& d) {
   RETURN_IF_ERROR(CheckNotBefore(d, "change.participant_ceased.effective_date",
                                  e.effective_date(), party.existed_until(),
                                  "the end of its existence"));
-  return Emit(d);
+  Events events = Emit(d);
+  EndProvisionalApplication(*p, e.effective_date(), events);
+  return events;
 }
 
 absl::StatusOr<Events> DecideIdentifierAdded(const Decision& d) {
