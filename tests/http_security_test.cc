@@ -7,12 +7,12 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "agreements/v1/command_service.grpc.pb.h"
 #include "agreements/v1/query_service.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "security/policy.h"
 #include "services/server.h"
@@ -130,7 +130,8 @@ TEST_F(HttpSecurityTest, ReaderNeverSeesAConfidentialInstrument) {
   EXPECT_EQ(hidden.status, 404);
   EXPECT_EQ(missing.status, 404);
   // The same answer but for the id asked (in the message and the details' metadata).
-  EXPECT_EQ(hidden.body, absl::StrReplaceAll(missing.body, {{"conf-energyX", "conf-energy"}}));
+  EXPECT_EQ(hidden.body,
+            absl::StrReplaceAll(missing.body, {{"conf-energyX", "conf-energy"}}));
   EXPECT_EQ(HttpGet(*admin, "/v1/agreements/conf-energy").status, 200);
   EXPECT_NE(HttpGet(*reader, "/v1/sectors/energy/summary")
                 .body.find("\"agreement_count\":\"1\""),

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "agreements/v1/audit_bundle.pb.h"
-#include "google/protobuf/stubs/logging.h"
 #include "common/audit_bundle.h"
+#include "google/protobuf/stubs/logging.h"
 
 namespace {
 

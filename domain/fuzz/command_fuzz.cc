@@ -7,13 +7,14 @@
 //         Party, for a party stream), the stream's current state. The command runs on
 //         the registry of World() with that state in place.
 //   odd   mode B: a program of structured commands (command_fuzz_program.h) run in
-//         order on a registry set up by SetUpWorld, so that deep rules are reached.
+//         order on a copy of ProgramStart(), so that deep rules are reached.
 //
 // Properties (command_fuzz_checks.h), each an abort naming what failed:
 //   1. when ValidateCommand passes and Decide returns events, each event evolved into
 //      the state leaves a state with the invariants of AgreementViolation /
-//      PartyViolation (a state given in mode A is held to them only when it had them);
-//      decided events hold valid dates only; the first event is the command's kind;
+//      PartyViolation, and the command as a whole changes only what TransitionViolation
+//      allows (a state given in mode A is held to them only when it had them); decided
+//      events hold valid dates only; the first event is the command's kind;
 //   2. every INVALID_ARGUMENT of ValidateCommand names a field, in its message and in its
 //      details; Decide answers only the codes decider.h lists, and its INVALID_ARGUMENT
 //      messages start with a field path;

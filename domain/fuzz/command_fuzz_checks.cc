@@ -66,7 +66,7 @@ bool StatusInLifecycle(v1::LegalNature nature, v1::AgreementStatus status) {
   return false;
 }
 
-// "<what>: more than <max> entries (<size>)", or "".
+// "<what>: <size> entries, the limit is <max>" when over the limit, or "".
 std::string Over(int size, int max, const char* what) {
   if (size <= max) return "";
   return absl::StrCat(what, ": ", size, " entries, the limit is ", max);

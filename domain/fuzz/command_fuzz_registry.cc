@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "domain/fuzz/command_fuzz_checks.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -122,19 +121,28 @@ DecideContext Registry::ContextFor(const v1::Command& command) const {
   }
   // An adopted stream's earlier events are not in the log: a position it claims to
   // have reached names one of its own events.
-  const v1::Agreement* adopted = adopted_.count(AgreementStream(command.stream_id())) != 0
-                                     ? agreement(command.stream_id())
-                                     : nullptr;
-  if (position > log_.size() && adopted != nullptr &&
-      command.stream_type() == v1::STREAM_TYPE_AGREEMENT &&
-      position <= adopted->last_position()) {
+  if (position > log_.size() && position <= AdoptedLastPosition(command)) {
     v1::EventEnvelope envelope;
     envelope.set_position(position);
-    envelope.set_stream_type(v1::STREAM_TYPE_AGREEMENT);
+    envelope.set_stream_type(command.stream_type());
     envelope.set_stream_id(command.stream_id());
     context.corrected_event = envelope;
   }
   return context;
+}
+
+uint64_t Registry::AdoptedLastPosition(const v1::Command& command) const {
+  const std::string& id = command.stream_id();
+  if (command.stream_type() == v1::STREAM_TYPE_PARTY) {
+    const v1::Party* state = party(id);
+    return adopted_.count(PartyStream(id)) != 0 && state != nullptr
+               ? state->last_position()
+               : 0;
+  }
+  const v1::Agreement* state = agreement(id);
+  return adopted_.count(AgreementStream(id)) != 0 && state != nullptr
+             ? state->last_position()
+             : 0;
 }
 
 absl::StatusOr<std::vector<v1::EventPayload>> Registry::Decide(

@@ -55,6 +55,8 @@ class Registry {
 
  private:
   DecideContext ContextFor(const v1::Command& command) const;
+  // The last position of the command's stream when Adopt put it in place, else 0.
+  uint64_t AdoptedLastPosition(const v1::Command& command) const;
   absl::StatusOr<std::vector<v1::EventPayload>> Decide(const v1::Command& command) const;
   v1::Event MakeEvent(const v1::Command& command, const v1::EventPayload& payload,
                       uint64_t revision) const;
