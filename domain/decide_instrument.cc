@@ -192,6 +192,19 @@ absl::StatusOr<Events> DecideProvisionalStart(const Decision& d) {
                                  "the adoption of the text"));
   if (e.party_id().empty()) {
     if (d.status() != kSignedNotInForce) return Illegal(d);
+    // As a whole means by each participant that signed or consented (Evolve): with none
+    // (a contract signed as a whole and reassessed, or every signatory declared it would
+    // not become a party), nobody would apply it.
+    if (std::none_of(d.state.participations().begin(), d.state.participations().end(),
+                     [](const v1::Participation& p) {
+                       return p.status() == v1::PARTICIPATION_STATUS_SIGNATORY ||
+                              p.status() == v1::PARTICIPATION_STATUS_CONTRACTING;
+                     })) {
+      return Illegal(
+          d,
+          "no participant is a signatory or has consented to be bound, so none "
+          "would apply it; record their signatures or name the participant");
+    }
     RETURN_IF_ERROR(CheckNotBefore(d, path, e.effective_date(), d.state.signed_on(),
                                    "the first signature"));
     return Emit(d);

@@ -123,10 +123,7 @@ absl::StatusOr<Events> DecideReassessment(const Decision& d) {
   if (d.lifecycle() == Lifecycle::kContract && LifecycleOf(to) != Lifecycle::kContract &&
       d.status() == v1::AGREEMENT_STATUS_DRAFT) {
     for (const v1::Participation& p : d.state.participations()) {
-      if (p.status() == v1::PARTICIPATION_STATUS_NEGOTIATING ||
-          p.status() == v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY) {
-        continue;
-      }
+      if (p.status() != v1::PARTICIPATION_STATUS_SIGNATORY) continue;
       return IllegalForParticipant(
           d, p,
           absl::StrCat("it has signed, and a signed agreement of legal nature ",

@@ -30,9 +30,10 @@ namespace v1 = ::agreements::v1;
 // envelope (EventEnvelope.rules_version). Evolve applies each event under the rules it
 // was decided with: version 2 keeps the dates provisional application ended, records
 // declarations of non-participation and the opening for signature, and ends
-// provisional application on entry into force (docs/domain.md, "Rules versions").
+// provisional application on entry into force; version 3 keeps a participation without
+// roles when its party is designated depositary (docs/domain.md, "Rules versions").
 // Events recorded before version 2 carry no version and evolve as they always did.
-inline constexpr uint32_t kRulesVersion = 2;
+inline constexpr uint32_t kRulesVersion = 3;
 
 // What a command refers to besides its own stream. The committer loads these before
 // calling Decide, so that Decide stays pure.

@@ -250,7 +250,8 @@ bool ApplyPractice(v1::Agreement& state, const v1::Event& event) {
       internal::ApplyReservationWithdrawn(state, c.reservation_withdrawn());
       return true;
     case v1::EventPayload::kDepositaryDesignated:
-      internal::ApplyDepositaryDesignated(state, c.depositary_designated());
+      internal::ApplyDepositaryDesignated(state, c.depositary_designated(),
+                                          event.envelope().rules_version() >= 3);
       return true;
     case v1::EventPayload::kDepositaryNotified:
       internal::ApplyDepositaryNotified(state, c.depositary_notified());

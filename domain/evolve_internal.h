@@ -26,8 +26,11 @@ void ApplyReservationWithdrawn(v1::Agreement& state, const v1::ReservationWithdr
 
 // Adds the depositary. An older agreement may list it as a participant whose only role
 // is DEPOSITARY: that participation is removed (a depositary is not a participant), and
-// the role is dropped from a participant that has others.
-void ApplyDepositaryDesignated(v1::Agreement& state, const v1::DepositaryDesignated& e);
+// the role is dropped from a participant that has others. `v3`: the event was decided
+// under rules version 3 or later, which keep a participation without roles (before,
+// it was removed too).
+void ApplyDepositaryDesignated(v1::Agreement& state, const v1::DepositaryDesignated& e,
+                               bool v3);
 void ApplyDepositaryNotified(v1::Agreement& state, const v1::DepositaryNotified& e);
 
 void ApplyRegistered(v1::Agreement& state, const v1::RegisteredWithUn& e);

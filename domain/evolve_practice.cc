@@ -68,7 +68,8 @@ void ApplyReservationWithdrawn(v1::Agreement& state, const v1::ReservationWithdr
   }
 }
 
-void ApplyDepositaryDesignated(v1::Agreement& state, const v1::DepositaryDesignated& e) {
+void ApplyDepositaryDesignated(v1::Agreement& state, const v1::DepositaryDesignated& e,
+                               bool v3) {
   v1::Depositary& depositary = *state.add_depositaries();
   depositary = e.depositary();
   depositary.clear_notifications();
@@ -77,9 +78,15 @@ void ApplyDepositaryDesignated(v1::Agreement& state, const v1::DepositaryDesigna
     v1::Participation& p = participations[i];
     if (p.party_id() != e.depositary().party_id()) continue;
     auto& roles = *p.mutable_roles();
-    roles.erase(std::remove(roles.begin(), roles.end(), v1::PARTICIPANT_ROLE_DEPOSITARY),
-                roles.end());
-    if (roles.empty()) participations.erase(participations.begin() + i);
+    const auto others_end =
+        std::remove(roles.begin(), roles.end(), v1::PARTICIPANT_ROLE_DEPOSITARY);
+    // The legacy depositary-only participation goes. Since rules version 3 one that
+    // never had a role stays; before, it went too (docs/domain.md, "Rules versions").
+    const bool only_depositary = others_end == roles.begin() && others_end != roles.end();
+    roles.erase(others_end, roles.end());
+    if (only_depositary || (!v3 && roles.empty())) {
+      participations.erase(participations.begin() + i);
+    }
     return;
   }
 }

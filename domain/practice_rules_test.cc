@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/date_format.h"
+#include "domain/lifecycle_internal.h"
 #include "domain/practice_test_util.h"
 #include "domain/valid_time.h"
 #include "gtest/gtest.h"
@@ -22,7 +23,7 @@ void ExpectRefused(const absl::StatusOr<std::vector<v1::Event>>& result,
                    absl::StatusCode code, const std::string& message) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), code) << result.status();
-  EXPECT_EQ(result.status().message(), message);
+  EXPECT_EQ(std::string(result.status().message()), message);
 }
 
 // Reservations, declarations and objections to the Vienna Convention on the Law of
@@ -362,6 +363,34 @@ TEST(DepositaryTest, LegacyDepositaryParticipantsAreMovedApart) {
   EXPECT_EQ(state.depositaries(0).party_id(), "jp");
 }
 
+// A participant added without roles that signed, then designated depositary (a state may
+// be both: Portugal and the Energy Charter Treaty). Under rules version 3 its
+// participation and signature stay; an event decided under version 2 evolves as it did.
+TEST(DepositaryTest, AParticipantWithoutRolesKeepsItsParticipation) {
+  for (const uint32_t version : {kRulesVersion, 2u}) {
+    SCOPED_TRACE(version);
+    TestRegistry registry;
+    registry.RegisterDefaultParties();
+    registry.MustRun(AgreementCommand("t1", TreatyRecord({"kz", "kr"})));
+    registry.MustRun(AgreementCommand("t1", ParticipantAdded("jp")));
+    registry.MustRun(AgreementCommand("t1", Signed("jp", kSimple, Day(2010, 5, 4))));
+    registry.set_rules_version(version);
+    registry.MustRun(AgreementCommand("t1", DepositaryDesignated("jp")));
+    const v1::Agreement& t1 = registry.agreement("t1");
+    ASSERT_EQ(t1.depositaries_size(), 1);
+    EXPECT_EQ(t1.depositaries(0).party_id(), "jp");
+    const v1::Participation* jp = internal::FindParticipation(t1, "jp");
+    if (version == 2) {
+      EXPECT_EQ(jp, nullptr) << "a stored version 2 event keeps its meaning";
+      continue;
+    }
+    ASSERT_NE(jp, nullptr);
+    EXPECT_EQ(jp->status(), v1::PARTICIPATION_STATUS_SIGNATORY);
+    EXPECT_TRUE(jp->has_signature());
+    EXPECT_NE(FindParticipant(StatusAsRecorded(t1), "jp"), nullptr);
+  }
+}
+
 TEST(DepositaryTest, NotificationsAreRecordedForADepositary) {
   TestRegistry registry;
   registry.Reach("t1", kBinding, kMultilateral, v1::AGREEMENT_STATUS_IN_FORCE);
@@ -385,6 +414,61 @@ TEST(DepositaryTest, NotificationsAreRecordedForADepositary) {
                 absl::StatusCode::kInvalidArgument,
                 "change.depositary_notified.notification.reference: notification "
                 "C.N.575.2019.TREATIES-XXVII.7.d is already recorded");
+}
+
+// "As a whole" means by each participant that signed or consented: a contract signed as a
+// whole (contract_signed) and reassessed into a treaty has none, so nobody would apply
+// it.
+TEST(ProvisionalApplicationTest, AsAWholeNeedsSomeoneToApplyIt) {
+  TestRegistry registry;
+  registry.RegisterDefaultParties();
+  registry.MustRun(AgreementCommand(
+      "c1", RecordPayload(v1::LEGAL_NATURE_BINDING_DOMESTIC_LAW, kMultilateral,
+                          {"kz", "kr"}, v1::AGREEMENT_STATUS_DRAFT)));
+  registry.MustRun(AgreementCommand("c1", ContractSigned(Day(2010, 1, 31))));
+  registry.MustRun(AgreementCommand("c1", Reassessed(kBinding)));
+  ASSERT_EQ(registry.agreement("c1").status(), v1::AGREEMENT_STATUS_SIGNED_NOT_IN_FORCE);
+  ExpectRefused(
+      registry.Run(AgreementCommand("c1", ProvisionalStarted("", Day(2010, 2, 10)))),
+      absl::StatusCode::kFailedPrecondition,
+      "agreement c1 is SIGNED_NOT_IN_FORCE: cannot start provisional application: no "
+      "participant is a signatory or has consented to be bound, so none would apply "
+      "it; record their signatures or name the participant");
+  registry.MustRun(AgreementCommand("c1", Signed("kz", kSimple, Day(2010, 2, 1))));
+  registry.MustRun(AgreementCommand("c1", ProvisionalStarted("", Day(2010, 2, 10))));
+  EXPECT_EQ(registry.agreement("c1").status(),
+            v1::AGREEMENT_STATUS_PROVISIONALLY_APPLIED);
+}
+
+// A DRAFT contract may hold signatures (participants sign before contract_signed), and
+// leaving the contract lifecycle with one is refused; a participant that ceased to exist
+// has not signed and does not block it.
+TEST(ReassessmentTest, ADraftContractWithASignatoryOrAFormerState) {
+  TestRegistry registry;
+  registry.RegisterDefaultParties();
+  registry.MustRun(
+      FormerStateCommand("ddde", "DDDE", "German Democratic Republic", Day(1990, 10, 2)));
+  registry.MustRun(AgreementCommand(
+      "c1", RecordPayload(v1::LEGAL_NATURE_BINDING_DOMESTIC_LAW, kMultilateral,
+                          {"kz", "ddde"}, v1::AGREEMENT_STATUS_DRAFT)));
+  v1::EventPayload ceased;
+  ceased.mutable_participant_ceased()->set_party_id("ddde");
+  *ceased.mutable_participant_ceased()->mutable_effective_date() = Day(1990, 10, 3);
+  registry.MustRun(AgreementCommand("c1", ceased));
+  registry.MustRun(AgreementCommand("c1", Reassessed(kBinding)));
+  EXPECT_EQ(registry.agreement("c1").status(), v1::AGREEMENT_STATUS_DRAFT);
+
+  registry.MustRun(AgreementCommand(
+      "c2", RecordPayload(v1::LEGAL_NATURE_BINDING_DOMESTIC_LAW, kMultilateral,
+                          {"kz", "kr"}, v1::AGREEMENT_STATUS_DRAFT)));
+  registry.MustRun(AgreementCommand("c2", Signed("kr", kSimple, Day(2010, 1, 5))));
+  absl::StatusOr<std::vector<v1::Event>> signed_draft =
+      registry.Run(AgreementCommand("c2", Reassessed(kBinding)));
+  ASSERT_FALSE(signed_draft.ok());
+  EXPECT_EQ(signed_draft.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(signed_draft.status().message().find("record contract_signed first"),
+            absl::string_view::npos)
+      << signed_draft.status();
 }
 
 TEST(IdentifierTest, AddedOnceWithinAnAgreement) {

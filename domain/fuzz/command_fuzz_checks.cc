@@ -189,15 +189,20 @@ std::string ListViolation(const v1::Agreement& a) {
 }
 
 // Outside the contract lifecycle, the first signature or consent ends the statuses
-// before signature (DRAFT .. OPEN_FOR_SIGNATURE): no participant in them has signed.
+// before signature (DRAFT .. OPEN_FOR_SIGNATURE): no participant in them is a signatory
+// or bound. (One may have declared it will not become a party, or have ceased to exist:
+// FORMER_PARTY.)
 std::string UnsignedViolation(const v1::Agreement& a) {
   if (internal::LifecycleOf(a.legal_nature()) == Lifecycle::kContract ||
       !internal::IsBeforeSignature(a.status())) {
     return "";
   }
   for (const v1::Participation& p : a.participations()) {
-    if (p.status() != v1::PARTICIPATION_STATUS_NEGOTIATING &&
-        p.status() != v1::PARTICIPATION_STATUS_NOT_BECOMING_PARTY) {
+    if (p.status() == v1::PARTICIPATION_STATUS_SIGNATORY ||
+        p.status() == v1::PARTICIPATION_STATUS_CONTRACTING ||
+        p.status() == v1::PARTICIPATION_STATUS_PARTY ||
+        p.status() == v1::PARTICIPATION_STATUS_WITHDRAWAL_PENDING ||
+        p.status() == v1::PARTICIPATION_STATUS_SUSPENDED) {
       return absl::StrCat("status ", v1::AgreementStatus_Name(a.status()),
                           " with participant ", p.party_id(), " ",
                           v1::ParticipationStatus_Name(p.status()));
@@ -256,11 +261,16 @@ std::string LifecycleViolation(const v1::Agreement& a) {
   return UnsignedViolation(a);
 }
 
-// A participation that recorded nothing: what depositary_designated may remove.
-bool RecordedNothing(const v1::Participation& p) {
-  return p.status() == v1::PARTICIPATION_STATUS_NEGOTIATING && !p.has_signature() &&
-         !p.has_consent() && !IsDateSet(p.provisionally_applied_from()) &&
-         p.previous_periods().empty();
+// What depositary_designated may remove: a legacy participation whose only role is
+// DEPOSITARY and that recorded nothing.
+bool LegacyDepositaryOnly(const v1::Participation& p) {
+  const bool only_depositary =
+      !p.roles().empty() && std::all_of(p.roles().begin(), p.roles().end(), [](int role) {
+        return role == v1::PARTICIPANT_ROLE_DEPOSITARY;
+      });
+  return only_depositary && p.status() == v1::PARTICIPATION_STATUS_NEGOTIATING &&
+         !p.has_signature() && !p.has_consent() &&
+         !IsDateSet(p.provisionally_applied_from()) && p.previous_periods().empty();
 }
 
 std::string StatusesMoved(const v1::Agreement& before, const v1::Agreement& after) {
@@ -308,7 +318,7 @@ std::string TransitionViolation(const v1::Agreement& before, const v1::Agreement
   }
   for (const v1::Participation& p : before.participations()) {
     if (internal::FindParticipation(after, p.party_id()) != nullptr) continue;
-    if (!payload.has_depositary_designated() || !RecordedNothing(p)) {
+    if (!payload.has_depositary_designated() || !LegacyDepositaryOnly(p)) {
       return absl::StrCat("participant ", p.party_id(), " (",
                           v1::ParticipationStatus_Name(p.status()), ") disappeared with ",
                           payload.ShortDebugString());

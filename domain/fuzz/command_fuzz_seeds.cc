@@ -289,6 +289,15 @@ std::vector<Program> DataPrograms() {
       .Op(kA1, P::kContractSigned, {0, 1})
       .Op(kA1, P::kLegalNatureReassessed, {1})
       .Op(kA1, P::kConsentExpressed, {kKz, kRatification, kDeposit, 10});
+  // Regression (found by the fuzzer): a contract signed as a whole, reassessed into a
+  // treaty without signatories, was applied provisionally "as a whole" by nobody.
+  p.emplace_back("provisional-by-nobody", 2009)
+      .Record(kDomestic, kMulti, kDraft)
+      .Op(kA1, P::kContractSigned, {30, 1})
+      .Op(kA1, P::kLegalNatureReassessed, {1})
+      .Op(kA1, P::kProvisionalApplicationStarted, {kNone, 10})
+      .Op(kA1, P::kParticipantSigned, {kKz, kSimple, 0})
+      .Op(kA1, P::kProvisionalApplicationStarted, {kNone, 10});
   // Regression: a correction gave kepco, a signatory, only the legacy depositary role;
   // designating kepco then erased its participation and signature.
   p.emplace_back("depositary-legacy-role", 2009)
@@ -297,6 +306,15 @@ std::vector<Program> DataPrograms() {
       .Op(kA1, P::kParticipantSigned, {kKepco, kSimple, 30})
       .Op(kA1, P::kRecordCorrected, {0, 0x00, 0x01, 0x00, 4, 3})
       .Op(kA1, P::kDepositaryDesignated, {kKepco, 0});
+  // Regression (found by the fuzzer): kepco, added without roles, signed; designating it
+  // as depositary erased its participation, which never had the depositary role.
+  p.emplace_back("depositary-roleless-participant", 2009)
+      .Record(kBinding, kMulti, kDraft)
+      .Op(kA1, P::kParticipantAdded, {kKepco, 0})
+      .Op(kA1, P::kParticipantSigned, {kKepco, kSimple, 30})
+      .Op(kA1, P::kDepositaryDesignated, {kKepco, 0})
+      .Op(kA1, P::kParticipantAdded, {kUn, 0})
+      .Op(kA1, P::kDepositaryDesignated, {kUn, 0});
   p.emplace_back("parties", 2009)
       .Op(kA1, P::kPartyRegistered, {kP8, 5, 1, 0x11, kKr})
       .Op(kA1, P::kPartyUpdated, {kP8, 0x03, 0x00, 0, 0})
