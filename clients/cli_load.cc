@@ -15,21 +15,18 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "clients/cli_commands.h"
 #include "clients/cli_format.h"
+#include "clients/cli_load_file.h"
 #include "clients/cli_values.h"
-#include "common/sha256.h"
 #include "common/status_macros.h"
 
 namespace agreements::cli {
 namespace {
 
-// Request ids derived for load lines that carry none: "load-" and 32 hex digits of the
-// line's SHA-256, so that loading the same file again is replayed, not applied twice.
-constexpr size_t kDerivedRequestIdHexDigits = 32;
+using internal::LoadLine;
+using internal::ParseLoadFile;
 
 // One row per line of a load: line number, request id, committed/replayed/failed,
 // positions (or the error's code).
@@ -39,37 +36,6 @@ constexpr absl::string_view kLoadRowFormat = "%-6s %-40s %-10s %s\n";
 // each time otherwise.
 constexpr absl::Duration kTerminalProgressEvery = absl::Milliseconds(250);
 constexpr absl::Duration kLogProgressEvery = absl::Seconds(1);
-
-// One request of a load file and the line it came from.
-struct LoadLine {
-  int number = 0;
-  v1::ExecuteBatchRequest request;
-};
-
-// Parses every line first, so that a malformed file sends nothing.
-absl::StatusOr<std::vector<LoadLine>> ParseLoadFile(const std::string& path,
-                                                    const std::string& content,
-                                                    const std::string& reason) {
-  std::vector<LoadLine> lines;
-  int number = 0;
-  for (absl::string_view line : absl::StrSplit(content, '\n')) {
-    ++number;
-    line = absl::StripAsciiWhitespace(line);
-    if (line.empty()) continue;
-    LoadLine parsed;
-    parsed.number = number;
-    RETURN_IF_ERROR(ParseJson(line, absl::StrCat(path, ":", number), parsed.request));
-    v1::CommandContext* context = parsed.request.mutable_context();
-    if (context->request_id().empty()) {
-      context->set_request_id(absl::StrCat(
-          "load-", DigestHex(Sha256::Hash(line)).substr(0, kDerivedRequestIdHexDigits)));
-    }
-    if (context->reason().empty()) context->set_reason(reason);
-    lines.push_back(std::move(parsed));
-  }
-  if (lines.empty()) return UsageError(absl::StrCat(path, ": no requests"));
-  return lines;
-}
 
 // The progress of a load on stderr: answers, rate, ETA and failures, at most every
 // kTerminalProgressEvery (rewriting one line) on a terminal, every kLogProgressEvery

@@ -21,9 +21,12 @@ add_custom_target(fuzz_targets)
 set(AGREEMENTS_FUZZ_LIST ${CMAKE_BINARY_DIR}/fuzz-targets.txt)
 file(WRITE ${AGREEMENTS_FUZZ_LIST} "")
 
-# agreements_fuzz_target(<name> SOURCES <files> LIBS <libraries> CORPUS <dir>)
+# agreements_fuzz_target(<name> SOURCES <files> LIBS <libraries> CORPUS <dir>
+#                        [FLAGS <libFuzzer flags>])
+# FLAGS are passed to the target by `make fuzz` (tools/fuzz/run-fuzz.sh), e.g.
+# -entropic=0 where the entropic power schedule costs more than it finds.
 function(agreements_fuzz_target name)
-  cmake_parse_arguments(FUZZ "" "CORPUS" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(FUZZ "" "CORPUS" "SOURCES;LIBS;FLAGS" ${ARGN})
   if(AGREEMENTS_FUZZ)
     add_executable(${name} ${FUZZ_SOURCES})
     target_link_libraries(${name} PRIVATE ${FUZZ_LIBS})
@@ -36,5 +39,6 @@ function(agreements_fuzz_target name)
     add_test(NAME fuzz_replay_${name} COMMAND ${name}_replay ${FUZZ_CORPUS})
     set_tests_properties(fuzz_replay_${name} PROPERTIES LABELS fuzz-replay TIMEOUT 300)
   endif()
-  file(APPEND ${AGREEMENTS_FUZZ_LIST} "${name} ${FUZZ_CORPUS}\n")
+  list(JOIN FUZZ_FLAGS " " flags)
+  file(APPEND ${AGREEMENTS_FUZZ_LIST} "${name} ${FUZZ_CORPUS} ${flags}\n")
 endfunction()

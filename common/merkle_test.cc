@@ -4,8 +4,12 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -118,6 +122,63 @@ TEST(MerkleTest, HashesFollowRfc9162) {
   EXPECT_EQ(SplitPoint(2), 1u);
   EXPECT_EQ(SplitPoint(5), 4u);
   EXPECT_EQ(SplitPoint(8), 4u);
+}
+
+// Proof lengths by the recursions of RFC 9162 2.1.3.1 (PATH) and 2.1.4.1 (SUBPROOF).
+size_t PathLength(uint64_t index, uint64_t size) {
+  if (size <= 1) return 0;
+  const uint64_t k = SplitPoint(size);
+  return 1 + (index < k ? PathLength(index, k) : PathLength(index - k, size - k));
+}
+
+size_t SubproofLength(uint64_t m, uint64_t n, bool whole) {
+  if (m == n) return whole ? 0 : 1;
+  const uint64_t k = SplitPoint(n);
+  return 1 + (m <= k ? SubproofLength(m, k, whole) : SubproofLength(m - k, n - k, false));
+}
+
+// The proof lengths a verifier accepts as well formed (a wrong proof of the right length
+// is DATA_LOSS, one of another length INVALID_ARGUMENT).
+template <typename Verify>
+std::vector<size_t> AcceptedLengths(Verify verify) {
+  std::vector<size_t> accepted;
+  for (size_t length = 0; length <= 130; ++length) {
+    const absl::Status status = verify(std::vector<Hash>(length, LeafHash("x")));
+    EXPECT_TRUE(absl::IsDataLoss(status) || absl::IsInvalidArgument(status)) << status;
+    if (absl::IsDataLoss(status)) accepted.push_back(length);
+  }
+  return accepted;
+}
+
+// Sizes an untrusted bundle or checkpoint may claim, up to 2^64 - 1: SplitPoint looped
+// forever above 2^63, and the expected proof lengths shifted by 64 bits.
+TEST(MerkleTest, TreesOfMoreThanTwoToTheSixtyThreeLeaves) {
+  constexpr uint64_t kHalf = uint64_t{1} << 63;
+  constexpr uint64_t kMax = ~uint64_t{0};
+  EXPECT_EQ(SplitPoint(kHalf), kHalf / 2);
+  EXPECT_EQ(SplitPoint(kHalf + 1), kHalf);
+  EXPECT_EQ(SplitPoint(kMax), kHalf);
+  const Hash root = LeafHash("root");
+  for (const auto& [index, size] : std::vector<std::pair<uint64_t, uint64_t>>{
+           {1, kHalf + 1}, {0, kHalf + 1}, {kHalf, kMax}, {kMax - 1, kMax}, {5, kMax}}) {
+    SCOPED_TRACE(absl::StrCat("inclusion of ", index, " in ", size));
+    EXPECT_EQ(AcceptedLengths([&](const std::vector<Hash>& proof) {
+                return VerifyInclusion(index, size, LeafHash("x"), proof, root);
+              }),
+              std::vector<size_t>{PathLength(index, size)});
+  }
+  for (const auto& [size1, size2] :
+       std::vector<std::pair<uint64_t, uint64_t>>{{1, kHalf + 1},
+                                                  {3, kHalf + 2},
+                                                  {kHalf - 1, kMax},
+                                                  {kHalf, kMax},
+                                                  {kHalf + 1, kMax}}) {
+    SCOPED_TRACE(absl::StrCat("consistency from ", size1, " to ", size2));
+    EXPECT_EQ(AcceptedLengths([&](const std::vector<Hash>& proof) {
+                return VerifyConsistency(size1, size2, root, LeafHash("r2"), proof);
+              }),
+              std::vector<size_t>{SubproofLength(size1, size2, true)});
+  }
 }
 
 }  // namespace

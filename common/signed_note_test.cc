@@ -90,6 +90,14 @@ TEST(SignedNoteTest, CoSignedCheckpointsNeedTheThresholdOfPinnedKeys) {
   // The same key twice does not count twice.
   EXPECT_TRUE(absl::IsInvalidArgument(
       VerifyCosignedCheckpoint(note, {keys[0], keys[0]}, 2).status()));
+  // Nor does it under another spelling: base64 decoding skips whitespace, so a trailing
+  // blank or the CR of a CRLF key file names the same key.
+  for (const std::string& respelled : {keys[0] + " ", keys[0] + "\r", keys[0] + "\n"}) {
+    const absl::Status twice =
+        VerifyCosignedCheckpoint(note, {keys[0], respelled}, 2).status();
+    EXPECT_TRUE(absl::IsInvalidArgument(twice)) << twice;
+    EXPECT_EQ(twice.message(), "verifier keys: the same key twice");
+  }
   EXPECT_TRUE(absl::IsInvalidArgument(VerifyCosignedCheckpoint(note, keys, 0).status()));
   EXPECT_TRUE(absl::IsInvalidArgument(VerifyCosignedCheckpoint(note, keys, 4).status()));
   // A changed body has no valid signature at all.

@@ -1,28 +1,30 @@
-// Fuzz target of `agreements load FILE.jsonl` (clients/cli_load.cc): each non-blank line
-// of the file, stripped of surrounding whitespace, is an ExecuteBatchRequest in protobuf
-// JSON, read by cli::ParseJson (the loader's own call, with its options). The loader's
-// line loop sits in an anonymous namespace; this target repeats it: split at '\n',
-// strip, skip blank lines, parse, derive the request id of a line without one.
+// Fuzz target of `agreements load FILE.jsonl`: the input is the file, parsed by the
+// loader's own ParseLoadFile (clients/cli_load_file.h). The seeds hold one line each.
 //
-// The input is the file (the seeds hold one line each).
 // Properties: parsing never crashes; a refusal is a local usage error naming the file
-// and the line; what parses is a request the loader can send and print: its binary form
-// (what goes on the stream) parses back to the same request, and its JSON form (what
-// -o json prints) parses back to the same request; the derived request id is "load-"
-// and 32 hex digits.
+// and a non-blank line of it (or "no requests"); parsed lines come in file order, each
+// from a non-blank line; every request has a request id and a reason, and a line
+// without an id gets the derived one ("load-" and 32 hex digits); what parses is a
+// request the loader can send and print: its binary form (what goes on the stream)
+// parses back to the same request, and its JSON form (what -o json prints) parses back
+// to the same request.
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "agreements/v1/command_service.pb.h"
 #include "clients/cli_errors.h"
+#include "clients/cli_load_file.h"
 #include "clients/cli_values.h"
 #include "common/fuzz/fuzz_input.h"
-#include "common/sha256.h"
 #include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -34,11 +36,7 @@ using fuzz::Describe;
 using google::protobuf::util::MessageDifferencer;
 
 constexpr char kPath[] = "fuzz.jsonl";
-
-// As the loader does for a line without context.requestId.
-std::string DerivedRequestId(absl::string_view line) {
-  return absl::StrCat("load-", DigestHex(Sha256::Hash(line)).substr(0, 32));
-}
+constexpr char kReason[] = "fuzzed load";
 
 // The request goes on the stream in its binary form.
 void CheckWireForm(const v1::ExecuteBatchRequest& request, absl::string_view line) {
@@ -62,23 +60,64 @@ void CheckJsonForm(const v1::ExecuteBatchRequest& request, absl::string_view lin
              absl::StrCat(Describe(parsed), "\nline:    ", line, "\nprinted: ", json));
 }
 
-void LoadLine(absl::string_view line, int number) {
-  const std::string source = absl::StrCat(kPath, ":", number);
-  v1::ExecuteBatchRequest request;
-  const absl::Status status = ParseJson(line, source, request);
-  if (!status.ok()) {
-    FUZZ_CHECK(IsLocalError(status) && ExitCodeFor(status) == kExitUsage &&
-                   absl::StartsWith(status.message(), source + ": "),
-               Describe(status));
-    return;
-  }
-  CheckWireForm(request, line);
-  CheckJsonForm(request, line);
-  if (request.context().request_id().empty()) {
-    const std::string id = DerivedRequestId(line);
-    FUZZ_CHECK(id.size() == 5 + 32, id);
-    request.mutable_context()->set_request_id(id);
-    CheckWireForm(request, line);
+bool IsDerivedForm(absl::string_view id) {
+  return id.size() == 5 + 32 && absl::StartsWith(id, "load-") &&
+         std::all_of(id.begin() + 5, id.end(), [](char c) {
+           return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
+         });
+}
+
+// The refusal names the file and a non-blank line of it.
+void CheckRefusal(const absl::Status& status,
+                  const std::vector<absl::string_view>& text) {
+  FUZZ_CHECK(IsLocalError(status) && ExitCodeFor(status) == kExitUsage, Describe(status));
+  if (status.message() == absl::StrCat(kPath, ": no requests")) return;
+  const absl::string_view message = status.message();
+  absl::string_view rest = message;
+  int number = 0;
+  FUZZ_CHECK(absl::ConsumePrefix(&rest, absl::StrCat(kPath, ":")) &&
+                 absl::SimpleAtoi(rest.substr(0, rest.find(':')), &number) &&
+                 number >= 1 && number <= static_cast<int>(text.size()) &&
+                 !absl::StripAsciiWhitespace(text[number - 1]).empty(),
+             Describe(status));
+}
+
+// The line as the file holds it, and what the loader made of it: the same request, with
+// the derived request id and the load's reason where the line has none.
+void CheckLine(const internal::LoadLine& line, absl::string_view text) {
+  FUZZ_CHECK(!text.empty(), absl::StrCat("line ", line.number, " is blank"));
+  v1::ExecuteBatchRequest original;
+  FUZZ_CHECK(ParseJson(text, "again", original).ok(), text);
+  const v1::CommandContext& context = line.request.context();
+  const std::string derived = internal::DerivedRequestId(text);
+  FUZZ_CHECK(IsDerivedForm(derived), derived);
+  FUZZ_CHECK(context.request_id() == (original.context().request_id().empty()
+                                          ? derived
+                                          : original.context().request_id()),
+             line.request.ShortDebugString());
+  FUZZ_CHECK(
+      context.reason() ==
+          (original.context().reason().empty() ? kReason : original.context().reason()),
+      line.request.ShortDebugString());
+  v1::ExecuteBatchRequest restored = line.request;
+  *restored.mutable_context() = original.context();
+  FUZZ_CHECK(MessageDifferencer::Equals(restored, original),
+             absl::StrCat("the loader changed more than the context: ", text));
+  CheckWireForm(line.request, text);
+  CheckJsonForm(line.request, text);
+}
+
+void LoadFile(absl::string_view file) {
+  const std::vector<absl::string_view> text = absl::StrSplit(file, '\n');
+  const absl::StatusOr<std::vector<internal::LoadLine>> lines =
+      internal::ParseLoadFile(kPath, file, kReason);
+  if (!lines.ok()) return CheckRefusal(lines.status(), text);
+  int previous = 0;
+  for (const internal::LoadLine& line : *lines) {
+    FUZZ_CHECK(line.number > previous && line.number <= static_cast<int>(text.size()),
+               absl::StrCat("line ", line.number, " after ", previous));
+    previous = line.number;
+    CheckLine(line, absl::StripAsciiWhitespace(text[line.number - 1]));
   }
 }
 
@@ -93,12 +132,6 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const absl::string_view file(reinterpret_cast<const char*>(data), size);
-  int number = 0;
-  for (absl::string_view line : absl::StrSplit(file, '\n')) {
-    ++number;
-    line = absl::StripAsciiWhitespace(line);
-    if (!line.empty()) agreements::cli::LoadLine(line, number);
-  }
+  agreements::cli::LoadFile(absl::string_view(reinterpret_cast<const char*>(data), size));
   return 0;
 }

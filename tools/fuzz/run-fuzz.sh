@@ -31,7 +31,7 @@ mkdir -p "$work"
 total=0
 failed=()
 printf '%-28s %14s %10s %s\n' target executions exec/s result
-while read -r name corpus; do
+while read -r name corpus flags; do
   [ -z "$name" ] && continue
   [ -n "$only" ] && [ "$name" != "$only" ] && continue
   mkdir -p "$work/$name/corpus" "$work/$name/artifacts"
@@ -40,7 +40,7 @@ while read -r name corpus; do
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$build_dir/bin/$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$work/$name/artifacts/" \
+    ${flags:-} -print_final_stats=1 -artifact_prefix="$work/$name/artifacts/" \
     "$work/$name/corpus" "$corpus" >"$log" 2>&1
   rc=$?
   set -e
