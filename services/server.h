@@ -131,7 +131,11 @@ struct ServerOptions {
   // none; the same exposure rule as the gRPC port), threads and explorer folder. It
   // serves TLS with the gRPC port's certificate when there is one.
   // Default: none (agreements-server's --http_listen defaults to 127.0.0.1:8480).
-  gateway::HttpGatewayOptions http{/*listen=*/""};
+  gateway::HttpGatewayOptions http = [] {
+    gateway::HttpGatewayOptions none;
+    none.listen.clear();
+    return none;
+  }();
   // Cluster mode; by default the embedded log.
   ClusterServerOptions cluster;
   // Called once, on the thread that found it, when a write fails and the server marks

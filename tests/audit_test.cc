@@ -35,8 +35,6 @@ class AuditTest : public ::testing::Test {
 
   void Start() {
     services::ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.data_dir = dir_.path();
     options.checkpoints.every_events = 5;
     options.checkpoints.interval = absl::Milliseconds(50);
     // Changes are made as "registrar-1" (a bearer token); every other call is anonymous,
@@ -48,19 +46,15 @@ class AuditTest : public ::testing::Test {
     std::ofstream(policy) << "anonymous admin\n";
     options.security.tokens_file = tokens;
     options.security.policy_file = policy;
-    auto server = services::RegistryServer::Start(options);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                                       grpc::InsecureChannelCredentials());
-    commands_ = v1::CommandService::NewStub(channel);
-    audit_ = v1::AuditService::NewStub(channel);
+    auto registry = testing::StartLocalRegistry(options, dir_.path());
+    ASSERT_TRUE(registry.ok()) << registry.status();
+    server_ = std::move(registry->server);
+    commands_ = v1::CommandService::NewStub(registry->channel);
+    audit_ = v1::AuditService::NewStub(registry->channel);
   }
 
   std::unique_ptr<grpc::ClientContext> Context() {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    return context;
+    return testing::ContextWithDeadline();
   }
 
   uint64_t Append(int from, int to) {

@@ -12,9 +12,7 @@
 #include "common/grpc_status.h"
 #include "grpc/reflection/v1/reflection.grpc.pb.h"
 #include "grpcpp/client_context.h"
-#include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
-#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "services/server.h"
 #include "tests/test_support.h"
@@ -45,21 +43,16 @@ class ErrorDetailsTest : public ::testing::Test {
   void SetUp() override {
     services::ServerOptions options;
     options.max_min_position_wait = absl::Milliseconds(300);
-    options.listen = "127.0.0.1:0";
-    options.data_dir = dir_.path();
-    auto server = services::RegistryServer::Start(options);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                                   grpc::InsecureChannelCredentials());
+    auto registry = testing::StartLocalRegistry(options, dir_.path());
+    ASSERT_TRUE(registry.ok()) << registry.status();
+    server_ = std::move(registry->server);
+    channel_ = registry->channel;
     commands_ = v1::CommandService::NewStub(channel_);
     queries_ = v1::QueryService::NewStub(channel_);
   }
 
   std::unique_ptr<grpc::ClientContext> Context() {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    return context;
+    return testing::ContextWithDeadline();
   }
 
   void RecordA1() {

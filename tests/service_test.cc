@@ -33,21 +33,16 @@ class ServiceTest : public ::testing::Test {
   }
 
   void StartServer(services::ServerOptions options) {
-    options.listen = "127.0.0.1:0";
-    options.data_dir = dir_.path();
-    auto server = services::RegistryServer::Start(options);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                                   grpc::InsecureChannelCredentials());
+    auto registry = testing::StartLocalRegistry(options, dir_.path());
+    ASSERT_TRUE(registry.ok()) << registry.status();
+    server_ = std::move(registry->server);
+    channel_ = registry->channel;
     commands_ = v1::CommandService::NewStub(channel_);
     queries_ = v1::QueryService::NewStub(channel_);
   }
 
   std::unique_ptr<grpc::ClientContext> Context() {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    return context;
+    return testing::ContextWithDeadline();
   }
 
   void RegisterKzKr() {

@@ -11,6 +11,8 @@
 #include <filesystem>
 
 #include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 
 namespace agreements::testing {
@@ -183,6 +185,27 @@ void ServerProcess::Kill() {
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
+}
+
+std::unique_ptr<grpc::ClientContext> ContextWithDeadline(int seconds) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  return context;
+}
+
+absl::StatusOr<LocalRegistry> StartLocalRegistry(services::ServerOptions options,
+                                                 const std::string& data_dir) {
+  options.listen = "127.0.0.1:0";
+  options.data_dir = data_dir;
+  absl::StatusOr<std::unique_ptr<services::RegistryServer>> server =
+      services::RegistryServer::Start(options);
+  if (!server.ok()) return server.status();
+  LocalRegistry registry;
+  registry.server = *std::move(server);
+  registry.channel =
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(registry.server->port()),
+                          grpc::InsecureChannelCredentials());
+  return registry;
 }
 
 }  // namespace agreements::testing

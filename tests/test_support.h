@@ -1,17 +1,22 @@
-// Shared helpers of the end-to-end tests: temp dirs, request builders, and a child
-// process running the real agreements-server binary.
+// Shared helpers of the end-to-end tests: temp dirs, request builders, a registry server
+// in the test's process, and a child process running the real agreements-server binary.
 #ifndef AGREEMENTS_TESTS_TEST_SUPPORT_H_
 #define AGREEMENTS_TESTS_TEST_SUPPORT_H_
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "agreements/v1/command_service.grpc.pb.h"
 #include "agreements/v1/command_service.pb.h"
 #include "agreements/v1/events.pb.h"
 #include "common/temp_dir.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+#include "services/server.h"
 
 namespace agreements::testing {
 
@@ -27,6 +32,20 @@ agreements::v1::RecordAgreementRequest BindingAgreement(
     const std::string& request_id, const std::string& id,
     const std::vector<std::string>& parties, const std::string& sector);
 agreements::v1::Date Day(int year, int month, int day);
+
+// A client context whose deadline is `seconds` from now: no call of a test waits
+// unbounded.
+std::unique_ptr<grpc::ClientContext> ContextWithDeadline(int seconds = 10);
+
+// A RegistryServer in the test's process on 127.0.0.1 (a port it picks), its data in
+// `data_dir`, and a plaintext channel to it.
+struct LocalRegistry {
+  std::unique_ptr<services::RegistryServer> server;
+  std::shared_ptr<grpc::Channel> channel;
+};
+// `options.listen` and `options.data_dir` are set here.
+absl::StatusOr<LocalRegistry> StartLocalRegistry(services::ServerOptions options,
+                                                 const std::string& data_dir);
 
 // Runs `command` with /bin/sh; its exit code (-1 when it did not exit) and its stdout
 // and stderr together.

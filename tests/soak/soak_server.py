@@ -7,21 +7,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import queue
 import re
 import secrets
 import shutil
 import signal
 import subprocess
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
+from agreements_client.local_server import LocalServer
 from soak_util import log
 
-LISTENING = re.compile(r"agreements-server listening on (\S+) \(data in ")
 METRICS = re.compile(r"agreements-server metrics on (\S+)")
 METRICS_LINE_TIMEOUT = 5.0
 START_TIMEOUT = 60.0
@@ -161,114 +159,36 @@ class ServerConfig:
                 f"--policy={self.security.policy_path}", *self.extra_flags]
 
 
-class ServerProcess:
-    """One agreements-server. It gets SIGTERM when the soak process dies
-    (setpriv --pdeathsig); start it from the main thread, since the death signal
-    follows the thread that started it."""
+class ServerProcess(LocalServer):
+    """One agreements-server as the soak runs it (ServerConfig), with its metrics
+    address. Start it from the main thread (the death signal follows that thread)."""
 
     def __init__(self, config: ServerConfig) -> None:
+        super().__init__(config.command(), config.log_path)
         self.config = config
-        self.address = ""
         self.metrics_address = ""
-        self._process: Optional[subprocess.Popen] = None
-        self._lines: queue.Queue = queue.Queue()
 
-    @property
-    def pid(self) -> int:
-        """The process id (0 before start)."""
-        return self._process.pid if self._process else 0
-
-    def alive(self) -> bool:
-        """Whether the process runs."""
-        return self._process is not None and self._process.poll() is None
-
-    def start(self) -> "ServerProcess":
-        """Starts the server and waits (bounded) for its "listening on" line."""
-        prefix = ["setpriv", "--pdeathsig", "TERM", "--"] if shutil.which("setpriv") else []
-        with open(self.config.log_path, "ab") as log_file:
-            self._process = subprocess.Popen(
-                prefix + self.config.command(), stdout=subprocess.PIPE, stderr=log_file,
-                stdin=subprocess.DEVNULL, text=True)
-        threading.Thread(target=self._read_stdout, name="server-stdout",
-                         daemon=True).start()
-        self.address = self._wait_for_address()
-        self.metrics_address = self._wait_for_metrics_address()
+    def start(self, timeout: float = START_TIMEOUT) -> "ServerProcess":
+        """Starts the server and waits (bounded) for its "listening on" line, then for
+        the "metrics on" line that follows it ("" if none comes in time)."""
+        super().start(timeout)
+        match, _ = self.wait_for_line(METRICS, METRICS_LINE_TIMEOUT)
+        self.metrics_address = match.group(1) if match else ""
         return self
 
     def sighup(self) -> None:
         """Asks the server to reload its security files."""
-        if self.alive():
-            self._process.send_signal(signal.SIGHUP)
+        self.signal(signal.SIGHUP)
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> tuple[Optional[int], float]:
         """SIGTERM, then SIGKILL after `timeout`; (exit code, seconds to exit)."""
-        if self._process is None:
+        if self.pid == 0:
             return None, 0.0
         started = time.monotonic()
-        if self._process.poll() is None:
-            self._process.send_signal(signal.SIGTERM)
-            try:
-                self._process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                log(f"server {self.pid} still running {timeout:.0f}s after SIGTERM: "
-                    "SIGKILL")
-                self.kill()
-        return self._process.returncode, time.monotonic() - started
-
-    def kill(self) -> None:
-        """SIGKILL if still running, and reap."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait(STOP_TIMEOUT)
-
-    def _wait_for_metrics_address(self) -> str:
-        """The address of the "metrics on" line, which follows the listening line;
-        "" if none comes within METRICS_LINE_TIMEOUT."""
-        deadline = time.monotonic() + METRICS_LINE_TIMEOUT
-        while (remaining := deadline - time.monotonic()) > 0:
-            try:
-                line = self._lines.get(timeout=remaining)
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            match = METRICS.search(line)
-            if match:
-                return match.group(1)
-        return ""
-
-    def log_tail(self, lines: int = 20) -> str:
-        """The end of the server's log."""
-        try:
-            text = self.config.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def _read_stdout(self) -> None:
-        """Feeds stdout lines to the queue and keeps the pipe drained."""
-        with self._process.stdout as stdout:
-            for line in stdout:
-                self._lines.put(line)
-        self._lines.put(None)
-
-    def _wait_for_address(self) -> str:
-        """The address of the "listening on" line; raises if none comes in time."""
-        deadline = time.monotonic() + START_TIMEOUT
-        while (remaining := deadline - time.monotonic()) > 0:
-            try:
-                line = self._lines.get(timeout=remaining)
-            except queue.Empty:
-                break
-            if line is None:
-                raise RuntimeError(f"agreements-server exited before listening "
-                                   f"({self._process.poll()}):\n{self.log_tail()}")
-            match = LISTENING.search(line)
-            if match:
-                return match.group(1)
-        self.kill()
-        raise RuntimeError(f"agreements-server did not listen within {START_TIMEOUT:.0f}s:"
-                           f"\n{self.log_tail()}")
+        if not super().stop(timeout):
+            log(f"server {self.pid} was still running {timeout:.0f}s after SIGTERM: "
+                "killed")
+        return self.returncode, time.monotonic() - started
 
 
 def log_levels(log_path: Path) -> tuple[dict[str, int], list[str]]:

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import queue
-import re
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -36,17 +33,16 @@ if str(PYTHON_DIR) not in sys.path:
 # pylint: disable=wrong-import-position
 import agreements_client as ac  # noqa: E402
 from agreements_client import v1  # noqa: E402
+from agreements_client.local_server import LocalServer  # noqa: E402
 
 SERVER_BIN_ENV = "AGREEMENTS_SERVER_BIN"
 # Set (to anything) to keep each test class's directory: server data and log.
 KEEP_ENV = "AGREEMENTS_KEEP_TEST_DIRS"
 DEMO_DATA_ENV = "AGREEMENTS_DEMO_DATA"
 # Bounds of every wait, seconds.
-START_TIMEOUT = 60.0
 STOP_TIMEOUT = 20.0
 WAIT_TIMEOUT = 30.0
 EXAMPLE_TIMEOUT = 60.0
-LISTENING = re.compile(r"agreements-server listening on (\S+) \(data in ")
 
 T = TypeVar("T")
 
@@ -69,80 +65,24 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(4)}"
 
 
-class ServerProcess:
-    """One agreements-server on loopback, with its own data directory.
+class ServerProcess(LocalServer):
+    """One agreements-server on loopback, with its own data directory and its log
+    beside it (<data>.log).
 
     Without --tokens, --policy and --tls_client_ca it serves in development mode.
-    The server gets SIGTERM when the test process dies (setpriv --pdeathsig).
     """
 
     def __init__(self, data_dir: Path, args: Sequence[str] = (),
                  listen: str = "127.0.0.1:0") -> None:
+        super().__init__(
+            [str(server_binary()), f"--listen={listen}", f"--data_dir={data_dir}",
+             "--metrics_listen=", "--http_listen=", "--log_format=text", *args],
+            log_path=data_dir.with_name(data_dir.name + ".log"))
         self.data_dir = data_dir
-        self.log_path = data_dir.with_name(data_dir.name + ".log")
-        self.address = ""
-        self._command = [str(server_binary()), f"--listen={listen}",
-                         f"--data_dir={data_dir}", "--metrics_listen=", "--http_listen=",
-                         "--log_format=text", *args]
-        self._process: Optional[subprocess.Popen] = None
-        self._lines: queue.Queue = queue.Queue()
 
-    def start(self) -> "ServerProcess":
-        """Starts the server and waits (bounded) for its "listening on" line."""
-        prefix = ["setpriv", "--pdeathsig", "TERM", "--"] if shutil.which("setpriv") else []
-        with open(self.log_path, "ab") as log:
-            self._process = subprocess.Popen(
-                prefix + self._command, stdout=subprocess.PIPE, stderr=log,
-                stdin=subprocess.DEVNULL, text=True)
-        threading.Thread(target=self._read_stdout, daemon=True).start()
-        self.address = self._wait_for_address()
-        return self
-
-    def stop(self) -> None:
+    def stop(self, timeout: float = STOP_TIMEOUT) -> bool:
         """SIGTERM, then SIGKILL if it has not exited within STOP_TIMEOUT."""
-        process = self._process
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(STOP_TIMEOUT)
-
-    def log_tail(self, lines: int = 20) -> str:
-        """The end of the server's stderr."""
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def _read_stdout(self) -> None:
-        """Feeds stdout lines to the queue (and keeps the pipe drained)."""
-        assert self._process is not None and self._process.stdout is not None
-        with self._process.stdout as stdout:
-            for line in stdout:
-                self._lines.put(line)
-        self._lines.put(None)
-
-    def _wait_for_address(self) -> str:
-        """The address of the "listening on" line; raises if none comes in time."""
-        deadline = time.monotonic() + START_TIMEOUT
-        while (remaining := deadline - time.monotonic()) > 0:
-            try:
-                line = self._lines.get(timeout=remaining)
-            except queue.Empty:
-                break
-            if line is None:
-                raise RuntimeError(f"agreements-server exited before listening "
-                                   f"({self._process.poll()}):\n{self.log_tail()}")
-            match = LISTENING.search(line)
-            if match:
-                return match.group(1)
-        self.stop()
-        raise RuntimeError(f"agreements-server did not listen within {START_TIMEOUT}s:\n"
-                           f"{self.log_tail()}")
+        return super().stop(timeout)
 
 
 @dataclass(frozen=True)
