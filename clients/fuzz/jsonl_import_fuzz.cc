@@ -100,7 +100,11 @@ void CheckLine(const internal::LoadLine& line, absl::string_view text) {
           (original.context().reason().empty() ? kReason : original.context().reason()),
       line.request.ShortDebugString());
   v1::ExecuteBatchRequest restored = line.request;
-  *restored.mutable_context() = original.context();
+  if (original.has_context()) {
+    *restored.mutable_context() = original.context();
+  } else {
+    restored.clear_context();
+  }
   FUZZ_CHECK(MessageDifferencer::Equals(restored, original),
              absl::StrCat("the loader changed more than the context: ", text));
   CheckWireForm(line.request, text);

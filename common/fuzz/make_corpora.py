@@ -3,11 +3,12 @@
 
 Seeds come from the unit tests' examples, the public RFC 6962/9162 test vectors
 (../shared/testdata/rfc6962-vectors), the demo load file, and real outputs of a server
-loaded with that demo: a signed checkpoint, audit bundles and page tokens. The real
-outputs are committed as they are (common/fuzz/real/); to take them again, start a
-server, `agreements load deploy/demo/state-visit-2009.jsonl`, then run
-`agreements audit checkpoint -o json`, `agreements audit export ID --out FILE`, and
-`agreements list --page-size 1 -o json`.
+loaded with that demo: a signed checkpoint and page tokens. The real outputs are
+committed as they are (common/fuzz/real/); to take them again, start a server,
+`agreements load deploy/demo/state-visit-2009.jsonl`, then run
+`agreements audit checkpoint -o json` and `agreements list --page-size 1 -o json`.
+(The audit bundle target's seeds are bundles from `agreements audit export`, committed
+in common/fuzz/audit_bundle_corpus/.)
 
 Running it again writes the same files, but for the PEM seeds (fresh keys from the
 openssl tool each time); the inputs the fuzzers found (regression-*) are kept. Needs the
@@ -206,18 +207,9 @@ def proofs_corpus(vectors):
     for i, size in enumerate([1, 2, 3, 7, 8, 13, 64, 255]):
         corpus.add(f"built-tree-{size}",
                    b"2" + bytes([size - 1]) + pseudo_random(f"tree-{i}", 60 + 4 * size))
-    with open(os.path.join(REAL, "key")) as key:
-        real_key = key.read().strip()
-    for path in sorted(glob.glob(os.path.join(REAL, "bundle-*.bin"))):
-        with open(path, "rb") as f:
-            bundle = f.read()
-        name = os.path.basename(path)[:-4]
-        corpus.add("real-" + name, b"3" + real_key.encode() + b"\n" + bundle)
-    with open(os.path.join(REAL, "bundle-party-kz.bin"), "rb") as f:
-        corpus.add("real-bundle-fixed-key", b"3*\n" + f.read())
     for i in range(6):
         corpus.add(f"built-completeness-{i}",
-                   b"4" + pseudo_random(f"completeness-{i}", 80 + 40 * i))
+                   b"3" + pseudo_random(f"completeness-{i}", 80 + 40 * i))
     return corpus
 
 

@@ -5,10 +5,10 @@
 // The first byte picks a mode (FuzzInput::Choice):
 //   '0' inclusion proof from raw bytes        '1' consistency proof from raw bytes
 //   '2' a tree built from the bytes, with its proofs, and claims from the bytes
-//   '3' <verifier key>\n<AuditBundle>: the completeness and inclusion checks of
-//       `audit verify` ("*" stands for the fixed key)
-//   '4' a stream, its events and a stream-head map built from the bytes, signed with
+//   '3' a stream, its events and a stream-head map built from the bytes, signed with
 //       the fixed key
+// Whole audit bundles from untrusted bytes, whose checks call these, are
+// audit_bundle_fuzz's.
 // Properties: verification never crashes and answers OK, INVALID_ARGUMENT or DATA_LOSS;
 // malformed hashes are INVALID_ARGUMENT; on well-formed hashes the answer agrees with
 // the verification algorithms of RFC 9162 (written out below, independently); proofs
@@ -26,7 +26,6 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "agreements/v1/audit_bundle.pb.h"
 #include "agreements/v1/events.pb.h"
 #include "common/completeness.h"
 #include "common/fuzz/fuzz_input.h"
@@ -366,57 +365,7 @@ void FuzzBuiltTree(FuzzInput& input) {
   CheckConsistency(leaves, size1, claims, flip_input);
 }
 
-// ---- '3': an audit bundle ----
-
-void FuzzBundle(FuzzInput& input) {
-  std::string key = input.Line();
-  if (key == "*") key = FixedSigner().VerifierKey();
-  const std::string bytes = input.Rest();
-  v1::AuditBundle bundle;
-  if (!bundle.ParseFromString(bytes)) return;
-  audit::CompletenessProof proof;
-  proof.checkpoint_note = bundle.checkpoint_note();
-  proof.events.assign(bundle.events().begin(), bundle.events().end());
-  proof.map_leaf = bundle.map_leaf();
-  proof.map_index = bundle.map_index();
-  proof.map_proof.assign(bundle.map_proof().begin(), bundle.map_proof().end());
-  const absl::Status complete =
-      audit::VerifyCompleteness(proof, key, bundle.stream_type(), bundle.stream_id());
-  CheckCode(complete);
-  absl::StatusOr<note::Checkpoint> checkpoint =
-      note::VerifyCheckpoint(bundle.checkpoint_note(), key);
-  if (!checkpoint.ok()) {
-    FUZZ_CHECK(!complete.ok(), "complete without a verified checkpoint");
-    return;
-  }
-  // Each event's inclusion proof, as `audit verify` checks it.
-  for (int i = 0; i < bundle.events_size() && i < bundle.inclusion_proofs_size(); ++i) {
-    v1::Event event;
-    if (!event.ParseFromString(bundle.events(i)) || event.envelope().position() == 0) {
-      continue;
-    }
-    const std::vector<std::string> hashes(bundle.inclusion_proofs(i).hashes().begin(),
-                                          bundle.inclusion_proofs(i).hashes().end());
-    CheckCode(merkle::VerifyInclusionBytes(
-        event.envelope().position() - 1, checkpoint->size,
-        Bytes(LeafHash(bundle.events(i))), hashes, Bytes(checkpoint->root)));
-  }
-  if (!complete.ok() || proof.events.empty()) return;
-  // Complete: any changed event breaks it. The bit to change is picked by a hash of the
-  // bundle, as the bundle takes the rest of the input.
-  const Hash pick = Sha256::Hash(bytes);
-  FuzzInput choose(pick.data(), pick.size());
-  audit::CompletenessProof changed = proof;
-  std::string& event = changed.events[choose.Below(changed.events.size())];
-  if (event.empty()) return;
-  event[choose.Below(event.size())] ^= static_cast<char>(1 << (choose.Byte() % 8));
-  const absl::Status forged =
-      audit::VerifyCompleteness(changed, key, bundle.stream_type(), bundle.stream_id());
-  FUZZ_CHECK(!forged.ok(), "a changed event still verifies");
-  CheckCode(forged);
-}
-
-// ---- '4': a completeness proof built from the bytes ----
+// ---- '3': a completeness proof built from the bytes ----
 
 std::string BigEndian(uint64_t value) {
   std::string bytes(8, '\0');
@@ -547,7 +496,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   agreements::fuzz::FuzzInput input(data, size);
-  switch (input.Choice(5)) {
+  switch (input.Choice(4)) {
     case 0:
       agreements::FuzzRawInclusion(input);
       break;
@@ -556,9 +505,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 2:
       agreements::FuzzBuiltTree(input);
-      break;
-    case 3:
-      agreements::FuzzBundle(input);
       break;
     default:
       agreements::FuzzBuiltCompleteness(input);
