@@ -2,7 +2,8 @@
 # make fuzz: builds the libFuzzer targets with clang-14 and the sanitizers in BUILD_DIR
 # (default build-fuzz), then runs each for SECONDS (default 180) on its committed corpus
 # plus a working corpus, and fails on any crash, leak, timeout or violated property,
-# printing the reproducer. Prints the executions per target and in all.
+# printing the reproducer. Prints the executions per target and in all. ASAN_OPTIONS from
+# the environment are added to the script's own (detect_leaks=1:abort_on_error=1).
 #   tools/fuzz/run-fuzz.sh [--seconds N] [--build_dir DIR] [--only NAME] [--jobs N]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -37,7 +38,7 @@ while read -r name corpus flags; do
   mkdir -p "$work/$name/corpus" "$work/$name/artifacts"
   log="$work/$name/log.txt"
   set +e
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  ASAN_OPTIONS="detect_leaks=1:abort_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$build_dir/bin/$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     ${flags:-} -print_final_stats=1 -artifact_prefix="$work/$name/artifacts/" \
