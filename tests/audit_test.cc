@@ -10,8 +10,6 @@
 #include "common/merkle.h"
 #include "common/signed_note.h"
 #include "grpcpp/client_context.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "security/policy.h"
 #include "services/server.h"

@@ -67,11 +67,18 @@ bool IsDerivedForm(absl::string_view id) {
          });
 }
 
-// The refusal names the file and a non-blank line of it.
+// The refusal names the file and a non-blank line of it, or says there is no request in
+// a file of blank lines.
 void CheckRefusal(const absl::Status& status,
                   const std::vector<absl::string_view>& text) {
   FUZZ_CHECK(IsLocalError(status) && ExitCodeFor(status) == kExitUsage, Describe(status));
-  if (status.message() == absl::StrCat(kPath, ": no requests")) return;
+  if (status.message() == absl::StrCat(kPath, ": no requests")) {
+    for (absl::string_view line : text) {
+      FUZZ_CHECK(absl::StripAsciiWhitespace(line).empty(),
+                 absl::StrCat("\"no requests\" for a file with the line ", line));
+    }
+    return;
+  }
   const absl::string_view message = status.message();
   absl::string_view rest = message;
   int number = 0;

@@ -16,7 +16,6 @@
 // hash, root or proof hash makes them fail; a completeness proof built from the bytes
 // verifies, and a changed, missing or reordered event, a changed map leaf or map proof
 // make it fail.
-#include <array>
 #include <cstdint>
 #include <string>
 #include <tuple>
@@ -24,7 +23,6 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "agreements/v1/events.pb.h"
 #include "common/completeness.h"

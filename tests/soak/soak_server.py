@@ -178,7 +178,7 @@ class ServerProcess(LocalServer):
 
     def sighup(self) -> None:
         """Asks the server to reload its security files."""
-        self.signal(signal.SIGHUP)
+        self.send_signal(signal.SIGHUP)
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> tuple[Optional[int], float]:
         """SIGTERM, then SIGKILL after `timeout`; (exit code, seconds to exit)."""

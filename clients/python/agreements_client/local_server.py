@@ -68,9 +68,14 @@ class LocalServer:
                          daemon=True).start()
         match, ended = self.wait_for_line(LISTENING, timeout)
         if match is None:
-            self.kill()
+            if ended:
+                try:
+                    self._process.wait(STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    pass
             why = (f"exited before listening ({self.returncode})" if ended
                    else f"did not listen within {timeout:.0f}s")
+            self.kill()
             raise RuntimeError(f"agreements-server {why}:\n{self.log_tail()}")
         self.address = match.group(1)
         return self
@@ -86,13 +91,14 @@ class LocalServer:
             except queue.Empty:
                 break
             if line is None:
+                self._lines.put(None)  # for the next wait: stdout stays ended
                 return None, True
             match = pattern.search(line)
             if match:
                 return match, False
         return None, False
 
-    def signal(self, signum: int = signal.SIGHUP) -> None:
+    def send_signal(self, signum: int = signal.SIGHUP) -> None:
         """Sends a signal if the process runs (SIGHUP reloads the security files)."""
         if self.alive():
             self._process.send_signal(signum)

@@ -80,10 +80,6 @@ class ServerProcess(LocalServer):
             log_path=data_dir.with_name(data_dir.name + ".log"))
         self.data_dir = data_dir
 
-    def stop(self, timeout: float = STOP_TIMEOUT) -> bool:
-        """SIGTERM, then SIGKILL if it has not exited within STOP_TIMEOUT."""
-        return super().stop(timeout)
-
 
 @dataclass(frozen=True)
 class TlsFiles:
