@@ -226,14 +226,8 @@ absl::Status RunInForce(Env& env) {
 
 CommandSpec Command(std::string path, std::string args_usage, std::string summary,
                     std::vector<FlagSpec> flags, std::function<absl::Status(Env&)> run) {
-  CommandSpec command;
-  command.path = std::move(path);
-  command.args_usage = std::move(args_usage);
-  command.min_args = command.max_args = 1;
-  command.summary = std::move(summary);
-  command.flags = std::move(flags);
-  command.run = std::move(run);
-  return command;
+  return FixedArgsCommand(std::move(path), std::move(args_usage), 1, std::move(summary),
+                          std::move(run), std::move(flags));
 }
 
 }  // namespace

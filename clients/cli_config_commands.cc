@@ -214,13 +214,9 @@ absl::Status RunDeleteContext(Env& env) {
 
 CommandSpec ConfigCommand(std::string path, std::string args_usage, size_t args,
                           std::string summary, std::function<absl::Status(Env&)> run) {
-  CommandSpec spec;
-  spec.path = std::move(path);
-  spec.args_usage = std::move(args_usage);
-  spec.min_args = spec.max_args = args;
-  spec.summary = std::move(summary);
+  CommandSpec spec = FixedArgsCommand(std::move(path), std::move(args_usage), args,
+                                      std::move(summary), std::move(run));
   spec.details = kConfigDetails;
-  spec.run = std::move(run);
   spec.offline = true;
   return spec;
 }

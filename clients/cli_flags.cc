@@ -381,4 +381,17 @@ std::string CommandHelp(const CommandSpec& command,
   return out;
 }
 
+CommandSpec FixedArgsCommand(std::string path, std::string args_usage, size_t args,
+                             std::string summary, std::function<absl::Status(Env&)> run,
+                             std::vector<FlagSpec> flags) {
+  CommandSpec spec;
+  spec.path = std::move(path);
+  spec.args_usage = std::move(args_usage);
+  spec.min_args = spec.max_args = args;
+  spec.summary = std::move(summary);
+  spec.flags = std::move(flags);
+  spec.run = std::move(run);
+  return spec;
+}
+
 }  // namespace agreements::cli

@@ -78,6 +78,11 @@ struct CommandSpec {
   bool offline = false;
 };
 
+// A command that takes exactly `args` positional arguments.
+CommandSpec FixedArgsCommand(std::string path, std::string args_usage, size_t args,
+                             std::string summary, std::function<absl::Status(Env&)> run,
+                             std::vector<FlagSpec> flags = {});
+
 // The result of parsing argv.
 struct Invocation {
   // The command; nullptr when none was named (help on the tool or on a group).

@@ -309,30 +309,20 @@ absl::Status RunHealth(Env& env) {
   return absl::OkStatus();
 }
 
-CommandSpec Simple(std::string path, std::string args_usage, size_t args,
-                   std::string summary, std::function<absl::Status(Env&)> run) {
-  CommandSpec spec;
-  spec.path = std::move(path);
-  spec.args_usage = std::move(args_usage);
-  spec.min_args = spec.max_args = args;
-  spec.summary = std::move(summary);
-  spec.run = std::move(run);
-  return spec;
-}
-
 }  // namespace
 
 std::vector<CommandSpec> QueryCommands() {
   std::vector<CommandSpec> commands;
-  commands.push_back(Simple("get", "ID", 1, "show one agreement", RunGet));
-  CommandSpec lookup = Simple("lookup", "SCHEME:VALUE", 1,
-                              "show the agreement that carries an identifier", RunLookup);
+  commands.push_back(FixedArgsCommand("get", "ID", 1, "show one agreement", RunGet));
+  CommandSpec lookup =
+      FixedArgsCommand("lookup", "SCHEME:VALUE", 1,
+                       "show the agreement that carries an identifier", RunLookup);
   lookup.details =
       "E.g. 'lookup UNTS:I-54113' (a UN registration number: recorded with register-un\n"
       "or as an identifier) or 'lookup CELEX:22016A1019(01)'. Printed like get.";
   commands.push_back(std::move(lookup));
-  CommandSpec list =
-      Simple("list", "", 0, "list agreements: by id, --order-by, or --search", RunList);
+  CommandSpec list = FixedArgsCommand(
+      "list", "", 0, "list agreements: by id, --order-by, or --search", RunList);
   list.details =
       "Filters combine with AND. Without --all one page is shown.\n\n"
       "--party-status takes participation statuses (negotiating, signatory (or signed,\n"
@@ -383,13 +373,13 @@ std::vector<CommandSpec> QueryCommands() {
       {"all", "", "follow page tokens to the end"}};
   commands.push_back(std::move(list));
   CommandSpec summary =
-      Simple("summary", "SECTOR", 1, "counts, amounts and top parties of one sector",
-             RunSummary);
+      FixedArgsCommand("summary", "SECTOR", 1,
+                       "counts, amounts and top parties of one sector", RunSummary);
   summary.flags = {{"top", "N", "how many top parties (server default 10)"}};
   commands.push_back(std::move(summary));
-  commands.push_back(Simple(
+  commands.push_back(FixedArgsCommand(
       "sectors", "", 0, "every registry sector with its agreement count", RunSectors));
-  CommandSpec stats = Simple(
+  CommandSpec stats = FixedArgsCommand(
       "stats", "", 0,
       "agreements recorded, signed, in force and ended per sector and year (or month)",
       RunStats);
@@ -405,8 +395,8 @@ std::vector<CommandSpec> QueryCommands() {
                  {"by", "year|month", "the period (default year)"}};
   commands.push_back(std::move(stats));
   commands.push_back(LoadCommand());
-  CommandSpec health =
-      Simple("health", "", 0, "wait until the server reports SERVING", RunHealth);
+  CommandSpec health = FixedArgsCommand(
+      "health", "", 0, "wait until the server reports SERVING", RunHealth);
   health.flags = {{"wait", "DURATION", "how long to wait (default: --timeout)"}};
   commands.push_back(std::move(health));
   return commands;
